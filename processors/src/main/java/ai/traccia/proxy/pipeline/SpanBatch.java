@@ -1,0 +1,282 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.pipeline;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The spans of one OTLP export request, addressed by a flat index, with the edits processors make.
+ *
+ * <p>Processors read spans with {@link #span(int)} and {@link #attribute(int, String)}, and change
+ * them only through {@link #putAttribute} and {@link #reject}. Edits are recorded beside the
+ * decoded request and applied once, when {@link #toByteArray()} or {@link #toRequest()} seals the
+ * batch, so a request that no processor touched is forwarded as the very bytes that arrived.
+ *
+ * <p>Not thread-safe: a batch is confined to the thread that runs the pipeline over it.
+ */
+public final class SpanBatch {
+
+  private final ExportTraceServiceRequest request;
+  private final byte[] encoded;
+  // For span i: its ResourceSpans, ScopeSpans and Span positions in the request.
+  private final int[] resourceIndex;
+  private final int[] scopeIndex;
+  private final int[] spanIndex;
+  // Allocated on the first edit; most spans of most batches are never edited.
+  private Map<String, AnyValue>[] edits;
+  private RejectReason[] rejections;
+  private int rejectedCount;
+  private boolean sealed;
+
+  private SpanBatch(ExportTraceServiceRequest request, byte[] encoded) {
+    this.request = request;
+    this.encoded = encoded;
+    int count = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        count += ss.getSpansCount();
+      }
+    }
+    resourceIndex = new int[count];
+    scopeIndex = new int[count];
+    spanIndex = new int[count];
+    int i = 0;
+    for (int r = 0; r < request.getResourceSpansCount(); r++) {
+      ResourceSpans rs = request.getResourceSpans(r);
+      for (int s = 0; s < rs.getScopeSpansCount(); s++) {
+        int spans = rs.getScopeSpans(s).getSpansCount();
+        for (int k = 0; k < spans; k++, i++) {
+          resourceIndex[i] = r;
+          scopeIndex[i] = s;
+          spanIndex[i] = k;
+        }
+      }
+    }
+  }
+
+  /**
+   * Wraps a decoded request.
+   *
+   * @param encoded the bytes {@code request} was decoded from, or {@code null} when it came from
+   *     another encoding (OTLP JSON). The batch does not copy them and assumes nobody changes them.
+   */
+  public static SpanBatch of(ExportTraceServiceRequest request, byte[] encoded) {
+    return new SpanBatch(Objects.requireNonNull(request, "request"), encoded);
+  }
+
+  /** The number of spans in the request, rejected ones included. */
+  public int size() {
+    return spanIndex.length;
+  }
+
+  /** Span {@code i} as it arrived, without the edits of this batch. */
+  public Span span(int i) {
+    return scopeSpans(i).getSpans(spanIndex[i]);
+  }
+
+  /** The resource of span {@code i}. */
+  public Resource resource(int i) {
+    return request.getResourceSpans(resourceIndex[i]).getResource();
+  }
+
+  /** The instrumentation scope of span {@code i}. */
+  public InstrumentationScope scope(int i) {
+    return scopeSpans(i).getScope();
+  }
+
+  /**
+   * The value of attribute {@code key} on span {@code i}, taking earlier processors' edits into
+   * account, or {@code null} when the span has no such attribute.
+   */
+  public AnyValue attribute(int i, String key) {
+    if (edits != null && edits[i] != null) {
+      AnyValue edited = edits[i].get(key);
+      if (edited != null) {
+        return edited;
+      }
+    }
+    return find(span(i).getAttributesList(), key);
+  }
+
+  /** The value of resource attribute {@code key} of span {@code i}, or {@code null}. */
+  public AnyValue resourceAttribute(int i, String key) {
+    return find(resource(i).getAttributesList(), key);
+  }
+
+  /** Sets attribute {@code key} on span {@code i}, replacing any value it had. */
+  public void putAttribute(int i, String key, AnyValue value) {
+    checkOpen();
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (edits == null) {
+      @SuppressWarnings("unchecked")
+      Map<String, AnyValue>[] created = new Map[size()];
+      edits = created;
+    }
+    if (edits[i] == null) {
+      edits[i] = new LinkedHashMap<>(4);
+    }
+    edits[i].put(key, value);
+  }
+
+  /** Sets a string attribute on span {@code i}. */
+  public void putAttribute(int i, String key, String value) {
+    putAttribute(i, key, AnyValue.newBuilder().setStringValue(value).build());
+  }
+
+  /** Sets an integer attribute on span {@code i}. */
+  public void putAttribute(int i, String key, long value) {
+    putAttribute(i, key, AnyValue.newBuilder().setIntValue(value).build());
+  }
+
+  /** Sets a floating-point attribute on span {@code i}. */
+  public void putAttribute(int i, String key, double value) {
+    putAttribute(i, key, AnyValue.newBuilder().setDoubleValue(value).build());
+  }
+
+  /** Sets a boolean attribute on span {@code i}. */
+  public void putAttribute(int i, String key, boolean value) {
+    putAttribute(i, key, AnyValue.newBuilder().setBoolValue(value).build());
+  }
+
+  /** Marks span {@code i} as refused; the first reason given for a span is kept. */
+  public void reject(int i, RejectReason reason) {
+    checkOpen();
+    Objects.requireNonNull(reason, "reason");
+    if (rejections == null) {
+      rejections = new RejectReason[size()];
+    }
+    if (rejections[i] == null) {
+      rejections[i] = reason;
+      rejectedCount++;
+    }
+  }
+
+  /** Whether span {@code i} was refused by a processor. */
+  public boolean isRejected(int i) {
+    return rejections != null && rejections[i] != null;
+  }
+
+  /** The number of refused spans. */
+  public int rejectedCount() {
+    return rejectedCount;
+  }
+
+  /** The number of spans that will be forwarded. */
+  public int acceptedCount() {
+    return size() - rejectedCount;
+  }
+
+  /** Refused spans by reason, for self-metrics and the client's {@code partial_success}. */
+  public Map<RejectReason, Integer> rejectionsByReason() {
+    Map<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
+    if (rejections != null) {
+      for (RejectReason reason : rejections) {
+        if (reason != null) {
+          counts.merge(reason, 1, Integer::sum);
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Whether any processor edited or refused a span. */
+  public boolean isModified() {
+    return edits != null || rejections != null;
+  }
+
+  /**
+   * Seals the batch and returns the request to forward: the arrived request with every edit applied
+   * and refused spans removed. Empty scopes and resources left by refusals are removed.
+   */
+  public ExportTraceServiceRequest toRequest() {
+    sealed = true;
+    if (!isModified()) {
+      return request;
+    }
+    ExportTraceServiceRequest.Builder out = ExportTraceServiceRequest.newBuilder();
+    int i = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      ResourceSpans.Builder rsOut = rs.toBuilder().clearScopeSpans();
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        ScopeSpans.Builder ssOut = ss.toBuilder().clearSpans();
+        for (Span span : ss.getSpansList()) {
+          if (!isRejected(i)) {
+            ssOut.addSpans(applyEdits(span, edits == null ? null : edits[i]));
+          }
+          i++;
+        }
+        if (ssOut.getSpansCount() > 0) {
+          rsOut.addScopeSpans(ssOut);
+        }
+      }
+      if (rsOut.getScopeSpansCount() > 0) {
+        out.addResourceSpans(rsOut);
+      }
+    }
+    return out.build();
+  }
+
+  /**
+   * Seals the batch and returns the protobuf encoding of {@link #toRequest()}. When nothing was
+   * edited and the batch was made from protobuf bytes, those bytes are returned without copying.
+   */
+  public byte[] toByteArray() {
+    if (!isModified() && encoded != null) {
+      sealed = true;
+      return encoded;
+    }
+    return toRequest().toByteArray();
+  }
+
+  private static Span applyEdits(Span span, Map<String, AnyValue> spanEdits) {
+    if (spanEdits == null) {
+      return span;
+    }
+    List<KeyValue> attributes = new ArrayList<>(span.getAttributesCount() + spanEdits.size());
+    for (KeyValue kv : span.getAttributesList()) {
+      if (!spanEdits.containsKey(kv.getKey())) {
+        attributes.add(kv);
+      }
+    }
+    for (Map.Entry<String, AnyValue> e : spanEdits.entrySet()) {
+      attributes.add(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build());
+    }
+    return span.toBuilder().clearAttributes().addAllAttributes(attributes).build();
+  }
+
+  private ScopeSpans scopeSpans(int i) {
+    return request.getResourceSpans(resourceIndex[i]).getScopeSpans(scopeIndex[i]);
+  }
+
+  private void checkOpen() {
+    if (sealed) {
+      throw new IllegalStateException("the batch was sealed; processors must not keep it");
+    }
+  }
+
+  private static AnyValue find(List<KeyValue> attributes, String key) {
+    for (int k = 0; k < attributes.size(); k++) {
+      KeyValue kv = attributes.get(k);
+      if (kv.getKey().equals(key)) {
+        return kv.getValue();
+      }
+    }
+    return null;
+  }
+}

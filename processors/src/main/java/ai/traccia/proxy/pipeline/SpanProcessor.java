@@ -1,0 +1,33 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.pipeline;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One stage of the span pipeline.
+ *
+ * <p>Implementations are thread-safe, never block and never throw: a processor that cannot handle a
+ * span leaves it alone or marks it with {@link SpanBatch#reject(int, RejectReason)}. The pipeline
+ * still guards against a throwing processor, counts it and carries on with the next one.
+ */
+public interface SpanProcessor {
+
+  /**
+   * Enriches or rejects spans in {@code batch}. The batch is confined to the calling thread and
+   * must not be kept after this method returns.
+   */
+  void process(SpanBatch batch);
+
+  /** A short name for logs and self-metrics, for example {@code "cost"}. */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /** Releases resources. Idempotent; the returned future completes when the processor is done. */
+  default CompletableFuture<Void> shutdown() {
+    return CompletableFuture.completedFuture(null);
+  }
+}
