@@ -1,0 +1,681 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads the configuration from its four layers and validates it, reporting every problem at once.
+ *
+ * <p>Layers, highest precedence first:
+ *
+ * <ol>
+ *   <li>flags ({@link Builder#setFlags}: {@code --max-queue-size}, or the full key {@code
+ *       --rate_limiting.max_queue_size});
+ *   <li>environment variables ({@code TRACCIA_MAX_QUEUE_SIZE}, and the older {@code
+ *       AGENT_DASHBOARD_*} names where the Python SDK had them, below the {@code TRACCIA_} one);
+ *   <li>the config file: the {@code --config} path (which must exist), else {@code ./traccia.toml},
+ *       else {@code ~/.traccia/config.toml}; only the first one found is read;
+ *   <li>built-in defaults.
+ * </ol>
+ *
+ * <p>Keys are compared after normalising (lower case, {@code _} and {@code -} read as {@code .}),
+ * so the TOML key {@code rate_limiting.max_queue_size}, the variable {@code TRACCIA_MAX_QUEUE_SIZE}
+ * and the flag {@code --max-queue-size} are one setting. Every value keeps its origin ({@code
+ * traccia.toml:14:3}, {@code env TRACCIA_MAX_QUEUE_SIZE}, {@code --max-queue-size}, {@code
+ * default}).
+ *
+ * <p>Differences from the Python SDK, on purpose:
+ *
+ * <ul>
+ *   <li>Environment variables always apply, with or without a config file. The SDK reads most
+ *       {@code TRACCIA_*} variables only when it also finds a config file (its quirk Q-15).
+ *   <li>Boolean variables accept only true/1/yes and false/0/no (any case); anything else is an
+ *       error instead of silently meaning false.
+ *   <li>Unknown keys and sections in the file are errors, with a "did you mean" suggestion.
+ *   <li>An invalid {@code TRACCIA_PRICING_OVERRIDE_JSON} is an error rather than being ignored.
+ * </ul>
+ *
+ * <p>An empty environment variable counts as unset, except {@code TRACCIA_MAX_SPANS_PER_SECOND},
+ * where it means unlimited.
+ *
+ * <p>In {@link Mode#PROXY} the keys that only an in-process SDK can honour (such as {@code
+ * instrumentation.enable_patching} or {@code [runtime]}) are errors when set in the file or by a
+ * flag, and are ignored with a warning when set in the environment, which an application and the
+ * proxy often share. In {@link Mode#CLIENT} they are read like any other key.
+ *
+ * <p>Instances are immutable and thread-safe; every load reads the file and the given environment
+ * afresh. Loading blocks on file I/O.
+ */
+public final class ConfigLoader {
+
+  /** Which program the configuration is for. */
+  public enum Mode {
+    /** Traccia Proxy: application-only keys are rejected. */
+    PROXY,
+    /** An in-process client (Java SDK): every key is accepted. */
+    CLIENT
+  }
+
+  private static final String FLAG_ORIGIN = "--config";
+  private static final String LOCAL_FILE = "traccia.toml";
+  private static final String HOME_FILE_NAME = "~/.traccia/config.toml";
+
+  // TRACCIA_* variables that the Python SDK reads but that are not configuration keys; they are
+  // not reported as misspellings.
+  private static final Set<String> SDK_ONLY_ENV =
+      new HashSet<>(
+          Arrays.asList(
+              "TRACCIA_API_URL",
+              "TRACCIA_PROMPT_CACHE_TTL_S",
+              "TRACCIA_PROMPT_API_BASE",
+              "TRACCIA_PROJECT",
+              "TRACCIA_REDACT_PII"));
+
+  private final Mode mode;
+  private final Path configFile;
+  private final String configFileName;
+  private final String configFileOrigin;
+  private final Map<String, String> environment;
+  private final Map<String, String> flags;
+  private final Path workingDirectory;
+  private final Path homeDirectory;
+
+  private ConfigLoader(
+      Mode mode,
+      Path configFile,
+      String configFileName,
+      String configFileOrigin,
+      Map<String, String> environment,
+      Map<String, String> flags,
+      Path workingDirectory,
+      Path homeDirectory) {
+    this.mode = mode;
+    this.configFile = configFile;
+    this.configFileName = configFileName;
+    this.configFileOrigin = configFileOrigin;
+    this.environment = environment;
+    this.flags = flags;
+    this.workingDirectory = workingDirectory;
+    this.homeDirectory = homeDirectory;
+  }
+
+  /**
+   * A builder with proxy mode, the process environment and the JVM's working and home directories.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public ProxyConfig load() {
+    return loadWithReport().config();
+  }
+
+  /**
+   * Loads and validates the configuration, returning it with its warnings, the file read and the
+   * environment variables used.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public LoadedConfig loadWithReport() {
+    return new Run().run();
+  }
+
+  /** The mode this loader reads in. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /**
+   * The config file a load would read, absolute: the explicit one (even if it does not exist), else
+   * the first of {@code ./traccia.toml} and {@code ~/.traccia/config.toml} that exists.
+   */
+  public Optional<Path> locateConfigFile() {
+    Located located = locate();
+    return located == null ? Optional.empty() : Optional.of(located.path);
+  }
+
+  /**
+   * The key an environment variable sets ({@code TRACCIA_MAX_QUEUE_SIZE} gives {@code
+   * rate_limiting.max_queue_size}), or empty if the variable is not a configuration variable.
+   */
+  public static Optional<String> keyForEnvironmentVariable(String name) {
+    Setting<?> setting = Settings.byEnv(name);
+    return setting == null ? Optional.empty() : Optional.of(setting.key);
+  }
+
+  /** The same loader, always reading {@code file} (named {@code name} in origins); for reloads. */
+  ConfigLoader pinnedTo(Path file, String name) {
+    return new ConfigLoader(
+        mode, file, name, null, environment, flags, workingDirectory, homeDirectory);
+  }
+
+  private static final class Located {
+    final Path path;
+    final String name;
+    final String origin;
+
+    Located(Path path, String name, String origin) {
+      this.path = path;
+      this.name = name;
+      this.origin = origin;
+    }
+  }
+
+  private Located locate() {
+    if (configFile != null) {
+      String name = configFileName != null ? configFileName : configFile.toString();
+      return new Located(
+          workingDirectory.resolve(configFile).toAbsolutePath().normalize(),
+          name,
+          configFileOrigin);
+    }
+    Path local = workingDirectory.resolve(LOCAL_FILE);
+    if (Files.isRegularFile(local)) {
+      return new Located(local.toAbsolutePath().normalize(), LOCAL_FILE, null);
+    }
+    Path home = homeDirectory.resolve(".traccia").resolve("config.toml");
+    if (Files.isRegularFile(home)) {
+      return new Located(home.toAbsolutePath().normalize(), HOME_FILE_NAME, null);
+    }
+    return null;
+  }
+
+  /** One load: collects problems and warnings while it fills a builder. Confined to one thread. */
+  private final class Run {
+    private final ValueType.Context context =
+        new ValueType.Context(homeDirectory, workingDirectory);
+    private final ProxyConfig.Builder builder = ProxyConfig.builder();
+    private final List<ConfigProblem> problems = new ArrayList<>();
+    private final List<ConfigWarning> warnings = new ArrayList<>();
+    private final Set<Setting<?>> failed = new HashSet<>();
+    private final List<String> environmentUsed = new ArrayList<>();
+    private final Map<Setting<?>, String> seenInFile = new HashMap<>();
+    private final Map<Setting<?>, String> seenKeyInFile = new HashMap<>();
+    private Path source;
+    private String sourceName;
+
+    LoadedConfig run() {
+      // Defaults that depend on the directories this loader was given.
+      builder.setFrom(
+          Settings.PRICING_CACHE_PATH,
+          homeDirectory.resolve(".cache").resolve("traccia").resolve("pricing.json"),
+          ProxyConfig.DEFAULT_ORIGIN);
+      builder.setFrom(
+          Settings.FILE_EXPORTER_PATH,
+          workingDirectory.resolve("traces.jsonl").toAbsolutePath().normalize(),
+          ProxyConfig.DEFAULT_ORIGIN);
+      readFile();
+      readEnvironment();
+      readFlags();
+      problems.addAll(builder.crossFieldProblems(failed));
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return new LoadedConfig(
+          builder.buildChecked(), warnings, source, sourceName, environmentUsed, mode);
+    }
+
+    // --- The file ---------------------------------------------------------------------------
+
+    private void readFile() {
+      Located located = locate();
+      if (located == null) {
+        return;
+      }
+      if (!Files.isRegularFile(located.path)) {
+        problems.add(
+            ConfigProblem.of(
+                "config_file", located.name, "an existing, readable file", located.origin));
+        return;
+      }
+      TomlParseResult toml;
+      try {
+        toml = Toml.parse(located.path);
+      } catch (IOException e) {
+        problems.add(
+            ConfigProblem.of(
+                "config_file",
+                located.name,
+                "a readable file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                located.origin));
+        return;
+      }
+      source = located.path;
+      sourceName = located.name;
+      if (toml.hasErrors()) {
+        for (TomlParseError error : toml.errors()) {
+          problems.add(ConfigProblem.syntax(at(error.position()), error.getMessage()));
+        }
+        return;
+      }
+      walk(toml, toml, Collections.<String>emptyList());
+    }
+
+    private String at(TomlPosition position) {
+      return sourceName + ":" + position.line() + ":" + position.column();
+    }
+
+    private String at(TomlTable root, List<String> path) {
+      TomlPosition position = root.inputPositionOf(path);
+      return position == null ? sourceName : at(position);
+    }
+
+    private void walk(TomlTable root, TomlTable table, List<String> path) {
+      for (String key : table.keySet()) {
+        List<String> p = append(path, key);
+        Object raw = table.get(Collections.singletonList(key));
+        String normalized = Setting.normalize(String.join(".", p));
+        Setting<?> setting = Settings.byKey(normalized);
+        String origin = at(root, p);
+        if (setting != null && setting.inFile) {
+          fileValue(setting, raw, origin, root, p);
+        } else if (setting == null && Settings.isPrefix(normalized)) {
+          if (raw instanceof TomlTable) {
+            walk(root, (TomlTable) raw, p);
+          } else {
+            problems.add(
+                ConfigProblem.of(
+                    keyPath(p),
+                    ValueType.showPlain(raw, true),
+                    "a table: [" + keyPath(p) + "] with keys below it",
+                    origin));
+          }
+        } else {
+          unknown(p, raw, origin);
+        }
+      }
+    }
+
+    private void fileValue(
+        Setting<?> setting, Object raw, String origin, TomlTable root, List<String> path) {
+      if (mode == Mode.PROXY && setting.clientOnly()) {
+        rejectClientOnly(setting, setting.showRaw(raw, true), origin);
+        return;
+      }
+      Setting<?> target = setting.target();
+      String previous = seenInFile.get(target);
+      if (previous != null) {
+        problems.add(
+            ConfigProblem.of(
+                setting.key,
+                setting.showRaw(raw, true),
+                "set only once; " + seenKeyInFile.get(target) + " is also set [" + previous + "]",
+                origin));
+        failed.add(target);
+        return;
+      }
+      seenInFile.put(target, origin);
+      seenKeyInFile.put(target, setting.key);
+      read(setting, raw, true, origin, root, path);
+    }
+
+    private void unknown(List<String> path, Object raw, String origin) {
+      String key = keyPath(path);
+      if (path.size() == 1 && raw instanceof TomlTable) {
+        String suggestion = Suggestions.closest(path.get(0), Settings.SECTIONS);
+        String expected =
+            suggestion != null
+                ? "a known section; did you mean " + suggestion + "?"
+                : "one of the sections " + String.join(", ", Settings.SECTIONS);
+        problems.add(ConfigProblem.of(key, "(table)", expected, origin));
+        return;
+      }
+      String leaf = path.get(path.size() - 1);
+      Setting<?> suggestion = null;
+      for (Setting<?> s : Settings.ALL) {
+        if (s.inFile && Setting.normalize(s.name).equals(Setting.normalize(leaf))) {
+          suggestion = s;
+          break;
+        }
+      }
+      if (suggestion == null) {
+        List<String> keys = new ArrayList<>();
+        for (Setting<?> s : Settings.ALL) {
+          if (s.inFile) {
+            keys.add(s.key);
+          }
+        }
+        String closest = Suggestions.closest(String.join(".", path), keys);
+        suggestion = closest == null ? null : Settings.byKey(closest);
+      }
+      String expected =
+          (path.size() == 1
+                  ? "a key inside a section"
+                  : "a known key of [" + keyPath(path.subList(0, path.size() - 1)) + "]")
+              + (suggestion == null ? "" : "; did you mean " + suggestion.key + "?");
+      boolean secret = (suggestion != null && suggestion.secret) || looksSecret(leaf);
+      String shown =
+          secret && raw instanceof String ? ValueType.REDACTED : ValueType.showPlain(raw, true);
+      problems.add(ConfigProblem.of(key, shown, expected, origin));
+    }
+
+    // --- The environment --------------------------------------------------------------------
+
+    private void readEnvironment() {
+      for (Setting<?> setting : Settings.ALL) {
+        String name = null;
+        String raw = null;
+        for (String candidate : setting.env) {
+          String value = environment.get(candidate);
+          if (value == null || (value.trim().isEmpty() && !setting.emptyEnvMeansNone)) {
+            continue;
+          }
+          name = candidate;
+          raw = value;
+          break;
+        }
+        if (name == null) {
+          continue;
+        }
+        String origin = "env " + name;
+        if (mode == Mode.PROXY && setting.clientOnly()) {
+          warnings.add(
+              new ConfigWarning(
+                  setting.key,
+                  setting.key
+                      + ": set by "
+                      + name
+                      + " but ignored; "
+                      + setting.clientOnlyReason
+                      + ", set it in the application's SDK configuration ["
+                      + origin
+                      + "]"));
+          continue;
+        }
+        environmentUsed.add(name);
+        if (setting.deprecatedEnv.contains(name)) {
+          warnings.add(
+              new ConfigWarning(
+                  setting.key,
+                  name
+                      + " is deprecated; rename it to "
+                      + setting.env.get(0)
+                      + " ["
+                      + origin
+                      + "]"));
+        }
+        if (raw.trim().isEmpty()) {
+          builder.setFrom(setting, null, origin);
+          continue;
+        }
+        read(setting, raw, false, origin, null, null);
+      }
+      warnAboutMisspeltVariables();
+    }
+
+    private void warnAboutMisspeltVariables() {
+      List<String> names = new ArrayList<>(environment.keySet());
+      Collections.sort(names);
+      List<String> known = Settings.envNames();
+      for (String name : names) {
+        if (!name.startsWith("TRACCIA_")
+            || Settings.byEnv(name) != null
+            || SDK_ONLY_ENV.contains(name)) {
+          continue;
+        }
+        String suggestion = Suggestions.closest(name, known);
+        if (suggestion != null) {
+          warnings.add(
+              new ConfigWarning(
+                  name,
+                  name
+                      + " is not a Traccia setting and is ignored; did you mean "
+                      + suggestion
+                      + "? [env "
+                      + name
+                      + "]"));
+        }
+      }
+    }
+
+    // --- Flags ------------------------------------------------------------------------------
+
+    private void readFlags() {
+      for (Map.Entry<String, String> flag : flags.entrySet()) {
+        String name = stripDashes(flag.getKey());
+        String raw = flag.getValue() == null ? "" : flag.getValue();
+        String origin = "--" + name;
+        Setting<?> setting = Settings.byFlag(name);
+        if (setting == null) {
+          String suggestion = Suggestions.closest(origin, Settings.flagNames());
+          String shown = looksSecret(name) ? ValueType.REDACTED : ValueType.showPlain(raw, false);
+          problems.add(
+              ConfigProblem.of(
+                  origin,
+                  shown,
+                  "a known option"
+                      + (suggestion == null ? "" : "; did you mean " + suggestion + "?"),
+                  origin));
+          continue;
+        }
+        if (mode == Mode.PROXY && setting.clientOnly()) {
+          rejectClientOnly(setting, setting.showRaw(raw, false), origin);
+          continue;
+        }
+        if (raw.trim().isEmpty() && setting.optional) {
+          builder.setFrom(setting, null, origin);
+          continue;
+        }
+        read(setting, raw, false, origin, null, null);
+      }
+    }
+
+    // --- Shared -----------------------------------------------------------------------------
+
+    private void rejectClientOnly(Setting<?> setting, String shown, String origin) {
+      problems.add(
+          ConfigProblem.of(
+              setting.key,
+              shown,
+              "not set; "
+                  + setting.clientOnlyReason
+                  + ", set this in the application's SDK configuration",
+              origin));
+      failed.add(setting.target());
+    }
+
+    /** Converts and checks one raw value; applies it or records why not. */
+    private <T> void read(
+        Setting<T> setting,
+        Object raw,
+        boolean fromToml,
+        String origin,
+        TomlTable root,
+        List<String> path) {
+      T value;
+      try {
+        if (setting.optional && raw instanceof String && ((String) raw).isEmpty()) {
+          value = null;
+        } else if (fromToml) {
+          value = setting.type.fromToml(raw, context);
+        } else {
+          value = setting.type.fromText((String) raw, context);
+        }
+      } catch (ValueType.InvalidValue invalid) {
+        for (ValueType.Issue issue : invalid.issues) {
+          String key = setting.key + (issue.subPath.isEmpty() ? "" : "." + keyPath(issue.subPath));
+          String shown =
+              issue.shown == null
+                  ? setting.showRaw(raw, fromToml)
+                  : setting.secret ? ValueType.REDACTED : issue.shown;
+          String where = origin;
+          if (root != null && !issue.subPath.isEmpty()) {
+            List<String> full = new ArrayList<>(path);
+            full.addAll(issue.subPath);
+            TomlPosition position = root.inputPositionOf(full);
+            if (position != null) {
+              where = at(position);
+            }
+          }
+          problems.add(ConfigProblem.of(key, shown, issue.expected, where));
+        }
+        failed.add(setting.target());
+        return;
+      }
+      String expected = setting.problem(value);
+      if (expected != null) {
+        problems.add(
+            ConfigProblem.of(setting.key, setting.showRaw(raw, fromToml), expected, origin));
+        failed.add(setting.target());
+        return;
+      }
+      builder.setFrom(setting, value, origin);
+    }
+  }
+
+  private static List<String> append(List<String> path, String key) {
+    List<String> p = new ArrayList<>(path.size() + 1);
+    p.addAll(path);
+    p.add(key);
+    return p;
+  }
+
+  /** Joins a key path, quoting parts that are not bare TOML keys: pricing.override."gpt-4.1". */
+  static String keyPath(List<String> path) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : path) {
+      if (sb.length() > 0) {
+        sb.append('.');
+      }
+      sb.append(part.matches("[A-Za-z0-9_-]+") ? part : ValueType.quote(part));
+    }
+    return sb.toString();
+  }
+
+  private static String stripDashes(String flag) {
+    int i = 0;
+    while (i < flag.length() && flag.charAt(i) == '-') {
+      i++;
+    }
+    return flag.substring(i);
+  }
+
+  private static boolean looksSecret(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    for (String fragment :
+        new String[] {"key", "token", "secret", "pass", "auth", "header", "cred"}) {
+      if (n.contains(fragment)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Builds a {@link ConfigLoader}. Not thread-safe. */
+  public static final class Builder {
+    private Mode mode = Mode.PROXY;
+    private Path configFile;
+    private Map<String, String> environment;
+    private Map<String, String> flags = Collections.emptyMap();
+    private Path workingDirectory;
+    private Path homeDirectory;
+
+    private Builder() {}
+
+    /** Proxy (default) or client; see {@link Mode}. */
+    public Builder setMode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /**
+     * The file given with {@code --config}, which must exist; null (default) searches {@code
+     * ./traccia.toml}, then {@code ~/.traccia/config.toml}. A relative path is resolved against the
+     * working directory; origins show it as given.
+     */
+    public Builder setConfigFile(Path configFile) {
+      this.configFile = configFile;
+      return this;
+    }
+
+    /** The environment, copied; defaults to {@link System#getenv()}. */
+    public Builder setEnvironment(Map<String, String> environment) {
+      this.environment = Collections.unmodifiableMap(new HashMap<>(environment));
+      return this;
+    }
+
+    /**
+     * Flags, copied, in the order given: names without leading dashes ({@code "grpc-port"} or
+     * {@code "server.grpc_port"}) to their text ({@code "0"}). An empty value clears an optional
+     * key.
+     */
+    public Builder setFlags(Map<String, String> flags) {
+      this.flags = Collections.unmodifiableMap(new LinkedHashMap<>(flags));
+      return this;
+    }
+
+    /** Where {@code ./traccia.toml} and relative paths are looked up; defaults to user.dir. */
+    public Builder setWorkingDirectory(Path workingDirectory) {
+      this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
+      return this;
+    }
+
+    /** Where {@code ~} points; defaults to user.home. */
+    public Builder setHomeDirectory(Path homeDirectory) {
+      this.homeDirectory = Objects.requireNonNull(homeDirectory, "homeDirectory");
+      return this;
+    }
+
+    /** Returns the loader; later changes to this builder do not affect it. */
+    public ConfigLoader build() {
+      Path wd =
+          workingDirectory != null ? workingDirectory : Path.of(System.getProperty("user.dir"));
+      Path home =
+          homeDirectory != null ? homeDirectory : Path.of(System.getProperty("user.home", "."));
+      return new ConfigLoader(
+          mode,
+          configFile,
+          null,
+          FLAG_ORIGIN,
+          environment != null ? environment : System.getenv(),
+          flags,
+          wd.toAbsolutePath(),
+          home.toAbsolutePath());
+    }
+
+    /**
+     * Builds the loader and loads.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public ProxyConfig load() {
+      return build().load();
+    }
+
+    /**
+     * Builds the loader and loads, with the report.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public LoadedConfig loadWithReport() {
+      return build().loadWithReport();
+    }
+  }
+}

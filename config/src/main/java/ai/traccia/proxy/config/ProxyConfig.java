@@ -1,0 +1,1063 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.config;
+
+import static ai.traccia.proxy.config.Settings.*;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * The complete, validated configuration of Traccia Proxy (and of an application-side client that
+ * reuses this module), with the origin of every value.
+ *
+ * <p>Immutable and thread-safe. Build it with {@link ConfigLoader} (file, environment, flags) or
+ * with {@link #builder()} in code. Setters check single values and throw {@link
+ * IllegalArgumentException} with a message such as {@code rate_limiting.max_queue_size: 0
+ * (expected: > 0)}; {@link Builder#build()} checks the rules between keys and throws {@link
+ * ConfigException} listing every broken one.
+ *
+ * <p>Unlike the Python SDK, which allows only one of the console and file exporters, the console,
+ * file and OTLP exporters may all be enabled together.
+ *
+ * <p>{@link #toString()} and {@link #describe()} never show the API key or header values.
+ */
+public final class ProxyConfig {
+
+  /** The traces endpoint used when an API key is set but no endpoint. */
+  public static final URI TRACCIA_PLATFORM_ENDPOINT =
+      URI.create("https://api.traccia.ai/v2/traces");
+
+  static final String DEFAULT_ORIGIN = "default";
+  static final String BUILDER_ORIGIN = "builder";
+
+  private final Map<Setting<?>, Object> values;
+  private final Map<Setting<?>, String> origins;
+
+  private ProxyConfig(Map<Setting<?>, Object> values, Map<Setting<?>, String> origins) {
+    this.values = Collections.unmodifiableMap(new HashMap<>(values));
+    this.origins = Collections.unmodifiableMap(new HashMap<>(origins));
+  }
+
+  /** A builder holding the built-in defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The built-in defaults: no config file, no environment, no flags. */
+  public static ProxyConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder holding this configuration's values and origins. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> T get(Setting<T> setting) {
+    return (T) values.get(setting.target());
+  }
+
+  // --- [server] -------------------------------------------------------------------------------
+
+  /** Address the receivers and the admin endpoint bind to ({@code server.bind_address}). */
+  public String bindAddress() {
+    return get(BIND_ADDRESS);
+  }
+
+  /** OTLP/gRPC port; 0 means a free port is picked ({@code server.grpc_port}). */
+  public int grpcPort() {
+    return get(GRPC_PORT);
+  }
+
+  /** OTLP/HTTP port; 0 means a free port is picked ({@code server.http_port}). */
+  public int httpPort() {
+    return get(HTTP_PORT);
+  }
+
+  /** Admin and health port; 0 means a free port is picked ({@code server.admin_port}). */
+  public int adminPort() {
+    return get(ADMIN_PORT);
+  }
+
+  /** Largest accepted request body in bytes ({@code server.max_request_bytes}). */
+  public long maxRequestBytes() {
+    return get(MAX_REQUEST_BYTES);
+  }
+
+  /** How long shutdown waits for queued spans ({@code server.shutdown_timeout_ms}). */
+  public Duration shutdownTimeout() {
+    return Duration.ofMillis(get(SHUTDOWN_TIMEOUT_MS));
+  }
+
+  // --- [tracing] ------------------------------------------------------------------------------
+
+  /** The API key ({@code tracing.api_key}); a secret, never log it. */
+  public Optional<String> apiKey() {
+    return Optional.ofNullable(get(API_KEY));
+  }
+
+  /**
+   * The traces endpoint as configured ({@code tracing.endpoint}); see {@link #tracesEndpoint()}.
+   */
+  public Optional<URI> endpoint() {
+    return Optional.ofNullable(get(ENDPOINT));
+  }
+
+  /**
+   * Where spans are exported over OTLP, or empty when OTLP export is off.
+   *
+   * <p>Empty when {@code use_otlp} is false. Otherwise {@code tracing.endpoint} if set (for
+   * http/protobuf, an endpoint with an empty path or {@code /} gets {@code /v1/traces}); else the
+   * Traccia platform ({@link #TRACCIA_PLATFORM_ENDPOINT}) if an API key is set; else empty.
+   */
+  public Optional<URI> tracesEndpoint() {
+    if (!useOtlp()) {
+      return Optional.empty();
+    }
+    URI endpoint = get(ENDPOINT);
+    if (endpoint == null) {
+      return apiKey().isPresent() ? Optional.of(TRACCIA_PLATFORM_ENDPOINT) : Optional.empty();
+    }
+    if (exporterProtocol() == ExporterProtocol.HTTP_PROTOBUF && isRootPath(endpoint)) {
+      return Optional.of(withPath(endpoint, "/v1/traces"));
+    }
+    return Optional.of(endpoint);
+  }
+
+  /** Whether spans are exported over OTLP: {@link #tracesEndpoint()} is present. */
+  public boolean otlpEnabled() {
+    return tracesEndpoint().isPresent();
+  }
+
+  /**
+   * Where metrics go: {@code metrics.metrics_endpoint} if set, else derived from {@link
+   * #tracesEndpoint()}.
+   *
+   * <p>For http/protobuf the last path segment {@code traces} becomes {@code metrics} ({@code
+   * /v1/traces} gives {@code /v1/metrics}, the platform's {@code /v2/traces} gives {@code
+   * /v2/metrics}); a path that does not end in {@code /traces} gives no derived endpoint. For grpc
+   * it is the same scheme, host and port. Independent of {@link #metricsEnabled()}.
+   */
+  public Optional<URI> metricsEndpoint() {
+    URI explicit = get(METRICS_ENDPOINT);
+    return explicit != null ? Optional.of(explicit) : derived("metrics");
+  }
+
+  /**
+   * Where received logs are passed on: {@code exporters.logs_endpoint} if set, else derived from
+   * {@link #tracesEndpoint()} as for {@link #metricsEndpoint()}, with {@code logs}.
+   */
+  public Optional<URI> logsEndpoint() {
+    URI explicit = get(LOGS_ENDPOINT);
+    return explicit != null ? Optional.of(explicit) : derived("logs");
+  }
+
+  private Optional<URI> derived(String signal) {
+    Optional<URI> traces = tracesEndpoint();
+    if (!traces.isPresent()) {
+      return Optional.empty();
+    }
+    URI t = traces.get();
+    if (exporterProtocol() == ExporterProtocol.GRPC) {
+      return Optional.of(URI.create(t.getScheme() + "://" + t.getRawAuthority()));
+    }
+    String path = t.getRawPath();
+    if (isRootPath(t)) {
+      return Optional.of(withPath(t, "/v1/" + signal));
+    }
+    if (path.endsWith("/traces")) {
+      return Optional.of(
+          withPath(t, path.substring(0, path.length() - "traces".length()) + signal));
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isRootPath(URI uri) {
+    String path = uri.getRawPath();
+    return path == null || path.isEmpty() || path.equals("/");
+  }
+
+  private static URI withPath(URI uri, String rawPath) {
+    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+    return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + rawPath + query);
+  }
+
+  /** Fraction of traces forwarded, 0 to 1 ({@code tracing.sample_rate}); reloadable. */
+  public double sampleRate() {
+    return get(SAMPLE_RATE);
+  }
+
+  /** Whether OTLP export is wanted at all ({@code tracing.use_otlp}). */
+  public boolean useOtlp() {
+    return get(USE_OTLP);
+  }
+
+  /** service.name for spans whose resource has none ({@code tracing.service_name}). */
+  public Optional<String> serviceName() {
+    return Optional.ofNullable(get(SERVICE_NAME));
+  }
+
+  // --- [exporters] ----------------------------------------------------------------------------
+
+  /** Whether spans are also printed to standard output ({@code exporters.enable_console}). */
+  public boolean consoleEnabled() {
+    return get(ENABLE_CONSOLE);
+  }
+
+  /**
+   * Whether the file exporter runs: {@code exporters.enable_file}, or the zero-configuration
+   * default, when there is no endpoint, no API key and no console exporter, so spans are not lost.
+   */
+  public boolean fileEnabled() {
+    return get(ENABLE_FILE)
+        || (useOtlp() && get(ENDPOINT) == null && get(API_KEY) == null && !consoleEnabled());
+  }
+
+  /** The file exporter's file, absolute when loaded ({@code exporters.file_exporter_path}). */
+  public Path filePath() {
+    return get(FILE_EXPORTER_PATH);
+  }
+
+  /** Whether the file is emptied at startup ({@code exporters.reset_trace_file}). */
+  public boolean resetTraceFile() {
+    return get(RESET_TRACE_FILE);
+  }
+
+  /** OTLP protocol to the backend ({@code exporters.protocol}). */
+  public ExporterProtocol exporterProtocol() {
+    return get(PROTOCOL);
+  }
+
+  /** Extra headers for the backend ({@code exporters.headers}); values are secrets. */
+  public Map<String, String> exporterHeaders() {
+    return get(HEADERS);
+  }
+
+  /** Compression of export requests ({@code exporters.compression}). */
+  public Compression compression() {
+    return get(COMPRESSION);
+  }
+
+  /** Timeout of one export request ({@code exporters.timeout_ms}). */
+  public Duration exporterTimeout() {
+    return Duration.ofMillis(get(TIMEOUT_MS));
+  }
+
+  /** CA certificates to trust instead of the system's ({@code exporters.ca_file}). */
+  public Optional<Path> caFile() {
+    return Optional.ofNullable(get(CA_FILE));
+  }
+
+  /** Client certificate for mutual TLS ({@code exporters.client_cert_file}). */
+  public Optional<Path> clientCertFile() {
+    return Optional.ofNullable(get(CLIENT_CERT_FILE));
+  }
+
+  /** Client private key for mutual TLS ({@code exporters.client_key_file}). */
+  public Optional<Path> clientKeyFile() {
+    return Optional.ofNullable(get(CLIENT_KEY_FILE));
+  }
+
+  /** First retry wait ({@code exporters.retry_initial_backoff_ms}). */
+  public Duration retryInitialBackoff() {
+    return Duration.ofMillis(get(RETRY_INITIAL_BACKOFF_MS));
+  }
+
+  /** Longest retry wait ({@code exporters.retry_max_backoff_ms}). */
+  public Duration retryMaxBackoff() {
+    return Duration.ofMillis(get(RETRY_MAX_BACKOFF_MS));
+  }
+
+  /** Retry budget per batch; zero means no retries ({@code exporters.retry_max_elapsed_ms}). */
+  public Duration retryMaxElapsed() {
+    return Duration.ofMillis(get(RETRY_MAX_ELAPSED_MS));
+  }
+
+  // --- [rate_limiting] ------------------------------------------------------------------------
+
+  /** Spans per second; empty means unlimited ({@code rate_limiting.max_spans_per_second}). */
+  public OptionalDouble maxSpansPerSecond() {
+    Double limit = get(MAX_SPANS_PER_SECOND);
+    return limit == null ? OptionalDouble.empty() : OptionalDouble.of(limit);
+  }
+
+  /** Spans held waiting for export ({@code rate_limiting.max_queue_size}). */
+  public int maxQueueSize() {
+    return get(MAX_QUEUE_SIZE);
+  }
+
+  /** How long a receiver waits for queue space ({@code rate_limiting.max_block_ms}). */
+  public Duration maxBlock() {
+    return Duration.ofMillis(get(MAX_BLOCK_MS));
+  }
+
+  /** Most spans per export ({@code rate_limiting.max_export_batch_size}). */
+  public int maxExportBatchSize() {
+    return get(MAX_EXPORT_BATCH_SIZE);
+  }
+
+  /** Longest wait before a partial batch is sent ({@code rate_limiting.schedule_delay_millis}). */
+  public Duration scheduleDelay() {
+    return Duration.ofMillis(get(SCHEDULE_DELAY_MILLIS));
+  }
+
+  // --- [metrics] ------------------------------------------------------------------------------
+
+  /** Whether metrics are produced from spans ({@code metrics.enable_metrics}). */
+  public boolean metricsEnabled() {
+    return get(ENABLE_METRICS);
+  }
+
+  /** Fraction of spans that feed the metrics ({@code metrics.metrics_sample_rate}). */
+  public double metricsSampleRate() {
+    return get(METRICS_SAMPLE_RATE);
+  }
+
+  // --- [instrumentation] ----------------------------------------------------------------------
+
+  /** Whether missing token counts are estimated ({@code instrumentation.enable_token_counting}). */
+  public boolean tokenCountingEnabled() {
+    return get(ENABLE_TOKEN_COUNTING);
+  }
+
+  /** Whether costs are added ({@code instrumentation.enable_costs}). */
+  public boolean costsEnabled() {
+    return get(ENABLE_COSTS);
+  }
+
+  /** Whether heuristic guardrail detection runs ({@code instrumentation.guardrail_heuristics}). */
+  public boolean guardrailHeuristics() {
+    return get(GUARDRAIL_HEURISTICS);
+  }
+
+  // --- [logging] ------------------------------------------------------------------------------
+
+  /**
+   * The effective log level: {@code logging.level} if set, else {@code "debug"} when {@code
+   * logging.debug} is true, else {@code "info"}. One of error, warn, info, debug, trace.
+   */
+  public String logLevel() {
+    String level = get(LEVEL);
+    if (level != null) {
+      return level;
+    }
+    return debug() ? "debug" : "info";
+  }
+
+  /** Whether debug logging is on ({@code logging.debug}). */
+  public boolean debug() {
+    return get(DEBUG);
+  }
+
+  /** Whether every span is logged ({@code logging.enable_span_logging}). */
+  public boolean spanLoggingEnabled() {
+    return get(ENABLE_SPAN_LOGGING);
+  }
+
+  // --- [advanced] -----------------------------------------------------------------------------
+
+  /** Longest string attribute in the file exporter ({@code advanced.attr_truncation_limit}). */
+  public OptionalInt attrTruncationLimit() {
+    Integer limit = get(ATTR_TRUNCATION_LIMIT);
+    return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
+  }
+
+  // --- [pricing] ------------------------------------------------------------------------------
+
+  /** Local pricing table file; it need not exist ({@code pricing.cache_path}). */
+  public Path pricingCachePath() {
+    return get(PRICING_CACHE_PATH);
+  }
+
+  /**
+   * The override from traccia.toml ({@code [pricing.override]} or {@code pricing.override_json}) or
+   * the {@code --pricing-override-json} flag; it wins over {@link #pricingOverrideFromEnv()}.
+   */
+  public PricingOverride pricingOverride() {
+    return get(PRICING_OVERRIDE);
+  }
+
+  /**
+   * The override from {@code TRACCIA_PRICING_OVERRIDE_JSON} (or the deprecated {@code
+   * AGENT_DASHBOARD_PRICING_JSON}); it wins over the local cache and the bundled table.
+   */
+  public PricingOverride pricingOverrideFromEnv() {
+    return get(PRICING_OVERRIDE_FROM_ENV);
+  }
+
+  // --- Application SDK only (rejected by the loader in proxy mode) ----------------------------
+
+  /** Application SDK: start a root span automatically ({@code tracing.auto_start_trace}). */
+  public boolean autoStartTrace() {
+    return get(AUTO_START_TRACE);
+  }
+
+  /** Application SDK: name of the automatic root span ({@code tracing.auto_trace_name}). */
+  public String autoTraceName() {
+    return get(AUTO_TRACE_NAME);
+  }
+
+  /** Application SDK: patch LLM libraries ({@code instrumentation.enable_patching}). */
+  public boolean patchingEnabled() {
+    return get(ENABLE_PATCHING);
+  }
+
+  /** Application SDK: trace tools automatically ({@code instrumentation.auto_instrument_tools}). */
+  public boolean autoInstrumentTools() {
+    return get(AUTO_INSTRUMENT_TOOLS);
+  }
+
+  /** Application SDK: most tool spans per trace ({@code instrumentation.max_tool_spans}). */
+  public int maxToolSpans() {
+    return get(MAX_TOOL_SPANS);
+  }
+
+  /** Application SDK: deepest span nesting ({@code instrumentation.max_span_depth}). */
+  public int maxSpanDepth() {
+    return get(MAX_SPAN_DEPTH);
+  }
+
+  /** Application SDK: instrument the OpenAI Agents SDK ({@code instrumentation.openai_agents}). */
+  public boolean openaiAgentsEnabled() {
+    return get(OPENAI_AGENTS);
+  }
+
+  /** Application SDK: instrument CrewAI ({@code instrumentation.crewai}). */
+  public boolean crewaiEnabled() {
+    return get(CREWAI);
+  }
+
+  /** Application SDK: session id of every span ({@code runtime.session_id}). */
+  public Optional<String> sessionId() {
+    return Optional.ofNullable(get(SESSION_ID));
+  }
+
+  /** Application SDK: user id of every span ({@code runtime.user_id}). */
+  public Optional<String> userId() {
+    return Optional.ofNullable(get(USER_ID));
+  }
+
+  /** Application SDK: tenant id of every span ({@code runtime.tenant_id}). */
+  public Optional<String> tenantId() {
+    return Optional.ofNullable(get(TENANT_ID));
+  }
+
+  /** Application SDK: project id of every span ({@code runtime.project_id}). */
+  public Optional<String> projectId() {
+    return Optional.ofNullable(get(PROJECT_ID));
+  }
+
+  /** Application SDK: agent id of every span ({@code runtime.agent_id}). */
+  public Optional<String> agentId() {
+    return Optional.ofNullable(get(AGENT_ID));
+  }
+
+  /** Application SDK: agent name of every span ({@code runtime.agent_name}). */
+  public Optional<String> agentName() {
+    return Optional.ofNullable(get(AGENT_NAME));
+  }
+
+  /** Application SDK: deployment environment of every span ({@code runtime.env}). */
+  public Optional<String> environment() {
+    return Optional.ofNullable(get(ENV));
+  }
+
+  /** Application SDK: governance status endpoint ({@code governance.status_check_endpoint}). */
+  public Optional<URI> governanceStatusCheckEndpoint() {
+    return Optional.ofNullable(get(STATUS_CHECK_ENDPOINT));
+  }
+
+  /** Application SDK: where blocked calls are reported ({@code governance.post_block_endpoint}). */
+  public Optional<URI> governancePostBlockEndpoint() {
+    return Optional.ofNullable(get(POST_BLOCK_ENDPOINT));
+  }
+
+  /**
+   * Application SDK: governance status cache time ({@code governance.status_cache_ttl_seconds}).
+   */
+  public Duration governanceStatusCacheTtl() {
+    return Duration.ofSeconds(get(STATUS_CACHE_TTL_SECONDS));
+  }
+
+  // --- Origins and description ----------------------------------------------------------------
+
+  /**
+   * Where the value of {@code key} came from: {@code traccia.toml:14:3}, {@code env
+   * TRACCIA_MAX_QUEUE_SIZE}, {@code --max-queue-size}, {@code default} or {@code builder}.
+   *
+   * @param key a key in any spelling, such as {@code rate_limiting.max_queue_size}
+   * @throws IllegalArgumentException if there is no such key
+   */
+  public String origin(String key) {
+    Setting<?> setting = Settings.byKey(key);
+    if (setting == null) {
+      throw new IllegalArgumentException("unknown configuration key: " + key);
+    }
+    return origins.get(setting.target());
+  }
+
+  /**
+   * One line per key, {@code server.grpc_port: 4317 (default)}, in documentation order, followed by
+   * the derived values ({@code effective.traces_endpoint: ... (derived)}). Application-only keys
+   * are listed only when set. Secrets are shown as {@code ****}. Meant for the startup log.
+   */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    for (Setting<?> s : Settings.ALL) {
+      if (!isListed(s)) {
+        continue;
+      }
+      Object value = values.get(s);
+      String shown = s == LEVEL && value == null ? logLevel() : s.showUnchecked(value);
+      lines.add(s.key + ": " + shown + " (" + origins.get(s) + ")");
+    }
+    lines.add("effective.traces_endpoint: " + showUri(tracesEndpoint()) + " (derived)");
+    lines.add("effective.metrics_endpoint: " + showUri(metricsEndpoint()) + " (derived)");
+    lines.add("effective.logs_endpoint: " + showUri(logsEndpoint()) + " (derived)");
+    lines.add("effective.file_exporter: " + (fileEnabled() ? "on" : "off") + " (derived)");
+    lines.add("effective.log_level: " + logLevel() + " (derived)");
+    return lines;
+  }
+
+  private boolean isListed(Setting<?> s) {
+    return s.target() == s && (!s.clientOnly() || !DEFAULT_ORIGIN.equals(origins.get(s)));
+  }
+
+  private static String showUri(Optional<URI> uri) {
+    return uri.isPresent() ? ValueType.showUri(uri.get().toString()) : "(none)";
+  }
+
+  /** Values shown for diffs and messages, secrets redacted; package-private for the reloader. */
+  String shown(Setting<?> setting) {
+    return setting.showUnchecked(values.get(setting.target()));
+  }
+
+  Object rawValue(Setting<?> setting) {
+    return values.get(setting.target());
+  }
+
+  /** Compares values, not origins. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ProxyConfig && ((ProxyConfig) o).values.equals(values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  /** Every listed key and its value, with secrets shown as {@code ****}. */
+  @Override
+  public String toString() {
+    StringJoiner joiner = new StringJoiner(", ", "ProxyConfig{", "}");
+    for (Setting<?> s : Settings.ALL) {
+      if (isListed(s)) {
+        joiner.add(s.key + "=" + s.showUnchecked(values.get(s)));
+      }
+    }
+    return joiner.toString();
+  }
+
+  /**
+   * Builds a {@link ProxyConfig}. Not thread-safe. Each setter checks its value and throws {@link
+   * IllegalArgumentException} with the pinned message form; {@link #build()} checks the rules
+   * between keys. Values set here have the origin {@code builder}.
+   */
+  public static final class Builder {
+
+    private final Map<Setting<?>, Object> values = new HashMap<>();
+    private final Map<Setting<?>, String> origins = new HashMap<>();
+
+    private Builder() {
+      for (Setting<?> s : Settings.ALL) {
+        if (s.target() == s) {
+          values.put(s, s.defaultValue);
+          origins.put(s, DEFAULT_ORIGIN);
+        }
+      }
+    }
+
+    private Builder(ProxyConfig config) {
+      values.putAll(config.values);
+      origins.putAll(config.origins);
+    }
+
+    private <T> Builder set(Setting<T> setting, T value) {
+      values.put(setting.target(), setting.require(value));
+      origins.put(setting.target(), BUILDER_ORIGIN);
+      return this;
+    }
+
+    private static long millis(Setting<Long> setting, Duration duration) {
+      Objects.requireNonNull(duration, setting.key);
+      try {
+        return duration.toMillis();
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(
+            setting.key + ": " + duration + " (expected: a duration that fits in a long of ms)", e);
+      }
+    }
+
+    /** Sets a value read by the loader, already checked, with its origin. */
+    <T> void setFrom(Setting<T> setting, T value, String origin) {
+      values.put(setting.target(), value);
+      origins.put(setting.target(), origin);
+    }
+
+    String origin(Setting<?> setting) {
+      return origins.get(setting.target());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T value(Setting<T> setting) {
+      return (T) values.get(setting.target());
+    }
+
+    /** Sets {@code server.bind_address}: an IP address or host name. */
+    public Builder setBindAddress(String bindAddress) {
+      return set(BIND_ADDRESS, Objects.requireNonNull(bindAddress, "bindAddress"));
+    }
+
+    /** Sets {@code server.grpc_port}: 0 to 65535, 0 picks a free port. */
+    public Builder setGrpcPort(int port) {
+      return set(GRPC_PORT, port);
+    }
+
+    /** Sets {@code server.http_port}: 0 to 65535, 0 picks a free port. */
+    public Builder setHttpPort(int port) {
+      return set(HTTP_PORT, port);
+    }
+
+    /** Sets {@code server.admin_port}: 0 to 65535, 0 picks a free port. */
+    public Builder setAdminPort(int port) {
+      return set(ADMIN_PORT, port);
+    }
+
+    /** Sets {@code server.max_request_bytes}: &gt; 0. */
+    public Builder setMaxRequestBytes(long maxRequestBytes) {
+      return set(MAX_REQUEST_BYTES, maxRequestBytes);
+    }
+
+    /** Sets {@code server.shutdown_timeout_ms}: &gt;= 0, in whole milliseconds. */
+    public Builder setShutdownTimeout(Duration timeout) {
+      return set(SHUTDOWN_TIMEOUT_MS, millis(SHUTDOWN_TIMEOUT_MS, timeout));
+    }
+
+    /** Sets {@code tracing.api_key}; null or empty clears it. */
+    public Builder setApiKey(String apiKey) {
+      return set(API_KEY, emptyToNull(apiKey));
+    }
+
+    /** Sets {@code tracing.endpoint}: an http or https URL with a host; null clears it. */
+    public Builder setEndpoint(URI endpoint) {
+      return set(ENDPOINT, endpoint);
+    }
+
+    /** Sets {@code tracing.sample_rate}: 0 to 1. */
+    public Builder setSampleRate(double sampleRate) {
+      return set(SAMPLE_RATE, sampleRate);
+    }
+
+    /** Sets {@code tracing.use_otlp}. */
+    public Builder setUseOtlp(boolean useOtlp) {
+      return set(USE_OTLP, useOtlp);
+    }
+
+    /** Sets {@code tracing.service_name}; null or empty clears it. */
+    public Builder setServiceName(String serviceName) {
+      return set(SERVICE_NAME, emptyToNull(serviceName));
+    }
+
+    /** Sets {@code exporters.enable_console}. */
+    public Builder setConsoleEnabled(boolean enabled) {
+      return set(ENABLE_CONSOLE, enabled);
+    }
+
+    /** Sets {@code exporters.enable_file}. */
+    public Builder setFileEnabled(boolean enabled) {
+      return set(ENABLE_FILE, enabled);
+    }
+
+    /** Sets {@code exporters.file_exporter_path}. */
+    public Builder setFilePath(Path path) {
+      return set(FILE_EXPORTER_PATH, Objects.requireNonNull(path, "path"));
+    }
+
+    /** Sets {@code exporters.reset_trace_file}. */
+    public Builder setResetTraceFile(boolean reset) {
+      return set(RESET_TRACE_FILE, reset);
+    }
+
+    /** Sets {@code exporters.protocol}. */
+    public Builder setExporterProtocol(ExporterProtocol protocol) {
+      return set(PROTOCOL, Objects.requireNonNull(protocol, "protocol"));
+    }
+
+    /** Sets {@code exporters.headers}, copied; names must be HTTP tokens, values one line. */
+    public Builder setExporterHeaders(Map<String, String> headers) {
+      return set(HEADERS, Collections.unmodifiableMap(new LinkedHashMap<>(headers)));
+    }
+
+    /** Sets {@code exporters.compression}. */
+    public Builder setCompression(Compression compression) {
+      return set(COMPRESSION, Objects.requireNonNull(compression, "compression"));
+    }
+
+    /** Sets {@code exporters.timeout_ms}: &gt; 0. */
+    public Builder setExporterTimeout(Duration timeout) {
+      return set(TIMEOUT_MS, millis(TIMEOUT_MS, timeout));
+    }
+
+    /** Sets {@code exporters.ca_file}: an existing, readable file; null clears it. */
+    public Builder setCaFile(Path caFile) {
+      return set(CA_FILE, caFile);
+    }
+
+    /** Sets {@code exporters.client_cert_file}: an existing, readable file; null clears it. */
+    public Builder setClientCertFile(Path certFile) {
+      return set(CLIENT_CERT_FILE, certFile);
+    }
+
+    /** Sets {@code exporters.client_key_file}: an existing, readable file; null clears it. */
+    public Builder setClientKeyFile(Path keyFile) {
+      return set(CLIENT_KEY_FILE, keyFile);
+    }
+
+    /** Sets {@code exporters.retry_initial_backoff_ms}: &gt; 0. */
+    public Builder setRetryInitialBackoff(Duration backoff) {
+      return set(RETRY_INITIAL_BACKOFF_MS, millis(RETRY_INITIAL_BACKOFF_MS, backoff));
+    }
+
+    /**
+     * Sets {@code exporters.retry_max_backoff_ms}: &gt; 0 and, checked in build(), &gt;= initial.
+     */
+    public Builder setRetryMaxBackoff(Duration backoff) {
+      return set(RETRY_MAX_BACKOFF_MS, millis(RETRY_MAX_BACKOFF_MS, backoff));
+    }
+
+    /** Sets {@code exporters.retry_max_elapsed_ms}: &gt;= 0, 0 disables retries. */
+    public Builder setRetryMaxElapsed(Duration elapsed) {
+      return set(RETRY_MAX_ELAPSED_MS, millis(RETRY_MAX_ELAPSED_MS, elapsed));
+    }
+
+    /** Sets {@code exporters.logs_endpoint}: an http or https URL; null derives it. */
+    public Builder setLogsEndpoint(URI logsEndpoint) {
+      return set(LOGS_ENDPOINT, logsEndpoint);
+    }
+
+    /** Sets {@code rate_limiting.max_spans_per_second}: &gt; 0; null means unlimited. */
+    public Builder setMaxSpansPerSecond(Double maxSpansPerSecond) {
+      return set(MAX_SPANS_PER_SECOND, maxSpansPerSecond);
+    }
+
+    /** Sets {@code rate_limiting.max_queue_size}: &gt; 0. */
+    public Builder setMaxQueueSize(int maxQueueSize) {
+      return set(MAX_QUEUE_SIZE, maxQueueSize);
+    }
+
+    /** Sets {@code rate_limiting.max_block_ms}: &gt;= 0. */
+    public Builder setMaxBlock(Duration maxBlock) {
+      return set(MAX_BLOCK_MS, millis(MAX_BLOCK_MS, maxBlock));
+    }
+
+    /** Sets {@code rate_limiting.max_export_batch_size}: &gt; 0 and, in build(), &lt;= queue. */
+    public Builder setMaxExportBatchSize(int maxExportBatchSize) {
+      return set(MAX_EXPORT_BATCH_SIZE, maxExportBatchSize);
+    }
+
+    /** Sets {@code rate_limiting.schedule_delay_millis}: &gt; 0. */
+    public Builder setScheduleDelay(Duration delay) {
+      return set(SCHEDULE_DELAY_MILLIS, millis(SCHEDULE_DELAY_MILLIS, delay));
+    }
+
+    /** Sets {@code metrics.enable_metrics}. */
+    public Builder setMetricsEnabled(boolean enabled) {
+      return set(ENABLE_METRICS, enabled);
+    }
+
+    /** Sets {@code metrics.metrics_endpoint}: an http or https URL; null derives it. */
+    public Builder setMetricsEndpoint(URI metricsEndpoint) {
+      return set(METRICS_ENDPOINT, metricsEndpoint);
+    }
+
+    /** Sets {@code metrics.metrics_sample_rate}: 0 to 1. */
+    public Builder setMetricsSampleRate(double sampleRate) {
+      return set(METRICS_SAMPLE_RATE, sampleRate);
+    }
+
+    /** Sets {@code instrumentation.enable_token_counting}. */
+    public Builder setTokenCountingEnabled(boolean enabled) {
+      return set(ENABLE_TOKEN_COUNTING, enabled);
+    }
+
+    /** Sets {@code instrumentation.enable_costs}. */
+    public Builder setCostsEnabled(boolean enabled) {
+      return set(ENABLE_COSTS, enabled);
+    }
+
+    /** Sets {@code instrumentation.guardrail_heuristics}. */
+    public Builder setGuardrailHeuristics(boolean enabled) {
+      return set(GUARDRAIL_HEURISTICS, enabled);
+    }
+
+    /** Sets {@code logging.debug}. */
+    public Builder setDebug(boolean debug) {
+      return set(DEBUG, debug);
+    }
+
+    /** Sets {@code logging.enable_span_logging}. */
+    public Builder setSpanLoggingEnabled(boolean enabled) {
+      return set(ENABLE_SPAN_LOGGING, enabled);
+    }
+
+    /**
+     * Sets {@code logging.level}: error, warn, info, debug or trace; null derives it from debug.
+     */
+    public Builder setLogLevel(String level) {
+      return set(LEVEL, level == null ? null : level.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** Sets {@code advanced.attr_truncation_limit}: &gt; 0; null means no limit. */
+    public Builder setAttrTruncationLimit(Integer limit) {
+      return set(ATTR_TRUNCATION_LIMIT, limit);
+    }
+
+    /** Sets {@code pricing.cache_path}; the file need not exist. */
+    public Builder setPricingCachePath(Path path) {
+      return set(PRICING_CACHE_PATH, Objects.requireNonNull(path, "path"));
+    }
+
+    /** Sets the override of traccia.toml or flags ({@code [pricing.override]}). */
+    public Builder setPricingOverride(PricingOverride override) {
+      return set(PRICING_OVERRIDE, Objects.requireNonNull(override, "override"));
+    }
+
+    /** Sets the override of {@code TRACCIA_PRICING_OVERRIDE_JSON}. */
+    public Builder setPricingOverrideFromEnv(PricingOverride override) {
+      return set(PRICING_OVERRIDE_FROM_ENV, Objects.requireNonNull(override, "override"));
+    }
+
+    /** Application SDK: sets {@code tracing.auto_start_trace}. */
+    public Builder setAutoStartTrace(boolean autoStart) {
+      return set(AUTO_START_TRACE, autoStart);
+    }
+
+    /** Application SDK: sets {@code tracing.auto_trace_name}, non-blank. */
+    public Builder setAutoTraceName(String name) {
+      return set(AUTO_TRACE_NAME, Objects.requireNonNull(name, "name"));
+    }
+
+    /** Application SDK: sets {@code instrumentation.enable_patching}. */
+    public Builder setPatchingEnabled(boolean enabled) {
+      return set(ENABLE_PATCHING, enabled);
+    }
+
+    /** Application SDK: sets {@code instrumentation.auto_instrument_tools}. */
+    public Builder setAutoInstrumentTools(boolean enabled) {
+      return set(AUTO_INSTRUMENT_TOOLS, enabled);
+    }
+
+    /** Application SDK: sets {@code instrumentation.max_tool_spans}: &gt; 0. */
+    public Builder setMaxToolSpans(int maxToolSpans) {
+      return set(MAX_TOOL_SPANS, maxToolSpans);
+    }
+
+    /** Application SDK: sets {@code instrumentation.max_span_depth}: &gt; 0. */
+    public Builder setMaxSpanDepth(int maxSpanDepth) {
+      return set(MAX_SPAN_DEPTH, maxSpanDepth);
+    }
+
+    /** Application SDK: sets {@code instrumentation.openai_agents}. */
+    public Builder setOpenaiAgentsEnabled(boolean enabled) {
+      return set(OPENAI_AGENTS, enabled);
+    }
+
+    /** Application SDK: sets {@code instrumentation.crewai}. */
+    public Builder setCrewaiEnabled(boolean enabled) {
+      return set(CREWAI, enabled);
+    }
+
+    /** Application SDK: sets {@code runtime.session_id}; null or empty clears it. */
+    public Builder setSessionId(String id) {
+      return set(SESSION_ID, emptyToNull(id));
+    }
+
+    /** Application SDK: sets {@code runtime.user_id}; null or empty clears it. */
+    public Builder setUserId(String id) {
+      return set(USER_ID, emptyToNull(id));
+    }
+
+    /** Application SDK: sets {@code runtime.tenant_id}; null or empty clears it. */
+    public Builder setTenantId(String id) {
+      return set(TENANT_ID, emptyToNull(id));
+    }
+
+    /** Application SDK: sets {@code runtime.project_id}; null or empty clears it. */
+    public Builder setProjectId(String id) {
+      return set(PROJECT_ID, emptyToNull(id));
+    }
+
+    /** Application SDK: sets {@code runtime.agent_id}; null or empty clears it. */
+    public Builder setAgentId(String id) {
+      return set(AGENT_ID, emptyToNull(id));
+    }
+
+    /** Application SDK: sets {@code runtime.agent_name}; null or empty clears it. */
+    public Builder setAgentName(String name) {
+      return set(AGENT_NAME, emptyToNull(name));
+    }
+
+    /** Application SDK: sets {@code runtime.env}; null or empty clears it. */
+    public Builder setEnvironment(String environment) {
+      return set(ENV, emptyToNull(environment));
+    }
+
+    /** Application SDK: sets {@code governance.status_check_endpoint}; null clears it. */
+    public Builder setGovernanceStatusCheckEndpoint(URI endpoint) {
+      return set(STATUS_CHECK_ENDPOINT, endpoint);
+    }
+
+    /** Application SDK: sets {@code governance.post_block_endpoint}; null clears it. */
+    public Builder setGovernancePostBlockEndpoint(URI endpoint) {
+      return set(POST_BLOCK_ENDPOINT, endpoint);
+    }
+
+    /** Application SDK: sets {@code governance.status_cache_ttl_seconds}: &gt; 0, whole seconds. */
+    public Builder setGovernanceStatusCacheTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      return set(STATUS_CACHE_TTL_SECONDS, ttl.getSeconds());
+    }
+
+    private static String emptyToNull(String s) {
+      return s == null || s.isEmpty() ? null : s;
+    }
+
+    /**
+     * Returns the configuration.
+     *
+     * @throws ConfigException listing every broken rule between keys: two listeners on one port, a
+     *     batch larger than the queue, a maximum backoff below the initial one, a client
+     *     certificate without its key (or the reverse), or no exporter at all
+     */
+    public ProxyConfig build() {
+      List<ConfigProblem> problems = crossFieldProblems(Collections.<Setting<?>>emptySet());
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return new ProxyConfig(values, origins);
+    }
+
+    /** Builds without the cross-field checks; the loader has run them already. */
+    ProxyConfig buildChecked() {
+      return new ProxyConfig(values, origins);
+    }
+
+    /**
+     * The rules between keys; a rule is skipped if one of its keys is in {@code skip}.
+     *
+     * <p>First, a batch size left at its default is capped to the queue size, as OTel's batch
+     * processor does, so that lowering only {@code max_queue_size} is not an error. A batch size
+     * that was set explicitly and exceeds the queue is reported.
+     */
+    List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip) {
+      if (DEFAULT_ORIGIN.equals(origin(MAX_EXPORT_BATCH_SIZE))
+          && !skip.contains(MAX_QUEUE_SIZE)
+          && value(MAX_EXPORT_BATCH_SIZE) > value(MAX_QUEUE_SIZE)) {
+        setFrom(
+            MAX_EXPORT_BATCH_SIZE,
+            value(MAX_QUEUE_SIZE),
+            DEFAULT_ORIGIN + ", capped to " + MAX_QUEUE_SIZE.key);
+      }
+      List<ConfigProblem> problems = new ArrayList<>();
+      List<Setting<Integer>> ports = Arrays.asList(GRPC_PORT, HTTP_PORT, ADMIN_PORT);
+      for (int j = 1; j < ports.size(); j++) {
+        for (int i = 0; i < j; i++) {
+          Setting<Integer> a = ports.get(i);
+          Setting<Integer> b = ports.get(j);
+          if (skip.contains(a) || skip.contains(b)) {
+            continue;
+          }
+          int pa = value(a);
+          int pb = value(b);
+          if (pa != 0 && pa == pb) {
+            problems.add(problem(b, "a port not used by " + a.key + " [" + origin(a) + "]"));
+          }
+        }
+      }
+      if (!skip.contains(MAX_EXPORT_BATCH_SIZE)
+          && !skip.contains(MAX_QUEUE_SIZE)
+          && value(MAX_EXPORT_BATCH_SIZE) > value(MAX_QUEUE_SIZE)) {
+        problems.add(problem(MAX_EXPORT_BATCH_SIZE, "<= " + which(MAX_QUEUE_SIZE)));
+      }
+      if (!skip.contains(RETRY_MAX_BACKOFF_MS)
+          && !skip.contains(RETRY_INITIAL_BACKOFF_MS)
+          && value(RETRY_MAX_BACKOFF_MS) < value(RETRY_INITIAL_BACKOFF_MS)) {
+        problems.add(problem(RETRY_MAX_BACKOFF_MS, ">= " + which(RETRY_INITIAL_BACKOFF_MS)));
+      }
+      if (!skip.contains(CLIENT_CERT_FILE) && !skip.contains(CLIENT_KEY_FILE)) {
+        boolean cert = value(CLIENT_CERT_FILE) != null;
+        boolean key = value(CLIENT_KEY_FILE) != null;
+        if (cert && !key) {
+          problems.add(
+              problem(
+                  CLIENT_CERT_FILE,
+                  "set together with " + CLIENT_KEY_FILE.key + ", which is not set"));
+        } else if (key && !cert) {
+          problems.add(
+              problem(
+                  CLIENT_KEY_FILE,
+                  "set together with " + CLIENT_CERT_FILE.key + ", which is not set"));
+        }
+      }
+      if (!skip.contains(USE_OTLP)
+          && !skip.contains(ENABLE_CONSOLE)
+          && !skip.contains(ENABLE_FILE)
+          && !value(USE_OTLP)
+          && !value(ENABLE_CONSOLE)
+          && !value(ENABLE_FILE)) {
+        problems.add(
+            problem(
+                USE_OTLP,
+                "true, or "
+                    + ENABLE_CONSOLE.key
+                    + " or "
+                    + ENABLE_FILE.key
+                    + " set to true; otherwise spans have nowhere to go"));
+      }
+      return problems;
+    }
+
+    private <T> ConfigProblem problem(Setting<T> setting, String expected) {
+      return ConfigProblem.of(setting.key, setting.show(value(setting)), expected, origin(setting));
+    }
+
+    private String which(Setting<?> setting) {
+      return setting.key
+          + ", which is "
+          + setting.showUnchecked(values.get(setting))
+          + " ["
+          + origin(setting)
+          + "]";
+    }
+  }
+}

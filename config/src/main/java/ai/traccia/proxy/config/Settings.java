@@ -1,0 +1,825 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.config;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The catalog of every configuration key, in the order they are documented.
+ *
+ * <p>One place for names, types, defaults, rules and layers, so the loader, {@link ProxyConfig},
+ * {@link ConfigTemplate} and the README cannot disagree. Immutable after class initialisation.
+ */
+final class Settings {
+
+  private Settings() {}
+
+  private static final List<Setting<?>> REGISTRY = new ArrayList<>();
+
+  static final long MIB = 1024L * 1024L;
+
+  private static final String TRACE_REASON =
+      "the proxy receives finished spans and cannot start traces inside an application";
+  private static final String PATCH_REASON =
+      "the proxy receives finished spans and cannot patch libraries inside an application";
+  private static final String INSTRUMENT_REASON =
+      "the proxy receives finished spans and cannot change how an application instruments its"
+          + " calls";
+  private static final String RUNTIME_REASON =
+      "the proxy serves many applications and cannot give all of them one identity";
+  private static final String GOVERNANCE_REASON =
+      "governance checks run inside the application before a call is made";
+
+  // --- [server] -------------------------------------------------------------------------------
+
+  static final Setting<String> BIND_ADDRESS =
+      add(
+          Setting.builder("server", "bind_address", ValueType.STRING)
+              .defaultValue("127.0.0.1")
+              .alias("bind_address")
+              .check(Settings::hostOrIp)
+              .description(
+                  "Address the OTLP receivers and the admin endpoint listen on. Use 0.0.0.0 to"
+                      + " accept connections from other machines or containers."));
+
+  static final Setting<Integer> GRPC_PORT =
+      add(
+          Setting.builder("server", "grpc_port", ValueType.INT)
+              .defaultValue(4317)
+              .alias("grpc_port")
+              .check(Settings::port)
+              .description("OTLP/gRPC receiver port; 0 picks a free port."));
+
+  static final Setting<Integer> HTTP_PORT =
+      add(
+          Setting.builder("server", "http_port", ValueType.INT)
+              .defaultValue(4318)
+              .alias("http_port")
+              .check(Settings::port)
+              .description("OTLP/HTTP receiver port; 0 picks a free port."));
+
+  static final Setting<Integer> ADMIN_PORT =
+      add(
+          Setting.builder("server", "admin_port", ValueType.INT)
+              .defaultValue(13133)
+              .alias("admin_port")
+              .check(Settings::port)
+              .description("Health and admin endpoint port; 0 picks a free port."));
+
+  static final Setting<Long> MAX_REQUEST_BYTES =
+      add(
+          Setting.builder("server", "max_request_bytes", ValueType.LONG)
+              .defaultValue(64 * MIB)
+              .alias("max_request_bytes")
+              .check(Settings::positive)
+              .description("Largest OTLP request body accepted, in bytes (default 64 MiB)."));
+
+  static final Setting<Long> SHUTDOWN_TIMEOUT_MS =
+      add(
+          Setting.builder("server", "shutdown_timeout_ms", ValueType.LONG)
+              .defaultValue(10_000L)
+              .alias("shutdown_timeout_ms")
+              .check(Settings::nonNegative)
+              .description("How long shutdown waits for queued spans to be exported, in ms."));
+
+  // --- [tracing] ------------------------------------------------------------------------------
+
+  static final Setting<String> API_KEY =
+      add(
+          Setting.builder("tracing", "api_key", ValueType.STRING)
+              .alias("api_key")
+              .env("AGENT_DASHBOARD_API_KEY")
+              .secret()
+              .optional("\"your-traccia-api-key\"")
+              .description(
+                  "API key, sent as 'Authorization: Bearer <key>'. With a key and no endpoint,"
+                      + " spans go to the Traccia platform. Prefer the environment variable."));
+
+  static final Setting<URI> ENDPOINT =
+      add(
+          Setting.builder("tracing", "endpoint", ValueType.URL)
+              .alias("endpoint")
+              .env("AGENT_DASHBOARD_ENDPOINT")
+              .check(Settings::httpUrl)
+              .optional("\"http://localhost:4318/v1/traces\"")
+              .description(
+                  "OTLP traces endpoint of the backend. Without it: the Traccia platform if an"
+                      + " api_key is set, else no OTLP export (spans go to the file exporter)."));
+
+  static final Setting<Double> SAMPLE_RATE =
+      add(
+          Setting.builder("tracing", "sample_rate", ValueType.DOUBLE)
+              .defaultValue(1.0)
+              .alias("sample_rate")
+              .env("AGENT_DASHBOARD_SAMPLE_RATE")
+              .check(Settings::fraction)
+              .live()
+              .description("Fraction of traces forwarded, from 0 to 1."));
+
+  static final Setting<Boolean> USE_OTLP =
+      add(
+          Setting.builder("tracing", "use_otlp", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("use_otlp")
+              .description(
+                  "Export over OTLP. When false, enable the console or the file exporter."));
+
+  static final Setting<String> SERVICE_NAME =
+      add(
+          Setting.builder("tracing", "service_name", ValueType.STRING)
+              .alias("service_name")
+              .optional("\"my-service\"")
+              .description("service.name given to spans whose resource has none."));
+
+  static final Setting<Boolean> AUTO_START_TRACE =
+      add(
+          Setting.builder("tracing", "auto_start_trace", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("auto_start_trace")
+              .env("AGENT_DASHBOARD_AUTO_START_TRACE")
+              .clientOnly(TRACE_REASON)
+              .description("Application SDK only: start a root span automatically."));
+
+  static final Setting<String> AUTO_TRACE_NAME =
+      add(
+          Setting.builder("tracing", "auto_trace_name", ValueType.STRING)
+              .defaultValue("root")
+              .alias("auto_trace_name")
+              .check(Settings::nonBlank)
+              .clientOnly(TRACE_REASON)
+              .description("Application SDK only: name of the automatic root span."));
+
+  // --- [exporters] ----------------------------------------------------------------------------
+
+  static final Setting<Boolean> ENABLE_CONSOLE =
+      add(
+          Setting.builder("exporters", "enable_console", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("enable_console")
+              .env("AGENT_DASHBOARD_ENABLE_CONSOLE_EXPORTER")
+              .description("Also print every span to standard output."));
+
+  static final Setting<Boolean> ENABLE_FILE =
+      add(
+          Setting.builder("exporters", "enable_file", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("enable_file")
+              .env("AGENT_DASHBOARD_ENABLE_FILE_EXPORTER")
+              .description(
+                  "Also append every span to file_exporter_path as JSON lines. On by itself when"
+                      + " there is no OTLP endpoint and the console exporter is off."));
+
+  static final Setting<Path> FILE_EXPORTER_PATH =
+      add(
+          Setting.builder("exporters", "file_exporter_path", ValueType.PATH)
+              .defaultValue(Path.of("traces.jsonl"))
+              .alias("file_path")
+              .description("File of the file exporter, relative to the working directory."));
+
+  static final Setting<Boolean> RESET_TRACE_FILE =
+      add(
+          Setting.builder("exporters", "reset_trace_file", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("reset_trace_file")
+              .description("Empty the file exporter's file at startup instead of appending."));
+
+  static final Setting<ExporterProtocol> PROTOCOL =
+      add(
+          Setting.builder("exporters", "protocol", ValueType.choice(protocols()))
+              .defaultValue(ExporterProtocol.HTTP_PROTOBUF)
+              .alias("exporter_protocol")
+              .description("OTLP protocol to the backend: \"grpc\" or \"http/protobuf\"."));
+
+  static final Setting<Map<String, String>> HEADERS =
+      add(
+          Setting.builder("exporters", "headers", ValueType.HEADERS)
+              .defaultValue(Collections.<String, String>emptyMap())
+              .alias("exporter_headers")
+              .check(Settings::headers)
+              .example("{ \"x-scope-orgid\" = \"tenant-1\" }")
+              .description(
+                  "Extra headers sent to the backend; values are secrets and never shown. As an"
+                      + " environment variable: k1=v1,k2=v2 with percent-encoded values."
+                      + " Default: none."));
+
+  static final Setting<Compression> COMPRESSION =
+      add(
+          Setting.builder("exporters", "compression", ValueType.choice(compressions()))
+              .defaultValue(Compression.GZIP)
+              .alias("exporter_compression")
+              .description("Compression of export requests: \"gzip\" or \"none\"."));
+
+  static final Setting<Long> TIMEOUT_MS =
+      add(
+          Setting.builder("exporters", "timeout_ms", ValueType.LONG)
+              .defaultValue(10_000L)
+              .alias("exporter_timeout_ms")
+              .check(Settings::positive)
+              .description("Timeout of one export request, in ms."));
+
+  static final Setting<Path> CA_FILE =
+      add(
+          Setting.builder("exporters", "ca_file", ValueType.PATH)
+              .alias("exporter_ca_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/ssl/certs/backend-ca.pem\"")
+              .description(
+                  "PEM file of the CA certificates to trust for an https endpoint, instead of"
+                      + " the system's."));
+
+  static final Setting<Path> CLIENT_CERT_FILE =
+      add(
+          Setting.builder("exporters", "client_cert_file", ValueType.PATH)
+              .alias("exporter_client_cert_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/client.pem\"")
+              .description("PEM client certificate for mutual TLS; needs client_key_file."));
+
+  static final Setting<Path> CLIENT_KEY_FILE =
+      add(
+          Setting.builder("exporters", "client_key_file", ValueType.PATH)
+              .alias("exporter_client_key_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/client-key.pem\"")
+              .description("PEM (PKCS#8) private key for mutual TLS; needs client_cert_file."));
+
+  static final Setting<Long> RETRY_INITIAL_BACKOFF_MS =
+      add(
+          Setting.builder("exporters", "retry_initial_backoff_ms", ValueType.LONG)
+              .defaultValue(1_000L)
+              .alias("retry_initial_backoff_ms")
+              .check(Settings::positive)
+              .description("First wait before retrying a failed export, in ms."));
+
+  static final Setting<Long> RETRY_MAX_BACKOFF_MS =
+      add(
+          Setting.builder("exporters", "retry_max_backoff_ms", ValueType.LONG)
+              .defaultValue(30_000L)
+              .alias("retry_max_backoff_ms")
+              .check(Settings::positive)
+              .description(
+                  "Longest wait between retries, in ms; at least retry_initial_backoff_ms."));
+
+  static final Setting<Long> RETRY_MAX_ELAPSED_MS =
+      add(
+          Setting.builder("exporters", "retry_max_elapsed_ms", ValueType.LONG)
+              .defaultValue(300_000L)
+              .alias("retry_max_elapsed_ms")
+              .check(Settings::nonNegative)
+              .description("Give up retrying a batch after this long, in ms; 0 disables retries."));
+
+  static final Setting<URI> LOGS_ENDPOINT =
+      add(
+          Setting.builder("exporters", "logs_endpoint", ValueType.URL)
+              .alias("logs_endpoint")
+              .check(Settings::httpUrl)
+              .optional("\"http://localhost:4318/v1/logs\"")
+              .description(
+                  "Where received OTLP logs are passed on. Default: derived from the traces"
+                      + " endpoint."));
+
+  // --- [rate_limiting] ------------------------------------------------------------------------
+
+  static final Setting<Double> MAX_SPANS_PER_SECOND =
+      add(
+          Setting.builder("rate_limiting", "max_spans_per_second", ValueType.DOUBLE)
+              .alias("max_spans_per_second")
+              .check(Settings::positive)
+              .optional("100.0")
+              .emptyEnvMeansNone()
+              .live()
+              .description("Spans accepted per second; more are rejected. Default: unlimited."));
+
+  static final Setting<Integer> MAX_QUEUE_SIZE =
+      add(
+          Setting.builder("rate_limiting", "max_queue_size", ValueType.INT)
+              .defaultValue(50_000)
+              .alias("max_queue_size")
+              .check(Settings::positive)
+              .description("Spans held in memory waiting for export; more are dropped."));
+
+  static final Setting<Long> MAX_BLOCK_MS =
+      add(
+          Setting.builder("rate_limiting", "max_block_ms", ValueType.LONG)
+              .defaultValue(100L)
+              .alias("max_block_ms")
+              .check(Settings::nonNegative)
+              .live()
+              .description("How long a receiver waits for queue space before dropping, in ms."));
+
+  static final Setting<Integer> MAX_EXPORT_BATCH_SIZE =
+      add(
+          Setting.builder("rate_limiting", "max_export_batch_size", ValueType.INT)
+              .defaultValue(2048)
+              .alias("max_export_batch_size")
+              .check(Settings::positive)
+              .description("Most spans per export request; at most max_queue_size."));
+
+  static final Setting<Long> SCHEDULE_DELAY_MILLIS =
+      add(
+          Setting.builder("rate_limiting", "schedule_delay_millis", ValueType.LONG)
+              .defaultValue(200L)
+              .alias("schedule_delay_millis")
+              .check(Settings::positive)
+              .description("Longest wait before a partial batch is exported, in ms."));
+
+  // --- [metrics] ------------------------------------------------------------------------------
+
+  static final Setting<Boolean> ENABLE_METRICS =
+      add(
+          Setting.builder("metrics", "enable_metrics", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("enable_metrics")
+              .description("Produce metrics (tokens, cost, latency) from the spans."));
+
+  static final Setting<URI> METRICS_ENDPOINT =
+      add(
+          Setting.builder("metrics", "metrics_endpoint", ValueType.URL)
+              .alias("metrics_endpoint")
+              .check(Settings::httpUrl)
+              .optional("\"http://localhost:4318/v1/metrics\"")
+              .description("OTLP metrics endpoint. Default: derived from the traces endpoint."));
+
+  static final Setting<Double> METRICS_SAMPLE_RATE =
+      add(
+          Setting.builder("metrics", "metrics_sample_rate", ValueType.DOUBLE)
+              .defaultValue(1.0)
+              .alias("metrics_sample_rate")
+              .check(Settings::fraction)
+              .description("Fraction of spans that feed the metrics, from 0 to 1."));
+
+  // --- [instrumentation] ----------------------------------------------------------------------
+
+  static final Setting<Boolean> ENABLE_TOKEN_COUNTING =
+      add(
+          Setting.builder("instrumentation", "enable_token_counting", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("enable_token_counting")
+              .env("AGENT_DASHBOARD_ENABLE_TOKEN_COUNTING")
+              .description("Estimate token counts for LLM spans that carry none."));
+
+  static final Setting<Boolean> ENABLE_COSTS =
+      add(
+          Setting.builder("instrumentation", "enable_costs", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("enable_costs")
+              .env("AGENT_DASHBOARD_ENABLE_COSTS")
+              .description("Add llm.cost.usd to LLM spans from the pricing table."));
+
+  static final Setting<Boolean> GUARDRAIL_HEURISTICS =
+      add(
+          Setting.builder("instrumentation", "guardrail_heuristics", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("guardrail_heuristics")
+              .live()
+              .description("Detect guardrails from span names and attributes (heuristic tier)."));
+
+  static final Setting<Boolean> ENABLE_PATCHING =
+      add(
+          Setting.builder("instrumentation", "enable_patching", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("enable_patching")
+              .env("AGENT_DASHBOARD_ENABLE_PATCHING")
+              .clientOnly(PATCH_REASON)
+              .description("Application SDK only: patch LLM client libraries."));
+
+  static final Setting<Boolean> AUTO_INSTRUMENT_TOOLS =
+      add(
+          Setting.builder("instrumentation", "auto_instrument_tools", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("auto_instrument_tools")
+              .clientOnly(INSTRUMENT_REASON)
+              .description("Application SDK only: trace tool calls automatically."));
+
+  static final Setting<Integer> MAX_TOOL_SPANS =
+      add(
+          Setting.builder("instrumentation", "max_tool_spans", ValueType.INT)
+              .defaultValue(100)
+              .alias("max_tool_spans")
+              .check(Settings::positive)
+              .clientOnly(INSTRUMENT_REASON)
+              .description("Application SDK only: most tool spans per trace."));
+
+  static final Setting<Integer> MAX_SPAN_DEPTH =
+      add(
+          Setting.builder("instrumentation", "max_span_depth", ValueType.INT)
+              .defaultValue(10)
+              .alias("max_span_depth")
+              .check(Settings::positive)
+              .clientOnly(INSTRUMENT_REASON)
+              .description("Application SDK only: deepest span nesting."));
+
+  static final Setting<Boolean> OPENAI_AGENTS =
+      add(
+          Setting.builder("instrumentation", "openai_agents", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("openai_agents")
+              .clientOnly(INSTRUMENT_REASON)
+              .description("Application SDK only: instrument the OpenAI Agents SDK."));
+
+  static final Setting<Boolean> CREWAI =
+      add(
+          Setting.builder("instrumentation", "crewai", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("crewai")
+              .clientOnly(INSTRUMENT_REASON)
+              .description("Application SDK only: instrument CrewAI."));
+
+  // --- [runtime] (application SDK only) -------------------------------------------------------
+
+  static final Setting<String> SESSION_ID = runtime("session_id");
+  static final Setting<String> USER_ID = runtime("user_id");
+  static final Setting<String> TENANT_ID = runtime("tenant_id");
+  static final Setting<String> PROJECT_ID = runtime("project_id");
+
+  static final Setting<String> AGENT_ID =
+      add(
+          Setting.builder("runtime", "agent_id", ValueType.STRING)
+              .alias("agent_id")
+              .env("AGENT_DASHBOARD_AGENT_ID")
+              .optional("\"\"")
+              .clientOnly(RUNTIME_REASON)
+              .description("Application SDK only: agent.id of every span."));
+
+  static final Setting<String> AGENT_NAME = runtime("agent_name");
+  static final Setting<String> ENV = runtime("env");
+
+  // --- [logging] ------------------------------------------------------------------------------
+
+  static final Setting<Boolean> DEBUG =
+      add(
+          Setting.builder("logging", "debug", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("debug")
+              .env("AGENT_DASHBOARD_DEBUG")
+              .live()
+              .description("Debug logging; the same as level = \"debug\" unless level is set."));
+
+  static final Setting<Boolean> ENABLE_SPAN_LOGGING =
+      add(
+          Setting.builder("logging", "enable_span_logging", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("enable_span_logging")
+              .description("Log every span received (verbose)."));
+
+  static final Setting<String> LEVEL =
+      add(
+          Setting.builder("logging", "level", ValueType.choice(levels()))
+              .alias("log_level")
+              .check(Settings::logLevel)
+              .optional("\"info\"")
+              .live()
+              .description(
+                  "Log level: \"error\", \"warn\", \"info\", \"debug\" or \"trace\". Default:"
+                      + " \"info\", or \"debug\" when debug = true."));
+
+  // --- [advanced] -----------------------------------------------------------------------------
+
+  static final Setting<Integer> ATTR_TRUNCATION_LIMIT =
+      add(
+          Setting.builder("advanced", "attr_truncation_limit", ValueType.INT)
+              .alias("attr_truncation_limit")
+              .check(Settings::positive)
+              .optional("1000")
+              .description(
+                  "Longest string attribute written by the file exporter. Default: no limit."));
+
+  // --- [pricing] ------------------------------------------------------------------------------
+
+  static final Setting<Path> PRICING_CACHE_PATH =
+      add(
+          Setting.builder("pricing", "cache_path", ValueType.PATH)
+              .defaultValue(
+                  Path.of(
+                      System.getProperty("user.home", "."), ".cache", "traccia", "pricing.json"))
+              .alias("pricing_cache_path")
+              .description(
+                  "Local pricing table written by 'pricing refresh'; it need not exist."
+                      + " Default: ~/.cache/traccia/pricing.json."));
+
+  static final Setting<PricingOverride> PRICING_OVERRIDE =
+      add(
+          Setting.builder("pricing", "override", ValueType.PRICING)
+              .defaultValue(PricingOverride.empty())
+              .live()
+              .description(
+                  "Prices that replace the table's, in USD per 1,000 tokens: a table of model"
+                      + " names to { prompt, completion, cache_write, cached_prompt }; prompt and"
+                      + " completion are required."));
+
+  static final Setting<PricingOverride> PRICING_OVERRIDE_JSON =
+      add(
+          Setting.builder("pricing", "override_json", ValueType.PRICING)
+              .flagOnly("pricing_override_json")
+              .writes(PRICING_OVERRIDE)
+              .example("'{\"gpt-4o\": {\"prompt\": 0.0025, \"completion\": 0.01}}'")
+              .live()
+              .description(
+                  "The same override as a JSON string; use either this or [pricing.override]."));
+
+  static final Setting<PricingOverride> PRICING_OVERRIDE_FROM_ENV =
+      add(
+          Setting.builder("pricing", "override_from_env", ValueType.PRICING)
+              .defaultValue(PricingOverride.empty())
+              .env("TRACCIA_PRICING_OVERRIDE_JSON")
+              .deprecatedEnv("AGENT_DASHBOARD_PRICING_JSON")
+              .notInFile()
+              .live()
+              .description(
+                  "Override from TRACCIA_PRICING_OVERRIDE_JSON (JSON); the file's override wins"
+                      + " over it for the same model."));
+
+  // --- [governance] (application SDK only) ----------------------------------------------------
+
+  static final Setting<URI> STATUS_CHECK_ENDPOINT =
+      add(
+          Setting.builder("governance", "status_check_endpoint", ValueType.URL)
+              .check(Settings::httpUrl)
+              .optional("\"\"")
+              .clientOnly(GOVERNANCE_REASON)
+              .description("Application SDK only: governance status endpoint."));
+
+  static final Setting<URI> POST_BLOCK_ENDPOINT =
+      add(
+          Setting.builder("governance", "post_block_endpoint", ValueType.URL)
+              .check(Settings::httpUrl)
+              .optional("\"\"")
+              .clientOnly(GOVERNANCE_REASON)
+              .description("Application SDK only: where blocked calls are reported."));
+
+  static final Setting<Long> STATUS_CACHE_TTL_SECONDS =
+      add(
+          Setting.builder("governance", "status_cache_ttl_seconds", ValueType.LONG)
+              .defaultValue(60L)
+              .check(Settings::positive)
+              .clientOnly(GOVERNANCE_REASON)
+              .description("Application SDK only: how long a governance status is cached, in s."));
+
+  // --- Catalog and indexes --------------------------------------------------------------------
+
+  /** Every setting, in documentation order. */
+  static final List<Setting<?>> ALL = Collections.unmodifiableList(new ArrayList<>(REGISTRY));
+
+  /** The sections, in documentation order. */
+  static final List<String> SECTIONS;
+
+  private static final Map<String, Setting<?>> BY_KEY = new HashMap<>();
+  private static final Map<String, Setting<?>> BY_FLAG = new HashMap<>();
+  private static final Map<String, Setting<?>> BY_ENV = new HashMap<>();
+
+  static {
+    Set<String> sections = new LinkedHashSet<>();
+    for (Setting<?> s : ALL) {
+      sections.add(s.section);
+      index(BY_KEY, Setting.normalize(s.key), s);
+      if (s.flag != null) {
+        index(BY_FLAG, Setting.normalize(s.flag), s);
+      }
+      for (String name : s.env) {
+        index(BY_ENV, name, s);
+      }
+    }
+    SECTIONS = Collections.unmodifiableList(new ArrayList<>(sections));
+  }
+
+  private static void index(Map<String, Setting<?>> index, String name, Setting<?> setting) {
+    Setting<?> previous = index.put(name, setting);
+    if (previous != null) {
+      throw new IllegalStateException(name + " names both " + previous + " and " + setting);
+    }
+  }
+
+  /** The setting with this key in any spelling ({@code rate-limiting.Max_Queue_Size}), or null. */
+  static Setting<?> byKey(String key) {
+    return BY_KEY.get(Setting.normalize(key));
+  }
+
+  /** The setting for a flag name without dashes: its alias or its full key; null if none. */
+  static Setting<?> byFlag(String flag) {
+    String normalized = Setting.normalize(flag);
+    Setting<?> s = BY_FLAG.get(normalized);
+    if (s == null) {
+      s = BY_KEY.get(normalized);
+      if (s != null && !s.inFile && s.flag == null) {
+        return null;
+      }
+    }
+    return s;
+  }
+
+  /** The setting an environment variable sets, or null. */
+  static Setting<?> byEnv(String name) {
+    return BY_ENV.get(name);
+  }
+
+  /** Whether {@code normalizedPath} is a section or another prefix of a key. */
+  static boolean isPrefix(String normalizedPath) {
+    String prefix = normalizedPath + ".";
+    for (String key : BY_KEY.keySet()) {
+      if (key.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every flag spelling, with dashes, for suggestions. */
+  static List<String> flagNames() {
+    List<String> names = new ArrayList<>();
+    for (Setting<?> s : ALL) {
+      if (s.flag != null) {
+        names.add("--" + s.flag);
+      }
+    }
+    return names;
+  }
+
+  /** Every environment variable name, for suggestions. */
+  static List<String> envNames() {
+    List<String> names = new ArrayList<>();
+    for (Setting<?> s : ALL) {
+      names.addAll(s.env);
+    }
+    return names;
+  }
+
+  // --- Helpers --------------------------------------------------------------------------------
+
+  private static <T> Setting<T> add(Setting.Builder<T> builder) {
+    Setting<T> setting = builder.build();
+    REGISTRY.add(setting);
+    return setting;
+  }
+
+  private static Setting<String> runtime(String name) {
+    return add(
+        Setting.builder("runtime", name, ValueType.STRING)
+            .alias(name)
+            .optional("\"\"")
+            .clientOnly(RUNTIME_REASON)
+            .description("Application SDK only: " + name.replace('_', '.') + " of every span."));
+  }
+
+  private static Map<String, ExporterProtocol> protocols() {
+    Map<String, ExporterProtocol> words = new LinkedHashMap<>();
+    for (ExporterProtocol p : ExporterProtocol.values()) {
+      words.put(p.configValue(), p);
+    }
+    return words;
+  }
+
+  private static Map<String, Compression> compressions() {
+    Map<String, Compression> words = new LinkedHashMap<>();
+    for (Compression c : Compression.values()) {
+      words.put(c.configValue(), c);
+    }
+    return words;
+  }
+
+  private static Map<String, String> levels() {
+    Map<String, String> words = new LinkedHashMap<>();
+    for (String level : new String[] {"error", "warn", "info", "debug", "trace"}) {
+      words.put(level, level);
+    }
+    return words;
+  }
+
+  // --- Checks: each returns what would be accepted, or null when the value is fine ------------
+
+  static String positive(Number n) {
+    return n.doubleValue() > 0 ? null : "> 0";
+  }
+
+  static String nonNegative(Number n) {
+    return n.doubleValue() >= 0 ? null : ">= 0";
+  }
+
+  static String fraction(Double d) {
+    return d >= 0 && d <= 1 ? null : "a number from 0 to 1";
+  }
+
+  static String port(Integer port) {
+    return port >= 0 && port <= 65535 ? null : "an integer from 0 to 65535; 0 picks a free port";
+  }
+
+  static String logLevel(String level) {
+    return levels().containsKey(level) ? null : "one of error, warn, info, debug, trace";
+  }
+
+  static String nonBlank(String s) {
+    return s.trim().isEmpty() ? "a non-empty string" : null;
+  }
+
+  static String readableFile(Path path) {
+    return Files.isRegularFile(path) && Files.isReadable(path)
+        ? null
+        : "an existing, readable file";
+  }
+
+  static String httpUrl(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))) {
+      return ValueType.EXPECTED_URL;
+    }
+    if (uri.getRawUserInfo() != null) {
+      return "a URL without user information; put credentials in tracing.api_key or"
+          + " exporters.headers";
+    }
+    if (uri.getHost() == null) {
+      String authority = uri.getRawAuthority();
+      return authority != null && authority.indexOf('_') >= 0
+          ? "a host name without '_' (use '-' or an IP address)"
+          : ValueType.EXPECTED_URL;
+    }
+    return null;
+  }
+
+  // The same character sets the exporters accept, so a header they would refuse fails here, at
+  // load time, with the key and origin in the message.
+  static String headers(Map<String, String> headers) {
+    for (Map.Entry<String, String> e : headers.entrySet()) {
+      if (!e.getKey().matches("[A-Za-z0-9_.-]+")) {
+        return "header names of letters, digits, '-', '_' or '.'";
+      }
+      if (!e.getValue().matches("[\\x20-\\x7E\\t]*")) {
+        return "header values of printable ASCII characters, without line breaks";
+      }
+    }
+    return null;
+  }
+
+  static String hostOrIp(String address) {
+    return isIpLiteral(address) || isHostName(address) ? null : "an IP address or host name";
+  }
+
+  private static boolean isIpLiteral(String s) {
+    if (s.indexOf(':') >= 0) {
+      String v6 = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+      for (int i = 0; i < v6.length(); i++) {
+        char c = v6.charAt(i);
+        if (Character.digit(c, 16) < 0 && c != ':' && c != '.' && c != '%') {
+          return false;
+        }
+      }
+      try {
+        // A string with ':' is parsed as an IPv6 literal; no name lookup happens.
+        return InetAddress.getByName(v6) != null;
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+        return false;
+      }
+      if (Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isHostName(String s) {
+    if (s.isEmpty() || s.length() > 253) {
+      return false;
+    }
+    String[] labels = s.split("\\.", -1);
+    for (String label : labels) {
+      if (label.isEmpty() || label.length() > 63) {
+        return false;
+      }
+      if (label.startsWith("-") || label.endsWith("-")) {
+        return false;
+      }
+      for (int i = 0; i < label.length(); i++) {
+        char c = label.charAt(i);
+        boolean ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+        if (!ok) {
+          return false;
+        }
+      }
+    }
+    // All-numeric names such as 300.1.1.1 are malformed addresses, not host names.
+    return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
+  }
+}

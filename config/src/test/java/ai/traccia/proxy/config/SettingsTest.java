@@ -1,0 +1,67 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+  @Test
+  void catalog_everySpellingIsUnique() {
+    // The static initialiser throws on a collision; reaching this line means there is none.
+    assertThat(Settings.ALL).hasSizeGreaterThan(50);
+    assertThat(Settings.SECTIONS)
+        .containsExactly(
+            "server",
+            "tracing",
+            "exporters",
+            "rate_limiting",
+            "metrics",
+            "instrumentation",
+            "runtime",
+            "logging",
+            "advanced",
+            "pricing",
+            "governance");
+  }
+
+  @Test
+  void lookups() {
+    assertThat(Settings.byKey("RATE-LIMITING.max-queue-size")).isSameAs(Settings.MAX_QUEUE_SIZE);
+    assertThat(Settings.byFlag("max_queue_size")).isSameAs(Settings.MAX_QUEUE_SIZE);
+    assertThat(Settings.byFlag("exporters.timeout-ms")).isSameAs(Settings.TIMEOUT_MS);
+    assertThat(Settings.byFlag("pricing.override_from_env")).isNull();
+    assertThat(Settings.byEnv("TRACCIA_FILE_PATH")).isSameAs(Settings.FILE_EXPORTER_PATH);
+    assertThat(Settings.isPrefix("rate.limiting")).isTrue();
+    assertThat(Settings.isPrefix("rate.limit")).isFalse();
+  }
+
+  @Test
+  void readme_documentsEveryKeyAndVariable() throws IOException {
+    // Surefire runs in the module directory.
+    String readme = new String(Files.readAllBytes(Path.of("README.md")), StandardCharsets.UTF_8);
+
+    for (Setting<?> s : Settings.ALL) {
+      if (s != Settings.PRICING_OVERRIDE_FROM_ENV) {
+        assertThat(readme).as(s.key).contains("`" + s.name + "`");
+      }
+      for (String env : s.env) {
+        assertThat(readme).as(s.key).contains("`" + env + "`");
+      }
+      if (s.flag != null && !s.clientOnly()) {
+        assertThat(readme).as(s.key).contains("`--" + s.flag + "`");
+      }
+      if (s.live && s != Settings.PRICING_OVERRIDE_FROM_ENV) {
+        assertThat(readme).as(s.key).containsPattern("`" + s.name + "`[^\\n]*live");
+      }
+    }
+  }
+}

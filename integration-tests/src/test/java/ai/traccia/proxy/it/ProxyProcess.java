@@ -1,0 +1,238 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's fat jar run as a child process, the way users run it, on free loopback ports.
+ *
+ * <p>{@link #start} waits until {@code /readyz} answers 200. Output goes to {@code proxy.log} in
+ * the working directory given, which is kept for reading after a failure. {@link #stop()} sends
+ * SIGTERM, as a container runtime does, and waits for the process to drain and exit; {@link
+ * #kill()} is {@code kill -9}.
+ */
+final class ProxyProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final Path workDir;
+  private final List<String> command;
+  private final Map<String, String> env;
+  private final int grpcPort;
+  private final int httpPort;
+  private final int adminPort;
+  private Process process;
+
+  private ProxyProcess(Path workDir, List<String> args, Map<String, String> env) {
+    this.workDir = workDir;
+    int[] ports = freePorts(3);
+    this.grpcPort = ports[0];
+    this.httpPort = ports[1];
+    this.adminPort = ports[2];
+    this.env = env;
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.add("serve");
+    cmd.add("--grpc-port=" + grpcPort);
+    cmd.add("--http-port=" + httpPort);
+    cmd.add("--admin-port=" + adminPort);
+    cmd.addAll(args);
+    this.command = cmd;
+  }
+
+  /** The fat jar under test, as the build passes it to failsafe. */
+  static Path jar() {
+    String configured = System.getProperty("traccia.proxy.jar");
+    Path jar =
+        configured != null
+            ? Paths.get(configured)
+            : Paths.get("..", "proxy-server", "target", "traccia-proxy.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "the proxy jar "
+              + jar.toAbsolutePath()
+              + " does not exist; build it with ./mvnw package");
+    }
+    return jar.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Starts the proxy in {@code workDir} with extra command-line {@code args} and environment
+   * variables; returns once it is ready.
+   */
+  static ProxyProcess start(Path workDir, Map<String, String> env, String... args) {
+    ProxyProcess proxy = new ProxyProcess(workDir, List.of(args), env);
+    proxy.launch();
+    return proxy;
+  }
+
+  /** Starts the same proxy again, on the same ports, after {@link #stop()} or {@link #kill()}. */
+  void restart() {
+    launch();
+  }
+
+  private void launch() {
+    try {
+      Files.createDirectories(workDir);
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(workDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+      // A clean environment of TRACCIA_* settings: only what the test asks for applies.
+      Map<String, String> processEnv = pb.environment();
+      processEnv
+          .keySet()
+          .removeIf(k -> k.startsWith("TRACCIA_") || k.startsWith("AGENT_DASHBOARD_"));
+      processEnv.put("HOME", workDir.toString());
+      processEnv.putAll(env);
+      process = pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      "the proxy exited with " + process.exitValue() + ":\n" + output());
+                }
+                return ready();
+              });
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the proxy did not become ready:\n" + output(), e);
+    }
+  }
+
+  private boolean ready() {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  String grpcEndpoint() {
+    return "http://127.0.0.1:" + grpcPort;
+  }
+
+  String httpEndpoint() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  int adminPort() {
+    return adminPort;
+  }
+
+  Path log() {
+    return workDir.resolve("proxy.log");
+  }
+
+  /** Everything the proxy printed so far. */
+  String output() {
+    try {
+      return Files.exists(log()) ? Files.readString(log(), StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(could not read " + log() + ": " + e + ")";
+    }
+  }
+
+  /** The proxy's /metrics text. */
+  String metrics() throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** Sends SIGTERM and waits for the proxy to exit; returns its exit code. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException(
+          "the proxy did not exit within 60 s of SIGTERM:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Kills the proxy at once, as {@code kill -9} does. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      stop();
+    }
+  }
+
+  static Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  private static int[] freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket s = new ServerSocket(0);
+        sockets.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // Closing a probe socket cannot lose anything.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpanBatchTest {
+
+  private static KeyValue kv(String key, String value) {
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
+  }
+
+  private static Span span(String name, KeyValue... attributes) {
+    Span.Builder b = Span.newBuilder().setName(name);
+    for (KeyValue kv : attributes) {
+      b.addAttributes(kv);
+    }
+    return b.build();
+  }
+
+  /** Two resources; the first with two scopes of 1 and 2 spans, the second with one span. */
+  private static ExportTraceServiceRequest request() {
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(kv("service.name", "a")))
+                .addScopeSpans(ScopeSpans.newBuilder().addSpans(span("a1", kv("k", "v"))))
+                .addScopeSpans(ScopeSpans.newBuilder().addSpans(span("a2")).addSpans(span("a3"))))
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(kv("service.name", "b")))
+                .addScopeSpans(ScopeSpans.newBuilder().addSpans(span("b1"))))
+        .build();
+  }
+
+  @Test
+  void index_flattensResourcesAndScopes() {
+    SpanBatch batch = SpanBatch.of(request(), null);
+
+    assertThat(batch.size()).isEqualTo(4);
+    assertThat(batch.span(2).getName()).isEqualTo("a3");
+    assertThat(batch.span(3).getName()).isEqualTo("b1");
+    assertThat(batch.resourceAttribute(3, "service.name").getStringValue()).isEqualTo("b");
+    assertThat(batch.resourceAttribute(0, "service.name").getStringValue()).isEqualTo("a");
+  }
+
+  @Test
+  void unmodified_returnsTheSameBytes() {
+    byte[] encoded = request().toByteArray();
+    SpanBatch batch = SpanBatch.of(request(), encoded);
+
+    assertThat(batch.isModified()).isFalse();
+    assertThat(batch.toByteArray()).isSameAs(encoded);
+  }
+
+  @Test
+  void putAttribute_visibleToLaterReadersAndApplied() {
+    SpanBatch batch = SpanBatch.of(request(), request().toByteArray());
+
+    batch.putAttribute(0, "k", "replaced");
+    batch.putAttribute(0, "n", 42L);
+    batch.putAttribute(3, "ok", true);
+
+    assertThat(batch.attribute(0, "k").getStringValue()).isEqualTo("replaced");
+    assertThat(batch.attribute(0, "n").getIntValue()).isEqualTo(42);
+    assertThat(batch.attribute(1, "k")).isNull();
+    ExportTraceServiceRequest out = batch.toRequest();
+    Span first = out.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    assertThat(first.getAttributesList()).extracting(KeyValue::getKey).containsExactly("k", "n");
+    assertThat(first.getAttributes(0).getValue().getStringValue()).isEqualTo("replaced");
+    assertThat(out.getResourceSpans(1).getScopeSpans(0).getSpans(0).getAttributes(0).getKey())
+        .isEqualTo("ok");
+    assertThat(out.getResourceSpans(0).getScopeSpans(1))
+        .isEqualTo(request().getResourceSpans(0).getScopeSpans(1));
+  }
+
+  @Test
+  void reject_removesSpansAndEmptyContainers() {
+    SpanBatch batch = SpanBatch.of(request(), request().toByteArray());
+
+    batch.reject(0, RejectReason.RATE_LIMITED);
+    batch.reject(3, RejectReason.SAMPLED_OUT);
+    batch.reject(3, RejectReason.RATE_LIMITED);
+
+    assertThat(batch.rejectedCount()).isEqualTo(2);
+    assertThat(batch.acceptedCount()).isEqualTo(2);
+    assertThat(batch.rejectionsByReason())
+        .isEqualTo(Map.of(RejectReason.RATE_LIMITED, 1, RejectReason.SAMPLED_OUT, 1));
+    ExportTraceServiceRequest out = batch.toRequest();
+    assertThat(out.getResourceSpansCount()).isEqualTo(1);
+    assertThat(out.getResourceSpans(0).getScopeSpansCount()).isEqualTo(1);
+    assertThat(out.getResourceSpans(0).getScopeSpans(0).getSpansList())
+        .extracting(Span::getName)
+        .containsExactly("a2", "a3");
+  }
+
+  @Test
+  void sealed_refusesEdits() {
+    SpanBatch batch = SpanBatch.of(request(), null);
+    batch.toRequest();
+
+    assertThatThrownBy(() -> batch.putAttribute(0, "k", "v"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the batch was sealed; processors must not keep it");
+  }
+
+  @Test
+  void emptyRequest_hasNoSpans() {
+    SpanBatch batch = SpanBatch.of(ExportTraceServiceRequest.getDefaultInstance(), new byte[0]);
+
+    assertThat(batch.size()).isZero();
+    assertThat(batch.toByteArray()).isEmpty();
+  }
+}

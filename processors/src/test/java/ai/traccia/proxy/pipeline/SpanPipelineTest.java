@@ -1,0 +1,88 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SpanPipelineTest {
+
+  private static SpanBatch batch() {
+    return SpanBatch.of(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .addScopeSpans(
+                        ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("s"))))
+            .build(),
+        null);
+  }
+
+  @Test
+  void build_noProcessorsIsTheSharedEmptyPipeline() {
+    assertThat(SpanPipeline.builder().build()).isSameAs(SpanPipeline.empty());
+  }
+
+  @Test
+  void process_runsInOrderAndLaterSeeEarlierEdits() {
+    List<String> seen = new ArrayList<>();
+    SpanPipeline pipeline =
+        SpanPipeline.builder()
+            .addProcessor(b -> b.putAttribute(0, "step", "first"))
+            .addProcessor(b -> seen.add(b.attribute(0, "step").getStringValue()))
+            .build();
+
+    pipeline.process(batch());
+
+    assertThat(seen).containsExactly("first");
+  }
+
+  @Test
+  void process_throwingProcessorIsReportedAndTheChainGoesOn() {
+    List<Throwable> errors = new ArrayList<>();
+    SpanProcessor broken =
+        b -> {
+          throw new IllegalStateException("boom");
+        };
+    SpanPipeline pipeline =
+        SpanPipeline.builder()
+            .addProcessor(broken)
+            .addProcessor(b -> b.putAttribute(0, "after", true))
+            .setErrorHandler((p, t) -> errors.add(t))
+            .build();
+    SpanBatch batch = batch();
+
+    pipeline.process(batch);
+
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0)).hasMessage("boom");
+    assertThat(batch.attribute(0, "after").getBoolValue()).isTrue();
+  }
+
+  @Test
+  void builder_laterChangesDoNotAffectABuiltPipeline() {
+    SpanPipeline.Builder builder = SpanPipeline.builder().addProcessor(b -> {});
+    SpanPipeline pipeline = builder.build();
+
+    builder.addProcessor(b -> {});
+
+    assertThat(pipeline.processors()).hasSize(1);
+  }
+
+  @Test
+  void shutdown_completesForEveryProcessor() {
+    SpanPipeline pipeline = SpanPipeline.builder().addProcessor(b -> {}).build();
+
+    assertThat(pipeline.shutdown()).isCompleted();
+    assertThat(pipeline.shutdown()).isCompleted();
+  }
+}

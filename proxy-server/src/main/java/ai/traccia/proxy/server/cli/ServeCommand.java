@@ -1,0 +1,250 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.cli;
+
+import ai.traccia.proxy.config.ConfigChange;
+import ai.traccia.proxy.config.ConfigException;
+import ai.traccia.proxy.config.ConfigLoader;
+import ai.traccia.proxy.config.ConfigProblem;
+import ai.traccia.proxy.config.ConfigReloader;
+import ai.traccia.proxy.config.ConfigWarning;
+import ai.traccia.proxy.config.LoadedConfig;
+import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.server.Exporters;
+import ai.traccia.proxy.server.ProxyServer;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ch.qos.logback.classic.Level;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code traccia-proxy serve}, the default command: receives OTLP, runs the pipeline and forwards.
+ *
+ * <p>Runs until SIGTERM or SIGINT, then stops accepting, drains the queues within {@code
+ * server.shutdown_timeout_ms} and exits 0. SIGHUP, or a change of the config file, reloads the
+ * configuration: settings that are safe to change live take effect, an invalid file is reported and
+ * the running configuration kept.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Receives OTLP traces, metrics and logs on gRPC (4317) and HTTP (4318), enriches spans,"
+          + " and forwards everything to the configured backend.",
+      "With no configuration it writes to ./traces.jsonl."
+    })
+public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger logger = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Mixin ConfigOptions configOptions = new ConfigOptions();
+
+  @Option(
+      names = "--grpc-port",
+      paramLabel = "PORT",
+      description = "OTLP/gRPC port (server.grpc_port); 0 picks a free one.")
+  Integer grpcPort;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description = "OTLP/HTTP port (server.http_port); 0 picks a free one.")
+  Integer httpPort;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      description = "Port of /healthz, /readyz and /metrics (server.admin_port); 0 picks one.")
+  Integer adminPort;
+
+  @Option(
+      names = "--bind-address",
+      paramLabel = "ADDRESS",
+      description = "Address to listen on (server.bind_address). Default: 127.0.0.1.")
+  String bindAddress;
+
+  @Option(
+      names = "--endpoint",
+      paramLabel = "URL",
+      description = "Backend to forward to (tracing.endpoint).")
+  String endpoint;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    ConfigLoader loader = loader();
+    LoadedConfig loaded;
+    try {
+      loaded = loader.loadWithReport();
+    } catch (ConfigException e) {
+      err.println("traccia-proxy: the configuration is invalid; nothing was started.");
+      for (ConfigProblem problem : e.getProblems()) {
+        err.println("  " + problem);
+      }
+      err.flush();
+      return 2;
+    }
+    ProxyConfig config = loaded.config();
+    applyLogLevel(config);
+    logConfiguration(loaded);
+
+    SelfMetrics metrics = new SelfMetrics();
+    ScheduledExecutorService retries =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "traccia-export-retry");
+              t.setDaemon(true);
+              return t;
+            });
+    List<Exporter> exporters;
+    try {
+      exporters = Exporters.create(config, metrics, retries);
+    } catch (IllegalArgumentException e) {
+      err.println("traccia-proxy: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+    ProxyServer.Settings.Builder settings =
+        ProxyServer.settings()
+            .setBindAddress(config.bindAddress())
+            .setGrpcPort(config.grpcPort())
+            .setHttpPort(config.httpPort())
+            .setAdminPort(config.adminPort())
+            .setMaxRequestBytes(config.maxRequestBytes())
+            .setShutdownTimeout(config.shutdownTimeout())
+            .setMaxQueueSize(config.maxQueueSize())
+            .setMaxExportBatchSize(config.maxExportBatchSize())
+            .setScheduleDelay(config.scheduleDelay())
+            .setMetrics(metrics);
+    exporters.forEach(settings::addExporter);
+    ProxyServer server;
+    try {
+      server = ProxyServer.start(settings.build());
+    } catch (java.io.IOException e) {
+      err.println(
+          "traccia-proxy: could not listen on "
+              + config.bindAddress()
+              + ": "
+              + e.getMessage()
+              + ". Is another process using the port? Change it with --grpc-port, --http-port or"
+              + " --admin-port (0 picks a free one).");
+      err.flush();
+      return 1;
+    }
+    logger.info(
+        "Traccia Proxy {} ready: OTLP/gRPC on {}:{}, OTLP/HTTP on {}:{}, admin on http://{}:{}"
+            + " (/healthz, /readyz, /metrics); exporting to {}",
+        Main.version(),
+        config.bindAddress(),
+        server.grpcPort(),
+        config.bindAddress(),
+        server.httpPort(),
+        config.bindAddress(),
+        server.adminPort(),
+        Exporters.describe(config));
+    if (!config.otlpEnabled()) {
+      logger.info(
+          "No backend is configured, so spans, metrics and logs are written to {}. To forward"
+              + " them, set TRACCIA_ENDPOINT (or --endpoint) to your backend, for example"
+              + " http://tempo:4317 with TRACCIA_EXPORTER_PROTOCOL=grpc, or set TRACCIA_API_KEY"
+              + " to send to the Traccia platform.",
+          config.filePath());
+    }
+
+    ConfigReloader reloader =
+        ConfigReloader.builder(loader, loaded).addListener(new ReloadListener()).build();
+    reloader.start();
+    Signals.onReload(reloader::reload);
+    Runnable stop =
+        () -> {
+          reloader.close();
+          server.close();
+          retries.shutdownNow();
+          stopped.countDown();
+        };
+    Signals.onStop(stop);
+    stopped.await();
+    return 0;
+  }
+
+  private ConfigLoader loader() {
+    Map<String, String> flags = new LinkedHashMap<>(configOptions.flags());
+    putFlag(flags, "grpc-port", grpcPort);
+    putFlag(flags, "http-port", httpPort);
+    putFlag(flags, "admin-port", adminPort);
+    putFlag(flags, "bind-address", bindAddress);
+    putFlag(flags, "endpoint", endpoint);
+    return configOptions.loaderBuilder().setFlags(flags).build();
+  }
+
+  private static void putFlag(Map<String, String> flags, String name, Object value) {
+    if (value != null) {
+      flags.put(name, String.valueOf(value));
+    }
+  }
+
+  private static void logConfiguration(LoadedConfig loaded) {
+    StringBuilder lines =
+        new StringBuilder("Effective configuration (value, then where it came from):");
+    for (String line : loaded.config().describe()) {
+      lines.append(System.lineSeparator()).append("  ").append(line);
+    }
+    logger.info("{}", lines);
+    for (ConfigWarning warning : loaded.warnings()) {
+      logger.warn("{}", warning);
+    }
+  }
+
+  static void applyLogLevel(ProxyConfig config) {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.toLevel(config.logLevel(), Level.INFO));
+  }
+
+  /** Applies what can change live and says what needs a restart. */
+  private static final class ReloadListener implements ConfigReloader.Listener {
+    @Override
+    public void onChange(ConfigChange change) {
+      applyLogLevel(change.current());
+      for (String line : change.describe()) {
+        logger.info("Configuration reloaded: {}", line);
+      }
+      if (change.requiresRestart()) {
+        logger.warn(
+            "These settings changed but take effect only after a restart: {}",
+            change.restartKeys());
+      }
+    }
+
+    @Override
+    public void onInvalid(ConfigException problems, ProxyConfig kept) {
+      StringBuilder lines =
+          new StringBuilder("The changed configuration is invalid; the running one is kept:");
+      for (ConfigProblem problem : problems.getProblems()) {
+        lines.append(System.lineSeparator()).append("  ").append(problem);
+      }
+      logger.error("{}", lines);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.export;
+
+import ai.traccia.proxy.export.ExportRequest;
+import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.server.otlp.OtlpJson;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Appends every request to a file as one line of OTLP JSON, the format the OpenTelemetry
+ * Collector's file exporter writes: the {@code Export*ServiceRequest} in the protobuf JSON mapping
+ * with hex trace and span ids (see {@link OtlpJson}). Traces, metrics and logs share the file; each
+ * line holds one request of one signal.
+ *
+ * <p>One writer thread decodes, prints and writes, so lines never interleave and callers never wait
+ * for the disk. Each request is flushed to the operating system before its future completes. A
+ * failed write is a permanent failure naming the file and the operating system's error. The file is
+ * opened, and its directories created, when the exporter is built; with {@code reset} it is emptied
+ * then, otherwise lines are appended to what is there.
+ *
+ * <p>Thread-safe.
+ */
+public final class FileExporter implements Exporter {
+
+  private final String name;
+  private final Path path;
+  private final OutputStream out;
+  private final ExecutorService writer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+  private FileExporter(String name, Path path, OutputStream out) {
+    this.name = name;
+    this.path = path;
+    this.out = out;
+    this.writer =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "traccia-" + name + "-writer");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** Returns a builder; {@link Builder#setPath} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The file written to. */
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Queues {@code request} for the writer thread. Returns at once; the future completes once the
+   * line is written and flushed, never exceptionally.
+   */
+  @Override
+  public CompletableFuture<ExportResult> export(ExportRequest request) {
+    if (closed.get()) {
+      return CompletableFuture.completedFuture(shutDown());
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> write(request), writer);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(shutDown());
+    }
+  }
+
+  /**
+   * Writes what is queued, closes the file and stops the writer thread. Idempotent; returns at
+   * once.
+   */
+  @Override
+  public CompletableFuture<Void> shutdown() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        writer.execute(
+            () -> {
+              try {
+                out.close();
+              } catch (IOException e) {
+                // Every line was flushed already; a failing close loses nothing.
+              } finally {
+                terminated.complete(null);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        terminated.complete(null);
+      }
+      writer.shutdown();
+    }
+    return terminated;
+  }
+
+  @Override
+  public String toString() {
+    return "FileExporter{" + name + ", " + path + "}";
+  }
+
+  // Runs on the writer thread only, so the stream needs no lock.
+  private ExportResult write(ExportRequest request) {
+    try {
+      return writeLine(request);
+    } catch (RuntimeException e) {
+      return ExportResult.permanent("cannot write " + request + " to " + path + ": " + e);
+    }
+  }
+
+  private ExportResult writeLine(ExportRequest request) {
+    String line;
+    try {
+      line = OtlpJson.print(Requests.decode(request));
+    } catch (InvalidProtocolBufferException e) {
+      return ExportResult.permanent(
+          "cannot write "
+              + request
+              + " to "
+              + path
+              + ": it is not valid protobuf: "
+              + e.getMessage());
+    }
+    try {
+      out.write(line.getBytes(StandardCharsets.UTF_8));
+      out.write('\n');
+      out.flush();
+      return ExportResult.success();
+    } catch (IOException e) {
+      return ExportResult.permanent(
+          "cannot write to "
+              + path
+              + ": "
+              + osError(e)
+              + "; check free disk space and the file's permissions");
+    }
+  }
+
+  private ExportResult shutDown() {
+    return ExportResult.permanent(
+        name + " exporter to " + path + " is shut down; the request was not written");
+  }
+
+  /** The operating system's reason, without the path that the caller's message names anyway. */
+  static String osError(IOException e) {
+    if (e instanceof FileSystemException) {
+      String reason = ((FileSystemException) e).getReason();
+      if (reason != null) {
+        return reason;
+      }
+      if (e instanceof AccessDeniedException) {
+        return "permission denied";
+      }
+      if (e instanceof NoSuchFileException) {
+        return "no such file or directory";
+      }
+      if (e instanceof FileAlreadyExistsException) {
+        return "a file is in the way of " + ((FileSystemException) e).getFile();
+      }
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** Builds a {@link FileExporter}. Not thread-safe. */
+  public static final class Builder {
+    private String name = "file";
+    private Path path;
+    private boolean reset;
+
+    private Builder() {}
+
+    /** The name in logs and self-metrics. Default {@code file}. */
+    public Builder setName(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name: empty (expected: a short name such as traces)");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** The file to write, such as {@code traces.jsonl}. Required. */
+    public Builder setPath(Path path) {
+      this.path = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** Whether to empty the file when the exporter is built. Default false: append. */
+    public Builder setReset(boolean reset) {
+      this.reset = reset;
+      return this;
+    }
+
+    /**
+     * Creates the file's directories, opens it (emptying it with {@code reset}) and returns the
+     * exporter.
+     *
+     * @throws IllegalArgumentException if the path is not set or the file cannot be opened for
+     *     writing, with the operating system's reason
+     */
+    public FileExporter build() {
+      if (path == null) {
+        throw new IllegalArgumentException(
+            "path: not set (expected: the file to write, such as traces.jsonl)");
+      }
+      Path absolute = path.toAbsolutePath();
+      try {
+        Path parent = absolute.getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        OutputStream out =
+            Files.newOutputStream(
+                absolute,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                reset ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND);
+        return new FileExporter(name, path, new BufferedOutputStream(out, 64 * 1024));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "path: "
+                + path
+                + " cannot be opened for writing ("
+                + osError(e)
+                + "); check that its directory can be created and written to",
+            e);
+      }
+    }
+  }
+}

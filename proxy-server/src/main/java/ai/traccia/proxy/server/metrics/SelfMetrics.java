@@ -1,0 +1,251 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.metrics;
+
+import ai.traccia.proxy.export.Signal;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+
+/**
+ * The proxy's own counters, in the spirit of a collector's received / accepted / refused / exported
+ * accounting, rendered in the Prometheus text format on the admin port.
+ *
+ * <p>Every item is counted once when received, then exactly once as accepted or refused (with a
+ * reason), and each accepted item once per exporter as exported or failed. All methods are
+ * thread-safe and cheap enough for the request path.
+ */
+public final class SelfMetrics {
+
+  /** Why a request or its items were refused. Each is a {@code reason} label value. */
+  public enum RefuseReason {
+    NOT_FOUND("not_found"),
+    METHOD_NOT_ALLOWED("method_not_allowed"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type"),
+    UNSUPPORTED_ENCODING("unsupported_encoding"),
+    TOO_LARGE("too_large"),
+    MALFORMED("malformed"),
+    QUEUE_FULL("queue_full"),
+    SHUTTING_DOWN("shutting_down"),
+    PROCESSOR("processor");
+
+    private final String label;
+
+    RefuseReason(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter received;
+  private final Counter accepted;
+  private final Counter refusedItems;
+  private final Counter refusedRequests;
+  private final Counter exported;
+  private final Counter exportFailed;
+  private final Counter exportRetries;
+  private final Counter processorErrors;
+  private final Histogram exportDuration;
+  private final List<QueueGauge> queues = new CopyOnWriteArrayList<>();
+
+  private static final class QueueGauge {
+    final String exporter;
+    final LongSupplier size;
+    final long capacity;
+
+    QueueGauge(String exporter, LongSupplier size, long capacity) {
+      this.exporter = exporter;
+      this.size = size;
+      this.capacity = capacity;
+    }
+  }
+
+  /** Creates an empty set of self-metrics with its own registry. */
+  public SelfMetrics() {
+    received =
+        Counter.builder()
+            .name("traccia_proxy_received_items")
+            .help("Spans, metric points and log records received, by signal and transport.")
+            .labelNames("signal", "transport")
+            .register(registry);
+    accepted =
+        Counter.builder()
+            .name("traccia_proxy_accepted_items")
+            .help("Received items accepted and queued for export.")
+            .labelNames("signal", "transport")
+            .register(registry);
+    refusedItems =
+        Counter.builder()
+            .name("traccia_proxy_refused_items")
+            .help(
+                "Received items refused, by reason; the client was told (partial_success or an error status).")
+            .labelNames("signal", "transport", "reason")
+            .register(registry);
+    refusedRequests =
+        Counter.builder()
+            .name("traccia_proxy_refused_requests")
+            .help(
+                "Requests refused, by reason, including those refused before their items could be counted.")
+            .labelNames("signal", "transport", "reason")
+            .register(registry);
+    exported =
+        Counter.builder()
+            .name("traccia_proxy_exported_items")
+            .help("Items the exporter's destination acknowledged.")
+            .labelNames("signal", "exporter")
+            .register(registry);
+    exportFailed =
+        Counter.builder()
+            .name("traccia_proxy_export_failed_items")
+            .help(
+                "Items that could not be delivered, by exporter and reason (permanent, gave_up, rejected_by_backend, shutdown).")
+            .labelNames("signal", "exporter", "reason")
+            .register(registry);
+    exportRetries =
+        Counter.builder()
+            .name("traccia_proxy_export_retries")
+            .help("Export attempts that were retried.")
+            .labelNames("exporter")
+            .register(registry);
+    processorErrors =
+        Counter.builder()
+            .name("traccia_proxy_processor_errors")
+            .help("Batches on which a processor threw; the pipeline carried on without it.")
+            .labelNames("processor")
+            .register(registry);
+    exportDuration =
+        Histogram.builder()
+            .name("traccia_proxy_export_duration_seconds")
+            .help(
+                "Time from handing a batch to an exporter until its final outcome, retries included.")
+            .unit(Unit.SECONDS)
+            .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .classicOnly()
+            .labelNames("signal", "exporter")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("traccia_proxy_queue_size")
+        .help("Items waiting in an exporter's queue.")
+        .labelNames("exporter")
+        .callback(
+            cb -> {
+              for (QueueGauge q : queues) {
+                cb.call(q.size.getAsLong(), q.exporter);
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("traccia_proxy_queue_capacity")
+        .help("Capacity, in items, of an exporter's queue.")
+        .labelNames("exporter")
+        .callback(
+            cb -> {
+              for (QueueGauge q : queues) {
+                cb.call(q.capacity, q.exporter);
+              }
+            })
+        .register(registry);
+  }
+
+  public void received(Signal signal, String transport, long items) {
+    received.labelValues(signal.label(), transport).inc(items);
+  }
+
+  public void accepted(Signal signal, String transport, long items) {
+    accepted.labelValues(signal.label(), transport).inc(items);
+  }
+
+  /** Counts {@code items} refused for {@code reason}, and the request that carried them. */
+  public void refused(Signal signal, String transport, RefuseReason reason, long items) {
+    if (items > 0) {
+      refusedItems.labelValues(signal.label(), transport, reason.label()).inc(items);
+    }
+    refusedRequests.labelValues(signal.label(), transport, reason.label()).inc();
+  }
+
+  /** Counts items a processor refused within an otherwise accepted request. */
+  public void refusedByProcessor(Signal signal, String transport, String reason, long items) {
+    refusedItems.labelValues(signal.label(), transport, reason).inc(items);
+  }
+
+  public void exported(Signal signal, String exporter, long items) {
+    exported.labelValues(signal.label(), exporter).inc(items);
+  }
+
+  public void exportFailed(Signal signal, String exporter, String reason, long items) {
+    exportFailed.labelValues(signal.label(), exporter, reason).inc(items);
+  }
+
+  public void exportRetried(String exporter) {
+    exportRetries.labelValues(exporter).inc();
+  }
+
+  public void exportDuration(Signal signal, String exporter, double seconds) {
+    exportDuration.labelValues(signal.label(), exporter).observe(seconds);
+  }
+
+  public void processorError(String processor) {
+    processorErrors.labelValues(processor).inc();
+  }
+
+  /**
+   * Publishes the size and capacity of one exporter's queue. {@code size} is called at scrape time
+   * and must be thread-safe.
+   */
+  public void registerQueue(String exporter, LongSupplier size, long capacity) {
+    queues.add(new QueueGauge(exporter, size, capacity));
+  }
+
+  /** The registry, for other components that publish metrics on the admin port. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Writes every metric in the Prometheus text format (version 0.0.4). */
+  public void writeText(OutputStream out) throws IOException {
+    PrometheusTextFormatWriter.create().write(out, registry.scrape());
+  }
+
+  /**
+   * The current value of counter {@code name} (without {@code _total}) for the given label pairs,
+   * for example {@code counterValue("traccia_proxy_received_items", "signal", "traces",
+   * "transport", "grpc")}; 0 when that series does not exist.
+   */
+  public double counterValue(String name, String... labelPairs) {
+    for (MetricSnapshot snapshot : registry.scrape()) {
+      if (!(snapshot instanceof CounterSnapshot)
+          || !snapshot.getMetadata().getPrometheusName().equals(name)) {
+        continue;
+      }
+      for (CounterDataPointSnapshot point : ((CounterSnapshot) snapshot).getDataPoints()) {
+        Labels labels = point.getLabels();
+        boolean match = labels.size() * 2 == labelPairs.length;
+        for (int i = 0; match && i < labelPairs.length; i += 2) {
+          match = labelPairs[i + 1].equals(labels.get(labelPairs[i]));
+        }
+        if (match) {
+          return point.getValue();
+        }
+      }
+    }
+    return 0;
+  }
+}

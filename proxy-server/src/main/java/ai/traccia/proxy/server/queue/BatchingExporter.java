@@ -1,0 +1,434 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.queue;
+
+import ai.traccia.proxy.export.ExportRequest;
+import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded queue in front of one {@link Exporter}, with one worker that groups queued requests
+ * into batches by size and delay.
+ *
+ * <p>Design. Capacity is counted in items (spans, metric points, log records), and reserved
+ * <em>before</em> a request is accepted: {@link #tryReserve(int)} either takes room for the whole
+ * request or refuses it, so a receiver can answer "retry later" instead of dropping anything it
+ * acknowledged. The reservation is held until the export of the item's batch has finished, so the
+ * bound covers what is queued, being batched and in flight alike.
+ *
+ * <p>The single worker thread polls the queue and keeps one open batch per signal. A batch is sent
+ * when it reaches {@code maxBatchItems} items or {@code maxBatchBytes} bytes, or when {@code
+ * scheduleDelay} has passed since its first request arrived. Batching is a byte concatenation:
+ * protobuf merges repeated fields of concatenated messages, so two encoded {@code
+ * Export*ServiceRequest}s appended to each other are one valid request holding both, and nothing is
+ * decoded or re-encoded here. At most {@code maxConcurrentExports} batches are in flight; when all
+ * are, the worker waits, the queue fills, and receivers refuse with a retryable status.
+ *
+ * <p>Thread-safe. {@link #shutdown(Duration)} is idempotent.
+ */
+public final class BatchingExporter {
+
+  private static final Logger logger = LoggerFactory.getLogger(BatchingExporter.class);
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final Exporter exporter;
+  private final SelfMetrics metrics;
+  private final int capacity;
+  private final int maxBatchItems;
+  private final int maxBatchBytes;
+  private final long scheduleDelayNanos;
+  private final Semaphore inFlight;
+  private final int maxConcurrentExports;
+  private final LinkedBlockingQueue<ExportRequest> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong reserved = new AtomicLong();
+  private final AtomicBoolean accepting = new AtomicBoolean(true);
+  private final AtomicLong lastGiveUpLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final Thread worker;
+  private final Object flushLock = new Object();
+  // Set by forceFlush under flushLock; taken by the worker after each poll.
+  private volatile CompletableFuture<Void> flushRequest;
+  private volatile boolean stopping;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+  private BatchingExporter(Builder b) {
+    this.exporter = b.exporter;
+    this.metrics = b.metrics;
+    this.capacity = b.capacity;
+    this.maxBatchItems = b.maxBatchItems;
+    this.maxBatchBytes = b.maxBatchBytes;
+    this.scheduleDelayNanos = b.scheduleDelay.toNanos();
+    this.maxConcurrentExports = b.maxConcurrentExports;
+    this.inFlight = new Semaphore(b.maxConcurrentExports);
+    metrics.registerQueue(exporter.name(), reserved::get, capacity);
+    this.worker = new Thread(this::run, "traccia-export-" + exporter.name());
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  /** Returns a builder for a queue in front of {@code exporter}. */
+  public static Builder builder(Exporter exporter, SelfMetrics metrics) {
+    return new Builder(exporter, metrics);
+  }
+
+  /** The exporter's name. */
+  public String name() {
+    return exporter.name();
+  }
+
+  /**
+   * Reserves room for {@code items}. Returns false, reserving nothing, when the queue is full or
+   * shutting down. A successful reservation must be followed by {@link #enqueue} or {@link
+   * #release}.
+   */
+  public boolean tryReserve(int items) {
+    if (!accepting.get()) {
+      return false;
+    }
+    while (true) {
+      long current = reserved.get();
+      // A request larger than the whole queue is still let in when the queue is empty, or it could
+      // never be accepted at all.
+      if (current + items > capacity && current > 0) {
+        return false;
+      }
+      if (reserved.compareAndSet(current, current + items)) {
+        return true;
+      }
+    }
+  }
+
+  /** Gives back a reservation that was not used. */
+  public void release(int items) {
+    reserved.addAndGet(-items);
+  }
+
+  /** Queues {@code request}, whose items were reserved with {@link #tryReserve(int)}. */
+  public void enqueue(ExportRequest request) {
+    queue.add(request);
+  }
+
+  /** Items reserved: queued, being batched or in flight. */
+  public long size() {
+    return reserved.get();
+  }
+
+  /** The capacity in items. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Sends every queued item now; the future completes when those exports have finished. */
+  public CompletableFuture<Void> forceFlush() {
+    CompletableFuture<Void> request;
+    synchronized (flushLock) {
+      request = flushRequest;
+      if (request == null) {
+        request = new CompletableFuture<>();
+        flushRequest = request;
+      }
+    }
+    worker.interrupt();
+    return request;
+  }
+
+  /**
+   * Stops accepting, sends everything queued and waits up to {@code timeout} for the exports to
+   * finish. Returns the number of items that were not delivered by then. Idempotent.
+   */
+  public long shutdown(Duration timeout) {
+    if (!accepting.getAndSet(false)) {
+      // Already shut down (or shutting down): report without waiting a second time.
+      return reserved.get();
+    }
+    stopping = true;
+    worker.interrupt();
+    try {
+      terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      logger.warn(
+          "Exporter {} did not finish within the shutdown timeout of {} ms",
+          exporter.name(),
+          timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      logger.warn("Exporter {} failed while shutting down", exporter.name(), e.getCause());
+    }
+    long undelivered = reserved.get();
+    exporter.shutdown();
+    return undelivered;
+  }
+
+  private void run() {
+    Map<Signal, OpenBatch> open = new EnumMap<>(Signal.class);
+    try {
+      while (true) {
+        long waitNanos = scheduleDelayNanos;
+        long now = System.nanoTime();
+        for (OpenBatch b : open.values()) {
+          waitNanos = Math.min(waitNanos, b.deadline - now);
+        }
+        ExportRequest next = null;
+        try {
+          if (waitNanos > 0) {
+            next = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+          } else {
+            next = queue.poll();
+          }
+        } catch (InterruptedException e) {
+          // Woken by flush or shutdown; checked below.
+        }
+        while (next != null) {
+          add(open, next);
+          next = queue.poll();
+        }
+        now = System.nanoTime();
+        CompletableFuture<Void> flush = flushRequest;
+        boolean flushAll = flush != null || stopping;
+        if (flushAll) {
+          // Whatever was queued before the flush or shutdown was asked for is visible now.
+          for (ExportRequest late = queue.poll(); late != null; late = queue.poll()) {
+            add(open, late);
+          }
+        }
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (Signal signal : Signal.values()) {
+          OpenBatch b = open.get(signal);
+          if (b != null && (flushAll || b.deadline - now <= 0)) {
+            open.remove(signal);
+            sent.add(send(b));
+          }
+        }
+        if (flush != null) {
+          synchronized (flushLock) {
+            flushRequest = null;
+          }
+          awaitInFlight().whenComplete((v, t) -> flush.complete(null));
+        }
+        if (stopping && queue.isEmpty() && open.isEmpty()) {
+          break;
+        }
+      }
+      awaitInFlight().whenComplete((v, t) -> terminated.complete(null));
+    } catch (Throwable t) {
+      logger.error("The export worker of {} stopped unexpectedly", exporter.name(), t);
+      terminated.completeExceptionally(t);
+    }
+  }
+
+  private void add(Map<Signal, OpenBatch> open, ExportRequest request) {
+    OpenBatch b = open.get(request.signal());
+    if (b != null
+        && (b.items + request.itemCount() > maxBatchItems
+            || b.bytes + request.body().length > maxBatchBytes)) {
+      open.remove(request.signal());
+      send(b);
+      b = null;
+    }
+    if (b == null) {
+      b = new OpenBatch(request.signal(), System.nanoTime() + scheduleDelayNanos);
+      open.put(request.signal(), b);
+    }
+    b.add(request);
+    if (b.items >= maxBatchItems || b.bytes >= maxBatchBytes) {
+      open.remove(request.signal());
+      send(b);
+    }
+  }
+
+  private CompletableFuture<Void> send(OpenBatch batch) {
+    inFlight.acquireUninterruptibly();
+    ExportRequest request = batch.toRequest();
+    long start = System.nanoTime();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<ExportResult> result;
+    try {
+      result = exporter.export(request);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.completedFuture(ExportResult.permanent(e.toString()));
+    }
+    result.whenComplete(
+        (r, t) -> {
+          try {
+            if (r == null) {
+              r = ExportResult.permanent(String.valueOf(t));
+            }
+            record(request, r, (System.nanoTime() - start) / 1e9);
+          } finally {
+            reserved.addAndGet(-batch.items);
+            inFlight.release();
+            done.complete(null);
+          }
+        });
+    return done;
+  }
+
+  private void record(ExportRequest request, ExportResult result, double seconds) {
+    Signal signal = request.signal();
+    String name = exporter.name();
+    metrics.exportDuration(signal, name, seconds);
+    switch (result.outcome()) {
+      case SUCCESS:
+        metrics.exported(signal, name, request.itemCount() - result.rejectedItems());
+        if (result.rejectedItems() > 0) {
+          metrics.exportFailed(signal, name, "rejected_by_backend", result.rejectedItems());
+        }
+        break;
+      case RETRYABLE:
+        metrics.exportFailed(signal, name, stopping ? "shutdown" : "gave_up", request.itemCount());
+        logThrottled(request, result);
+        break;
+      case PERMANENT:
+        // The retrying exporter underneath has logged it, with what to check next.
+        metrics.exportFailed(signal, name, "permanent", request.itemCount());
+        break;
+    }
+  }
+
+  private void logThrottled(ExportRequest request, ExportResult result) {
+    long now = System.nanoTime();
+    long last = lastGiveUpLog.get();
+    if (now - last >= LOG_INTERVAL_NANOS && lastGiveUpLog.compareAndSet(last, now)) {
+      logger.warn(
+          "Exporter {} could not deliver {} {}: {}",
+          exporter.name(),
+          request.itemCount(),
+          request.signal().itemName(),
+          result);
+    }
+  }
+
+  private CompletableFuture<Void> awaitInFlight() {
+    CompletableFuture<Void> idle = new CompletableFuture<>();
+    Thread waiter =
+        new Thread(
+            () -> {
+              inFlight.acquireUninterruptibly(maxConcurrentExports);
+              inFlight.release(maxConcurrentExports);
+              idle.complete(null);
+            },
+            "traccia-export-drain-" + exporter.name());
+    waiter.setDaemon(true);
+    waiter.start();
+    return idle;
+  }
+
+  /** Requests of one signal collected for one export. Confined to the worker thread. */
+  private static final class OpenBatch {
+    final Signal signal;
+    final long deadline;
+    final List<ExportRequest> requests = new ArrayList<>();
+    int items;
+    int bytes;
+
+    OpenBatch(Signal signal, long deadline) {
+      this.signal = signal;
+      this.deadline = deadline;
+    }
+
+    void add(ExportRequest request) {
+      requests.add(request);
+      items += request.itemCount();
+      bytes += request.body().length;
+    }
+
+    ExportRequest toRequest() {
+      if (requests.size() == 1) {
+        return requests.get(0);
+      }
+      byte[] body = new byte[bytes];
+      int offset = 0;
+      for (ExportRequest r : requests) {
+        System.arraycopy(r.body(), 0, body, offset, r.body().length);
+        offset += r.body().length;
+      }
+      return ExportRequest.of(signal, body, items);
+    }
+  }
+
+  /** Builds a {@link BatchingExporter}. */
+  public static final class Builder {
+    private final Exporter exporter;
+    private final SelfMetrics metrics;
+    private int capacity = 50_000;
+    private int maxBatchItems = 2048;
+    private int maxBatchBytes = 3 * 1024 * 1024;
+    private Duration scheduleDelay = Duration.ofMillis(200);
+    private int maxConcurrentExports = 4;
+
+    private Builder(Exporter exporter, SelfMetrics metrics) {
+      this.exporter = Objects.requireNonNull(exporter, "exporter");
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** Items the queue holds at most, queued and in flight together. Default 50,000. */
+    public Builder setCapacity(int capacity) {
+      checkPositive("capacity", capacity);
+      this.capacity = capacity;
+      return this;
+    }
+
+    /** Items per exported batch at most. Default 2,048. */
+    public Builder setMaxBatchItems(int maxBatchItems) {
+      checkPositive("maxBatchItems", maxBatchItems);
+      this.maxBatchItems = maxBatchItems;
+      return this;
+    }
+
+    /**
+     * Bytes per exported batch at most, unless a single request is larger. Default 3 MiB, under the
+     * 4 MiB that gRPC servers, the OpenTelemetry Collector and Tempo among them, accept by default.
+     */
+    public Builder setMaxBatchBytes(int maxBatchBytes) {
+      checkPositive("maxBatchBytes", maxBatchBytes);
+      this.maxBatchBytes = maxBatchBytes;
+      return this;
+    }
+
+    /** How long a batch waits for more items after its first one. Default 200 ms. */
+    public Builder setScheduleDelay(Duration scheduleDelay) {
+      if (scheduleDelay.isNegative() || scheduleDelay.isZero()) {
+        throw new IllegalArgumentException(
+            "scheduleDelay: " + scheduleDelay.toMillis() + " ms (expected: > 0)");
+      }
+      this.scheduleDelay = scheduleDelay;
+      return this;
+    }
+
+    /** Batches in flight at once at most. Default 4. */
+    public Builder setMaxConcurrentExports(int maxConcurrentExports) {
+      checkPositive("maxConcurrentExports", maxConcurrentExports);
+      this.maxConcurrentExports = maxConcurrentExports;
+      return this;
+    }
+
+    /** Starts the worker and returns the queue. */
+    public BatchingExporter build() {
+      return new BatchingExporter(this);
+    }
+
+    private static void checkPositive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      }
+    }
+  }
+}

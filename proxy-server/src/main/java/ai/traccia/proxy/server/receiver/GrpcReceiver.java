@@ -1,0 +1,291 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.receiver;
+
+import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OTLP/gRPC receiver: the trace, metrics and logs {@code Export} services on one port.
+ *
+ * <p>Messages are taken off the wire as bytes and decoded here, so that a trace request no
+ * processor changes can be forwarded as the bytes that arrived. Calls run on a dedicated worker
+ * executor, never on the transport's event loop. The size limit is grpc-java's inbound message
+ * limit, which applies to the decompressed message, so a small gzip bomb is refused with {@code
+ * RESOURCE_EXHAUSTED} before it is inflated in full.
+ */
+public final class GrpcReceiver {
+
+  static final String TRANSPORT = "grpc";
+
+  private final Server server;
+
+  private GrpcReceiver(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds and starts the receiver.
+   *
+   * @param executor runs every call; owned by the caller, who shuts it down after {@link #stop}
+   */
+  public static GrpcReceiver start(
+      String bindAddress,
+      int port,
+      long maxRequestBytes,
+      Ingest ingest,
+      SelfMetrics metrics,
+      ExecutorService executor)
+      throws IOException {
+    Services services = new Services(ingest, metrics);
+    ServerServiceDefinition traces =
+        ServerServiceDefinition.builder(Signal.TRACES.grpcService())
+            .addMethod(method(Signal.TRACES), ServerCalls.asyncUnaryCall(services::traces))
+            .build();
+    ServerServiceDefinition metricsService =
+        ServerServiceDefinition.builder(Signal.METRICS.grpcService())
+            .addMethod(method(Signal.METRICS), ServerCalls.asyncUnaryCall(services::metrics))
+            .build();
+    ServerServiceDefinition logs =
+        ServerServiceDefinition.builder(Signal.LOGS.grpcService())
+            .addMethod(method(Signal.LOGS), ServerCalls.asyncUnaryCall(services::logs))
+            .build();
+    SizeLimitCounter sizeLimitCounter = new SizeLimitCounter(metrics);
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
+            .executor(executor)
+            .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+            .addStreamTracerFactory(sizeLimitCounter)
+            .addService(traces)
+            .addService(metricsService)
+            .addService(logs)
+            .build()
+            .start();
+    return new GrpcReceiver(server);
+  }
+
+  /** The port the receiver is bound to; useful when it was started on port 0. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Stops accepting calls and waits up to {@code timeoutMillis} for running calls. */
+  public void stop(long timeoutMillis) {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static MethodDescriptor<byte[], byte[]> method(Signal signal) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(signal.grpcExportMethod())
+        .setRequestMarshaller(BytesMarshaller.INSTANCE)
+        .setResponseMarshaller(BytesMarshaller.INSTANCE)
+        .build();
+  }
+
+  /** Passes messages through as bytes. */
+  enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    INSTANCE;
+
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL
+            .withDescription("could not read the request: " + e.getMessage())
+            .withCause(e)
+            .asRuntimeException();
+      }
+    }
+  }
+
+  /** The three Export handlers. Stateless apart from the shared ingest. */
+  private static final class Services {
+    private final Ingest ingest;
+    private final SelfMetrics metrics;
+
+    Services(Ingest ingest, SelfMetrics metrics) {
+      this.ingest = ingest;
+      this.metrics = metrics;
+    }
+
+    void traces(byte[] body, StreamObserver<byte[]> response) {
+      ExportTraceServiceRequest request;
+      try {
+        request = ExportTraceServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        malformed(Signal.TRACES, "ExportTraceServiceRequest", e, response);
+        return;
+      }
+      IngestResult result = ingest.traces(request, body, TRANSPORT);
+      if (answerRefusal(result, response)) {
+        return;
+      }
+      ExportTraceServiceResponse.Builder out = ExportTraceServiceResponse.newBuilder();
+      if (result.rejectedItems() > 0) {
+        out.setPartialSuccess(
+            ExportTracePartialSuccess.newBuilder()
+                .setRejectedSpans(result.rejectedItems())
+                .setErrorMessage(result.message()));
+      }
+      response.onNext(out.build().toByteArray());
+      response.onCompleted();
+    }
+
+    void metrics(byte[] body, StreamObserver<byte[]> response) {
+      ExportMetricsServiceRequest request;
+      try {
+        request = ExportMetricsServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        malformed(Signal.METRICS, "ExportMetricsServiceRequest", e, response);
+        return;
+      }
+      IngestResult result = ingest.metrics(request, body, TRANSPORT);
+      if (answerRefusal(result, response)) {
+        return;
+      }
+      response.onNext(ExportMetricsServiceResponse.getDefaultInstance().toByteArray());
+      response.onCompleted();
+    }
+
+    void logs(byte[] body, StreamObserver<byte[]> response) {
+      ExportLogsServiceRequest request;
+      try {
+        request = ExportLogsServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        malformed(Signal.LOGS, "ExportLogsServiceRequest", e, response);
+        return;
+      }
+      IngestResult result = ingest.logs(request, body, TRANSPORT);
+      if (answerRefusal(result, response)) {
+        return;
+      }
+      ExportLogsServiceResponse.Builder out = ExportLogsServiceResponse.newBuilder();
+      if (result.rejectedItems() > 0) {
+        out.setPartialSuccess(
+            ExportLogsPartialSuccess.newBuilder()
+                .setRejectedLogRecords(result.rejectedItems())
+                .setErrorMessage(result.message()));
+      }
+      response.onNext(out.build().toByteArray());
+      response.onCompleted();
+    }
+
+    private void malformed(
+        Signal signal,
+        String type,
+        InvalidProtocolBufferException e,
+        StreamObserver<byte[]> response) {
+      metrics.refused(signal, TRANSPORT, RefuseReason.MALFORMED, 0);
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  "could not decode the request as an OTLP " + type + ": " + e.getMessage())
+              .asRuntimeException());
+    }
+
+    /** Answers a retryable refusal; returns whether it did. */
+    private static boolean answerRefusal(IngestResult result, StreamObserver<byte[]> response) {
+      if (result.status() != IngestResult.Status.RETRY_LATER) {
+        return false;
+      }
+      // UNAVAILABLE with RetryInfo: OTLP clients retry it, honouring the delay. Overload must
+      // never be RESOURCE_EXHAUSTED without RetryInfo, which clients treat as permanent.
+      long delayMillis = result.retryAfter().toMillis();
+      com.google.rpc.Status status =
+          com.google.rpc.Status.newBuilder()
+              .setCode(Code.UNAVAILABLE_VALUE)
+              .setMessage(result.message())
+              .addDetails(
+                  Any.pack(
+                      RetryInfo.newBuilder()
+                          .setRetryDelay(
+                              com.google.protobuf.Duration.newBuilder()
+                                  .setSeconds(delayMillis / 1000)
+                                  .setNanos((int) (delayMillis % 1000) * 1_000_000))
+                          .build()))
+              .build();
+      response.onError(StatusProto.toStatusRuntimeException(status));
+      return true;
+    }
+  }
+
+  /**
+   * Counts calls grpc-java refused because the message was over the size limit; that check runs in
+   * the transport, before any handler sees the message, so only a stream tracer observes it.
+   */
+  private static final class SizeLimitCounter extends ServerStreamTracer.Factory {
+    private final SelfMetrics metrics;
+
+    SizeLimitCounter(SelfMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+      Signal signal = signalOf(fullMethodName);
+      return new ServerStreamTracer() {
+        @Override
+        public void streamClosed(Status status) {
+          if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && signal != null) {
+            metrics.refused(signal, TRANSPORT, RefuseReason.TOO_LARGE, 0);
+          }
+        }
+      };
+    }
+
+    private static Signal signalOf(String fullMethodName) {
+      for (Signal s : Signal.values()) {
+        if (s.grpcExportMethod().equals(fullMethodName)) {
+          return s;
+        }
+      }
+      return null;
+    }
+  }
+}

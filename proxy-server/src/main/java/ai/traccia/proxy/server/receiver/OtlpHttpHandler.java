@@ -1,0 +1,507 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.receiver;
+
+import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
+import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.server.otlp.OtlpJsonException;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.Code;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles one OTLP/HTTP connection: checks each request's path, method, content type, encoding and
+ * size as soon as its head arrives, collects its body, and hands it to the worker executor.
+ *
+ * <p>Reading is paused while a request is being processed, so responses go out in request order and
+ * a client that sends faster than the proxy processes is slowed by TCP flow control. Not sharable:
+ * one instance per channel, used only from the channel's event loop apart from {@link #process},
+ * which runs on the worker executor and only writes to the channel.
+ */
+final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger logger = LoggerFactory.getLogger(OtlpHttpHandler.class);
+  private static final String PROTOBUF = "application/x-protobuf";
+  private static final String JSON = "application/json";
+
+  private final long maxRequestBytes;
+  private final Ingest ingest;
+  private final SelfMetrics metrics;
+  private final ExecutorService executor;
+
+  // The request being read. Confined to the event loop.
+  private Signal signal;
+  private boolean json;
+  private String contentEncoding;
+  private boolean keepAlive;
+  private CompositeByteBuf body;
+  private boolean discarding;
+
+  OtlpHttpHandler(
+      long maxRequestBytes, Ingest ingest, SelfMetrics metrics, ExecutorService executor) {
+    this.maxRequestBytes = maxRequestBytes;
+    this.ingest = ingest;
+    this.metrics = metrics;
+    this.executor = executor;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof HttpRequest) {
+        start(ctx, (HttpRequest) msg);
+      }
+      if (msg instanceof HttpContent) {
+        content(ctx, (HttpContent) msg);
+      }
+    } finally {
+      // Content is copied into body with retain(); what arrived is always released here.
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void start(ChannelHandlerContext ctx, HttpRequest request) {
+    releaseBody();
+    discarding = true;
+    signal = null;
+    if (request.decoderResult().isFailure()) {
+      sendText(
+          ctx,
+          HttpResponseStatus.BAD_REQUEST,
+          "malformed HTTP request: " + request.decoderResult().cause().getMessage(),
+          false);
+      return;
+    }
+    keepAlive = HttpUtil.isKeepAlive(request);
+    String path = new QueryStringDecoder(request.uri()).path();
+    Signal target = signalFor(path);
+    if (target == null) {
+      refuse(null, RefuseReason.NOT_FOUND);
+      sendText(
+          ctx,
+          HttpResponseStatus.NOT_FOUND,
+          "no OTLP endpoint at "
+              + path
+              + "; send traces to /v1/traces, metrics to /v1/metrics and logs to /v1/logs",
+          keepAlive);
+      return;
+    }
+    if (!HttpMethod.POST.equals(request.method())) {
+      refuse(target, RefuseReason.METHOD_NOT_ALLOWED);
+      FullHttpResponse response =
+          text(
+              HttpResponseStatus.METHOD_NOT_ALLOWED,
+              "method " + request.method() + " is not allowed on " + path + "; use POST");
+      response.headers().set(HttpHeaderNames.ALLOW, "POST");
+      send(ctx, response, keepAlive);
+      return;
+    }
+    String contentType = mediaType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    if (PROTOBUF.equals(contentType) || "application/protobuf".equals(contentType)) {
+      json = false;
+    } else if (JSON.equals(contentType)) {
+      json = true;
+    } else {
+      refuse(target, RefuseReason.UNSUPPORTED_MEDIA_TYPE);
+      sendText(
+          ctx,
+          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported Content-Type "
+              + (contentType == null ? "(none)" : "'" + contentType + "'")
+              + "; send application/x-protobuf or application/json",
+          keepAlive);
+      return;
+    }
+    String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    encoding = encoding == null ? null : encoding.trim().toLowerCase(Locale.ROOT);
+    if (!Decompression.isSupported(encoding)) {
+      refuse(target, RefuseReason.UNSUPPORTED_ENCODING);
+      sendText(
+          ctx,
+          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported Content-Encoding '" + encoding + "'; send gzip, deflate or identity",
+          keepAlive);
+      return;
+    }
+    long declared = HttpUtil.getContentLength(request, -1L);
+    if (declared > maxRequestBytes) {
+      refuse(target, RefuseReason.TOO_LARGE);
+      sendStatus(
+          ctx,
+          target,
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          Code.RESOURCE_EXHAUSTED,
+          tooLargeMessage(declared),
+          false);
+      return;
+    }
+    signal = target;
+    contentEncoding = encoding;
+    discarding = false;
+    body = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+    if (HttpUtil.is100ContinueExpected(request)) {
+      ctx.writeAndFlush(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+  }
+
+  private void content(ChannelHandlerContext ctx, HttpContent content) {
+    if (discarding) {
+      if (content instanceof LastHttpContent) {
+        discarding = false;
+      }
+      return;
+    }
+    ByteBuf data = content.content();
+    if (data.isReadable()) {
+      if ((long) body.readableBytes() + data.readableBytes() > maxRequestBytes) {
+        Signal target = signal;
+        long seen = (long) body.readableBytes() + data.readableBytes();
+        releaseBody();
+        discarding = true;
+        refuse(target, RefuseReason.TOO_LARGE);
+        sendStatus(
+            ctx,
+            target,
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            Code.RESOURCE_EXHAUSTED,
+            tooLargeMessage(seen),
+            false);
+        return;
+      }
+      body.addComponent(true, data.retain());
+    }
+    if (content instanceof LastHttpContent) {
+      byte[] bytes = ByteBufUtil.getBytes(body);
+      releaseBody();
+      Signal target = signal;
+      boolean isJson = json;
+      String encoding = contentEncoding;
+      boolean alive = keepAlive;
+      // Paused until the response is written: responses stay in order, and a client that sends
+      // faster than we process waits in TCP flow control rather than in our memory.
+      ctx.channel().config().setAutoRead(false);
+      try {
+        executor.execute(() -> process(ctx, target, isJson, encoding, alive, bytes));
+      } catch (RejectedExecutionException e) {
+        refuse(target, RefuseReason.QUEUE_FULL);
+        FullHttpResponse response =
+            status(
+                target,
+                isJson,
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Code.UNAVAILABLE,
+                "the proxy is busy; retry later");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        send(ctx, response, alive);
+      }
+    }
+  }
+
+  /** Decodes and ingests one request body. Runs on the worker executor. */
+  private void process(
+      ChannelHandlerContext ctx,
+      Signal target,
+      boolean isJson,
+      String encoding,
+      boolean alive,
+      byte[] raw) {
+    FullHttpResponse response;
+    try {
+      response = handle(target, isJson, encoding, raw);
+    } catch (RuntimeException e) {
+      logger.warn("Unexpected failure handling an OTLP/HTTP {} request", target.label(), e);
+      response =
+          status(
+              target,
+              isJson,
+              HttpResponseStatus.INTERNAL_SERVER_ERROR,
+              Code.INTERNAL,
+              "internal error: " + e);
+    }
+    send(ctx, response, alive);
+  }
+
+  private FullHttpResponse handle(Signal target, boolean isJson, String encoding, byte[] raw) {
+    byte[] bytes = raw;
+    if (Decompression.isCompressed(encoding)) {
+      try {
+        bytes = Decompression.inflate(new ByteArrayInputStream(raw), encoding, maxRequestBytes);
+      } catch (Decompression.TooLargeException e) {
+        refuse(target, RefuseReason.TOO_LARGE);
+        return status(
+            target,
+            isJson,
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            Code.RESOURCE_EXHAUSTED,
+            e.getMessage());
+      } catch (IOException e) {
+        refuse(target, RefuseReason.MALFORMED);
+        return status(
+            target, isJson, HttpResponseStatus.BAD_REQUEST, Code.INVALID_ARGUMENT, e.getMessage());
+      }
+    }
+    IngestResult result;
+    try {
+      switch (target) {
+        case TRACES:
+          {
+            ExportTraceServiceRequest request =
+                isJson ? OtlpJson.parseTraces(bytes) : ExportTraceServiceRequest.parseFrom(bytes);
+            result = ingest.traces(request, isJson ? null : bytes, HttpReceiver.TRANSPORT);
+            break;
+          }
+        case METRICS:
+          {
+            ExportMetricsServiceRequest request =
+                isJson
+                    ? OtlpJson.parseMetrics(bytes)
+                    : ExportMetricsServiceRequest.parseFrom(bytes);
+            result = ingest.metrics(request, isJson ? null : bytes, HttpReceiver.TRANSPORT);
+            break;
+          }
+        default:
+          {
+            ExportLogsServiceRequest request =
+                isJson ? OtlpJson.parseLogs(bytes) : ExportLogsServiceRequest.parseFrom(bytes);
+            result = ingest.logs(request, isJson ? null : bytes, HttpReceiver.TRANSPORT);
+            break;
+          }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      refuse(target, RefuseReason.MALFORMED);
+      return status(
+          target,
+          false,
+          HttpResponseStatus.BAD_REQUEST,
+          Code.INVALID_ARGUMENT,
+          "could not decode the body as an OTLP "
+              + requestType(target)
+              + " (protobuf): "
+              + e.getMessage());
+    } catch (OtlpJsonException e) {
+      refuse(target, RefuseReason.MALFORMED);
+      return status(
+          target,
+          true,
+          HttpResponseStatus.BAD_REQUEST,
+          Code.INVALID_ARGUMENT,
+          "could not decode the body as an OTLP "
+              + requestType(target)
+              + " (JSON): "
+              + e.getMessage());
+    }
+    if (result.status() == IngestResult.Status.RETRY_LATER) {
+      FullHttpResponse response =
+          status(
+              target,
+              isJson,
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              Code.UNAVAILABLE,
+              result.message());
+      long seconds = Math.max(1, (result.retryAfter().toMillis() + 999) / 1000);
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
+      return response;
+    }
+    return ok(isJson, exportResponse(target, result));
+  }
+
+  private static Message exportResponse(Signal target, IngestResult result) {
+    switch (target) {
+      case TRACES:
+        {
+          ExportTraceServiceResponse.Builder out = ExportTraceServiceResponse.newBuilder();
+          if (result.rejectedItems() > 0) {
+            out.setPartialSuccess(
+                ExportTracePartialSuccess.newBuilder()
+                    .setRejectedSpans(result.rejectedItems())
+                    .setErrorMessage(result.message()));
+          }
+          return out.build();
+        }
+      case METRICS:
+        return ExportMetricsServiceResponse.getDefaultInstance();
+      default:
+        {
+          ExportLogsServiceResponse.Builder out = ExportLogsServiceResponse.newBuilder();
+          if (result.rejectedItems() > 0) {
+            out.setPartialSuccess(
+                ExportLogsPartialSuccess.newBuilder()
+                    .setRejectedLogRecords(result.rejectedItems())
+                    .setErrorMessage(result.message()));
+          }
+          return out.build();
+        }
+    }
+  }
+
+  private static String requestType(Signal target) {
+    switch (target) {
+      case TRACES:
+        return "ExportTraceServiceRequest";
+      case METRICS:
+        return "ExportMetricsServiceRequest";
+      default:
+        return "ExportLogsServiceRequest";
+    }
+  }
+
+  private String tooLargeMessage(long size) {
+    return "the request body of "
+        + size
+        + " bytes is over the limit of "
+        + maxRequestBytes
+        + " bytes (server.max_request_bytes); send smaller batches";
+  }
+
+  private void refuse(Signal target, RefuseReason reason) {
+    // Requests to unknown paths have no signal; they are counted under traces' neighbour label.
+    metrics.refused(target == null ? Signal.TRACES : target, HttpReceiver.TRANSPORT, reason, 0);
+  }
+
+  private static Signal signalFor(String path) {
+    for (Signal s : Signal.values()) {
+      if (s.httpPath().equals(path)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static String mediaType(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return type.trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static FullHttpResponse ok(boolean isJson, Message message) {
+    byte[] bytes =
+        isJson ? OtlpJson.print(message).getBytes(StandardCharsets.UTF_8) : message.toByteArray();
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, isJson ? JSON : PROTOBUF);
+    return response;
+  }
+
+  /** An error answer whose body is a {@code google.rpc.Status}, as the OTLP/HTTP spec asks. */
+  private static FullHttpResponse status(
+      Signal target, boolean isJson, HttpResponseStatus httpStatus, Code code, String message) {
+    com.google.rpc.Status status =
+        com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message).build();
+    byte[] bytes =
+        isJson ? OtlpJson.print(status).getBytes(StandardCharsets.UTF_8) : status.toByteArray();
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, httpStatus, Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, isJson ? JSON : PROTOBUF);
+    return response;
+  }
+
+  private void sendStatus(
+      ChannelHandlerContext ctx,
+      Signal target,
+      HttpResponseStatus httpStatus,
+      Code code,
+      String message,
+      boolean alive) {
+    send(ctx, status(target, json, httpStatus, code, message), alive);
+  }
+
+  private static FullHttpResponse text(HttpResponseStatus httpStatus, String message) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            httpStatus,
+            Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    return response;
+  }
+
+  private static void sendText(
+      ChannelHandlerContext ctx, HttpResponseStatus httpStatus, String message, boolean alive) {
+    send(ctx, text(httpStatus, message), alive);
+  }
+
+  /** Writes {@code response}; closes the connection after it unless it is kept alive. */
+  private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean alive) {
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    if (alive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response)
+          .addListener(
+              f -> {
+                if (!ctx.channel().config().isAutoRead()) {
+                  ctx.channel().config().setAutoRead(true);
+                }
+              });
+    } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private void releaseBody() {
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseBody();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    logger.debug("Closing an OTLP/HTTP connection after an error", cause);
+    releaseBody();
+    ctx.close();
+  }
+}

@@ -1,0 +1,244 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.traccia.proxy.export.ExportRequest;
+import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.RecordingExporter;
+import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchingExporterTest {
+
+  private final RecordingExporter exporter = new RecordingExporter();
+  private final SelfMetrics metrics = new SelfMetrics();
+  private BatchingExporter queue;
+
+  @AfterEach
+  void stop() {
+    if (queue != null) {
+      queue.shutdown(Duration.ofSeconds(5));
+    }
+  }
+
+  private static ExportRequest spans(int count) {
+    return ExportRequest.of(Signal.TRACES, TestData.traces(count).toByteArray(), count);
+  }
+
+  private boolean offer(ExportRequest request) {
+    if (!queue.tryReserve(request.itemCount())) {
+      return false;
+    }
+    queue.enqueue(request);
+    return true;
+  }
+
+  @Test
+  void batches_bySizeAndConcatenatesRequests() throws Exception {
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setMaxBatchItems(10)
+            .setScheduleDelay(Duration.ofSeconds(30))
+            .build();
+
+    for (int i = 0; i < 25; i++) {
+      assertThat(offer(spans(1))).isTrue();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() == 2);
+    queue.forceFlush().get(5, TimeUnit.SECONDS);
+
+    assertThat(exporter.requests()).extracting(ExportRequest::itemCount).containsExactly(10, 10, 5);
+    // Protobuf concatenation: each batch decodes to one request holding every resource.
+    assertThat(RecordingExporter.traces(exporter.requests().get(0)).getResourceSpansCount())
+        .isEqualTo(10);
+    assertThat(exporter.spans()).hasSize(25);
+    assertThat(queue.size()).isZero();
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_exported_items", "signal", "traces", "exporter", "recording"))
+        .isEqualTo(25);
+  }
+
+  @Test
+  void batches_byDelay() {
+    queue =
+        BatchingExporter.builder(exporter, metrics).setScheduleDelay(Duration.ofMillis(50)).build();
+
+    offer(spans(3));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() == 1);
+    assertThat(exporter.requests().get(0).itemCount()).isEqualTo(3);
+  }
+
+  @Test
+  void batches_keepSignalsApart() throws Exception {
+    queue = BatchingExporter.builder(exporter, metrics).build();
+
+    offer(spans(2));
+    offer(ExportRequest.of(Signal.LOGS, TestData.logs(3).toByteArray(), 3));
+    offer(spans(1));
+    queue.forceFlush().get(5, TimeUnit.SECONDS);
+
+    assertThat(exporter.requests(Signal.TRACES))
+        .singleElement()
+        .extracting(ExportRequest::itemCount)
+        .isEqualTo(3);
+    assertThat(exporter.requests(Signal.LOGS))
+        .singleElement()
+        .extracting(ExportRequest::itemCount)
+        .isEqualTo(3);
+  }
+
+  @Test
+  void tryReserve_refusesPastCapacityUntilExported() throws Exception {
+    CompletableFuture<ExportResult> pending = new CompletableFuture<>();
+    exporter.answerWith(r -> pending);
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setCapacity(10)
+            .setScheduleDelay(Duration.ofMillis(1))
+            .build();
+
+    assertThat(offer(spans(8))).isTrue();
+    assertThat(queue.tryReserve(3)).isFalse();
+    assertThat(queue.tryReserve(2)).isTrue();
+    queue.release(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() == 1);
+    // Still reserved while the export is in flight.
+    assertThat(queue.tryReserve(3)).isFalse();
+
+    pending.complete(ExportResult.success());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> queue.tryReserve(10));
+  }
+
+  @Test
+  void tryReserve_oversizedRequestAllowedIntoAnEmptyQueue() {
+    queue = BatchingExporter.builder(exporter, metrics).setCapacity(5).build();
+
+    assertThat(queue.tryReserve(50)).isTrue();
+    assertThat(queue.tryReserve(1)).isFalse();
+  }
+
+  @Test
+  void concurrentExports_bounded() {
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    exporter.answerWith(
+        r -> {
+          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          return gate.thenApply(
+              v -> {
+                inFlight.decrementAndGet();
+                return ExportResult.success();
+              });
+        });
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setMaxBatchItems(1)
+            .setMaxConcurrentExports(2)
+            .build();
+
+    for (int i = 0; i < 5; i++) {
+      offer(spans(1));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() == 2);
+    assertThat(maxInFlight.get()).isEqualTo(2);
+
+    gate.complete(null);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() == 5);
+    assertThat(maxInFlight.get()).isEqualTo(2);
+  }
+
+  @Test
+  void failures_countedByReason() throws Exception {
+    exporter.answerWith(
+        r ->
+            CompletableFuture.completedFuture(
+                r.itemCount() == 2
+                    ? ExportResult.permanent("bad request")
+                    : ExportResult.partialSuccess(1, "one was too old")));
+    queue = BatchingExporter.builder(exporter, metrics).setMaxBatchItems(2).build();
+
+    offer(spans(2));
+    offer(spans(1));
+    queue.forceFlush().get(5, TimeUnit.SECONDS);
+
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_export_failed_items",
+                "signal",
+                "traces",
+                "exporter",
+                "recording",
+                "reason",
+                "permanent"))
+        .isEqualTo(2);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_export_failed_items",
+                "signal",
+                "traces",
+                "exporter",
+                "recording",
+                "reason",
+                "rejected_by_backend"))
+        .isEqualTo(1);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_exported_items", "signal", "traces", "exporter", "recording"))
+        .isZero();
+  }
+
+  @Test
+  void shutdown_drainsEverythingQueuedAndIsIdempotent() {
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setScheduleDelay(Duration.ofSeconds(30))
+            .build();
+    for (int i = 0; i < 7; i++) {
+      offer(spans(1));
+    }
+
+    assertThat(queue.shutdown(Duration.ofSeconds(5))).isZero();
+    assertThat(queue.shutdown(Duration.ofSeconds(5))).isZero();
+
+    assertThat(exporter.spans()).hasSize(7);
+    assertThat(queue.tryReserve(1)).isFalse();
+  }
+
+  @Test
+  void shutdown_reportsWhatWasNotDeliveredInTime() {
+    exporter.answerWith(r -> new CompletableFuture<>());
+    queue = BatchingExporter.builder(exporter, metrics).build();
+    offer(spans(4));
+
+    assertThat(queue.shutdown(Duration.ofMillis(200))).isEqualTo(4);
+  }
+
+  @Test
+  void builder_invalidValues() {
+    assertThatThrownBy(() -> BatchingExporter.builder(exporter, metrics).setCapacity(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("capacity: 0 (expected: > 0)");
+    assertThatThrownBy(
+            () -> BatchingExporter.builder(exporter, metrics).setScheduleDelay(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("scheduleDelay: 0 ms (expected: > 0)");
+  }
+}

@@ -1,0 +1,182 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.pipeline.RejectReason;
+import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.server.ProxyServer;
+import ai.traccia.proxy.server.RecordingExporter;
+import ai.traccia.proxy.server.TestData;
+import com.google.rpc.RetryInfo;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GrpcReceiverTest {
+
+  private final RecordingExporter exporter = new RecordingExporter();
+  private ProxyServer proxy;
+  private ManagedChannel channel;
+
+  private void start(int queueSize, SpanPipeline pipeline) throws Exception {
+    proxy =
+        ProxyServer.start(
+            ProxyServer.settings()
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .setAdminPort(0)
+                .setMaxRequestBytes(64 * 1024)
+                .setMaxQueueSize(queueSize)
+                .setScheduleDelay(Duration.ofMillis(10))
+                .setPipeline(pipeline)
+                .addExporter(exporter)
+                .build());
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.grpcPort()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  private byte[] call(Signal signal, byte[] body) {
+    return ClientCalls.blockingUnaryCall(
+        channel,
+        GrpcReceiver.method(signal),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        body);
+  }
+
+  @Test
+  void export_forwardsEverySignalAsTheSameBytes() throws Exception {
+    start(1000, SpanPipeline.empty());
+    byte[] traces = TestData.traces(3).toByteArray();
+    byte[] metrics = TestData.metrics(2).toByteArray();
+    byte[] logs = TestData.logs(4).toByteArray();
+
+    assertThat(
+            ExportTraceServiceResponse.parseFrom(call(Signal.TRACES, traces)).hasPartialSuccess())
+        .isFalse();
+    call(Signal.METRICS, metrics);
+    call(Signal.LOGS, logs);
+
+    proxy.flush(Duration.ofSeconds(5));
+    assertThat(exporter.requests(Signal.TRACES).get(0).body()).isEqualTo(traces);
+    assertThat(exporter.requests(Signal.METRICS).get(0).body()).isEqualTo(metrics);
+    assertThat(exporter.requests(Signal.LOGS).get(0).body()).isEqualTo(logs);
+    assertThat(
+            proxy
+                .metrics()
+                .counterValue(
+                    "traccia_proxy_accepted_items", "signal", "logs", "transport", "grpc"))
+        .isEqualTo(4);
+  }
+
+  @Test
+  void garbage_invalidArgument() throws Exception {
+    start(1000, SpanPipeline.empty());
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> call(Signal.TRACES, new byte[] {(byte) 0xff, 1, 2}));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .startsWith("could not decode the request as an OTLP ExportTraceServiceRequest: ");
+    assertThat(call(Signal.TRACES, TestData.traces(1).toByteArray())).isNotNull();
+  }
+
+  @Test
+  void overLimit_resourceExhaustedAndCounted() throws Exception {
+    start(1000, SpanPipeline.empty());
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> call(Signal.TRACES, TestData.traces(2000).toByteArray()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(
+            proxy
+                .metrics()
+                .counterValue(
+                    "traccia_proxy_refused_requests",
+                    "signal",
+                    "traces",
+                    "transport",
+                    "grpc",
+                    "reason",
+                    "too_large"))
+        .isEqualTo(1);
+    assertThat(call(Signal.TRACES, TestData.traces(1).toByteArray())).isNotNull();
+  }
+
+  @Test
+  void queueFull_unavailableWithRetryInfo() throws Exception {
+    start(3, SpanPipeline.empty());
+    CompletableFuture<ExportResult> never = new CompletableFuture<>();
+    exporter.answerWith(r -> never);
+    call(Signal.TRACES, TestData.traces(3).toByteArray());
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> call(Signal.TRACES, TestData.traces(1).toByteArray()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo("the export queue of recording is full (3 items); retry later");
+    com.google.rpc.Status details = StatusProto.fromThrowable(e);
+    RetryInfo retryInfo = details.getDetails(0).unpack(RetryInfo.class);
+    assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+    never.complete(ExportResult.success());
+  }
+
+  @Test
+  void processorRejections_reportedAsPartialSuccess() throws Exception {
+    start(
+        1000,
+        SpanPipeline.builder()
+            .addProcessor(
+                batch -> {
+                  for (int i = 0; i < batch.size(); i += 2) {
+                    batch.reject(i, RejectReason.RATE_LIMITED);
+                  }
+                })
+            .build());
+
+    ExportTraceServiceResponse response =
+        ExportTraceServiceResponse.parseFrom(call(Signal.TRACES, TestData.traces(4).toByteArray()));
+
+    assertThat(response.getPartialSuccess().getRejectedSpans()).isEqualTo(2);
+    assertThat(response.getPartialSuccess().getErrorMessage())
+        .isEqualTo("refused 2 of 4 spans: 2 rate_limited");
+    proxy.flush(Duration.ofSeconds(5));
+    assertThat(exporter.spans())
+        .extracting(s -> s.getName())
+        .containsExactly("chat gpt-4o 1", "chat gpt-4o 3");
+  }
+}
