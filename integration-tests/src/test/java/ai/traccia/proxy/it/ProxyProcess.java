@@ -193,6 +193,14 @@ final class ProxyProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGHUP, which makes the proxy reload its configuration. */
+  void hangUp() throws Exception {
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -HUP " + process.pid() + " failed");
+    }
+  }
+
   /** Kills the proxy at once, as {@code kill -9} does. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

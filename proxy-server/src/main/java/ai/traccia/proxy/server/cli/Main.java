@@ -6,7 +6,11 @@ package ai.traccia.proxy.server.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +33,7 @@ import picocli.CommandLine.Command;
     })
 public final class Main {
 
-  private Main() {}
+  Main() {}
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
@@ -43,24 +47,50 @@ public final class Main {
     return new CommandLine(new Main()).execute(withDefaultCommand(args));
   }
 
-  /** Puts {@code serve} in front when no subcommand is named, so options alone start the proxy. */
+  private static final Set<String> SUBCOMMANDS =
+      Set.of("serve", "config", "doctor", "check", "help");
+  private static final Set<String> OPTIONS_WITH_VALUES =
+      Set.of(
+          "--config",
+          "--set",
+          "--grpc-port",
+          "--http-port",
+          "--admin-port",
+          "--bind-address",
+          "--endpoint");
+
+  /**
+   * Makes {@code serve} the default command and accepts options before the subcommand.
+   *
+   * <p>{@code traccia-proxy --grpc-port 0} becomes {@code serve --grpc-port 0}, and {@code
+   * traccia-proxy --config x doctor} (the Python SDK's order) becomes {@code doctor --config x}.
+   */
   static String[] withDefaultCommand(String[] args) {
     if (args.length == 0) {
       return new String[] {"serve"};
     }
     String first = args[0];
-    boolean topLevelOption =
-        first.equals("-h")
-            || first.equals("--help")
-            || first.equals("-V")
-            || first.equals("--version");
-    if (first.startsWith("-") && !topLevelOption) {
-      String[] withServe = new String[args.length + 1];
-      withServe[0] = "serve";
-      System.arraycopy(args, 0, withServe, 1, args.length);
-      return withServe;
+    if (first.equals("-h")
+        || first.equals("--help")
+        || first.equals("-V")
+        || first.equals("--version")) {
+      return args;
     }
-    return args;
+    int i = 0;
+    while (i < args.length && args[i].startsWith("-")) {
+      boolean separateValue = OPTIONS_WITH_VALUES.contains(args[i]);
+      i += separateValue ? 2 : 1;
+    }
+    List<String> out = new ArrayList<>();
+    if (i < args.length && SUBCOMMANDS.contains(args[i])) {
+      out.add(args[i]);
+      out.addAll(Arrays.asList(args).subList(0, i));
+      out.addAll(Arrays.asList(args).subList(i + 1, args.length));
+    } else {
+      out.add("serve");
+      out.addAll(Arrays.asList(args));
+    }
+    return out.toArray(new String[0]);
   }
 
   /** The version this jar was built as. */

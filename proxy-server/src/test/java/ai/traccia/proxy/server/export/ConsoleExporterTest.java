@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.ExporterContract;
 import ai.traccia.proxy.export.Signal;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -29,7 +31,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ConsoleExporterTest {
+class ConsoleExporterTest extends ExporterContract {
+
+  @Override
+  protected Exporter newExporter() {
+    return ConsoleExporter.create(out);
+  }
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(bytes, true, UTF_8);

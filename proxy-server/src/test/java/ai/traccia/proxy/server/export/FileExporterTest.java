@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.ExporterContract;
 import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.otlp.OtlpJson;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -29,7 +31,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileExporterTest {
+class FileExporterTest extends ExporterContract {
+
+  @Override
+  protected Exporter newExporter() {
+    return FileExporter.builder().setPath(dir.resolve("contract.jsonl")).build();
+  }
 
   @TempDir Path dir;
 

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.ExporterContract;
 import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.Any;
 import com.google.rpc.RetryInfo;
@@ -36,7 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class OtlpGrpcExporterTest {
+class OtlpGrpcExporterTest extends ExporterContract {
+
+  @Override
+  protected Exporter newExporter() throws Exception {
+    return exporter(server());
+  }
 
   @TempDir static Path certificates;
   static TestCertificates tls;

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.ExporterContract;
 import ai.traccia.proxy.export.Signal;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -33,7 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class OtlpHttpExporterTest {
+class OtlpHttpExporterTest extends ExporterContract {
+
+  @Override
+  protected Exporter newExporter() throws Exception {
+    return exporter(allSignals(server()));
+  }
 
   @TempDir static Path certificates;
   static TestCertificates tls;

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.ExporterContract;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class RetryingExporterTest {
+class RetryingExporterTest extends ExporterContract {
+
+  @Override
+  protected Exporter newExporter() {
+    // A real scheduler: the contract waits on the futures from the test thread.
+    return RetryingExporter.builder(new ScriptedExporter()).build();
+  }
 
   private final FakeScheduler scheduler = new FakeScheduler();
   private final ScriptedExporter delegate = new ScriptedExporter();

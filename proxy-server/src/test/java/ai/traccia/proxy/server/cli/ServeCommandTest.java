@@ -1,0 +1,65 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeCommandTest {
+
+  @TempDir Path dir;
+
+  private ServeCommand command(Map<String, String> env) {
+    ServeCommand serve = new ServeCommand();
+    serve.configOptions.setEnvironment(env).setWorkingDirectory(dir).setHomeDirectory(dir);
+    return serve;
+  }
+
+  @Test
+  void invalidConfiguration_listsEveryProblemAndStartsNothing() {
+    CliRun run =
+        CliRun.run(
+            command(Map.of("TRACCIA_SAMPLE_RATE", "1.5", "TRACCIA_MAX_QUEUE_SIZE", "0")),
+            "--grpc-port",
+            "70000");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "traccia-proxy: the configuration is invalid; nothing was started.\n"
+                + "  tracing.sample_rate: 1.5 (expected: a number from 0 to 1) [env"
+                + " TRACCIA_SAMPLE_RATE]\n"
+                + "  rate_limiting.max_queue_size: 0 (expected: > 0) [env TRACCIA_MAX_QUEUE_SIZE]\n"
+                + "  server.grpc_port: 70000 (expected: an integer from 0 to 65535; 0 picks a free"
+                + " port) [--grpc-port]\n");
+  }
+
+  @Test
+  void missingConfigFile_isAnError() {
+    CliRun run = CliRun.run(command(Map.of()), "--config", dir.resolve("nope.toml").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("nope.toml");
+  }
+
+  @Test
+  void unreadableCaFile_isReportedBeforeListening() {
+    CliRun run =
+        CliRun.run(
+            command(
+                Map.of(
+                    "TRACCIA_ENDPOINT", "https://127.0.0.1:1",
+                    "TRACCIA_EXPORTER_PROTOCOL", "grpc")),
+            "--set",
+            "exporters.ca_file=" + dir.resolve("missing-ca.pem"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("exporters.ca_file").contains("missing-ca.pem");
+  }
+}
