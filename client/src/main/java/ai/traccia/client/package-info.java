@@ -1,0 +1,2 @@
+/** The thin Java client of Traccia Proxy. */
+package ai.traccia.client;
