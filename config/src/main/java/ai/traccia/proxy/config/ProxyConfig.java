@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
 
@@ -292,6 +293,21 @@ public final class ProxyConfig {
     return Duration.ofMillis(get(RETRY_MAX_ELAPSED_MS));
   }
 
+  /** Whether exporter queues are kept on disk ({@code exporters.durable_queue}). */
+  public boolean durableQueue() {
+    return get(DURABLE_QUEUE);
+  }
+
+  /** Directory of the durable queues ({@code exporters.durable_queue_dir}). */
+  public Path durableQueueDir() {
+    return get(DURABLE_QUEUE_DIR);
+  }
+
+  /** Bytes on disk per durable queue at most ({@code exporters.durable_queue_max_bytes}). */
+  public long durableQueueMaxBytes() {
+    return get(DURABLE_QUEUE_MAX_BYTES);
+  }
+
   // --- [rate_limiting] ------------------------------------------------------------------------
 
   /** Spans per second; empty means unlimited ({@code rate_limiting.max_spans_per_second}). */
@@ -308,6 +324,23 @@ public final class ProxyConfig {
   /** How long a receiver waits for queue space ({@code rate_limiting.max_block_ms}). */
   public Duration maxBlock() {
     return Duration.ofMillis(get(MAX_BLOCK_MS));
+  }
+
+  /**
+   * What happens to spans over the rate limit: {@code "refuse"} or {@code "drop"} ({@code
+   * rate_limiting.policy}).
+   */
+  public String rateLimitPolicy() {
+    return get(RATE_LIMIT_POLICY);
+  }
+
+  /**
+   * Bytes of requests in memory at most; empty means derived from the heap ({@code
+   * rate_limiting.max_buffer_bytes}).
+   */
+  public OptionalLong maxBufferBytes() {
+    Long limit = get(MAX_BUFFER_BYTES);
+    return limit == null ? OptionalLong.empty() : OptionalLong.of(limit);
   }
 
   /** Most spans per export ({@code rate_limiting.max_export_batch_size}). */
@@ -765,6 +798,21 @@ public final class ProxyConfig {
       return set(LOGS_ENDPOINT, logsEndpoint);
     }
 
+    /** Sets {@code exporters.durable_queue}. */
+    public Builder setDurableQueue(boolean durable) {
+      return set(DURABLE_QUEUE, durable);
+    }
+
+    /** Sets {@code exporters.durable_queue_dir}; created when the proxy starts. */
+    public Builder setDurableQueueDir(Path dir) {
+      return set(DURABLE_QUEUE_DIR, Objects.requireNonNull(dir, "dir"));
+    }
+
+    /** Sets {@code exporters.durable_queue_max_bytes}: &gt; 0. */
+    public Builder setDurableQueueMaxBytes(long maxBytes) {
+      return set(DURABLE_QUEUE_MAX_BYTES, maxBytes);
+    }
+
     /** Sets {@code rate_limiting.max_spans_per_second}: &gt; 0; null means unlimited. */
     public Builder setMaxSpansPerSecond(Double maxSpansPerSecond) {
       return set(MAX_SPANS_PER_SECOND, maxSpansPerSecond);
@@ -778,6 +826,22 @@ public final class ProxyConfig {
     /** Sets {@code rate_limiting.max_block_ms}: &gt;= 0. */
     public Builder setMaxBlock(Duration maxBlock) {
       return set(MAX_BLOCK_MS, millis(MAX_BLOCK_MS, maxBlock));
+    }
+
+    /** Sets {@code rate_limiting.policy}: {@code "refuse"} or {@code "drop"}. */
+    public Builder setRateLimitPolicy(String policy) {
+      Objects.requireNonNull(policy, "policy");
+      String word = policy.trim().toLowerCase(Locale.ROOT);
+      if (!word.equals("refuse") && !word.equals("drop")) {
+        throw new IllegalArgumentException(
+            RATE_LIMIT_POLICY.key + ": \"" + policy + "\" (expected: \"refuse\" or \"drop\")");
+      }
+      return set(RATE_LIMIT_POLICY, word);
+    }
+
+    /** Sets {@code rate_limiting.max_buffer_bytes}: &gt; 0; null derives it from the heap. */
+    public Builder setMaxBufferBytes(Long maxBufferBytes) {
+      return set(MAX_BUFFER_BYTES, maxBufferBytes);
     }
 
     /** Sets {@code rate_limiting.max_export_batch_size}: &gt; 0 and, in build(), &lt;= queue. */

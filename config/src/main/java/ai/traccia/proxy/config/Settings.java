@@ -293,6 +293,35 @@ final class Settings {
                   "Where received OTLP logs are passed on. Default: derived from the traces"
                       + " endpoint."));
 
+  static final Setting<Boolean> DURABLE_QUEUE =
+      add(
+          Setting.builder("exporters", "durable_queue", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("durable_queue")
+              .description(
+                  "Keep each exporter's queue on disk: a request is written and fsynced before"
+                      + " the client is answered, and what was not exported is sent after a"
+                      + " restart or crash."));
+
+  static final Setting<Path> DURABLE_QUEUE_DIR =
+      add(
+          Setting.builder("exporters", "durable_queue_dir", ValueType.PATH)
+              .defaultValue(Path.of("traccia-queue"))
+              .alias("durable_queue_dir")
+              .description(
+                  "Directory of the durable queue, one subdirectory per exporter, relative to the"
+                      + " working directory."));
+
+  static final Setting<Long> DURABLE_QUEUE_MAX_BYTES =
+      add(
+          Setting.builder("exporters", "durable_queue_max_bytes", ValueType.LONG)
+              .defaultValue(1024 * MIB)
+              .alias("durable_queue_max_bytes")
+              .check(Settings::positive)
+              .description(
+                  "Bytes each exporter's durable queue holds on disk at most (default 1 GiB);"
+                      + " when full, clients are asked to retry."));
+
   // --- [rate_limiting] ------------------------------------------------------------------------
 
   static final Setting<Double> MAX_SPANS_PER_SECOND =
@@ -303,7 +332,9 @@ final class Settings {
               .optional("100.0")
               .emptyEnvMeansNone()
               .live()
-              .description("Spans accepted per second; more are rejected. Default: unlimited."));
+              .description(
+                  "Spans accepted per second, after the processors; see policy for the rest. Default:"
+                      + " unlimited."));
 
   static final Setting<Integer> MAX_QUEUE_SIZE =
       add(
@@ -311,7 +342,9 @@ final class Settings {
               .defaultValue(50_000)
               .alias("max_queue_size")
               .check(Settings::positive)
-              .description("Spans held in memory waiting for export; more are dropped."));
+              .description(
+                  "Items each exporter's in-memory queue holds, queued and in flight; past it,"
+                      + " clients are asked to retry."));
 
   static final Setting<Long> MAX_BLOCK_MS =
       add(
@@ -320,7 +353,31 @@ final class Settings {
               .alias("max_block_ms")
               .check(Settings::nonNegative)
               .live()
-              .description("How long a receiver waits for queue space before dropping, in ms."));
+              .description(
+                  "How long a request waits for rate-limit tokens before policy applies, in ms."));
+
+  static final Setting<String> RATE_LIMIT_POLICY =
+      add(
+          Setting.builder("rate_limiting", "policy", ValueType.choice(policies()))
+              .defaultValue("refuse")
+              .alias("rate_limit_policy")
+              .live()
+              .description(
+                  "What happens to spans over max_spans_per_second once max_block_ms has passed:"
+                      + " \"refuse\" asks the client to retry the whole request (HTTP 429, gRPC"
+                      + " UNAVAILABLE, both with a retry delay); \"drop\" drops the spans over the"
+                      + " limit and reports them as partial_success."));
+
+  static final Setting<Long> MAX_BUFFER_BYTES =
+      add(
+          Setting.builder("rate_limiting", "max_buffer_bytes", ValueType.LONG)
+              .alias("max_buffer_bytes")
+              .check(Settings::positive)
+              .optional("268435456")
+              .description(
+                  "Bytes of requests being received, processed and queued in memory, at most;"
+                      + " past it, requests are refused with a retry delay before they are"
+                      + " decoded. Default: 40% of the JVM's maximum heap."));
 
   static final Setting<Integer> MAX_EXPORT_BATCH_SIZE =
       add(
@@ -688,6 +745,13 @@ final class Settings {
     for (Compression c : Compression.values()) {
       words.put(c.configValue(), c);
     }
+    return words;
+  }
+
+  private static Map<String, String> policies() {
+    Map<String, String> words = new LinkedHashMap<>();
+    words.put("refuse", "refuse");
+    words.put("drop", "drop");
     return words;
   }
 

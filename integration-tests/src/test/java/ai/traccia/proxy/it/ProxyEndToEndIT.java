@@ -5,6 +5,7 @@
 package ai.traccia.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.traccia.proxy.server.otlp.OtlpJson;
 import com.google.protobuf.ByteString;
@@ -202,6 +203,57 @@ class ProxyEndToEndIT {
 
     assertThat(collector.awaitSpans(25, ARRIVAL)).hasSize(25);
     assertThat(proxy.output()).contains("every accepted item was delivered");
+  }
+
+  @Test
+  void llmSpan_arrivesWithUsageAndCostTheProxyAdded() throws Exception {
+    startProxy("grpc");
+    try (SdkTracerProvider tracing = tracing(proxy.grpcEndpoint())) {
+      Tracer tracer = tracing.get("it");
+      tracer
+          .spanBuilder("chat gpt-4o")
+          .setSpanKind(SpanKind.CLIENT)
+          .setAttribute("gen_ai.operation.name", "chat")
+          .setAttribute("gen_ai.provider.name", "openai")
+          .setAttribute("gen_ai.request.model", "gpt-4o")
+          .setAttribute("gen_ai.usage.input_tokens", 1000L)
+          .setAttribute("gen_ai.usage.output_tokens", 200L)
+          .startSpan()
+          .end();
+      tracer
+          .spanBuilder("chat gpt-4o-mini")
+          .setSpanKind(SpanKind.CLIENT)
+          .setAttribute("gen_ai.request.model", "gpt-4o-mini")
+          .setAttribute("gen_ai.prompt.0.role", "user")
+          .setAttribute("gen_ai.prompt.0.content", "Where is my order?")
+          .setAttribute("gen_ai.completion.0.content", "It ships tomorrow.")
+          .startSpan()
+          .end();
+      tracer.spanBuilder("GET /healthz").startSpan().end();
+      assertThat(tracing.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    }
+
+    List<Span> arrived = collector.awaitSpans(3, ARRIVAL);
+    Map<String, Object> priced = toMap(byName(arrived, "chat gpt-4o").getAttributesList());
+    assertThat(priced)
+        .containsEntry("llm.pricing.model_key", "gpt-4o")
+        .containsEntry("llm.pricing.source", "bundled")
+        .containsKey("llm.cost.usd");
+    // gpt-4o in the bundled snapshot: $2.50 per million input tokens, $10 per million output.
+    assertThat((Double) priced.get("llm.cost.usd")).isCloseTo(0.0045, within(1e-12));
+    Map<String, Object> counted = toMap(byName(arrived, "chat gpt-4o-mini").getAttributesList());
+    assertThat(counted)
+        .containsEntry("llm.usage.prompt_source", "estimated.tiktoken_chat")
+        .containsEntry("llm.usage.completion_source", "estimated.tiktoken")
+        .containsKey("gen_ai.usage.input_tokens")
+        .containsKey("gen_ai.usage.output_tokens")
+        .containsKey("llm.cost.usd");
+    assertThat(toMap(byName(arrived, "GET /healthz").getAttributesList()))
+        .doesNotContainKeys("llm.cost.usd", "gen_ai.usage.input_tokens");
+  }
+
+  private static Span byName(List<Span> spans, String name) {
+    return spans.stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
   }
 
   @Test

@@ -11,7 +11,13 @@ public enum RejectReason {
   /** A processor found the span unusable, for example without a trace id. */
   INVALID("invalid"),
   /** Dropped by trace sampling. Not an error: the client is not told. */
-  SAMPLED_OUT("sampled_out");
+  SAMPLED_OUT("sampled_out"),
+  /**
+   * Taken out of this batch by a processor that keeps it and forwards it later itself (a trace's
+   * root span waiting for its children). Accepted, not refused: the client is not told, and it
+   * is not counted as refused.
+   */
+  HELD("held");
 
   private final String label;
 
@@ -26,6 +32,11 @@ public enum RejectReason {
 
   /** Whether the client hears of it through OTLP {@code partial_success}. */
   public boolean reportedToClient() {
-    return this != SAMPLED_OUT;
+    return this != SAMPLED_OUT && this != HELD;
+  }
+
+  /** Whether the span was refused, as opposed to taken over by a processor. */
+  public boolean isRefusal() {
+    return this != HELD;
   }
 }

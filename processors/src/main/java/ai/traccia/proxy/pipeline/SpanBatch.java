@@ -99,6 +99,24 @@ public final class SpanBatch {
     return scopeSpans(i).getScope();
   }
 
+  /** The schema URL of span {@code i}'s resource ({@code ResourceSpans.schema_url}), or "". */
+  public String resourceSchemaUrl(int i) {
+    return request.getResourceSpans(resourceIndex[i]).getSchemaUrl();
+  }
+
+  /** The schema URL of span {@code i}'s scope ({@code ScopeSpans.schema_url}), or "". */
+  public String scopeSchemaUrl(int i) {
+    return scopeSpans(i).getSchemaUrl();
+  }
+
+  /**
+   * Span {@code i} with the edits made so far applied, as it would be forwarded now. Does not seal
+   * the batch; for a processor that keeps a copy of a span and forwards it later itself.
+   */
+  public Span editedSpan(int i) {
+    return applyEdits(span(i), edits == null ? null : edits[i]);
+  }
+
   /**
    * The value of attribute {@code key} on span {@code i}, taking earlier processors' edits into
    * account, or {@code null} when the span has no such attribute.

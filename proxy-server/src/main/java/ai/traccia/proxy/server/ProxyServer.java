@@ -9,14 +9,21 @@ import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.admin.AdminServer;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.BatchingExporter;
+import ai.traccia.proxy.server.queue.MemoryBudget;
+import ai.traccia.proxy.server.queue.durable.DiskQueue;
+import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -40,6 +47,7 @@ public final class ProxyServer implements AutoCloseable {
 
   private final Settings settings;
   private final SelfMetrics metrics;
+  private final MemoryBudget budget;
   private final List<BatchingExporter> queues;
   private final Ingest ingest;
   private final SpanPipeline pipeline;
@@ -48,6 +56,8 @@ public final class ProxyServer implements AutoCloseable {
   private final AdminServer admin;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Set once the queues refuse everything, so released spans stop being retried.
+  private volatile boolean queuesClosed;
   private GrpcReceiver grpc;
   private HttpReceiver http;
 
@@ -55,24 +65,88 @@ public final class ProxyServer implements AutoCloseable {
     this.settings = settings;
     this.metrics = settings.metrics;
     this.pipeline = settings.pipeline;
-    this.admin = AdminServer.start(settings.bindAddress, settings.adminPort, metrics, ready::get);
-    List<BatchingExporter> built = new ArrayList<>();
-    for (Exporter exporter : settings.exporters) {
-      built.add(
-          BatchingExporter.builder(exporter, metrics)
-              .setCapacity(settings.maxQueueSize)
-              .setMaxBatchItems(settings.maxExportBatchSize)
-              .setScheduleDelay(settings.scheduleDelay)
-              .build());
+    this.budget =
+        settings.maxBufferBytes > 0
+            ? MemoryBudget.of(settings.maxBufferBytes)
+            : MemoryBudget.fromHeap();
+    metrics.registerMemoryBudget(budget::used, budget.limit());
+    this.queues = buildQueues(settings, metrics, budget);
+    try {
+      this.admin = AdminServer.start(settings.bindAddress, settings.adminPort, metrics, ready::get);
+    } catch (IOException | RuntimeException e) {
+      for (BatchingExporter queue : queues) {
+        queue.shutdown(Duration.ZERO);
+      }
+      throw e;
     }
-    this.queues = List.copyOf(built);
-    this.ingest = new Ingest(pipeline, queues, metrics);
+    SpanRateLimiter limiter =
+        SpanRateLimiter.create(
+            settings.maxSpansPerSecond,
+            settings.maxBlock,
+            settings.rateLimitPolicy,
+            SpanRateLimiter.Ticker.system());
+    this.ingest = new Ingest(pipeline, queues, metrics, limiter);
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.grpcExecutor = workers("traccia-grpc", workers);
     this.httpExecutor = workers("traccia-http", workers);
   }
 
-  /** Starts a proxy with {@code settings}; returns once every port is bound. */
+  private static List<BatchingExporter> buildQueues(
+      Settings settings, SelfMetrics metrics, MemoryBudget budget) {
+    List<BatchingExporter> built = new ArrayList<>();
+    try {
+      for (Exporter exporter : settings.exporters) {
+        BatchingExporter.Builder b =
+            BatchingExporter.builder(exporter, metrics)
+                .setCapacity(settings.maxQueueSize)
+                .setMaxBatchItems(settings.maxExportBatchSize)
+                .setScheduleDelay(settings.scheduleDelay);
+        if (settings.durableQueueDir != null) {
+          b.setDiskQueue(openDiskQueue(settings, metrics, exporter.name()));
+        } else {
+          b.setMemoryBudget(budget);
+        }
+        built.add(b.build());
+      }
+    } catch (RuntimeException e) {
+      for (BatchingExporter queue : built) {
+        queue.shutdown(Duration.ZERO);
+      }
+      throw e;
+    }
+    return List.copyOf(built);
+  }
+
+  private static DiskQueue openDiskQueue(Settings settings, SelfMetrics metrics, String name) {
+    Path dir = settings.durableQueueDir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+    try {
+      DiskQueue disk =
+          DiskQueue.open(
+              dir,
+              settings.durableQueueMaxBytes,
+              settings.durableSegmentBytes,
+              nanos -> metrics.durableFsync(name, nanos));
+      metrics.durableReplayed(name, disk.replayedItems());
+      return disk;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not open the durable queue of exporter "
+              + name
+              + " in "
+              + dir.toAbsolutePath()
+              + ": "
+              + e
+              + "; check that the directory can be created and written"
+              + " (exporters.durable_queue_dir)",
+          e);
+    }
+  }
+
+  /**
+   * Starts a proxy with {@code settings}; returns once every port is bound.
+   *
+   * @throws UncheckedIOException if a durable queue cannot be opened
+   */
   public static ProxyServer start(Settings settings) throws IOException, InterruptedException {
     ProxyServer server = new ProxyServer(settings);
     try {
@@ -83,6 +157,7 @@ public final class ProxyServer implements AutoCloseable {
               settings.maxRequestBytes,
               server.ingest,
               server.metrics,
+              server.budget,
               server.grpcExecutor);
       server.http =
           HttpReceiver.start(
@@ -91,6 +166,7 @@ public final class ProxyServer implements AutoCloseable {
               settings.maxRequestBytes,
               server.ingest,
               server.metrics,
+              server.budget,
               server.httpExecutor);
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
@@ -117,9 +193,41 @@ public final class ProxyServer implements AutoCloseable {
     return admin.port();
   }
 
+  /**
+   * Changes the rate limit for the requests that come next: {@code maxSpansPerSecond <= 0} means
+   * unlimited. For configuration reloads; thread-safe.
+   */
+  public void updateRateLimit(
+      double maxSpansPerSecond, Duration maxBlock, SpanRateLimiter.Policy policy) {
+    ingest.rateLimiter().update(maxSpansPerSecond, maxBlock, policy);
+  }
+
+  /** The memory budget of requests in flight and queued in memory. */
+  public MemoryBudget memoryBudget() {
+    return budget;
+  }
+
   /** The self-metrics of this proxy. */
   public SelfMetrics metrics() {
     return metrics;
+  }
+
+  /**
+   * Queues spans a processor held back and now releases, such as a trace's root span that waited
+   * for its children. When a queue is full it tries again every second until it succeeds or the
+   * proxy has shut down; never blocks. Thread-safe.
+   */
+  public void release(ExportTraceServiceRequest request) {
+    if (ingest.release(request)) {
+      return;
+    }
+    if (queuesClosed) {
+      logger.warn(
+          "A held span was released after the export queues closed and could not be delivered;"
+              + " raise server.shutdown_timeout_ms if this happens at every stop");
+      return;
+    }
+    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> release(request));
   }
 
   /** Whether the receivers are bound and accepting. */
@@ -160,9 +268,28 @@ public final class ProxyServer implements AutoCloseable {
     if (http != null) {
       http.stop(Math.min(timeoutMillis, 5_000));
     }
+    // Before the queues close: processors that hold spans back (a root waiting for its children)
+    // release them now, into queues that still take them.
+    try {
+      pipeline.shutdown().get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      logger.warn("The processors did not shut down within {} ms", timeoutMillis, e);
+    }
     long undelivered = 0;
+    queuesClosed = true;
     for (BatchingExporter queue : queues) {
       long left = queue.shutdown(settings.shutdownTimeout);
+      if (left > 0 && queue.isDurable()) {
+        logger.info(
+            "Exporter {}: {} items were not exported within the shutdown timeout of {} ms; they"
+                + " stay in the durable queue and are sent after the next start",
+            queue.name(),
+            left,
+            timeoutMillis);
+        continue;
+      }
       if (left > 0) {
         logger.warn(
             "Exporter {}: {} items were still undelivered when the shutdown timeout of {} ms ran"
@@ -173,7 +300,6 @@ public final class ProxyServer implements AutoCloseable {
       }
       undelivered += left;
     }
-    pipeline.shutdown();
     grpcExecutor.shutdownNow();
     httpExecutor.shutdownNow();
     admin.stop();
@@ -210,6 +336,13 @@ public final class ProxyServer implements AutoCloseable {
     final int maxQueueSize;
     final int maxExportBatchSize;
     final Duration scheduleDelay;
+    final double maxSpansPerSecond;
+    final Duration maxBlock;
+    final SpanRateLimiter.Policy rateLimitPolicy;
+    final long maxBufferBytes;
+    final Path durableQueueDir;
+    final long durableQueueMaxBytes;
+    final long durableSegmentBytes;
     final SpanPipeline pipeline;
     final List<Exporter> exporters;
     final SelfMetrics metrics;
@@ -224,6 +357,13 @@ public final class ProxyServer implements AutoCloseable {
       this.maxQueueSize = b.maxQueueSize;
       this.maxExportBatchSize = b.maxExportBatchSize;
       this.scheduleDelay = b.scheduleDelay;
+      this.maxSpansPerSecond = b.maxSpansPerSecond;
+      this.maxBlock = b.maxBlock;
+      this.rateLimitPolicy = b.rateLimitPolicy;
+      this.maxBufferBytes = b.maxBufferBytes;
+      this.durableQueueDir = b.durableQueueDir;
+      this.durableQueueMaxBytes = b.durableQueueMaxBytes;
+      this.durableSegmentBytes = b.durableSegmentBytes;
       this.pipeline = b.pipeline;
       this.exporters = List.copyOf(b.exporters);
       this.metrics = b.metrics;
@@ -240,6 +380,13 @@ public final class ProxyServer implements AutoCloseable {
       private int maxQueueSize = 50_000;
       private int maxExportBatchSize = 2048;
       private Duration scheduleDelay = Duration.ofMillis(200);
+      private double maxSpansPerSecond;
+      private Duration maxBlock = Duration.ofMillis(100);
+      private SpanRateLimiter.Policy rateLimitPolicy = SpanRateLimiter.Policy.REFUSE;
+      private long maxBufferBytes;
+      private Path durableQueueDir;
+      private long durableQueueMaxBytes = 1024L * 1024 * 1024;
+      private long durableSegmentBytes = 16L * 1024 * 1024;
       private SpanPipeline pipeline = SpanPipeline.empty();
       private final List<Exporter> exporters = new ArrayList<>();
       private SelfMetrics metrics = new SelfMetrics();
@@ -288,6 +435,54 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setScheduleDelay(Duration scheduleDelay) {
         this.scheduleDelay = Objects.requireNonNull(scheduleDelay);
+        return this;
+      }
+
+      /** Spans per second accepted at most; 0 (the default) or less means unlimited. */
+      public Builder setMaxSpansPerSecond(double maxSpansPerSecond) {
+        this.maxSpansPerSecond = maxSpansPerSecond;
+        return this;
+      }
+
+      /** How long a request waits for rate-limit tokens. Default 100 ms. */
+      public Builder setMaxBlock(Duration maxBlock) {
+        this.maxBlock = Objects.requireNonNull(maxBlock);
+        return this;
+      }
+
+      /** What happens to spans over the rate limit. Default {@code REFUSE}. */
+      public Builder setRateLimitPolicy(SpanRateLimiter.Policy policy) {
+        this.rateLimitPolicy = Objects.requireNonNull(policy);
+        return this;
+      }
+
+      /**
+       * Bytes of requests held in memory at most; 0 (the default) means {@value
+       * MemoryBudget#DEFAULT_HEAP_FRACTION} of the maximum heap.
+       */
+      public Builder setMaxBufferBytes(long maxBufferBytes) {
+        this.maxBufferBytes = maxBufferBytes;
+        return this;
+      }
+
+      /**
+       * Keeps every exporter's queue on disk under {@code dir}, one subdirectory per exporter; null
+       * (the default) keeps them in memory.
+       */
+      public Builder setDurableQueueDir(Path dir) {
+        this.durableQueueDir = dir;
+        return this;
+      }
+
+      /** Bytes each durable queue holds at most. Default 1 GiB. */
+      public Builder setDurableQueueMaxBytes(long maxBytes) {
+        this.durableQueueMaxBytes = maxBytes;
+        return this;
+      }
+
+      /** The size at which a durable queue starts a new segment file. Default 16 MiB. */
+      public Builder setDurableSegmentBytes(long segmentBytes) {
+        this.durableSegmentBytes = segmentBytes;
         return this;
       }
 

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       DoctorCommand.class,
       CheckCommand.class,
+      PricingCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -48,7 +49,7 @@ public final class Main {
   }
 
   private static final Set<String> SUBCOMMANDS =
-      Set.of("serve", "config", "doctor", "check", "help");
+      Set.of("serve", "config", "doctor", "check", "pricing", "help");
   private static final Set<String> OPTIONS_WITH_VALUES =
       Set.of(
           "--config",

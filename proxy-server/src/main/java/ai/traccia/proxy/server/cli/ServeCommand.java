@@ -13,11 +13,20 @@ import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pricing.PriceBooks;
+import ai.traccia.proxy.pricing.ReloadablePriceBook;
+import ai.traccia.proxy.processor.EnrichmentProcessors;
 import ai.traccia.proxy.server.Exporters;
 import ai.traccia.proxy.server.ProxyServer;
+import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +34,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code traccia-proxy serve}, the default command: receives OTLP, runs the pipeline and forwards.
@@ -88,6 +101,8 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Backend to forward to (tracing.endpoint).")
   String endpoint;
 
+  @Unmatched List<String> otherFlags = new ArrayList<>();
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override
@@ -125,8 +140,11 @@ public final class ServeCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    ReloadablePriceBook prices = PriceBooks.load(config, Clock.systemUTC());
+    SpanPipeline pipeline = pipeline(config, prices, metrics);
     ProxyServer.Settings.Builder settings =
         ProxyServer.settings()
+            .setPipeline(pipeline)
             .setBindAddress(config.bindAddress())
             .setGrpcPort(config.grpcPort())
             .setHttpPort(config.httpPort())
@@ -136,11 +154,21 @@ public final class ServeCommand implements Callable<Integer> {
             .setMaxQueueSize(config.maxQueueSize())
             .setMaxExportBatchSize(config.maxExportBatchSize())
             .setScheduleDelay(config.scheduleDelay())
+            .setMaxSpansPerSecond(config.maxSpansPerSecond().orElse(0))
+            .setMaxBlock(config.maxBlock())
+            .setRateLimitPolicy(SpanRateLimiter.Policy.parse(config.rateLimitPolicy()))
+            .setMaxBufferBytes(config.maxBufferBytes().orElse(0))
+            .setDurableQueueDir(config.durableQueue() ? config.durableQueueDir() : null)
+            .setDurableQueueMaxBytes(config.durableQueueMaxBytes())
             .setMetrics(metrics);
     exporters.forEach(settings::addExporter);
     ProxyServer server;
     try {
       server = ProxyServer.start(settings.build());
+    } catch (java.io.UncheckedIOException e) {
+      err.println("traccia-proxy: " + e.getMessage());
+      err.flush();
+      return 1;
     } catch (java.io.IOException e) {
       err.println(
           "traccia-proxy: could not listen on "
@@ -162,20 +190,24 @@ public final class ServeCommand implements Callable<Integer> {
         server.httpPort(),
         config.bindAddress(),
         server.adminPort(),
-        Exporters.describe(config));
-    if (!config.otlpEnabled()) {
-      logger.info(
-          "No backend is configured, so spans, metrics and logs are written to {}. To forward"
-              + " them, set TRACCIA_ENDPOINT (or --endpoint) to your backend, for example"
-              + " http://tempo:4317 with TRACCIA_EXPORTER_PROTOCOL=grpc, or set TRACCIA_API_KEY"
-              + " to send to the Traccia platform.",
-          config.filePath());
-    }
+        Exporters.describe(config)
+            + (config.otlpEnabled()
+                ? ""
+                : " (no backend configured: to forward, set TRACCIA_ENDPOINT or --endpoint, for"
+                    + " example http://tempo:4317 with TRACCIA_EXPORTER_PROTOCOL=grpc, or"
+                    + " TRACCIA_API_KEY for the Traccia platform)"));
+    logger.info(
+        "Processors: {}",
+        pipeline.processors().isEmpty() ? "none (pass-through)" : processorNames(pipeline));
 
     ConfigReloader reloader =
-        ConfigReloader.builder(loader, loaded).addListener(new ReloadListener()).build();
+        ConfigReloader.builder(loader, loaded)
+            .addListener(new ReloadListener(prices, server))
+            .build();
     reloader.start();
     Signals.onReload(reloader::reload);
+    // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
+    retries.scheduleWithFixedDelay(prices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
     Runnable stop =
         () -> {
           reloader.close();
@@ -188,6 +220,34 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The enrichment chain in its required order (token counting before cost), with disabled
+   * processors left out; a processor that throws is counted and logged, and the chain goes on.
+   */
+  static SpanPipeline pipeline(
+      ProxyConfig config, ReloadablePriceBook prices, SelfMetrics metrics) {
+    ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
+    SpanPipeline.Builder builder =
+        SpanPipeline.builder()
+            .setErrorHandler(
+                (processor, error) -> {
+                  metrics.processorError(processor.name());
+                  errors.warn(
+                      "Processor {} failed on a batch; the chain went on", processor.name(), error);
+                });
+    EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)
+        .forEach(builder::addProcessor);
+    return builder.build();
+  }
+
+  private static String processorNames(SpanPipeline pipeline) {
+    StringBuilder names = new StringBuilder();
+    for (SpanProcessor p : pipeline.processors()) {
+      names.append(names.length() == 0 ? "" : " -> ").append(p.name());
+    }
+    return names.toString();
+  }
+
   private ConfigLoader loader() {
     Map<String, String> flags = new LinkedHashMap<>(configOptions.flags());
     putFlag(flags, "grpc-port", grpcPort);
@@ -195,7 +255,37 @@ public final class ServeCommand implements Callable<Integer> {
     putFlag(flags, "admin-port", adminPort);
     putFlag(flags, "bind-address", bindAddress);
     putFlag(flags, "endpoint", endpoint);
+    flags.putAll(keyFlags(otherFlags));
     return configOptions.loaderBuilder().setFlags(flags).build();
+  }
+
+  /**
+   * Every other configuration key as a flag of its own, {@code --max-queue-size 1000} or {@code
+   * --max-queue-size=1000}, as config/README.md lists them; the loader validates the names and
+   * suggests the closest key for a misspelt one. A flag without a value is {@code true}.
+   */
+  static Map<String, String> keyFlags(List<String> args) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--") || arg.length() == 2) {
+        throw new ParameterException(
+            new CommandLine(new ServeCommand()),
+            "Unexpected argument: '"
+                + arg
+                + "'. Configuration flags look like --max-queue-size=1000.");
+      }
+      String name = arg.substring(2);
+      int equals = name.indexOf('=');
+      if (equals >= 0) {
+        flags.put(name.substring(0, equals), name.substring(equals + 1));
+      } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+        flags.put(name, args.get(++i));
+      } else {
+        flags.put(name, "true");
+      }
+    }
+    return flags;
   }
 
   private static void putFlag(Map<String, String> flags, String name, Object value) {
@@ -224,9 +314,23 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** Applies what can change live and says what needs a restart. */
   private static final class ReloadListener implements ConfigReloader.Listener {
+    private final ReloadablePriceBook prices;
+    private final ProxyServer server;
+
+    ReloadListener(ReloadablePriceBook prices, ProxyServer server) {
+      this.prices = prices;
+      this.server = server;
+    }
+
     @Override
     public void onChange(ConfigChange change) {
-      applyLogLevel(change.current());
+      ProxyConfig current = change.current();
+      applyLogLevel(current);
+      prices.reload(current);
+      server.updateRateLimit(
+          current.maxSpansPerSecond().orElse(0),
+          current.maxBlock(),
+          SpanRateLimiter.Policy.parse(current.rateLimitPolicy()));
       for (String line : change.describe()) {
         logger.info("Configuration reloaded: {}", line);
       }

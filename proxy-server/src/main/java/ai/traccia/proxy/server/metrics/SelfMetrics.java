@@ -40,6 +40,9 @@ public final class SelfMetrics {
     TOO_LARGE("too_large"),
     MALFORMED("malformed"),
     QUEUE_FULL("queue_full"),
+    RATE_LIMITED("rate_limited"),
+    MEMORY_LIMIT("memory_limit"),
+    DURABLE_QUEUE_ERROR("durable_queue_error"),
     SHUTTING_DOWN("shutting_down"),
     PROCESSOR("processor");
 
@@ -63,8 +66,17 @@ public final class SelfMetrics {
   private final Counter exportFailed;
   private final Counter exportRetries;
   private final Counter processorErrors;
+  private final Counter unpriced;
+  private final java.util.Set<String> unpricedModels =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final int MAX_UNPRICED_MODELS = 200;
   private final Histogram exportDuration;
+  private final Counter fsyncs;
+  private final Histogram fsyncDuration;
+  private final Counter replayed;
   private final List<QueueGauge> queues = new CopyOnWriteArrayList<>();
+  private final List<LongSupplier> memoryUsed = new CopyOnWriteArrayList<>();
+  private final List<Long> memoryLimit = new CopyOnWriteArrayList<>();
 
   private static final class QueueGauge {
     final String exporter;
@@ -125,6 +137,13 @@ public final class SelfMetrics {
             .help("Export attempts that were retried.")
             .labelNames("exporter")
             .register(registry);
+    unpriced =
+        Counter.builder()
+            .name("traccia_proxy_unpriced_spans")
+            .help(
+                "Inference spans left without a cost because their model is not in the price table.")
+            .labelNames("model")
+            .register(registry);
     processorErrors =
         Counter.builder()
             .name("traccia_proxy_processor_errors")
@@ -141,6 +160,47 @@ public final class SelfMetrics {
             .classicOnly()
             .labelNames("signal", "exporter")
             .register(registry);
+    fsyncs =
+        Counter.builder()
+            .name("traccia_proxy_durable_queue_fsyncs")
+            .help("Fsyncs of a durable queue; each covers every record written before it.")
+            .labelNames("exporter")
+            .register(registry);
+    fsyncDuration =
+        Histogram.builder()
+            .name("traccia_proxy_durable_queue_fsync_duration_seconds")
+            .help("Duration of one fsync of a durable queue.")
+            .unit(Unit.SECONDS)
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+            .classicOnly()
+            .labelNames("exporter")
+            .register(registry);
+    replayed =
+        Counter.builder()
+            .name("traccia_proxy_durable_queue_replayed_items")
+            .help("Items found in a durable queue at start-up and queued again for export.")
+            .labelNames("exporter")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("traccia_proxy_memory_buffer_bytes")
+        .help("Bytes of requests being received, processed or queued in memory.")
+        .callback(
+            cb -> {
+              for (LongSupplier m : memoryUsed) {
+                cb.call(m.getAsLong());
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("traccia_proxy_memory_buffer_limit_bytes")
+        .help("The limit of traccia_proxy_memory_buffer_bytes (rate_limiting.max_buffer_bytes).")
+        .callback(
+            cb -> {
+              for (Long limit : memoryLimit) {
+                cb.call(limit);
+              }
+            })
+        .register(registry);
     GaugeWithCallback.builder()
         .name("traccia_proxy_queue_size")
         .help("Items waiting in an exporter's queue.")
@@ -202,6 +262,23 @@ public final class SelfMetrics {
     exportDuration.labelValues(signal.label(), exporter).observe(seconds);
   }
 
+  /**
+   * Counts an inference span whose model has no price, by model name. At most {@value
+   * #MAX_UNPRICED_MODELS} names get a series of their own; later ones share {@code other}, so a
+   * client sending random model names cannot grow the registry without bound.
+   */
+  public void unpricedSpan(String model) {
+    String label = model;
+    if (!unpricedModels.contains(model)) {
+      if (unpricedModels.size() < MAX_UNPRICED_MODELS) {
+        unpricedModels.add(model);
+      } else {
+        label = "other";
+      }
+    }
+    unpriced.labelValues(label).inc();
+  }
+
   public void processorError(String processor) {
     processorErrors.labelValues(processor).inc();
   }
@@ -212,6 +289,26 @@ public final class SelfMetrics {
    */
   public void registerQueue(String exporter, LongSupplier size, long capacity) {
     queues.add(new QueueGauge(exporter, size, capacity));
+  }
+
+  /** Counts one fsync of {@code exporter}'s durable queue that took {@code nanos}. */
+  public void durableFsync(String exporter, long nanos) {
+    fsyncs.labelValues(exporter).inc();
+    fsyncDuration.labelValues(exporter).observe(nanos / 1e9);
+  }
+
+  /** Counts {@code items} found in {@code exporter}'s durable queue at start-up. */
+  public void durableReplayed(String exporter, long items) {
+    replayed.labelValues(exporter).inc(items);
+  }
+
+  /**
+   * Publishes the memory budget: {@code used} is called at scrape time and must be thread-safe.
+   * Call once per proxy.
+   */
+  public void registerMemoryBudget(LongSupplier used, long limit) {
+    memoryUsed.add(used);
+    memoryLimit.add(limit);
   }
 
   /** The registry, for other components that publish metrics on the admin port. */

@@ -9,6 +9,9 @@ import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.queue.durable.DiskQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -42,6 +45,15 @@ import org.slf4j.LoggerFactory;
  * decoded or re-encoded here. At most {@code maxConcurrentExports} batches are in flight; when all
  * are, the worker waits, the queue fills, and receivers refuse with a retryable status.
  *
+ * <p>Durable mode ({@link Builder#setDiskQueue}). The queue is a {@link DiskQueue}: {@link
+ * #enqueue} returns once the request is fsynced, the worker reads records back from disk, and a
+ * record is marked complete, and its file space freed, only when the export of its batch has
+ * finished. Capacity is then the disk queue's bytes, not items, and what is left at shutdown stays
+ * on disk for the next start.
+ *
+ * <p>Memory. With a {@link MemoryBudget}, the in-memory queue charges every queued body to it until
+ * its batch's export has finished, so receivers see queued bytes when they admit new requests.
+ *
  * <p>Thread-safe. {@link #shutdown(Duration)} is idempotent.
  */
 public final class BatchingExporter {
@@ -58,6 +70,8 @@ public final class BatchingExporter {
   private final Semaphore inFlight;
   private final int maxConcurrentExports;
   private final LinkedBlockingQueue<ExportRequest> queue = new LinkedBlockingQueue<>();
+  private final DiskQueue disk;
+  private final MemoryBudget budget;
   private final AtomicLong reserved = new AtomicLong();
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   private final AtomicLong lastGiveUpLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
@@ -77,6 +91,11 @@ public final class BatchingExporter {
     this.scheduleDelayNanos = b.scheduleDelay.toNanos();
     this.maxConcurrentExports = b.maxConcurrentExports;
     this.inFlight = new Semaphore(b.maxConcurrentExports);
+    this.disk = b.disk;
+    this.budget = b.budget;
+    if (disk != null) {
+      reserved.addAndGet(disk.replayedItems());
+    }
     metrics.registerQueue(exporter.name(), reserved::get, capacity);
     this.worker = new Thread(this::run, "traccia-export-" + exporter.name());
     worker.setDaemon(true);
@@ -115,14 +134,70 @@ public final class BatchingExporter {
     }
   }
 
+  /**
+   * Reserves room for {@code request}: its items in memory mode, its record bytes in durable mode
+   * (where {@code max_queue_size} does not apply). Returns false, reserving nothing, when full or
+   * shutting down. Follow a successful reservation with {@link #enqueue} or {@link
+   * #release(ExportRequest)}.
+   */
+  public boolean tryReserve(ExportRequest request) {
+    if (disk == null) {
+      return tryReserve(request.itemCount());
+    }
+    if (!accepting.get() || !disk.tryReserve(DiskQueue.recordBytes(request))) {
+      return false;
+    }
+    reserved.addAndGet(request.itemCount());
+    return true;
+  }
+
   /** Gives back a reservation that was not used. */
   public void release(int items) {
     reserved.addAndGet(-items);
   }
 
-  /** Queues {@code request}, whose items were reserved with {@link #tryReserve(int)}. */
+  /** Gives back a reservation taken with {@link #tryReserve(ExportRequest)} and not used. */
+  public void release(ExportRequest request) {
+    if (disk != null) {
+      disk.release(DiskQueue.recordBytes(request));
+    }
+    release(request.itemCount());
+  }
+
+  /**
+   * Queues {@code request}, for which room was reserved. In durable mode this blocks until the
+   * request is on disk.
+   *
+   * @throws UncheckedIOException in durable mode, if the request could not be written; nothing was
+   *     queued and the reservation is still held
+   */
   public void enqueue(ExportRequest request) {
+    if (disk != null) {
+      try {
+        disk.append(request);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "could not write to the durable queue " + disk.directory() + ": " + e.getMessage(), e);
+      }
+      return;
+    }
+    if (budget != null) {
+      // Released when the export of the request's batch has finished.
+      budget.acquire(request.body().length);
+    }
     queue.add(request);
+  }
+
+  /** The capacity for messages: {@code "50000 items"} or the durable queue's bytes. */
+  public String capacityDescription() {
+    return disk == null
+        ? capacity + " items"
+        : disk.maxBytes() + " bytes on disk, exporters.durable_queue_max_bytes";
+  }
+
+  /** Whether this queue is kept on disk. */
+  public boolean isDurable() {
+    return disk != null;
   }
 
   /** Items reserved: queued, being batched or in flight. */
@@ -174,6 +249,9 @@ public final class BatchingExporter {
     }
     long undelivered = reserved.get();
     exporter.shutdown();
+    if (disk != null) {
+      disk.close();
+    }
     return undelivered;
   }
 
@@ -186,26 +264,22 @@ public final class BatchingExporter {
         for (OpenBatch b : open.values()) {
           waitNanos = Math.min(waitNanos, b.deadline - now);
         }
-        ExportRequest next = null;
+        Queued next = null;
         try {
-          if (waitNanos > 0) {
-            next = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
-          } else {
-            next = queue.poll();
-          }
+          next = poll(waitNanos);
         } catch (InterruptedException e) {
           // Woken by flush or shutdown; checked below.
         }
         while (next != null) {
           add(open, next);
-          next = queue.poll();
+          next = poll(0);
         }
         now = System.nanoTime();
         CompletableFuture<Void> flush = flushRequest;
         boolean flushAll = flush != null || stopping;
         if (flushAll) {
           // Whatever was queued before the flush or shutdown was asked for is visible now.
-          for (ExportRequest late = queue.poll(); late != null; late = queue.poll()) {
+          for (Queued late = pollNow(); late != null; late = pollNow()) {
             add(open, late);
           }
         }
@@ -223,7 +297,7 @@ public final class BatchingExporter {
           }
           awaitInFlight().whenComplete((v, t) -> flush.complete(null));
         }
-        if (stopping && queue.isEmpty() && open.isEmpty()) {
+        if (stopping && queueEmpty() && open.isEmpty()) {
           break;
         }
       }
@@ -234,7 +308,33 @@ public final class BatchingExporter {
     }
   }
 
-  private void add(Map<Signal, OpenBatch> open, ExportRequest request) {
+  private Queued poll(long waitNanos) throws InterruptedException {
+    if (waitNanos <= 0) {
+      return pollNow();
+    }
+    if (disk != null) {
+      DiskQueue.Entry e = disk.poll(waitNanos, TimeUnit.NANOSECONDS);
+      return e == null ? null : new Queued(e.request(), e);
+    }
+    ExportRequest r = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+    return r == null ? null : new Queued(r, null);
+  }
+
+  private Queued pollNow() {
+    if (disk != null) {
+      DiskQueue.Entry e = disk.poll();
+      return e == null ? null : new Queued(e.request(), e);
+    }
+    ExportRequest r = queue.poll();
+    return r == null ? null : new Queued(r, null);
+  }
+
+  private boolean queueEmpty() {
+    return disk != null ? disk.isEmpty() : queue.isEmpty();
+  }
+
+  private void add(Map<Signal, OpenBatch> open, Queued queued) {
+    ExportRequest request = queued.request;
     OpenBatch b = open.get(request.signal());
     if (b != null
         && (b.items + request.itemCount() > maxBatchItems
@@ -247,7 +347,7 @@ public final class BatchingExporter {
       b = new OpenBatch(request.signal(), System.nanoTime() + scheduleDelayNanos);
       open.put(request.signal(), b);
     }
-    b.add(request);
+    b.add(queued);
     if (b.items >= maxBatchItems || b.bytes >= maxBatchBytes) {
       open.remove(request.signal());
       send(b);
@@ -273,6 +373,14 @@ public final class BatchingExporter {
             }
             record(request, r, (System.nanoTime() - start) / 1e9);
           } finally {
+            // Done, delivered or not: the batch's room, bytes and disk records are given back.
+            if (disk != null) {
+              for (DiskQueue.Entry e : batch.entries) {
+                disk.complete(e);
+              }
+            } else if (budget != null) {
+              budget.release(batch.bytes);
+            }
             reserved.addAndGet(-batch.items);
             inFlight.release();
             done.complete(null);
@@ -331,11 +439,23 @@ public final class BatchingExporter {
     return idle;
   }
 
+  /** A request taken from the queue, with its disk record in durable mode. */
+  private static final class Queued {
+    final ExportRequest request;
+    final DiskQueue.Entry entry;
+
+    Queued(ExportRequest request, DiskQueue.Entry entry) {
+      this.request = request;
+      this.entry = entry;
+    }
+  }
+
   /** Requests of one signal collected for one export. Confined to the worker thread. */
   private static final class OpenBatch {
     final Signal signal;
     final long deadline;
     final List<ExportRequest> requests = new ArrayList<>();
+    final List<DiskQueue.Entry> entries = new ArrayList<>();
     int items;
     int bytes;
 
@@ -344,8 +464,12 @@ public final class BatchingExporter {
       this.deadline = deadline;
     }
 
-    void add(ExportRequest request) {
+    void add(Queued queued) {
+      ExportRequest request = queued.request;
       requests.add(request);
+      if (queued.entry != null) {
+        entries.add(queued.entry);
+      }
       items += request.itemCount();
       bytes += request.body().length;
     }
@@ -373,6 +497,8 @@ public final class BatchingExporter {
     private int maxBatchBytes = 3 * 1024 * 1024;
     private Duration scheduleDelay = Duration.ofMillis(200);
     private int maxConcurrentExports = 4;
+    private DiskQueue disk;
+    private MemoryBudget budget;
 
     private Builder(Exporter exporter, SelfMetrics metrics) {
       this.exporter = Objects.requireNonNull(exporter, "exporter");
@@ -417,6 +543,21 @@ public final class BatchingExporter {
     public Builder setMaxConcurrentExports(int maxConcurrentExports) {
       checkPositive("maxConcurrentExports", maxConcurrentExports);
       this.maxConcurrentExports = maxConcurrentExports;
+      return this;
+    }
+
+    /**
+     * Keeps the queue in {@code disk} instead of memory; the queue owns it from now on and closes
+     * it at shutdown. Default: in memory.
+     */
+    public Builder setDiskQueue(DiskQueue disk) {
+      this.disk = Objects.requireNonNull(disk, "disk");
+      return this;
+    }
+
+    /** Charges queued bodies to {@code budget} in memory mode. Default: none. */
+    public Builder setMemoryBudget(MemoryBudget budget) {
+      this.budget = Objects.requireNonNull(budget, "budget");
       return this;
     }
 

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.receiver;
 import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
+import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
@@ -58,6 +59,7 @@ public final class GrpcReceiver {
   /**
    * Binds and starts the receiver.
    *
+   * @param budget the memory budget a message's size is taken from before it is decoded
    * @param executor runs every call; owned by the caller, who shuts it down after {@link #stop}
    */
   public static GrpcReceiver start(
@@ -66,9 +68,10 @@ public final class GrpcReceiver {
       long maxRequestBytes,
       Ingest ingest,
       SelfMetrics metrics,
+      MemoryBudget budget,
       ExecutorService executor)
       throws IOException {
-    Services services = new Services(ingest, metrics);
+    Services services = new Services(ingest, metrics, budget);
     ServerServiceDefinition traces =
         ServerServiceDefinition.builder(Signal.TRACES.grpcService())
             .addMethod(method(Signal.TRACES), ServerCalls.asyncUnaryCall(services::traces))
@@ -144,17 +147,66 @@ public final class GrpcReceiver {
     }
   }
 
-  /** The three Export handlers. Stateless apart from the shared ingest. */
+  /** The three Export handlers. Stateless apart from the shared ingest and budget. */
   private static final class Services {
     private final Ingest ingest;
     private final SelfMetrics metrics;
+    private final MemoryBudget budget;
 
-    Services(Ingest ingest, SelfMetrics metrics) {
+    Services(Ingest ingest, SelfMetrics metrics, MemoryBudget budget) {
       this.ingest = ingest;
       this.metrics = metrics;
+      this.budget = budget;
     }
 
     void traces(byte[] body, StreamObserver<byte[]> response) {
+      try (MemoryBudget.Reservation held = budget.reservation()) {
+        if (admit(Signal.TRACES, held, body, response)) {
+          handleTraces(body, response);
+        }
+      }
+    }
+
+    void metrics(byte[] body, StreamObserver<byte[]> response) {
+      try (MemoryBudget.Reservation held = budget.reservation()) {
+        if (admit(Signal.METRICS, held, body, response)) {
+          handleMetrics(body, response);
+        }
+      }
+    }
+
+    void logs(byte[] body, StreamObserver<byte[]> response) {
+      try (MemoryBudget.Reservation held = budget.reservation()) {
+        if (admit(Signal.LOGS, held, body, response)) {
+          handleLogs(body, response);
+        }
+      }
+    }
+
+    /**
+     * Takes the message's size from the memory budget before it is decoded (decoding takes about as
+     * much again); answers a retryable refusal and returns false when it does not fit.
+     */
+    private boolean admit(
+        Signal signal,
+        MemoryBudget.Reservation held,
+        byte[] body,
+        StreamObserver<byte[]> response) {
+      if (held.tryGrowTo(2L * body.length)) {
+        return true;
+      }
+      metrics.refused(signal, TRANSPORT, RefuseReason.MEMORY_LIMIT, 0);
+      answerRefusal(
+          IngestResult.retryLater(
+              "the proxy holds as many requests in memory as it may ("
+                  + budget.limit()
+                  + " bytes, rate_limiting.max_buffer_bytes); retry later",
+              Ingest.QUEUE_FULL_RETRY_AFTER),
+          response);
+      return false;
+    }
+
+    private void handleTraces(byte[] body, StreamObserver<byte[]> response) {
       ExportTraceServiceRequest request;
       try {
         request = ExportTraceServiceRequest.parseFrom(body);
@@ -177,7 +229,7 @@ public final class GrpcReceiver {
       response.onCompleted();
     }
 
-    void metrics(byte[] body, StreamObserver<byte[]> response) {
+    private void handleMetrics(byte[] body, StreamObserver<byte[]> response) {
       ExportMetricsServiceRequest request;
       try {
         request = ExportMetricsServiceRequest.parseFrom(body);
@@ -193,7 +245,7 @@ public final class GrpcReceiver {
       response.onCompleted();
     }
 
-    void logs(byte[] body, StreamObserver<byte[]> response) {
+    private void handleLogs(byte[] body, StreamObserver<byte[]> response) {
       ExportLogsServiceRequest request;
       try {
         request = ExportLogsServiceRequest.parseFrom(body);
@@ -231,7 +283,7 @@ public final class GrpcReceiver {
 
     /** Answers a retryable refusal; returns whether it did. */
     private static boolean answerRefusal(IngestResult result, StreamObserver<byte[]> response) {
-      if (result.status() != IngestResult.Status.RETRY_LATER) {
+      if (!result.isRetryable()) {
         return false;
       }
       // UNAVAILABLE with RetryInfo: OTLP clients retry it, honouring the delay. Overload must

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server.receiver;
 
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.queue.MemoryBudget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -43,6 +44,7 @@ public final class HttpReceiver {
   /**
    * Binds and starts the receiver.
    *
+   * @param budget the memory budget request bodies are taken from as they arrive
    * @param executor decodes and processes requests; owned by the caller
    * @throws InterruptedException if interrupted while binding
    */
@@ -52,6 +54,7 @@ public final class HttpReceiver {
       long maxRequestBytes,
       Ingest ingest,
       SelfMetrics metrics,
+      MemoryBudget budget,
       ExecutorService executor)
       throws InterruptedException {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -71,7 +74,8 @@ public final class HttpReceiver {
                           .addLast("codec", new HttpServerCodec())
                           .addLast(
                               "otlp",
-                              new OtlpHttpHandler(maxRequestBytes, ingest, metrics, executor));
+                              new OtlpHttpHandler(
+                                  maxRequestBytes, ingest, metrics, budget, executor));
                     }
                   });
       Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();

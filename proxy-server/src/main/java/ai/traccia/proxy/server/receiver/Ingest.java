@@ -9,9 +9,11 @@ import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.BatchingExporter;
+import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -20,10 +22,17 @@ import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hand-off from the receivers to the rest of the proxy: runs the span pipeline, then queues the
@@ -41,16 +50,42 @@ public final class Ingest {
   /** The delay suggested to clients when the queues are full. */
   static final Duration QUEUE_FULL_RETRY_AFTER = Duration.ofSeconds(1);
 
+  private static final Logger logger = LoggerFactory.getLogger(Ingest.class);
+
+  /** The transport label of spans a processor held and released later. */
+  static final String RELEASED = "released";
+
   private final SpanPipeline pipeline;
   private final List<BatchingExporter> exporters;
   private final SelfMetrics metrics;
+  private final SpanRateLimiter rateLimiter;
+  private final ThrottlingLogger dropLog = ThrottlingLogger.create(logger, 6);
+  private final AtomicLong rateLimitDropped = new AtomicLong();
   private volatile boolean accepting = true;
 
   /** Creates the hand-off to {@code exporters}, running {@code pipeline} over every span. */
   public Ingest(SpanPipeline pipeline, List<BatchingExporter> exporters, SelfMetrics metrics) {
+    this(pipeline, exporters, metrics, SpanRateLimiter.unlimited());
+  }
+
+  /**
+   * Creates the hand-off to {@code exporters}, running {@code pipeline} over every span and then
+   * {@code rateLimiter} over the spans the pipeline kept, before they are queued.
+   */
+  public Ingest(
+      SpanPipeline pipeline,
+      List<BatchingExporter> exporters,
+      SelfMetrics metrics,
+      SpanRateLimiter rateLimiter) {
     this.pipeline = pipeline;
     this.exporters = List.copyOf(exporters);
     this.metrics = metrics;
+    this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+  }
+
+  /** The rate limiter, whose limits a configuration reload may change. */
+  public SpanRateLimiter rateLimiter() {
+    return rateLimiter;
   }
 
   /** Refuses everything from now on with a retryable answer; used while shutting down. */
@@ -70,13 +105,35 @@ public final class Ingest {
     if (!accepting) {
       return shuttingDown(Signal.TRACES, transport, received);
     }
+    // Refusing the whole request happens before the pipeline: a refused request was not accepted,
+    // so no stage (metrics derivation, guardrail state) may count it, and the client's retry is
+    // then counted once. Dropping spans happens after it, so that every stage sees every span.
+    boolean refusePolicy = rateLimiter.policy() == SpanRateLimiter.Policy.REFUSE;
+    if (refusePolicy && received > 0) {
+      SpanRateLimiter.Decision decision = rateLimiter.acquire(received);
+      if (decision.refused()) {
+        return rateLimited(transport, received, decision);
+      }
+    }
     pipeline.process(batch);
+    int kept = batch.acceptedCount();
+    if (!refusePolicy && kept > 0) {
+      SpanRateLimiter.Decision decision = rateLimiter.acquire(kept);
+      if (decision.refused()) {
+        return rateLimited(transport, received, decision);
+      }
+      if (decision.dropped() > 0) {
+        dropOverLimit(batch, decision.dropped(), received);
+      }
+    }
     long reportedRejections = 0;
     String message = "";
     if (batch.rejectedCount() > 0) {
       StringJoiner reasons = new StringJoiner(", ");
       for (Map.Entry<RejectReason, Integer> e : batch.rejectionsByReason().entrySet()) {
-        metrics.refusedByProcessor(Signal.TRACES, transport, e.getKey().label(), e.getValue());
+        if (e.getKey().isRefusal()) {
+          metrics.refusedByProcessor(Signal.TRACES, transport, e.getKey().label(), e.getValue());
+        }
         if (e.getKey().reportedToClient()) {
           reportedRejections += e.getValue();
           reasons.add(e.getValue() + " " + e.getKey().label());
@@ -96,6 +153,36 @@ public final class Ingest {
       return queued;
     }
     return IngestResult.partiallyAccepted(reportedRejections, message);
+  }
+
+  private IngestResult rateLimited(
+      String transport, int received, SpanRateLimiter.Decision decision) {
+    metrics.refused(Signal.TRACES, transport, RefuseReason.RATE_LIMITED, received);
+    return IngestResult.rateLimited(
+        "the proxy accepts at most "
+            + rateLimiter.rate()
+            + " spans per second (rate_limiting.max_spans_per_second); retry later",
+        decision.retryAfter());
+  }
+
+  /**
+   * Queues spans a processor held back and now releases (a root span that waited for its children).
+   * They were accepted and processed already, so neither the pipeline nor the rate limiter runs
+   * again, and shutting down does not refuse them. Returns false, queueing nothing, when a queue
+   * has no room; the caller keeps the spans and tries again later.
+   */
+  public boolean release(ExportTraceServiceRequest request) {
+    int spans = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        spans += ss.getSpansCount();
+      }
+    }
+    if (spans == 0) {
+      return true;
+    }
+    ExportRequest export = ExportRequest.of(Signal.TRACES, request.toByteArray(), spans);
+    return queue(export, RELEASED).status() == IngestResult.Status.ACCEPTED;
   }
 
   /** Queues a metrics export unchanged. */
@@ -126,6 +213,30 @@ public final class Ingest {
     return queue(ExportRequest.of(Signal.LOGS, body, records), transport);
   }
 
+  /** Marks the last {@code count} kept spans of {@code batch} as rate limited, and says so. */
+  private void dropOverLimit(SpanBatch batch, int count, int received) {
+    int left = count;
+    for (int i = batch.size() - 1; i >= 0 && left > 0; i--) {
+      if (!batch.isRejected(i)) {
+        batch.reject(i, RejectReason.RATE_LIMITED);
+        left--;
+      }
+    }
+    long total = rateLimitDropped.addAndGet(count);
+    dropLog.warn(
+        "Rate limit exceeded: dropped {} of {} spans of a request (rate_limiting.max_spans_per_second"
+            + " = {}, rate_limiting.policy = drop); {} dropped since start",
+        count,
+        received,
+        rateLimiter.rate(),
+        total);
+  }
+
+  /** Spans dropped by the rate limiter under the drop policy since start. */
+  public long rateLimitDropped() {
+    return rateLimitDropped.get();
+  }
+
   private IngestResult queue(ExportRequest request, String transport) {
     Signal signal = request.signal();
     int items = request.itemCount();
@@ -134,22 +245,35 @@ public final class Ingest {
       return IngestResult.accepted();
     }
     for (int i = 0; i < exporters.size(); i++) {
-      if (!exporters.get(i).tryReserve(items)) {
+      if (!exporters.get(i).tryReserve(request)) {
         for (int j = 0; j < i; j++) {
-          exporters.get(j).release(items);
+          exporters.get(j).release(request);
         }
         metrics.refused(signal, transport, RefuseReason.QUEUE_FULL, items);
         return IngestResult.retryLater(
             "the export queue of "
                 + exporters.get(i).name()
                 + " is full ("
-                + exporters.get(i).capacity()
-                + " items); retry later",
+                + exporters.get(i).capacityDescription()
+                + "); retry later",
             QUEUE_FULL_RETRY_AFTER);
       }
     }
-    for (BatchingExporter exporter : exporters) {
-      exporter.enqueue(request);
+    for (int i = 0; i < exporters.size(); i++) {
+      try {
+        exporters.get(i).enqueue(request);
+      } catch (UncheckedIOException e) {
+        // The queues before this one have the request; a retry may deliver it to them twice,
+        // which is better than acknowledging what one destination will never get.
+        for (int j = i; j < exporters.size(); j++) {
+          exporters.get(j).release(request);
+        }
+        logger.error("Exporter {}: {}", exporters.get(i).name(), e.getMessage(), e);
+        metrics.refused(signal, transport, RefuseReason.DURABLE_QUEUE_ERROR, items);
+        return IngestResult.retryLater(
+            "the proxy could not store the request (" + e.getMessage() + "); retry later",
+            QUEUE_FULL_RETRY_AFTER);
+      }
     }
     metrics.accepted(signal, transport, items);
     return IngestResult.accepted();

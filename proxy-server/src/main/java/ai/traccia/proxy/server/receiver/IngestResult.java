@@ -17,7 +17,12 @@ public final class IngestResult {
     /** Accepted; {@link #rejectedItems()} may be above zero (OTLP partial success). */
     ACCEPTED,
     /** Nothing was accepted; the client should retry after {@link #retryAfter()}. */
-    RETRY_LATER
+    RETRY_LATER,
+    /**
+     * Nothing was accepted because of the rate limit; the client should retry after {@link
+     * #retryAfter()} (HTTP 429).
+     */
+    RATE_LIMITED
   }
 
   private static final IngestResult ACCEPTED_ALL = new IngestResult(Status.ACCEPTED, 0, "", null);
@@ -48,6 +53,16 @@ public final class IngestResult {
     return new IngestResult(Status.RETRY_LATER, 0, message, retryAfter);
   }
 
+  static IngestResult rateLimited(String message, Duration retryAfter) {
+    return new IngestResult(Status.RATE_LIMITED, 0, message, retryAfter);
+  }
+
+  /** Whether nothing was accepted and the client should retry after {@link #retryAfter()}. */
+  public boolean isRetryable() {
+    return status != Status.ACCEPTED;
+  }
+
+  /** What kind of answer this is. */
   public Status status() {
     return status;
   }
@@ -62,7 +77,7 @@ public final class IngestResult {
     return message;
   }
 
-  /** How long the client should wait before retrying, for {@link Status#RETRY_LATER}. */
+  /** How long the client should wait before retrying; null when accepted. */
   public Duration retryAfter() {
     return retryAfter;
   }

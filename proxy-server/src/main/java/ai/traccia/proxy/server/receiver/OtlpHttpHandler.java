@@ -9,6 +9,7 @@ import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.otlp.OtlpJson;
 import ai.traccia.proxy.server.otlp.OtlpJsonException;
+import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
@@ -64,10 +65,17 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   private static final String PROTOBUF = "application/x-protobuf";
   private static final String JSON = "application/json";
 
+  /**
+   * Bytes of memory counted per byte of body: the collected body and its copy handed to the
+   * decoder, or an inflated body and its decoded form.
+   */
+  static final long MEMORY_FACTOR = 2;
+
   private final long maxRequestBytes;
   private final Ingest ingest;
   private final SelfMetrics metrics;
   private final ExecutorService executor;
+  private final MemoryBudget budget;
 
   // The request being read. Confined to the event loop.
   private Signal signal;
@@ -76,12 +84,19 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private CompositeByteBuf body;
   private boolean discarding;
+  // Memory taken for the request being read; handed to the worker with its body.
+  private MemoryBudget.Reservation held;
 
   OtlpHttpHandler(
-      long maxRequestBytes, Ingest ingest, SelfMetrics metrics, ExecutorService executor) {
+      long maxRequestBytes,
+      Ingest ingest,
+      SelfMetrics metrics,
+      MemoryBudget budget,
+      ExecutorService executor) {
     this.maxRequestBytes = maxRequestBytes;
     this.ingest = ingest;
     this.metrics = metrics;
+    this.budget = budget;
     this.executor = executor;
   }
 
@@ -175,6 +190,11 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
           false);
       return;
     }
+    held = budget.reservation();
+    if (declared > 0 && !held.tryGrowTo(MEMORY_FACTOR * declared)) {
+      overMemory(ctx, target, json);
+      return;
+    }
     signal = target;
     contentEncoding = encoding;
     discarding = false;
@@ -210,10 +230,20 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
             false);
         return;
       }
+      if (!held.tryGrowTo(MEMORY_FACTOR * ((long) body.readableBytes() + data.readableBytes()))) {
+        Signal target = signal;
+        releaseBody();
+        discarding = !(content instanceof LastHttpContent);
+        overMemory(ctx, target, json);
+        return;
+      }
       body.addComponent(true, data.retain());
     }
     if (content instanceof LastHttpContent) {
       byte[] bytes = ByteBufUtil.getBytes(body);
+      // The worker owns the memory reservation from here and gives it back when it has answered.
+      MemoryBudget.Reservation taken = held;
+      held = null;
       releaseBody();
       Signal target = signal;
       boolean isJson = json;
@@ -223,8 +253,9 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       // faster than we process waits in TCP flow control rather than in our memory.
       ctx.channel().config().setAutoRead(false);
       try {
-        executor.execute(() -> process(ctx, target, isJson, encoding, alive, bytes));
+        executor.execute(() -> process(ctx, target, isJson, encoding, alive, bytes, taken));
       } catch (RejectedExecutionException e) {
+        taken.close();
         refuse(target, RefuseReason.QUEUE_FULL);
         FullHttpResponse response =
             status(
@@ -246,10 +277,11 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       boolean isJson,
       String encoding,
       boolean alive,
-      byte[] raw) {
+      byte[] raw,
+      MemoryBudget.Reservation reservation) {
     FullHttpResponse response;
-    try {
-      response = handle(target, isJson, encoding, raw);
+    try (MemoryBudget.Reservation r = reservation) {
+      response = handle(target, isJson, encoding, raw, r);
     } catch (RuntimeException e) {
       logger.warn("Unexpected failure handling an OTLP/HTTP {} request", target.label(), e);
       response =
@@ -263,11 +295,21 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     send(ctx, response, alive);
   }
 
-  private FullHttpResponse handle(Signal target, boolean isJson, String encoding, byte[] raw) {
+  private FullHttpResponse handle(
+      Signal target,
+      boolean isJson,
+      String encoding,
+      byte[] raw,
+      MemoryBudget.Reservation reservation) {
     byte[] bytes = raw;
     if (Decompression.isCompressed(encoding)) {
       try {
         bytes = Decompression.inflate(new ByteArrayInputStream(raw), encoding, maxRequestBytes);
+        // The inflated body and its decoded form, on top of the compressed bytes.
+        if (!reservation.tryGrowTo(reservation.held() + MEMORY_FACTOR * (long) bytes.length)) {
+          refuse(target, RefuseReason.MEMORY_LIMIT);
+          return overMemoryResponse(target, isJson);
+        }
       } catch (Decompression.TooLargeException e) {
         refuse(target, RefuseReason.TOO_LARGE);
         return status(
@@ -332,12 +374,16 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
               + " (JSON): "
               + e.getMessage());
     }
-    if (result.status() == IngestResult.Status.RETRY_LATER) {
+    if (result.isRetryable()) {
+      // 429 for the rate limit, 503 for full queues and shutdown: OTLP clients retry both,
+      // honouring Retry-After.
       FullHttpResponse response =
           status(
               target,
               isJson,
-              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              result.status() == IngestResult.Status.RATE_LIMITED
+                  ? HttpResponseStatus.TOO_MANY_REQUESTS
+                  : HttpResponseStatus.SERVICE_UNAVAILABLE,
               Code.UNAVAILABLE,
               result.message());
       long seconds = Math.max(1, (result.retryAfter().toMillis() + 999) / 1000);
@@ -345,6 +391,30 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       return response;
     }
     return ok(isJson, exportResponse(target, result));
+  }
+
+  /** Refuses the request being read for lack of memory; the rest of its body is discarded. */
+  private void overMemory(ChannelHandlerContext ctx, Signal target, boolean isJson) {
+    if (held != null) {
+      held.close();
+      held = null;
+    }
+    refuse(target, RefuseReason.MEMORY_LIMIT);
+    send(ctx, overMemoryResponse(target, isJson), keepAlive);
+  }
+
+  private FullHttpResponse overMemoryResponse(Signal target, boolean isJson) {
+    FullHttpResponse response =
+        status(
+            target,
+            isJson,
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            Code.UNAVAILABLE,
+            "the proxy holds as many requests in memory as it may ("
+                + budget.limit()
+                + " bytes, rate_limiting.max_buffer_bytes); retry later");
+    response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    return response;
   }
 
   private static Message exportResponse(Signal target, IngestResult result) {
@@ -489,6 +559,10 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     if (body != null) {
       body.release();
       body = null;
+    }
+    if (held != null) {
+      held.close();
+      held = null;
     }
   }
 

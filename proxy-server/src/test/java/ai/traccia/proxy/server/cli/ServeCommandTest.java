@@ -62,4 +62,26 @@ class ServeCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("exporters.ca_file").contains("missing-ca.pem");
   }
+
+  @Test
+  void anyKeyAsAFlag_validatedWithASuggestion() {
+    CliRun run = CliRun.run(command(Map.of()), "--max-queue-size=0", "--max-queue-sise", "5");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("rate_limiting.max_queue_size: 0 (expected: > 0) [--max-queue-size]")
+        .contains("max-queue-sise")
+        .contains("did you mean");
+  }
+
+  @Test
+  void keyFlags_valuesWithAndWithoutEquals() {
+    assertThat(
+            ServeCommand.keyFlags(
+                java.util.List.of("--enable-console", "--max-queue-size", "10", "--debug=false")))
+        .containsExactly(
+            Map.entry("enable-console", "true"),
+            Map.entry("max-queue-size", "10"),
+            Map.entry("debug", "false"));
+  }
 }

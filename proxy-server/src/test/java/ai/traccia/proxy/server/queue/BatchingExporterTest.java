@@ -14,12 +14,15 @@ import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.queue.durable.DiskQueue;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BatchingExporterTest {
 
@@ -229,6 +232,95 @@ class BatchingExporterTest {
     offer(spans(4));
 
     assertThat(queue.shutdown(Duration.ofMillis(200))).isEqualTo(4);
+  }
+
+  @Test
+  void memoryBudget_chargedWhileQueuedAndGivenBackAfterExport() throws Exception {
+    CompletableFuture<ExportResult> pending = new CompletableFuture<>();
+    exporter.answerWith(r -> pending);
+    MemoryBudget budget = MemoryBudget.of(1 << 20);
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setMemoryBudget(budget)
+            .setScheduleDelay(Duration.ofMillis(10))
+            .build();
+    ExportRequest request = spans(3);
+
+    offer(request);
+    assertThat(budget.used()).isEqualTo(request.body().length);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() == 1);
+    assertThat(budget.used()).isEqualTo(request.body().length);
+
+    pending.complete(ExportResult.success());
+    await().atMost(Duration.ofSeconds(5)).until(() -> budget.used() == 0);
+  }
+
+  @Test
+  void durable_exportsFromDiskAndFreesTheSpace(@TempDir Path dir) throws Exception {
+    DiskQueue disk = DiskQueue.open(dir, 1 << 20, 1 << 16, nanos -> {});
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setDiskQueue(disk)
+            .setScheduleDelay(Duration.ofMillis(10))
+            .build();
+    ExportRequest request = spans(2);
+
+    assertThat(queue.tryReserve(request)).isTrue();
+    queue.enqueue(request);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.spans().size() == 2);
+    assertThat(exporter.requests().get(0).body()).isEqualTo(request.body());
+    await().atMost(Duration.ofSeconds(5)).until(() -> disk.usedBytes() == 0 && queue.size() == 0);
+    assertThat(queue.isDurable()).isTrue();
+  }
+
+  @Test
+  void durable_whatWasNotExportedIsSentAfterTheNextStart(@TempDir Path dir) throws Exception {
+    exporter.answerWith(r -> new CompletableFuture<>());
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setDiskQueue(DiskQueue.open(dir, 1 << 20, 1 << 16, nanos -> {}))
+            .setScheduleDelay(Duration.ofMillis(10))
+            .build();
+    for (int i = 0; i < 4; i++) {
+      ExportRequest request = spans(3);
+      assertThat(queue.tryReserve(request)).isTrue();
+      queue.enqueue(request);
+    }
+    assertThat(queue.shutdown(Duration.ofMillis(100))).isEqualTo(12);
+
+    RecordingExporter next = new RecordingExporter();
+    queue =
+        BatchingExporter.builder(next, metrics)
+            .setDiskQueue(DiskQueue.open(dir, 1 << 20, 1 << 16, nanos -> {}))
+            .setScheduleDelay(Duration.ofMillis(10))
+            .build();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> next.spans().size() == 12);
+    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
+  }
+
+  @Test
+  void durable_fullQueueRefusesByBytes(@TempDir Path dir) throws Exception {
+    exporter.answerWith(r -> new CompletableFuture<>());
+    ExportRequest request = spans(1);
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setCapacity(1)
+            .setDiskQueue(
+                DiskQueue.open(dir, 2 * DiskQueue.recordBytes(request), 1 << 16, nanos -> {}))
+            .build();
+
+    // max_queue_size (1 item) does not apply; the bytes on disk do.
+    assertThat(queue.tryReserve(request)).isTrue();
+    queue.enqueue(request);
+    assertThat(queue.tryReserve(request)).isTrue();
+    queue.enqueue(request);
+    assertThat(queue.tryReserve(request)).isFalse();
+    assertThat(queue.capacityDescription())
+        .isEqualTo(
+            2 * DiskQueue.recordBytes(request)
+                + " bytes on disk, exporters.durable_queue_max_bytes");
   }
 
   @Test

@@ -156,6 +156,70 @@ class GrpcReceiverTest {
   }
 
   @Test
+  void overTheRateLimit_unavailableWithRetryInfo() throws Exception {
+    proxy =
+        ProxyServer.start(
+            ProxyServer.settings()
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .setAdminPort(0)
+                .setMaxSpansPerSecond(2)
+                .setMaxBlock(Duration.ZERO)
+                .addExporter(exporter)
+                .build());
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.grpcPort()).usePlaintext().build();
+    call(Signal.TRACES, TestData.traces(2).toByteArray());
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> call(Signal.TRACES, TestData.traces(2).toByteArray()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo(
+            "the proxy accepts at most 2.0 spans per second"
+                + " (rate_limiting.max_spans_per_second); retry later");
+    RetryInfo retryInfo = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
+    long delayMillis =
+        retryInfo.getRetryDelay().getSeconds() * 1000
+            + retryInfo.getRetryDelay().getNanos() / 1_000_000;
+    // Two tokens at 2 per second: at most a second away.
+    assertThat(delayMillis).isBetween(1L, 1000L);
+  }
+
+  @Test
+  void overTheMemoryBudget_unavailableBeforeDecoding() throws Exception {
+    CompletableFuture<ExportResult> never = new CompletableFuture<>();
+    exporter.answerWith(r -> never);
+    byte[] body = TestData.traces(5).toByteArray();
+    proxy =
+        ProxyServer.start(
+            ProxyServer.settings()
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .setAdminPort(0)
+                .setMaxBufferBytes(2L * body.length)
+                .addExporter(exporter)
+                .build());
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.grpcPort()).usePlaintext().build();
+    call(Signal.TRACES, body);
+
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> call(Signal.TRACES, body));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo(
+            "the proxy holds as many requests in memory as it may ("
+                + 2 * body.length
+                + " bytes, rate_limiting.max_buffer_bytes); retry later");
+    RetryInfo retryInfo = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
+    assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+    never.complete(ExportResult.success());
+  }
+
+  @Test
   void processorRejections_reportedAsPartialSuccess() throws Exception {
     start(
         1000,

@@ -391,6 +391,75 @@ class HttpReceiverTest {
     never.complete(ExportResult.success());
   }
 
+  @Test
+  void overTheRateLimit_tooManyRequestsWithRetryAfter() throws Exception {
+    proxy.close();
+    proxy =
+        ProxyServer.start(
+            ProxyServer.settings()
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .setAdminPort(0)
+                .setMaxSpansPerSecond(0.25)
+                .setMaxBlock(Duration.ZERO)
+                .addExporter(exporter)
+                .build());
+
+    HttpResponse<byte[]> first =
+        post("/v1/traces", "application/x-protobuf", TestData.traces(1).toByteArray());
+    HttpResponse<byte[]> second =
+        post("/v1/traces", "application/x-protobuf", TestData.traces(1).toByteArray());
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(second.statusCode()).isEqualTo(429);
+    // One token at 0.25 per second is about 4 s away.
+    assertThat(second.headers().firstValue("Retry-After")).hasValue("4");
+    assertThat(status(second).getCode()).isEqualTo(Code.UNAVAILABLE_VALUE);
+    assertThat(status(second).getMessage())
+        .isEqualTo(
+            "the proxy accepts at most 0.25 spans per second"
+                + " (rate_limiting.max_spans_per_second); retry later");
+    assertThat(refused("rate_limited", Signal.TRACES)).isEqualTo(1);
+  }
+
+  @Test
+  void overTheMemoryBudget_serviceUnavailableBeforeTheBodyIsDecoded() throws Exception {
+    proxy.close();
+    CompletableFuture<ExportResult> never = new CompletableFuture<>();
+    exporter.answerWith(r -> never);
+    byte[] body = TestData.traces(5).toByteArray();
+    proxy =
+        ProxyServer.start(
+            ProxyServer.settings()
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .setAdminPort(0)
+                .setMaxBufferBytes(2L * body.length)
+                .setScheduleDelay(Duration.ofMillis(10))
+                .addExporter(exporter)
+                .build());
+
+    HttpResponse<byte[]> first = post("/v1/traces", "application/x-protobuf", body);
+    // The first request's bytes are held by the queue until its export finishes.
+    HttpResponse<byte[]> second = post("/v1/traces", "application/x-protobuf", body);
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(second.statusCode()).isEqualTo(503);
+    assertThat(second.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(status(second).getCode()).isEqualTo(Code.UNAVAILABLE_VALUE);
+    assertThat(status(second).getMessage())
+        .isEqualTo(
+            "the proxy holds as many requests in memory as it may ("
+                + 2 * body.length
+                + " bytes, rate_limiting.max_buffer_bytes); retry later");
+    assertThat(refused("memory_limit", Signal.TRACES)).isEqualTo(1);
+    assertThat(proxy.memoryBudget().used()).isEqualTo(body.length);
+
+    never.complete(ExportResult.success());
+    await().atMost(Duration.ofSeconds(5)).until(() -> proxy.memoryBudget().used() == 0);
+    assertThat(post("/v1/traces", "application/x-protobuf", body).statusCode()).isEqualTo(200);
+  }
+
   private void assertHealthy() throws Exception {
     HttpResponse<String> health =
         client.send(

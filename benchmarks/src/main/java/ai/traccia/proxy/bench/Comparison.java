@@ -1,0 +1,525 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.bench;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the same OTLP/gRPC load against Traccia Proxy (pass-through and with enrichment) and the
+ * OpenTelemetry Collector, side by side in one run, and writes the ratios.
+ *
+ * <p>Usage (the script {@code benchmarks/run-comparison.sh} builds everything and calls this):
+ *
+ * <pre>
+ * java -cp benchmarks.jar ai.traccia.proxy.bench.Comparison \
+ *   --proxy-jar proxy-server/target/traccia-proxy.jar --otelcol PATH --telemetrygen PATH \
+ *   --seconds 20 --out benchmarks/results
+ * </pre>
+ *
+ * <p>Each measurement: start a sink, start the target exporting to it, warm up, then send for the
+ * given time and read the target's own CPU time (utime + stime from /proc) before and after. Spans
+ * per CPU-second is spans that reached the sink divided by the target's CPU seconds. Latency is
+ * from the generator's send to the sink's receipt. Every process is stopped at the end.
+ */
+public final class Comparison {
+
+  private final Map<String, String> options;
+  private final Path work;
+  private final List<Map<String, Object>> rows = new ArrayList<>();
+
+  private Comparison(Map<String, String> options) throws IOException {
+    this.options = options;
+    this.work =
+        Files.createDirectories(Paths.get(options.getOrDefault("--out", "benchmarks/results")));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i], args[i + 1]);
+    }
+    new Comparison(options).run();
+  }
+
+  private void run() throws Exception {
+    double seconds = Double.parseDouble(options.getOrDefault("--seconds", "20"));
+    int spansPerRequest = Integer.parseInt(options.getOrDefault("--spans-per-request", "200"));
+    double baseline =
+        options.containsKey("--only") ? Double.NaN : protobufBaseline(spansPerRequest, seconds);
+    row(
+        "protobuf-java decode+encode (in-process, one thread)",
+        "-",
+        "max",
+        null,
+        baseline,
+        null,
+        null,
+        null,
+        null);
+
+    String[] targets =
+        options.containsKey("--only")
+            ? options.get("--only").split(",")
+            : new String[] {"collector", "proxy-passthrough", "proxy-enriched"};
+    for (String target : targets) {
+      measureOurs(target, seconds, spansPerRequest, 0);
+    }
+    for (String target : targets) {
+      measureOurs(target, seconds, spansPerRequest, 10_000);
+    }
+    if (options.containsKey("--telemetrygen")) {
+      for (String target : targets) {
+        measureTelemetrygen(target, seconds);
+      }
+    }
+    writeReport(baseline);
+  }
+
+  /** Spans per CPU-second of protobuf-java alone: decode then encode the same requests. */
+  private static double protobufBaseline(int spansPerRequest, double seconds) throws Exception {
+    List<byte[]> bodies = new ArrayList<>();
+    for (ExportTraceServiceRequest r : RequestFactory.create(42).requests(64, spansPerRequest)) {
+      bodies.add(r.toByteArray());
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    // Warm up the JIT first, as the processes under test are warmed up.
+    long warmEnd = System.nanoTime() + 5_000_000_000L;
+    for (int i = 0; System.nanoTime() < warmEnd; i++) {
+      sink +=
+          ExportTraceServiceRequest.parseFrom(bodies.get(i % bodies.size())).toByteArray().length;
+    }
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long spans = 0;
+    for (int i = 0; System.nanoTime() < end; i++) {
+      sink +=
+          ExportTraceServiceRequest.parseFrom(bodies.get(i % bodies.size())).toByteArray().length;
+      spans += spansPerRequest;
+    }
+    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+    if (sink == 42) {
+      System.out.println();
+    }
+    return spans / (cpu / 1e9);
+  }
+
+  private void measureOurs(String target, double seconds, int spansPerRequest, double rate)
+      throws Exception {
+    try (Sink sink = Sink.start(0);
+        Target process = Target.start(target, sink.port(), options, work, rate > 0)) {
+      try (Generator generator =
+          new Generator(
+              "127.0.0.1",
+              process.grpcPort,
+              spansPerRequest,
+              RequestFactory.DEFAULT_LLM_FRACTION)) {
+        generator.run(Math.min(10, seconds), rate, 16);
+        awaitQuiet(sink);
+        sink.reset();
+        long spans0 = sink.spans();
+        double cpu0 = process.cpuSeconds();
+        long t0 = System.nanoTime();
+        generator.run(seconds, rate, 16);
+        awaitQuiet(sink);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double cpu = process.cpuSeconds() - cpu0;
+        long spans = sink.spans() - spans0;
+        row(
+            target,
+            "ours",
+            rate > 0 ? String.format(Locale.ROOT, "%.0f/s", rate) : "max",
+            spans / elapsed,
+            spans / cpu,
+            sink.latencyMillis(0.5),
+            sink.latencyMillis(0.99),
+            process.peakRssMiB(),
+            process.peakHeapMiB());
+        System.out.printf(
+            Locale.ROOT,
+            "%s ours %s: %d spans in %.1f s, %.2f CPU s, refused %d%n",
+            target,
+            rate > 0 ? rate + "/s" : "max",
+            spans,
+            elapsed,
+            cpu,
+            generator.refusedSpans.get());
+      }
+    }
+  }
+
+  private void measureTelemetrygen(String target, double seconds) throws Exception {
+    try (Sink sink = Sink.start(0);
+        Target process = Target.start(target, sink.port(), options, work, false)) {
+      long spans0 = sink.spans();
+      double cpu0 = process.cpuSeconds();
+      long t0 = System.nanoTime();
+      List<String> cmd = new ArrayList<>();
+      cmd.add(options.get("--telemetrygen"));
+      cmd.add("traces");
+      cmd.add("--otlp-endpoint");
+      cmd.add("127.0.0.1:" + process.grpcPort);
+      cmd.add("--otlp-insecure");
+      cmd.add("--duration");
+      cmd.add((int) seconds + "s");
+      cmd.add("--rate");
+      cmd.add("0");
+      cmd.add("--workers");
+      cmd.add("2");
+      cmd.add("--child-spans");
+      cmd.add("9");
+      for (int i = 0; i < 10; i++) {
+        cmd.add("--telemetry-attributes");
+        cmd.add("app.attribute." + i + "=\"value-" + i + "\"");
+      }
+      Process gen =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(work.resolve("telemetrygen-" + target + ".log").toFile())
+              .start();
+      if (!gen.waitFor((long) seconds + 60, TimeUnit.SECONDS)) {
+        gen.destroyForcibly();
+      }
+      awaitQuiet(sink);
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      double cpu = process.cpuSeconds() - cpu0;
+      long spans = sink.spans() - spans0;
+      row(
+          target,
+          "telemetrygen",
+          "max",
+          spans / elapsed,
+          spans / cpu,
+          sink.latencyMillis(0.5),
+          sink.latencyMillis(0.99),
+          process.peakRssMiB(),
+          process.peakHeapMiB());
+      System.out.printf(Locale.ROOT, "%s telemetrygen: %d spans, %.2f CPU s%n", target, spans, cpu);
+    }
+  }
+
+  /** Waits until the sink has received nothing new for a second (at most 30 s). */
+  private static void awaitQuiet(Sink sink) throws InterruptedException {
+    long last = -1;
+    for (int i = 0; i < 30; i++) {
+      long now = sink.spans();
+      if (now == last) {
+        return;
+      }
+      last = now;
+      TimeUnit.MILLISECONDS.sleep(1000);
+    }
+  }
+
+  private void row(
+      String target,
+      String generator,
+      String rate,
+      Double throughput,
+      Double perCpuSecond,
+      Double p50,
+      Double p99,
+      Double rssMiB,
+      Double heapMiB) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("target", target);
+    row.put("generator", generator);
+    row.put("rate", rate);
+    row.put("spans_per_s", throughput);
+    row.put("spans_per_cpu_s", perCpuSecond);
+    row.put("p50_ms", p50);
+    row.put("p99_ms", p99);
+    row.put("peak_rss_mib", rssMiB);
+    row.put("peak_heap_mib", heapMiB);
+    rows.add(row);
+  }
+
+  private void writeReport(double baseline) throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("Run ")
+        .append(LocalDateTime.now())
+        .append(", ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" CPUs\n\n");
+    md.append(
+        "| target | generator | rate | spans/s | spans per CPU-second | p50 ms | p99 ms | peak RSS MiB | peak heap MiB |\n");
+    md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Map<String, Object> r : rows) {
+      md.append("| ")
+          .append(r.get("target"))
+          .append(" | ")
+          .append(r.get("generator"))
+          .append(" | ")
+          .append(r.get("rate"))
+          .append(" | ")
+          .append(fmt(r.get("spans_per_s")))
+          .append(" | ")
+          .append(fmt(r.get("spans_per_cpu_s")))
+          .append(" | ")
+          .append(fmt(r.get("p50_ms")))
+          .append(" | ")
+          .append(fmt(r.get("p99_ms")))
+          .append(" | ")
+          .append(fmt(r.get("peak_rss_mib")))
+          .append(" | ")
+          .append(fmt(r.get("peak_heap_mib")))
+          .append(" |\n");
+    }
+    md.append("\nRatios (spans per CPU-second, same run):\n\n");
+    for (String generator : new String[] {"ours", "telemetrygen"}) {
+      Double collector = perCpu("collector", generator, "max");
+      Double pass = perCpu("proxy-passthrough", generator, "max");
+      Double enriched = perCpu("proxy-enriched", generator, "max");
+      if (collector == null || pass == null || enriched == null) {
+        continue;
+      }
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- %s generator: pass-through / Collector = %.2f (target >= 2); enriched / Collector pass-through = %.2f (target >= 1)%n",
+              generator,
+              pass / collector,
+              enriched / collector));
+      if (generator.equals("ours")) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "- pass-through end to end / protobuf-java decode+encode = %.2f (target >= 0.5)%n",
+                pass / baseline));
+      }
+    }
+    Path out = work.resolve("results.md");
+    Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+    System.out.println(md);
+    System.out.println("Written to " + out);
+  }
+
+  private Double perCpu(String target, String generator, String rate) {
+    for (Map<String, Object> r : rows) {
+      if (r.get("target").equals(target)
+          && r.get("generator").equals(generator)
+          && r.get("rate").equals(rate)) {
+        return (Double) r.get("spans_per_cpu_s");
+      }
+    }
+    return null;
+  }
+
+  private static String fmt(Object value) {
+    if (value == null) {
+      return "-";
+    }
+    double d = (Double) value;
+    return Double.isNaN(d)
+        ? "-"
+        : d >= 100 ? String.format(Locale.ROOT, "%,.0f", d) : String.format(Locale.ROOT, "%.2f", d);
+  }
+
+  /** A process under test, its ports and its resource use. */
+  static final class Target implements AutoCloseable {
+    final Process process;
+    final int grpcPort;
+    final Path gcLog;
+    private double peakRss;
+    private final Thread sampler;
+
+    private Target(Process process, int grpcPort, Path gcLog) {
+      this.process = process;
+      this.grpcPort = grpcPort;
+      this.gcLog = gcLog;
+      this.sampler =
+          new Thread(
+              () -> {
+                while (process.isAlive()) {
+                  peakRss = Math.max(peakRss, rssMiB());
+                  try {
+                    TimeUnit.MILLISECONDS.sleep(200);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "rss-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+
+    static Target start(
+        String kind, int sinkPort, Map<String, String> options, Path work, boolean smallHeap)
+        throws Exception {
+      int[] ports = freePorts(3);
+      Path log = work.resolve(kind + ".log");
+      Path gcLog = work.resolve(kind + "-gc.log");
+      Files.deleteIfExists(gcLog);
+      ProcessBuilder pb;
+      if (kind.equals("collector")) {
+        Path config = work.resolve("otelcol.yaml");
+        Files.writeString(
+            config,
+            String.join(
+                "\n",
+                "receivers:",
+                "  otlp:",
+                "    protocols:",
+                "      grpc:",
+                "        endpoint: 127.0.0.1:" + ports[0],
+                "processors:",
+                "  batch: {}",
+                "exporters:",
+                "  otlp_grpc:",
+                "    endpoint: 127.0.0.1:" + sinkPort,
+                "    tls:",
+                "      insecure: true",
+                "service:",
+                "  telemetry:",
+                "    metrics:",
+                "      level: none",
+                "    logs:",
+                "      level: warn",
+                "  pipelines:",
+                "    traces:",
+                "      receivers: [otlp]",
+                "      processors: [batch]",
+                "      exporters: [otlp_grpc]",
+                ""));
+        pb = new ProcessBuilder(options.get("--otelcol"), "--config", config.toString());
+      } else {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        if (options.containsKey("--java-opts")) {
+          cmd.addAll(List.of(options.get("--java-opts").trim().split("\\s+")));
+        }
+        if (smallHeap) {
+          // The memory claim: a 64 MiB heap sustains 10k spans/s.
+          cmd.add("-Xmx64m");
+        }
+        cmd.add("-Xlog:gc:file=" + gcLog);
+        cmd.add("-jar");
+        cmd.add(options.get("--proxy-jar"));
+        cmd.add("serve");
+        cmd.add("--grpc-port=" + ports[0]);
+        cmd.add("--http-port=" + ports[1]);
+        cmd.add("--admin-port=" + ports[2]);
+        pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("TRACCIA_"));
+        env.put("TRACCIA_ENDPOINT", "http://127.0.0.1:" + sinkPort);
+        env.put("TRACCIA_EXPORTER_PROTOCOL", "grpc");
+        env.put("TRACCIA_LOG_LEVEL", "warn");
+        boolean enrich = kind.equals("proxy-enriched");
+        env.put("TRACCIA_ENABLE_TOKEN_COUNTING", Boolean.toString(enrich));
+        env.put("TRACCIA_ENABLE_COSTS", Boolean.toString(enrich));
+      }
+      pb.redirectErrorStream(true).redirectOutput(log.toFile());
+      Process process = pb.start();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!accepts(ports[0])) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IllegalStateException(kind + " did not start; see " + log);
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+      return new Target(process, ports[0], gcLog);
+    }
+
+    /** The process's user plus system CPU time, from /proc. */
+    double cpuSeconds() throws IOException {
+      String stat = Files.readString(Paths.get("/proc", Long.toString(process.pid()), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // Fields 14 and 15 of stat (utime, stime), counted after the command name.
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks / 100.0;
+    }
+
+    double rssMiB() {
+      try {
+        for (String line :
+            Files.readAllLines(Paths.get("/proc", Long.toString(process.pid()), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // The process is gone.
+      }
+      return 0;
+    }
+
+    Double peakRssMiB() {
+      return peakRss;
+    }
+
+    /** The largest heap in use before a collection, from the GC log; null for non-Java targets. */
+    Double peakHeapMiB() throws IOException {
+      if (!Files.exists(gcLog)) {
+        return null;
+      }
+      Pattern before = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+      double peak = 0;
+      for (String line : Files.readAllLines(gcLog)) {
+        Matcher m = before.matcher(line);
+        if (m.find()) {
+          peak = Math.max(peak, Double.parseDouble(m.group(1)));
+        }
+      }
+      return peak;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      sampler.interrupt();
+    }
+
+    private static boolean accepts(int port) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+      int[] ports = new int[n];
+      List<ServerSocket> sockets = new ArrayList<>();
+      try {
+        for (int i = 0; i < n; i++) {
+          ServerSocket s = new ServerSocket(0);
+          sockets.add(s);
+          ports[i] = s.getLocalPort();
+        }
+      } finally {
+        for (ServerSocket s : sockets) {
+          s.close();
+        }
+      }
+      return ports;
+    }
+  }
+}

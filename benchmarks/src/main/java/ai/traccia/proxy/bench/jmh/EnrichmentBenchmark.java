@@ -1,0 +1,118 @@
+package ai.traccia.proxy.bench.jmh;
+
+import ai.traccia.proxy.bench.RequestFactory;
+import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pricing.PriceBook;
+import ai.traccia.proxy.pricing.PriceBooks;
+import ai.traccia.proxy.processor.EnrichmentProcessors;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The enrichment chain (token counting, then cost) per span: an LLM inference span without usage
+ * (the counter encodes its text), an LLM span with usage (priced only), and a plain span (read
+ * and left alone). Each includes sealing the batch, which re-encodes only edited spans.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar EnrichmentBenchmark -prof gc
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EnrichmentBenchmark {
+
+  private SpanPipeline pipeline;
+  private ExportTraceServiceRequest llmWithoutUsage;
+  private ExportTraceServiceRequest llmWithUsage;
+  private ExportTraceServiceRequest plain;
+  private PriceBook prices;
+
+  @Setup
+  public void setUp() {
+    ProxyConfig config = ProxyConfig.defaults();
+    prices = PriceBooks.load(config, Clock.systemUTC());
+    SpanPipeline.Builder builder = SpanPipeline.builder();
+    EnrichmentProcessors.create(config, prices, model -> {}).forEach(builder::addProcessor);
+    pipeline = builder.build();
+    RequestFactory factory = RequestFactory.create(3, 1.0);
+    Span llm = factory.llmSpan();
+    Span.Builder withoutUsage = llm.toBuilder().clearAttributes();
+    Span.Builder withUsage = llm.toBuilder();
+    llm.getAttributesList().stream()
+        .filter(kv -> !kv.getKey().startsWith("gen_ai.usage."))
+        .forEach(withoutUsage::addAttributes);
+    if (llm.getAttributesList().stream().noneMatch(kv -> kv.getKey().startsWith("gen_ai.usage."))) {
+      withUsage
+          .addAttributes(TestAttributes.longKv("gen_ai.usage.input_tokens", 120))
+          .addAttributes(TestAttributes.longKv("gen_ai.usage.output_tokens", 40));
+    }
+    llmWithoutUsage = wrap(withoutUsage.build());
+    llmWithUsage = wrap(withUsage.build());
+    plain = wrap(factory.plainSpan());
+  }
+
+  @Benchmark
+  public byte[] llmSpanWithoutUsage() {
+    return run(llmWithoutUsage);
+  }
+
+  @Benchmark
+  public byte[] llmSpanWithUsage() {
+    return run(llmWithUsage);
+  }
+
+  @Benchmark
+  public byte[] plainSpan() {
+    return run(plain);
+  }
+
+  @Benchmark
+  public Object priceLookup() {
+    return prices.find("gpt-4o-2024-08-06", "openai");
+  }
+
+  private byte[] run(ExportTraceServiceRequest request) {
+    SpanBatch batch = SpanBatch.of(request, null);
+    pipeline.process(batch);
+    return batch.toByteArray();
+  }
+
+  private static ExportTraceServiceRequest wrap(Span span) {
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(
+            ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+        .build();
+  }
+
+  /** Small attribute builders. */
+  static final class TestAttributes {
+    private TestAttributes() {}
+
+    static io.opentelemetry.proto.common.v1.KeyValue longKv(String key, long value) {
+      return io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+          .setKey(key)
+          .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(value))
+          .build();
+    }
+  }
+}

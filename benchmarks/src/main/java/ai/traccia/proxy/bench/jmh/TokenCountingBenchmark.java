@@ -1,0 +1,86 @@
+package ai.traccia.proxy.bench.jmh;
+
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Token counting of one span's prompt and completion by model family and text length: tiktoken
+ * encodings (o200k for gpt-4o, cl100k for gpt-4) and the heuristic for other vendors.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar TokenCountingBenchmark
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class TokenCountingBenchmark {
+
+  @Param({"gpt-4o", "gpt-4", "claude-sonnet-4-20250514"})
+  String model;
+
+  @Param({"1000", "16000", "200000"})
+  int chars;
+
+  private TokenCountingProcessor counter;
+  private ExportTraceServiceRequest request;
+
+  @Setup
+  public void setUp() {
+    counter = TokenCountingProcessor.create();
+    StringBuilder text = new StringBuilder(chars + 16);
+    String[] words = {"the ", "agent ", "summarises ", "order ", "status ", "refund ", "policy. "};
+    for (int i = 0; text.length() < chars; i++) {
+      text.append(words[i % words.length]);
+    }
+    Span span =
+        Span.newBuilder()
+            .setName("chat " + model)
+            .addAttributes(kv("gen_ai.operation.name", "chat"))
+            .addAttributes(kv("gen_ai.request.model", model))
+            .addAttributes(kv("gen_ai.prompt.0.role", "user"))
+            .addAttributes(kv("gen_ai.prompt.0.content", text.substring(0, chars)))
+            .addAttributes(kv("gen_ai.completion.0.content", "Your refund was approved."))
+            .build();
+    request =
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+            .build();
+  }
+
+  @Benchmark
+  public SpanBatch count() {
+    SpanBatch batch = SpanBatch.of(request, null);
+    counter.process(batch);
+    return batch;
+  }
+
+  private static KeyValue kv(String key, String value) {
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
+  }
+}

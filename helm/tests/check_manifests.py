@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""Checks the traccia-proxy Helm chart by rendering it and reading the manifests.
+
+Runs `helm lint --strict` and `helm template` for the default values, ci/gateway-values.yaml,
+ci/sidecar-values.yaml and the sidecar example chart, then checks ports, probes, the config and
+Secret wiring, the security context and that invalid values fail with helm's schema messages.
+When --jar is given, the rendered traccia.toml is read by the proxy itself (`config show`) with
+the environment the Deployment sets, so the TOML rendering is checked by the real loader.
+
+Prints one PASS/FAIL line per check and, last, "N passed, N failed" alone on a line. Exits 1 when
+a check failed, 2 when it could not run (no helm, no PyYAML). Needs Python 3.8+ and PyYAML.
+"""
+
+import argparse
+import base64
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    import yaml
+except ImportError:
+    print("check_manifests: PyYAML is not importable (python3 -c 'import yaml' fails); "
+          "install it, or run scripts/check-deploy.sh, which does", file=sys.stderr)
+    sys.exit(2)
+
+
+class Checks:
+    """Counts results; a failing check prints what was expected and what was found."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("PASS " + name)
+        else:
+            self.failed += 1
+            print("FAIL " + name + (": " + detail if detail else ""))
+        return ok
+
+    def equal(self, name, actual, expected):
+        return self.check(name, actual == expected,
+                          "expected %r, found %r" % (expected, actual))
+
+    def contains(self, name, text, fragment):
+        return self.check(name, fragment in text,
+                          "expected to find %r in:\n%s" % (fragment, text))
+
+
+def run(command, cwd=None, env=None):
+    """Runs a command, returning (exit code, stdout, stderr)."""
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+class Rendered:
+    """The objects of one `helm template` output, by kind and name."""
+
+    def __init__(self, text):
+        self.objects = [doc for doc in yaml.safe_load_all(text) if doc]
+
+    def kinds(self):
+        return sorted(o["kind"] for o in self.objects)
+
+    def one(self, kind):
+        found = [o for o in self.objects if o["kind"] == kind]
+        if len(found) != 1:
+            raise AssertionError("expected one %s, found %d" % (kind, len(found)))
+        return found[0]
+
+    def first(self, kind):
+        found = [o for o in self.objects if o["kind"] == kind]
+        return found[0] if found else None
+
+
+def by_name(items):
+    return {item["name"]: item for item in items or []}
+
+
+def env_map(container):
+    """Plain env values by name; valueFrom entries as their dicts."""
+    out = {}
+    for e in container.get("env") or []:
+        out[e["name"]] = e.get("value", e.get("valueFrom"))
+    return out
+
+
+def mounts_by_path(container, pod_spec):
+    """mountPath -> the volume it mounts."""
+    volumes = by_name(pod_spec.get("volumes"))
+    return {m["mountPath"]: volumes.get(m["name"]) for m in container.get("volumeMounts") or []}
+
+
+class Suite:
+    def __init__(self, args, checks):
+        self.helm = args.helm
+        self.chart = os.path.join(args.helm_dir, "traccia-proxy")
+        self.bad_values = os.path.join(args.helm_dir, "tests", "bad-values.yaml")
+        self.dockerfile = args.dockerfile
+        self.jar = os.path.abspath(args.jar) if args.jar else None
+        self.java = args.java
+        self.c = checks
+        self.work = tempfile.mkdtemp(prefix="check-manifests.")
+
+    def close(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def template(self, chart, release, *values_args):
+        code, out, err = run([self.helm, "template", release, chart] + list(values_args))
+        if code != 0:
+            raise AssertionError("helm template %s %s failed:\n%s" % (chart, " ".join(values_args), err))
+        return Rendered(out)
+
+    def lint(self, name, chart, *values_args):
+        code, out, err = run([self.helm, "lint", "--strict", chart] + list(values_args))
+        self.c.check("lint --strict " + name, code == 0, out + err)
+
+    # --- the proxy's own reading of the rendered traccia.toml --------------------------------
+
+    def config_show(self, toml_text, env):
+        """`traccia-proxy config show` on the rendered file with the container's plain env."""
+        path = os.path.join(self.work, "traccia.toml")
+        with open(path, "w") as f:
+            f.write(toml_text)
+        clean = {k: v for k, v in os.environ.items()
+                 if not k.startswith("TRACCIA_") and not k.startswith("AGENT_DASHBOARD_")}
+        clean.update({k: v for k, v in env.items() if isinstance(v, str)})
+        code, out, err = run([self.java, "-jar", self.jar, "config", "show", "--config", path],
+                             cwd=self.work, env=clean)
+        if code != 0:
+            raise AssertionError("config show failed (exit %d):\n%s%s" % (code, out, err))
+        return out.replace(path, "traccia.toml")
+
+    # --- suites ------------------------------------------------------------------------------
+
+    def defaults(self):
+        r = self.template(self.chart, "demo")
+        c = self.c
+        c.equal("default: objects", r.kinds(),
+                ["ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount"])
+        dep = r.one("Deployment")
+        pod = dep["spec"]["template"]["spec"]
+        con = pod["containers"][0]
+        c.equal("default: replicas", dep["spec"].get("replicas"), 2)
+        c.equal("default: container ports",
+                {p["name"]: p["containerPort"] for p in con["ports"]},
+                {"otlp-grpc": 4317, "otlp-http": 4318, "admin": 13133})
+        svc = r.one("Service")
+        c.equal("default: service ports",
+                [(p["name"], p["port"], p["targetPort"]) for p in svc["spec"]["ports"]],
+                [("otlp-grpc", 4317, "otlp-grpc"), ("otlp-http", 4318, "otlp-http"),
+                 ("admin", 13133, "admin")])
+        c.equal("default: service selects the pods",
+                {k: v for k, v in dep["spec"]["template"]["metadata"]["labels"].items()
+                 if k in svc["spec"]["selector"]}, svc["spec"]["selector"])
+        c.equal("default: liveness probe", con["livenessProbe"].get("httpGet"),
+                {"path": "/healthz", "port": "admin"})
+        c.equal("default: readiness probe", con["readinessProbe"].get("httpGet"),
+                {"path": "/readyz", "port": "admin"})
+        c.equal("default: args", con["args"], ["serve", "--config", "/etc/traccia/traccia.toml"])
+        env = env_map(con)
+        c.equal("default: listen env",
+                {k: env.get(k) for k in ("TRACCIA_BIND_ADDRESS", "TRACCIA_GRPC_PORT",
+                                         "TRACCIA_HTTP_PORT", "TRACCIA_ADMIN_PORT")},
+                {"TRACCIA_BIND_ADDRESS": "0.0.0.0", "TRACCIA_GRPC_PORT": "4317",
+                 "TRACCIA_HTTP_PORT": "4318", "TRACCIA_ADMIN_PORT": "13133"})
+        c.check("default: no API key without apiKey", "TRACCIA_API_KEY" not in env, str(env))
+        mounts = mounts_by_path(con, pod)
+        cm = r.one("ConfigMap")
+        c.equal("default: ConfigMap mounted at /etc/traccia",
+                (mounts.get("/etc/traccia") or {}).get("configMap"),
+                {"name": cm["metadata"]["name"],
+                 "items": [{"key": "traccia.toml", "path": "traccia.toml"}]})
+        c.check("default: emptyDir at /var/lib/traccia and /tmp",
+                all("emptyDir" in (mounts.get(p) or {}) for p in ("/var/lib/traccia", "/tmp")),
+                str(mounts))
+        sc = con["securityContext"]
+        c.equal("default: container securityContext",
+                (sc.get("runAsNonRoot"), sc.get("readOnlyRootFilesystem"),
+                 sc.get("allowPrivilegeEscalation"), sc.get("capabilities")),
+                (True, True, False, {"drop": ["ALL"]}))
+        user = self.dockerfile_user()
+        c.equal("default: pod runs as the image's USER",
+                "%s:%s" % (pod["securityContext"].get("runAsUser"),
+                           pod["securityContext"].get("runAsGroup")), user)
+        toml = cm["data"]["traccia.toml"]
+        c.equal("default: checksum/config is the sha256 of traccia.toml",
+                dep["spec"]["template"]["metadata"]["annotations"].get("checksum/config"),
+                hashlib.sha256(toml.encode()).hexdigest())
+        c.equal("default: PodDisruptionBudget", r.one("PodDisruptionBudget")["spec"].get("maxUnavailable"), 1)
+        c.equal("default: terminationGracePeriodSeconds", pod.get("terminationGracePeriodSeconds"), 30)
+        chart = yaml.safe_load(open(os.path.join(self.chart, "Chart.yaml")))
+        values = yaml.safe_load(open(os.path.join(self.chart, "values.yaml")))
+        c.equal("default: image tag is the chart's appVersion", con["image"],
+                "traccia-proxy:" + str(chart["appVersion"]))
+        self.c.equal("values.yaml image.tag equals appVersion", values["image"]["tag"], chart["appVersion"])
+        if self.jar:
+            shown = self.config_show(toml, env)
+            for line in ("server.bind_address: 0.0.0.0 (env TRACCIA_BIND_ADDRESS)",
+                         "server.admin_port: 13133 (env TRACCIA_ADMIN_PORT)",
+                         "exporters.file_exporter_path: /var/lib/traccia/traces.jsonl (traccia.toml:",
+                         "pricing.cache_path: /var/lib/traccia/pricing.json (traccia.toml:",
+                         "effective.file_exporter: on (derived)"):
+                c.contains("default: proxy reads " + line.split(" (")[0], shown, line)
+
+    def gateway(self):
+        values = os.path.join(self.chart, "ci", "gateway-values.yaml")
+        r = self.template(self.chart, "gw", "-f", values)
+        c = self.c
+        c.equal("gateway: objects", r.kinds(),
+                ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                 "Secret", "Service", "ServiceAccount", "ServiceMonitor"])
+        dep = r.one("Deployment")
+        pod = dep["spec"]["template"]["spec"]
+        con = pod["containers"][0]
+        c.check("gateway: no replicas under autoscaling", "replicas" not in dep["spec"], str(dep["spec"]))
+        hpa = r.one("HorizontalPodAutoscaler")
+        c.equal("gateway: HPA", (hpa["apiVersion"], hpa["spec"]["scaleTargetRef"],
+                                 hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"],
+                                 [(m["resource"]["name"], m["resource"]["target"]["averageUtilization"])
+                                  for m in hpa["spec"]["metrics"]]),
+                ("autoscaling/v2",
+                 {"apiVersion": "apps/v1", "kind": "Deployment", "name": dep["metadata"]["name"]},
+                 3, 12, [("cpu", 60), ("memory", 80)]))
+        c.equal("gateway: container ports follow values.ports",
+                {p["name"]: p["containerPort"] for p in con["ports"]},
+                {"otlp-grpc": 14317, "otlp-http": 14318, "admin": 13133})
+        c.equal("gateway: service ports follow values.ports",
+                [p["port"] for p in r.one("Service")["spec"]["ports"]], [14317, 14318, 13133])
+        secret = r.one("Secret")
+        c.equal("gateway: Secret holds the key",
+                base64.b64decode(secret["data"]["api-key"]).decode(), "test-api-key")
+        env = env_map(con)
+        c.equal("gateway: TRACCIA_API_KEY from the Secret", env.get("TRACCIA_API_KEY"),
+                {"secretKeyRef": {"name": secret["metadata"]["name"], "key": "api-key"}})
+        c.equal("gateway: ports in env", (env.get("TRACCIA_GRPC_PORT"), env.get("TRACCIA_HTTP_PORT")),
+                ("14317", "14318"))
+        c.check("gateway: checksum/secret",
+                "checksum/secret" in dep["spec"]["template"]["metadata"]["annotations"], "missing")
+        c.equal("gateway: extraArgs appended", con["args"],
+                ["serve", "--config", "/etc/traccia/traccia.toml", "--set",
+                 "instrumentation.guardrail_heuristics=false"])
+        c.equal("gateway: terminationGracePeriodSeconds", pod.get("terminationGracePeriodSeconds"), 45)
+        sm = r.one("ServiceMonitor")
+        svc = r.one("Service")
+        c.equal("gateway: ServiceMonitor", (sm["apiVersion"], sm["spec"]["endpoints"],
+                                           sm["metadata"]["labels"].get("release")),
+                ("monitoring.coreos.com/v1",
+                 [{"port": "admin", "path": "/metrics", "interval": "15s", "scrapeTimeout": "10s"}],
+                 "prometheus"))
+        c.check("gateway: ServiceMonitor selects the Service",
+                all(svc["metadata"]["labels"].get(k) == v
+                    for k, v in sm["spec"]["selector"]["matchLabels"].items()), str(sm["spec"]["selector"]))
+        c.equal("gateway: PodDisruptionBudget minAvailable",
+                r.one("PodDisruptionBudget")["spec"], {
+                    "minAvailable": 2,
+                    "selector": {"matchLabels": dep["spec"]["selector"]["matchLabels"]}})
+        toml = r.one("ConfigMap")["data"]["traccia.toml"]
+        for fragment in ('max_request_bytes = 67108864\n', 'sample_rate = 0.5\n',
+                         'headers = { x-scope-orgid = "tenant-a" }\n',
+                         'override = { "gpt-4.1-mini" = { completion = 0.0016, prompt = 0.0004 } }\n'):
+            c.contains("gateway: traccia.toml has " + fragment.split(" =")[0], toml, fragment)
+        if self.jar:
+            shown = self.config_show(toml, env)
+            for line in ("server.max_request_bytes: 67108864 (traccia.toml:",
+                         "server.grpc_port: 14317 (env TRACCIA_GRPC_PORT)",
+                         "tracing.endpoint: http://tempo.observability.svc:4317 (traccia.toml:",
+                         "tracing.sample_rate: 0.5 (traccia.toml:",
+                         "exporters.protocol: grpc (traccia.toml:",
+                         "exporters.headers: {x-scope-orgid=****} (traccia.toml:",
+                         "rate_limiting.max_spans_per_second: 2500.5 (traccia.toml:",
+                         "logging.level: debug (traccia.toml:",
+                         "pricing.override: 1 model {gpt-4.1-mini="):
+                c.contains("gateway: proxy reads " + line.split(":")[0], shown, line)
+
+        r = self.template(self.chart, "gw", "-f", values, "--set", "apiKey.value=",
+                          "--set", "apiKey.existingSecret=team-secret", "--set", "apiKey.secretKey=token")
+        c.check("existingSecret: no Secret rendered", r.first("Secret") is None, str(r.kinds()))
+        c.equal("existingSecret: TRACCIA_API_KEY from it",
+                env_map(r.one("Deployment")["spec"]["template"]["spec"]["containers"][0]).get("TRACCIA_API_KEY"),
+                {"secretKeyRef": {"name": "team-secret", "key": "token"}})
+
+    def sidecar_values(self):
+        values = os.path.join(self.chart, "ci", "sidecar-values.yaml")
+        r = self.template(self.chart, "sc", "-f", values)
+        self.c.equal("sidecar values: only the ConfigMap", r.kinds(), ["ConfigMap"])
+        raw = yaml.safe_load(open(values))["configToml"]
+        self.c.equal("sidecar values: configToml verbatim",
+                     r.one("ConfigMap")["data"]["traccia.toml"], raw.rstrip("\n"))
+
+    def example(self):
+        copy = os.path.join(self.work, "helm")
+        shutil.copytree(os.path.dirname(self.chart), copy,
+                        ignore=shutil.ignore_patterns("charts", "Chart.lock"))
+        example = os.path.join(copy, "examples", "sidecar")
+        code, out, err = run([self.helm, "dependency", "build", example])
+        if not self.c.check("example: helm dependency build", code == 0, out + err):
+            return
+        self.lint("sidecar example", example)
+        r = self.template(example, "demo")
+        c = self.c
+        c.equal("example: objects", r.kinds(), ["ConfigMap", "Deployment"])
+        pod = r.one("Deployment")["spec"]["template"]["spec"]
+        proxy = by_name(pod.get("initContainers")).get("traccia-proxy")
+        if not c.check("example: proxy is a native sidecar", proxy is not None
+                       and proxy.get("restartPolicy") == "Always", str(pod.get("initContainers"))):
+            return
+        env = env_map(proxy)
+        c.equal("example: sidecar listens on loopback", env.get("TRACCIA_BIND_ADDRESS"), "127.0.0.1")
+        c.equal("example: API key from the existing Secret", env.get("TRACCIA_API_KEY"),
+                {"secretKeyRef": {"name": "traccia-api-key", "key": "api-key"}})
+        probe = ["/opt/traccia-proxy/healthcheck.sh"]
+        c.equal("example: exec probes run the image's healthcheck.sh",
+                [proxy[p]["exec"]["command"] for p in ("startupProbe", "livenessProbe", "readinessProbe")],
+                [probe + ["/readyz"], probe + ["/healthz"], probe + ["/readyz"]])
+        c.contains("example: healthcheck.sh is where the image puts it", self.dockerfile_text(),
+                   "docker/healthcheck.sh /opt/traccia-proxy/")
+        app = by_name(pod["containers"])["app"]
+        c.equal("example: app exports to the sidecar",
+                env_map(app).get("OTEL_EXPORTER_OTLP_ENDPOINT"), "http://localhost:4318")
+        mounts = mounts_by_path(proxy, pod)
+        c.check("example: every sidecar mount has a volume", all(mounts.values()), str(mounts))
+        c.equal("example: config volume is the subchart's ConfigMap",
+                (mounts.get("/etc/traccia") or {}).get("configMap", {}).get("name"),
+                r.one("ConfigMap")["metadata"]["name"])
+        c.equal("example: sidecar securityContext",
+                (proxy["securityContext"].get("runAsNonRoot"),
+                 proxy["securityContext"].get("readOnlyRootFilesystem")), (True, True))
+
+    def notes(self):
+        """NOTES.txt renders only on install; render it as a template of a copy of the chart."""
+        copy = os.path.join(self.work, "notes", "traccia-proxy")
+        shutil.copytree(self.chart, copy)
+        notes = os.path.join(copy, "templates", "NOTES.txt")
+        with open(notes) as f:
+            body = f.read()
+        os.remove(notes)
+        with open(os.path.join(copy, "templates", "_notes.tpl"), "w") as f:
+            f.write('{{- define "notes-under-check" -}}\n' + body + "\n{{- end -}}\n")
+        with open(os.path.join(copy, "templates", "notes.yaml"), "w") as f:
+            f.write('kind: RenderedNotes\ntext: {{ include "notes-under-check" . | toJson }}\n')
+        c = self.c
+        text = self.template(copy, "demo", "--namespace", "obs").one("RenderedNotes")["text"]
+        c.contains("NOTES: gateway endpoint", text,
+                   "OTEL_EXPORTER_OTLP_ENDPOINT=http://demo-traccia-proxy.obs.svc:4318")
+        c.contains("NOTES: no backend configured", text,
+                   "no backend is configured, so the proxy writes them to /var/lib/traccia/traces.jsonl")
+        text = self.template(copy, "gw", "-f", os.path.join(copy, "ci", "gateway-values.yaml")
+                             ).one("RenderedNotes")["text"]
+        c.contains("NOTES: gateway backend", text, "Where traces go: http://tempo.observability.svc:4317.")
+        text = self.template(copy, "sc", "-f", os.path.join(copy, "ci", "sidecar-values.yaml")
+                             ).one("RenderedNotes")["text"]
+        c.contains("NOTES: sidecar", text, "is set up as a sidecar: ConfigMap sc-traccia-proxy and the API key"
+                   " Secret traccia-api-key.")
+
+    def schema(self):
+        code, out, err = run([self.helm, "template", "bad", self.chart, "-f", self.bad_values])
+        c = self.c
+        c.check("schema: bad values refused", code != 0, "helm template succeeded:\n" + out[:400])
+        for message in ("values don't meet the specifications of the schema(s)",
+                        "- at '': additional properties 'replicas' not allowed",
+                        "- at '/mode': value must be one of 'gateway', 'sidecar'",
+                        "- at '/ports/grpc': got string, want integer",
+                        "- at '/config/server': additional properties 'grpc_port' not allowed"):
+            c.contains("schema: says " + message.split(": ", 1)[-1], err, message)
+        code, out, err = run([self.helm, "template", "bad", self.chart, "--set", "apiKey.value=k",
+                              "--set", "apiKey.existingSecret=s"])
+        c.check("apiKey: value and existingSecret together refused", code != 0, out[:400])
+        c.contains("apiKey: says why", err,
+                   'apiKey: both value and existingSecret ("s") are set; set only one: existingSecret'
+                   " names a Secret that already holds the key, value creates one")
+
+    # --- Dockerfile facts the chart depends on -----------------------------------------------
+
+    def dockerfile_text(self):
+        with open(self.dockerfile) as f:
+            return f.read()
+
+    def dockerfile_user(self):
+        users = re.findall(r"^USER\s+(\S+)\s*$", self.dockerfile_text(), re.M)
+        return users[-1] if users else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--helm", required=True, help="the helm binary")
+    parser.add_argument("--helm-dir", required=True, help="the repository's helm/ directory")
+    parser.add_argument("--dockerfile", required=True, help="docker/Dockerfile")
+    parser.add_argument("--jar", help="traccia-proxy.jar, to read the rendered traccia.toml")
+    parser.add_argument("--java", default="java")
+    args = parser.parse_args()
+
+    checks = Checks()
+    suite = Suite(args, checks)
+    try:
+        suite.lint("default values", suite.chart)
+        suite.lint("ci/gateway-values.yaml", suite.chart, "-f",
+                   os.path.join(suite.chart, "ci", "gateway-values.yaml"))
+        suite.lint("ci/sidecar-values.yaml", suite.chart, "-f",
+                   os.path.join(suite.chart, "ci", "sidecar-values.yaml"))
+        for part in (suite.defaults, suite.gateway, suite.sidecar_values, suite.example, suite.notes,
+                     suite.schema):
+            try:
+                part()
+            except (AssertionError, KeyError, TypeError, IndexError, subprocess.TimeoutExpired) as e:
+                checks.check(part.__name__ + " ran to the end", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        suite.close()
+    print("%d passed, %d failed" % (checks.passed, checks.failed))
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,417 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.pricing;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The prices of one model in USD per token, as exact decimals: input and output, and where the
+ * table has them, cache reads, 5-minute and 1-hour cache writes, reasoning tokens and long-context
+ * tiers.
+ *
+ * <p>A missing cache or reasoning price falls back to the input or output price (see {@link
+ * #cost}). Immutable and thread-safe.
+ */
+public final class ModelPrice {
+
+  private final BigDecimal input;
+  private final BigDecimal output;
+  private final BigDecimal cacheRead;
+  private final BigDecimal cacheWrite5m;
+  private final BigDecimal cacheWrite1h;
+  private final BigDecimal reasoning;
+  private final List<LongContextTier> tiers; // highest threshold first
+
+  private ModelPrice(Builder b) {
+    this.input = b.input;
+    this.output = b.output;
+    this.cacheRead = b.cacheRead;
+    this.cacheWrite5m = b.cacheWrite5m;
+    this.cacheWrite1h = b.cacheWrite1h;
+    this.reasoning = b.reasoning;
+    List<LongContextTier> sorted = new ArrayList<>(b.tiers);
+    sorted.sort(Comparator.comparingLong(LongContextTier::aboveInputTokens).reversed());
+    this.tiers = Collections.unmodifiableList(sorted);
+  }
+
+  /** A builder; {@link Builder#setInput} and {@link Builder#setOutput} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The exact cost in USD of {@code usage} at these prices.
+   *
+   * <p>{@code (input - cacheRead - cacheWrite5m - cacheWrite1h) × input + cacheRead × cacheRead +
+   * cacheWrite5m × cacheWrite5m + cacheWrite1h × cacheWrite1h + (output - reasoning) × output +
+   * reasoning × reasoning}, where a missing cache price is the input price and a missing reasoning
+   * price the output price. When the input exceeds a long-context tier's threshold, the tier with
+   * the highest such threshold reprices the whole request (a cliff, not a marginal rate); a price
+   * the tier lacks stays the base one. A part larger than its total counts as the total, so the
+   * result is never negative. Never rounds.
+   */
+  public BigDecimal cost(TokenUsage usage) {
+    BigDecimal in = input;
+    BigDecimal out = output;
+    BigDecimal read = cacheRead;
+    BigDecimal write5m = cacheWrite5m;
+    BigDecimal write1h = cacheWrite1h;
+    BigDecimal think = reasoning;
+    for (LongContextTier tier : tiers) {
+      if (usage.inputTokens() > tier.aboveInputTokens) {
+        in = tier.input;
+        out = or(tier.output, out);
+        read = or(tier.cacheRead, read);
+        write5m = or(tier.cacheWrite5m, write5m);
+        write1h = or(tier.cacheWrite1h, write1h);
+        think = or(tier.reasoning, think);
+        break;
+      }
+    }
+    long cached = Math.min(usage.cacheReadTokens(), usage.inputTokens());
+    long written5m = Math.min(usage.cacheWrite5mTokens(), usage.inputTokens() - cached);
+    long written1h = Math.min(usage.cacheWrite1hTokens(), usage.inputTokens() - cached - written5m);
+    long plainIn = usage.inputTokens() - cached - written5m - written1h;
+    long thought = Math.min(usage.reasoningTokens(), usage.outputTokens());
+    long plainOut = usage.outputTokens() - thought;
+    return times(in, plainIn)
+        .add(times(or(read, in), cached))
+        .add(times(or(write5m, in), written5m))
+        .add(times(or(write1h, in), written1h))
+        .add(times(out, plainOut))
+        .add(times(or(think, out), thought));
+  }
+
+  private static BigDecimal times(BigDecimal price, long tokens) {
+    return tokens == 0 ? BigDecimal.ZERO : price.multiply(BigDecimal.valueOf(tokens));
+  }
+
+  private static BigDecimal or(BigDecimal price, BigDecimal fallback) {
+    return price != null ? price : fallback;
+  }
+
+  /** USD per input (prompt) token. */
+  public BigDecimal input() {
+    return input;
+  }
+
+  /** USD per output (completion) token. */
+  public BigDecimal output() {
+    return output;
+  }
+
+  /** USD per input token read from a prompt cache, if the table has a distinct price. */
+  public Optional<BigDecimal> cacheRead() {
+    return Optional.ofNullable(cacheRead);
+  }
+
+  /** USD per input token written to a 5-minute prompt cache, if the table has a price. */
+  public Optional<BigDecimal> cacheWrite5m() {
+    return Optional.ofNullable(cacheWrite5m);
+  }
+
+  /** USD per input token written to a 1-hour prompt cache, if the table has a price. */
+  public Optional<BigDecimal> cacheWrite1h() {
+    return Optional.ofNullable(cacheWrite1h);
+  }
+
+  /** USD per reasoning token, if the table has a price distinct from the output price. */
+  public Optional<BigDecimal> reasoning() {
+    return Optional.ofNullable(reasoning);
+  }
+
+  /** The long-context tiers, highest threshold first; often empty. */
+  public List<LongContextTier> tiers() {
+    return tiers;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ModelPrice)) {
+      return false;
+    }
+    ModelPrice that = (ModelPrice) o;
+    return same(input, that.input)
+        && same(output, that.output)
+        && same(cacheRead, that.cacheRead)
+        && same(cacheWrite5m, that.cacheWrite5m)
+        && same(cacheWrite1h, that.cacheWrite1h)
+        && same(reasoning, that.reasoning)
+        && tiers.equals(that.tiers);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        norm(input),
+        norm(output),
+        norm(cacheRead),
+        norm(cacheWrite5m),
+        norm(cacheWrite1h),
+        norm(reasoning),
+        tiers);
+  }
+
+  /**
+   * Returns the prices as plain decimals, for example {@code {input=0.0000025, output=0.00001}}.
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("{input=").append(input.toPlainString());
+    sb.append(", output=").append(output.toPlainString());
+    append(sb, "cache_read", cacheRead);
+    append(sb, "cache_write", cacheWrite5m);
+    append(sb, "cache_write_1h", cacheWrite1h);
+    append(sb, "reasoning", reasoning);
+    if (!tiers.isEmpty()) {
+      sb.append(", tiers=").append(tiers);
+    }
+    return sb.append('}').toString();
+  }
+
+  static void append(StringBuilder sb, String name, BigDecimal price) {
+    if (price != null) {
+      sb.append(", ").append(name).append('=').append(price.toPlainString());
+    }
+  }
+
+  // 0.5 and 0.50 are the same price.
+  static boolean same(BigDecimal a, BigDecimal b) {
+    return a == null ? b == null : b != null && a.compareTo(b) == 0;
+  }
+
+  static BigDecimal norm(BigDecimal d) {
+    return d == null ? null : d.stripTrailingZeros();
+  }
+
+  static BigDecimal check(String field, BigDecimal price) {
+    Objects.requireNonNull(price, field);
+    if (price.signum() < 0) {
+      throw new IllegalArgumentException(
+          field + ": " + price.toPlainString() + " (expected: >= 0, in USD per token)");
+    }
+    return price;
+  }
+
+  /**
+   * Prices that replace the base ones for a whole request whose input exceeds a threshold, as for
+   * Gemini's and Claude's long-context rates. Immutable.
+   */
+  public static final class LongContextTier {
+
+    private final long aboveInputTokens;
+    private final BigDecimal input;
+    private final BigDecimal output;
+    private final BigDecimal cacheRead;
+    private final BigDecimal cacheWrite5m;
+    private final BigDecimal cacheWrite1h;
+    private final BigDecimal reasoning;
+
+    private LongContextTier(
+        long aboveInputTokens,
+        BigDecimal input,
+        BigDecimal output,
+        BigDecimal cacheRead,
+        BigDecimal cacheWrite5m,
+        BigDecimal cacheWrite1h,
+        BigDecimal reasoning) {
+      this.aboveInputTokens = aboveInputTokens;
+      this.input = input;
+      this.output = output;
+      this.cacheRead = cacheRead;
+      this.cacheWrite5m = cacheWrite5m;
+      this.cacheWrite1h = cacheWrite1h;
+      this.reasoning = reasoning;
+    }
+
+    /**
+     * A tier; every price but {@code input} may be null, meaning the base price applies.
+     *
+     * @throws IllegalArgumentException if the threshold or a price is negative
+     */
+    public static LongContextTier of(
+        long aboveInputTokens,
+        BigDecimal input,
+        BigDecimal output,
+        BigDecimal cacheRead,
+        BigDecimal cacheWrite5m,
+        BigDecimal cacheWrite1h,
+        BigDecimal reasoning) {
+      if (aboveInputTokens < 0) {
+        throw new IllegalArgumentException(
+            "aboveInputTokens: " + aboveInputTokens + " (expected: >= 0)");
+      }
+      return new LongContextTier(
+          aboveInputTokens,
+          check("input", input),
+          output == null ? null : check("output", output),
+          cacheRead == null ? null : check("cache_read", cacheRead),
+          cacheWrite5m == null ? null : check("cache_write", cacheWrite5m),
+          cacheWrite1h == null ? null : check("cache_write_1h", cacheWrite1h),
+          reasoning == null ? null : check("reasoning", reasoning));
+    }
+
+    /** The tier applies when the request's input tokens are strictly more than this. */
+    public long aboveInputTokens() {
+      return aboveInputTokens;
+    }
+
+    /** USD per input token above the threshold. */
+    public BigDecimal input() {
+      return input;
+    }
+
+    /** USD per output token above the threshold, if the tier changes it. */
+    public Optional<BigDecimal> output() {
+      return Optional.ofNullable(output);
+    }
+
+    /** USD per cache-read token above the threshold, if the tier changes it. */
+    public Optional<BigDecimal> cacheRead() {
+      return Optional.ofNullable(cacheRead);
+    }
+
+    /** USD per 5-minute cache-write token above the threshold, if the tier changes it. */
+    public Optional<BigDecimal> cacheWrite5m() {
+      return Optional.ofNullable(cacheWrite5m);
+    }
+
+    /** USD per 1-hour cache-write token above the threshold, if the tier changes it. */
+    public Optional<BigDecimal> cacheWrite1h() {
+      return Optional.ofNullable(cacheWrite1h);
+    }
+
+    /** USD per reasoning token above the threshold, if the tier changes it. */
+    public Optional<BigDecimal> reasoning() {
+      return Optional.ofNullable(reasoning);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof LongContextTier)) {
+        return false;
+      }
+      LongContextTier that = (LongContextTier) o;
+      return aboveInputTokens == that.aboveInputTokens
+          && same(input, that.input)
+          && same(output, that.output)
+          && same(cacheRead, that.cacheRead)
+          && same(cacheWrite5m, that.cacheWrite5m)
+          && same(cacheWrite1h, that.cacheWrite1h)
+          && same(reasoning, that.reasoning);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(
+          aboveInputTokens,
+          norm(input),
+          norm(output),
+          norm(cacheRead),
+          norm(cacheWrite5m),
+          norm(cacheWrite1h),
+          norm(reasoning));
+    }
+
+    /** Returns the threshold and prices, for example {@code {above=200000, input=0.000006}}. */
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder("{above=").append(aboveInputTokens);
+      sb.append(", input=").append(input.toPlainString());
+      append(sb, "output", output);
+      append(sb, "cache_read", cacheRead);
+      append(sb, "cache_write", cacheWrite5m);
+      append(sb, "cache_write_1h", cacheWrite1h);
+      append(sb, "reasoning", reasoning);
+      return sb.append('}').toString();
+    }
+  }
+
+  /** Builds a {@link ModelPrice}; not thread-safe. Every price must be {@code >= 0}. */
+  public static final class Builder {
+
+    private BigDecimal input;
+    private BigDecimal output;
+    private BigDecimal cacheRead;
+    private BigDecimal cacheWrite5m;
+    private BigDecimal cacheWrite1h;
+    private BigDecimal reasoning;
+    private final List<LongContextTier> tiers = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Sets USD per input token (required). */
+    public Builder setInput(BigDecimal input) {
+      this.input = check("input", input);
+      return this;
+    }
+
+    /** Sets USD per output token (required). */
+    public Builder setOutput(BigDecimal output) {
+      this.output = check("output", output);
+      return this;
+    }
+
+    /** Sets USD per cache-read input token; null means the input price. */
+    public Builder setCacheRead(BigDecimal cacheRead) {
+      this.cacheRead = cacheRead == null ? null : check("cache_read", cacheRead);
+      return this;
+    }
+
+    /** Sets USD per input token written to a 5-minute cache; null means the input price. */
+    public Builder setCacheWrite5m(BigDecimal cacheWrite5m) {
+      this.cacheWrite5m = cacheWrite5m == null ? null : check("cache_write", cacheWrite5m);
+      return this;
+    }
+
+    /** Sets USD per input token written to a 1-hour cache; null means the input price. */
+    public Builder setCacheWrite1h(BigDecimal cacheWrite1h) {
+      this.cacheWrite1h = cacheWrite1h == null ? null : check("cache_write_1h", cacheWrite1h);
+      return this;
+    }
+
+    /** Sets USD per reasoning token; null means the output price. */
+    public Builder setReasoning(BigDecimal reasoning) {
+      this.reasoning = reasoning == null ? null : check("reasoning", reasoning);
+      return this;
+    }
+
+    /**
+     * Adds a long-context tier.
+     *
+     * @throws IllegalArgumentException if a tier with the same threshold was added
+     */
+    public Builder addTier(LongContextTier tier) {
+      for (LongContextTier t : tiers) {
+        if (t.aboveInputTokens == tier.aboveInputTokens) {
+          throw new IllegalArgumentException(
+              "tier above " + tier.aboveInputTokens + " tokens: given twice (expected: once)");
+        }
+      }
+      tiers.add(Objects.requireNonNull(tier, "tier"));
+      return this;
+    }
+
+    /**
+     * Returns the price.
+     *
+     * @throws IllegalStateException if the input or output price is missing
+     */
+    public ModelPrice build() {
+      if (input == null || output == null) {
+        throw new IllegalStateException(
+            (input == null ? "input" : "output")
+                + ": missing (expected: a price in USD per token)");
+      }
+      return new ModelPrice(this);
+    }
+  }
+}

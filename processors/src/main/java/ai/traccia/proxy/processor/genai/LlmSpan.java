@@ -1,0 +1,503 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.processor.genai;
+
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.processor.genai.LlmAttributes.Binding;
+import ai.traccia.proxy.processor.genai.LlmAttributes.Field;
+import ai.traccia.proxy.processor.genai.LlmAttributes.IndexedBinding;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What one span says about an LLM call, whichever instrumentation wrote it: model, provider, usage,
+ * text, and whether it is an inference span at all.
+ *
+ * <p>{@link #read} makes one pass over the span's attributes and looks each key up in {@link
+ * LlmAttributes}. A result is confined to the thread that read it; it is a snapshot and does not
+ * follow later edits of the batch.
+ */
+public final class LlmSpan {
+
+  /** The value of a count accessor when the span carries no such count. */
+  public static final long ABSENT = -1;
+
+  /** {@code gen_ai.operation.name} values of spans that wrap inference rather than perform it. */
+  private static final Set<String> NON_INFERENCE_OPERATIONS =
+      Set.of("invoke_agent", "create_agent", "execute_tool", "invoke_workflow");
+
+  private static final Field[] FIELDS = Field.values();
+
+  // Indexed by Field.ordinal(): the winning row's rank and dialect, and its value.
+  private final int[] ranks = new int[FIELDS.length];
+  private final GenAiDialect[] dialects = new GenAiDialect[FIELDS.length];
+  private final String[] strings = new String[FIELDS.length];
+  private final long[] counts = new long[FIELDS.length];
+  private double cost = Double.NaN;
+  // Only allocated for spans with indexed message keys.
+  private MessageSlots promptSlots;
+  private MessageSlots completionSlots;
+
+  private LlmSpan() {
+    Arrays.fill(ranks, Integer.MAX_VALUE);
+    Arrays.fill(counts, ABSENT);
+  }
+
+  /**
+   * Reads span {@code i} of {@code batch}.
+   *
+   * <p>Attributes are read as they arrived, plus the token counts an earlier processor of this
+   * package wrote ({@link LlmAttributes#USAGE_PROMPT_TOKENS}, {@link
+   * LlmAttributes#USAGE_COMPLETION_TOKENS}), so the cost processor sees the token counter's
+   * estimates.
+   */
+  public static LlmSpan read(SpanBatch batch, int i) {
+    LlmSpan span = new LlmSpan();
+    List<KeyValue> attributes = batch.span(i).getAttributesList();
+    for (int k = 0; k < attributes.size(); k++) {
+      KeyValue kv = attributes.get(k);
+      span.accept(kv.getKey(), kv.getValue());
+    }
+    if (batch.isModified()) {
+      // The token counter writes a side only where it was missing; look for its edits there only.
+      if (span.counts[Field.INPUT_TOKENS.ordinal()] == ABSENT) {
+        span.acceptEdited(batch, i, LlmAttributes.USAGE_PROMPT_TOKENS);
+      }
+      if (span.counts[Field.OUTPUT_TOKENS.ordinal()] == ABSENT) {
+        span.acceptEdited(batch, i, LlmAttributes.USAGE_COMPLETION_TOKENS);
+      }
+    }
+    return span;
+  }
+
+  /** Reads a bare list of attributes, for tests and tools. */
+  public static LlmSpan read(List<KeyValue> attributes) {
+    LlmSpan span = new LlmSpan();
+    for (KeyValue kv : attributes) {
+      span.accept(kv.getKey(), kv.getValue());
+    }
+    return span;
+  }
+
+  private void acceptEdited(SpanBatch batch, int i, String key) {
+    AnyValue value = batch.attribute(i, key);
+    if (value != null) {
+      accept(key, value);
+    }
+  }
+
+  private void accept(String key, AnyValue value) {
+    Binding binding = LlmAttributes.BY_KEY.get(key);
+    if (binding != null) {
+      acceptBinding(binding, value);
+      return;
+    }
+    char first = key.isEmpty() ? ' ' : key.charAt(0);
+    if (first == 'g' || first == 'l') {
+      acceptIndexed(key, value);
+    }
+  }
+
+  private void acceptBinding(Binding binding, AnyValue value) {
+    int f = binding.field.ordinal();
+    if (binding.rank > ranks[f]) {
+      return;
+    }
+    switch (binding.field) {
+      case INPUT_TOKENS:
+      case OUTPUT_TOKENS:
+      case TOTAL_TOKENS:
+      case CACHE_READ_TOKENS:
+      case CACHE_WRITE_TOKENS:
+      case REASONING_TOKENS:
+        long count = count(value);
+        if (count == ABSENT) {
+          return;
+        }
+        counts[f] = count;
+        break;
+      case COST_USD:
+        double usd = number(value);
+        if (Double.isNaN(usd)) {
+          return;
+        }
+        cost = usd;
+        break;
+      default:
+        String text = string(value);
+        if (text == null) {
+          return;
+        }
+        strings[f] = text;
+        break;
+    }
+    ranks[f] = binding.rank;
+    dialects[f] = binding.dialect;
+  }
+
+  private void acceptIndexed(String key, AnyValue value) {
+    for (IndexedBinding b : LlmAttributes.INDEXED_MESSAGES) {
+      if (!key.startsWith(b.prefix)) {
+        continue;
+      }
+      int end = b.prefix.length();
+      int index = 0;
+      while (end < key.length() && Character.isDigit(key.charAt(end))) {
+        index = index * 10 + (key.charAt(end) - '0');
+        if (index > LlmAttributes.MAX_MESSAGE_INDEX) {
+          return;
+        }
+        end++;
+      }
+      if (end == b.prefix.length() || !b.matchesRest(key.substring(end))) {
+        continue;
+      }
+      String text = string(value);
+      if (text == null) {
+        return;
+      }
+      MessageSlots slots;
+      if (b.completion) {
+        slots = completionSlots == null ? (completionSlots = new MessageSlots()) : completionSlots;
+      } else {
+        slots = promptSlots == null ? (promptSlots = new MessageSlots()) : promptSlots;
+      }
+      slots.put(index, b.part, text, b.dialect);
+      return;
+    }
+  }
+
+  // --- Values ---------------------------------------------------------------------------------
+
+  private static String string(AnyValue value) {
+    if (value.getValueCase() != AnyValue.ValueCase.STRING_VALUE) {
+      return null;
+    }
+    String s = value.getStringValue();
+    return s.isEmpty() ? null : s;
+  }
+
+  // A non-negative whole count from an int, an integral double or a decimal string; else ABSENT.
+  private static long count(AnyValue value) {
+    switch (value.getValueCase()) {
+      case INT_VALUE:
+        return value.getIntValue() >= 0 ? value.getIntValue() : ABSENT;
+      case DOUBLE_VALUE:
+        double d = value.getDoubleValue();
+        return d >= 0 && d <= Long.MAX_VALUE && d == Math.rint(d) ? (long) d : ABSENT;
+      case STRING_VALUE:
+        String s = value.getStringValue().trim();
+        if (s.isEmpty() || s.length() > 18) {
+          return ABSENT;
+        }
+        for (int k = 0; k < s.length(); k++) {
+          if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+            return ABSENT;
+          }
+        }
+        return Long.parseLong(s);
+      default:
+        return ABSENT;
+    }
+  }
+
+  private static double number(AnyValue value) {
+    switch (value.getValueCase()) {
+      case DOUBLE_VALUE:
+        double d = value.getDoubleValue();
+        return Double.isFinite(d) && d >= 0 ? d : Double.NaN;
+      case INT_VALUE:
+        return value.getIntValue() >= 0 ? value.getIntValue() : Double.NaN;
+      case STRING_VALUE:
+        try {
+          double parsed = Double.parseDouble(value.getStringValue().trim());
+          return Double.isFinite(parsed) && parsed >= 0 ? parsed : Double.NaN;
+        } catch (NumberFormatException e) {
+          return Double.NaN;
+        }
+      default:
+        return Double.NaN;
+    }
+  }
+
+  // --- Classification -------------------------------------------------------------------------
+
+  /**
+   * Whether this span is an LLM inference call whose usage may be counted and priced.
+   *
+   * <p>Spans that wrap inference (agents, chains, workflows, tools) repeat their children's usage
+   * and are not inference spans: OpenInference kinds other than {@code LLM}, {@code
+   * gen_ai.operation.name} {@code invoke_agent}, {@code create_agent}, {@code execute_tool} or
+   * {@code invoke_workflow}, a Traccia {@code span.type} other than {@code llm} (any case), an
+   * OpenAI Agents {@code agent.span.type} other than {@code generation}, a CrewAI {@code
+   * crewai.type} other than {@code llm}, and OpenLLMetry {@code traceloop.span.kind} spans
+   * (workflow, task, agent, tool). Otherwise a span is an inference span when it names a model or
+   * one of those markers says so.
+   */
+  public boolean isInference() {
+    String kind = strings[Field.OPENINFERENCE_KIND.ordinal()];
+    if (kind != null) {
+      return kind.equalsIgnoreCase("LLM");
+    }
+    String spanType = strings[Field.SPAN_TYPE.ordinal()];
+    if (spanType != null && !spanType.equalsIgnoreCase("llm")) {
+      return false;
+    }
+    String agentType = strings[Field.AGENT_SPAN_TYPE.ordinal()];
+    if (agentType != null && !agentType.equals("generation")) {
+      return false;
+    }
+    String crewType = strings[Field.CREWAI_TYPE.ordinal()];
+    if (crewType != null && !crewType.equals("llm")) {
+      return false;
+    }
+    String traceloopKind = strings[Field.TRACELOOP_KIND.ordinal()];
+    if (traceloopKind != null && !traceloopKind.equalsIgnoreCase("llm")) {
+      return false;
+    }
+    String operation = strings[Field.OPERATION.ordinal()];
+    if (operation != null && NON_INFERENCE_OPERATIONS.contains(operation)) {
+      return false;
+    }
+    return operation != null || spanType != null || agentType != null || model() != null;
+  }
+
+  // --- Model and provider ---------------------------------------------------------------------
+
+  /** The model that was asked for, or {@code null}. */
+  public String requestModel() {
+    return strings[Field.REQUEST_MODEL.ordinal()];
+  }
+
+  /** The model that answered ({@code gen_ai.response.model}), or {@code null}. */
+  public String responseModel() {
+    return strings[Field.RESPONSE_MODEL.ordinal()];
+  }
+
+  /** The response model when recorded, else the request model, else {@code null}. */
+  public String model() {
+    String response = responseModel();
+    return response != null ? response : requestModel();
+  }
+
+  /**
+   * The provider in lower case ({@code openai}, {@code anthropic}, {@code aws.bedrock}), or null.
+   */
+  public String provider() {
+    String provider = strings[Field.PROVIDER.ordinal()];
+    return provider == null ? null : provider.toLowerCase(Locale.ROOT);
+  }
+
+  /** {@code gen_ai.operation.name}, or {@code null}. */
+  public String operation() {
+    return strings[Field.OPERATION.ordinal()];
+  }
+
+  /**
+   * Whether the call went to an Anthropic model, whose API reports input tokens without the cached
+   * ones: the provider names Anthropic, or the model is a Claude model (directly or on Bedrock).
+   */
+  public boolean isAnthropic() {
+    String provider = provider();
+    if (provider != null && provider.contains("anthropic")) {
+      return true;
+    }
+    for (String model : new String[] {responseModel(), requestModel()}) {
+      if (model != null) {
+        String m = model.toLowerCase(Locale.ROOT);
+        if (m.startsWith("claude") || m.contains("anthropic.") || m.contains("/claude")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // --- Usage ----------------------------------------------------------------------------------
+
+  /** Prompt tokens as the span reports them, or {@link #ABSENT}. */
+  public long inputTokens() {
+    return counts[Field.INPUT_TOKENS.ordinal()];
+  }
+
+  /** The dialect {@link #inputTokens()} came from, or {@code null}. */
+  public GenAiDialect inputTokensDialect() {
+    return dialects[Field.INPUT_TOKENS.ordinal()];
+  }
+
+  /** Completion tokens, or {@link #ABSENT}. */
+  public long outputTokens() {
+    return counts[Field.OUTPUT_TOKENS.ordinal()];
+  }
+
+  /** The dialect {@link #outputTokens()} came from, or {@code null}. */
+  public GenAiDialect outputTokensDialect() {
+    return dialects[Field.OUTPUT_TOKENS.ordinal()];
+  }
+
+  /** Total tokens as reported, or {@link #ABSENT}. */
+  public long totalTokens() {
+    return counts[Field.TOTAL_TOKENS.ordinal()];
+  }
+
+  /** Prompt tokens read from a cache, or {@link #ABSENT}. */
+  public long cacheReadTokens() {
+    return counts[Field.CACHE_READ_TOKENS.ordinal()];
+  }
+
+  /** Prompt tokens written to a cache, or {@link #ABSENT}. */
+  public long cacheWriteTokens() {
+    return counts[Field.CACHE_WRITE_TOKENS.ordinal()];
+  }
+
+  /** Reasoning tokens, part of the output, or {@link #ABSENT}. */
+  public long reasoningTokens() {
+    return counts[Field.REASONING_TOKENS.ordinal()];
+  }
+
+  /** A cost in USD already on the span, or {@code NaN}. */
+  public double existingCostUsd() {
+    return cost;
+  }
+
+  /** The dialect of {@link #existingCostUsd()}, or {@code null}. */
+  public GenAiDialect existingCostDialect() {
+    return dialects[Field.COST_USD.ordinal()];
+  }
+
+  // --- Text -----------------------------------------------------------------------------------
+
+  /** The prompt as one plain string ({@code llm.prompt}, {@code input.value}), or {@code null}. */
+  public String promptText() {
+    return strings[Field.PROMPT_TEXT.ordinal()];
+  }
+
+  /** The completion as one plain string, or {@code null}. */
+  public String completionText() {
+    return strings[Field.COMPLETION_TEXT.ordinal()];
+  }
+
+  /**
+   * The prompt as structured messages, or an empty list: indexed message keys when present, else
+   * {@code gen_ai.system_instructions} (as one {@code system} message) followed by {@code
+   * gen_ai.input.messages}, else the SDK's {@code llm.openai.messages}. JSON is parsed on each
+   * call; call it only when the messages are needed.
+   */
+  public List<ChatMessage> promptMessages() {
+    if (promptSlots != null) {
+      return promptSlots.toMessages();
+    }
+    String json = strings[Field.PROMPT_MESSAGES_JSON.ordinal()];
+    String system = strings[Field.SYSTEM_INSTRUCTIONS_JSON.ordinal()];
+    List<ChatMessage> messages = json == null ? List.of() : MessagesJson.messages(json);
+    if (system == null) {
+      return messages;
+    }
+    String systemText = MessagesJson.partsText(system);
+    if (systemText.isEmpty()) {
+      return messages;
+    }
+    List<ChatMessage> withSystem = new ArrayList<>(messages.size() + 1);
+    withSystem.add(new ChatMessage("system", systemText, null));
+    withSystem.addAll(messages);
+    return withSystem;
+  }
+
+  /** The completion as structured messages (indexed keys, else {@code gen_ai.output.messages}). */
+  public List<ChatMessage> completionMessages() {
+    if (completionSlots != null) {
+      return completionSlots.toMessages();
+    }
+    String json = strings[Field.COMPLETION_MESSAGES_JSON.ordinal()];
+    return json == null ? List.of() : MessagesJson.messages(json);
+  }
+
+  /** Whether the span carries any prompt text, plain or structured. */
+  public boolean hasPrompt() {
+    return promptSlots != null
+        || strings[Field.PROMPT_MESSAGES_JSON.ordinal()] != null
+        || strings[Field.PROMPT_TEXT.ordinal()] != null;
+  }
+
+  /** Whether the span carries any completion text, plain or structured. */
+  public boolean hasCompletion() {
+    return completionSlots != null
+        || strings[Field.COMPLETION_MESSAGES_JSON.ordinal()] != null
+        || strings[Field.COMPLETION_TEXT.ordinal()] != null;
+  }
+
+  /** The dialect of the prompt's structured messages, or {@code null} when there are none. */
+  public GenAiDialect promptMessagesDialect() {
+    if (promptSlots != null) {
+      return promptSlots.dialect;
+    }
+    return dialects[Field.PROMPT_MESSAGES_JSON.ordinal()];
+  }
+
+  /** Indexed messages, collected in any order. */
+  private static final class MessageSlots {
+    String[] roles = new String[4];
+    StringBuilder[] contents = new StringBuilder[4];
+    String[] names = new String[4];
+    // OpenInference records a message's text both whole and as parts; the whole text wins.
+    boolean[] whole = new boolean[4];
+    int size;
+    GenAiDialect dialect;
+
+    void put(int index, LlmAttributes.MessagePart part, String text, GenAiDialect from) {
+      if (index >= roles.length) {
+        int capacity = Math.max(index + 1, roles.length * 2);
+        roles = Arrays.copyOf(roles, capacity);
+        contents = Arrays.copyOf(contents, capacity);
+        names = Arrays.copyOf(names, capacity);
+        whole = Arrays.copyOf(whole, capacity);
+      }
+      size = Math.max(size, index + 1);
+      dialect = from;
+      switch (part) {
+        case ROLE:
+          roles[index] = text;
+          break;
+        case NAME:
+          names[index] = text;
+          break;
+        case CONTENT:
+          contents[index] = new StringBuilder(text);
+          whole[index] = true;
+          break;
+        default:
+          if (whole[index]) {
+            break;
+          }
+          if (contents[index] == null) {
+            contents[index] = new StringBuilder(text);
+          } else {
+            contents[index].append('\n').append(text);
+          }
+          break;
+      }
+    }
+
+    List<ChatMessage> toMessages() {
+      List<ChatMessage> out = new ArrayList<>(size);
+      for (int k = 0; k < size; k++) {
+        if (roles[k] == null && contents[k] == null && names[k] == null) {
+          continue;
+        }
+        out.add(
+            new ChatMessage(
+                roles[k] == null ? "" : roles[k],
+                contents[k] == null ? "" : contents[k].toString(),
+                names[k]));
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.traccia.proxy.export.ExportRequest;
+import ai.traccia.proxy.export.ExportResult;
+import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.server.RecordingExporter;
+import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.queue.BatchingExporter;
+import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import ai.traccia.proxy.server.ratelimit.SpanRateLimiter.Policy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class IngestTest {
+
+  private final SelfMetrics metrics = new SelfMetrics();
+  private final List<BatchingExporter> queues = new ArrayList<>();
+  private final long[] now = {0};
+  private final SpanRateLimiter.Ticker ticker =
+      new SpanRateLimiter.Ticker() {
+        @Override
+        public long nanoTime() {
+          return now[0];
+        }
+
+        @Override
+        public void sleepNanos(long nanos) {
+          now[0] += nanos;
+        }
+      };
+
+  @AfterEach
+  void stop() {
+    for (BatchingExporter q : queues) {
+      q.shutdown(Duration.ofMillis(200));
+    }
+  }
+
+  private BatchingExporter queue(Exporter exporter, int capacity) {
+    BatchingExporter q =
+        BatchingExporter.builder(exporter, metrics)
+            .setCapacity(capacity)
+            .setScheduleDelay(Duration.ofMillis(10))
+            .build();
+    queues.add(q);
+    return q;
+  }
+
+  private static Exporter named(String name, RecordingExporter delegate) {
+    return new Exporter() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public CompletableFuture<ExportResult> export(ExportRequest request) {
+        return delegate.export(request);
+      }
+
+      @Override
+      public CompletableFuture<Void> shutdown() {
+        return delegate.shutdown();
+      }
+    };
+  }
+
+  private IngestResult send(Ingest ingest, int spans) {
+    return ingest.traces(TestData.traces(spans), TestData.traces(spans).toByteArray(), "grpc");
+  }
+
+  @Test
+  void traces_overTheRateLimitRefusedWithTheDeficitAsRetryDelay() {
+    RecordingExporter exporter = new RecordingExporter();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.empty(),
+            List.of(queue(exporter, 1000)),
+            metrics,
+            SpanRateLimiter.create(10, Duration.ZERO, Policy.REFUSE, ticker));
+
+    assertThat(send(ingest, 10).status()).isEqualTo(IngestResult.Status.ACCEPTED);
+    IngestResult refused = send(ingest, 5);
+
+    assertThat(refused.status()).isEqualTo(IngestResult.Status.RATE_LIMITED);
+    assertThat(refused.isRetryable()).isTrue();
+    assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(refused.message())
+        .isEqualTo(
+            "the proxy accepts at most 10.0 spans per second"
+                + " (rate_limiting.max_spans_per_second); retry later");
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_refused_items",
+                "signal",
+                "traces",
+                "transport",
+                "grpc",
+                "reason",
+                "rate_limited"))
+        .isEqualTo(5);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.spans().size() == 10);
+  }
+
+  @Test
+  void traces_dropPolicyDropsWhatIsOverTheLimitAfterThePipelineSawEverySpan() {
+    RecordingExporter exporter = new RecordingExporter();
+    AtomicInteger seenByPipeline = new AtomicInteger();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(b -> seenByPipeline.addAndGet(b.size())).build(),
+            List.of(queue(exporter, 1000)),
+            metrics,
+            SpanRateLimiter.create(10, Duration.ZERO, Policy.DROP, ticker));
+
+    IngestResult result = send(ingest, 15);
+
+    assertThat(result.status()).isEqualTo(IngestResult.Status.ACCEPTED);
+    assertThat(result.rejectedItems()).isEqualTo(5);
+    assertThat(result.message()).isEqualTo("refused 5 of 15 spans: 5 rate_limited");
+    assertThat(seenByPipeline.get()).isEqualTo(15);
+    assertThat(ingest.rateLimitDropped()).isEqualTo(5);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.spans().size() == 10);
+    assertThat(exporter.spans())
+        .extracting(s -> s.getName())
+        .startsWith("chat gpt-4o 0")
+        .doesNotContain("chat gpt-4o 14");
+  }
+
+  @Test
+  void rateLimiter_updateAppliesToTheNextRequest() {
+    RecordingExporter exporter = new RecordingExporter();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.empty(),
+            List.of(queue(exporter, 1000)),
+            metrics,
+            SpanRateLimiter.create(1, Duration.ZERO, Policy.REFUSE, ticker));
+    send(ingest, 1);
+    assertThat(send(ingest, 1).status()).isEqualTo(IngestResult.Status.RATE_LIMITED);
+
+    ingest.rateLimiter().update(0, Duration.ZERO, Policy.REFUSE);
+
+    assertThat(send(ingest, 100).status()).isEqualTo(IngestResult.Status.ACCEPTED);
+  }
+
+  @Test
+  void deadExporter_doesNotHoldBackTheOther() {
+    RecordingExporter live = new RecordingExporter();
+    RecordingExporter dead = new RecordingExporter();
+    CompletableFuture<ExportResult> never = new CompletableFuture<>();
+    dead.answerWith(r -> never);
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.empty(),
+            List.of(queue(named("live", live), 10_000), queue(named("dead", dead), 10_000)),
+            metrics);
+
+    for (int i = 0; i < 200; i++) {
+      assertThat(send(ingest, 5).status()).isEqualTo(IngestResult.Status.ACCEPTED);
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> live.spans().size() == 1000);
+    assertThat(queues.get(0).size()).isZero();
+    assertThat(queues.get(1).size()).isEqualTo(1000);
+    never.complete(ExportResult.success());
+  }
+}
