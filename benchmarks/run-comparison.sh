@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${1:-20}"
+seconds="${1:-30}"
 cache="${TRACCIA_CACHE_DIR:-$HOME/.cache/traccia-proxy}"
 telemetrygen_version=0.161.0
 

@@ -135,7 +135,9 @@ public final class Comparison {
               process.grpcPort,
               spansPerRequest,
               RequestFactory.DEFAULT_LLM_FRACTION)) {
-        generator.run(Math.min(10, seconds), rate, 16);
+        // The JVM compiles its hot paths during the first tens of seconds; a long-running proxy
+        // is measured in its steady state, as the Collector (compiled ahead of time) always is.
+        generator.run(Double.parseDouble(options.getOrDefault("--warmup", "20")), rate, 16);
         awaitQuiet(sink);
         sink.reset();
         long spans0 = sink.spans();
@@ -172,14 +174,44 @@ public final class Comparison {
   private void measureTelemetrygen(String target, double seconds) throws Exception {
     try (Sink sink = Sink.start(0);
         Target process = Target.start(target, sink.port(), options, work, false)) {
+      // Warm up with the same generator first, as for our own generator.
+      runTelemetrygen(
+          target,
+          process.grpcPort,
+          Double.parseDouble(options.getOrDefault("--warmup", "20")),
+          "warmup");
+      awaitQuiet(sink);
+      sink.reset();
       long spans0 = sink.spans();
       double cpu0 = process.cpuSeconds();
       long t0 = System.nanoTime();
+      runTelemetrygen(target, process.grpcPort, seconds, "measure");
+      awaitQuiet(sink);
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      double cpu = process.cpuSeconds() - cpu0;
+      long spans = sink.spans() - spans0;
+      row(
+          target,
+          "telemetrygen",
+          "max",
+          spans / elapsed,
+          spans / cpu,
+          sink.latencyMillis(0.5),
+          sink.latencyMillis(0.99),
+          process.peakRssMiB(),
+          process.peakHeapMiB());
+      System.out.printf(Locale.ROOT, "%s telemetrygen: %d spans, %.2f CPU s%n", target, spans, cpu);
+    }
+  }
+
+  private void runTelemetrygen(String target, int port, double seconds, String phase)
+      throws Exception {
+    {
       List<String> cmd = new ArrayList<>();
       cmd.add(options.get("--telemetrygen"));
       cmd.add("traces");
       cmd.add("--otlp-endpoint");
-      cmd.add("127.0.0.1:" + process.grpcPort);
+      cmd.add("127.0.0.1:" + port);
       cmd.add("--otlp-insecure");
       cmd.add("--duration");
       cmd.add((int) seconds + "s");
@@ -196,26 +228,12 @@ public final class Comparison {
       Process gen =
           new ProcessBuilder(cmd)
               .redirectErrorStream(true)
-              .redirectOutput(work.resolve("telemetrygen-" + target + ".log").toFile())
+              .redirectOutput(
+                  work.resolve("telemetrygen-" + target + "-" + phase + ".log").toFile())
               .start();
       if (!gen.waitFor((long) seconds + 60, TimeUnit.SECONDS)) {
         gen.destroyForcibly();
       }
-      awaitQuiet(sink);
-      double elapsed = (System.nanoTime() - t0) / 1e9;
-      double cpu = process.cpuSeconds() - cpu0;
-      long spans = sink.spans() - spans0;
-      row(
-          target,
-          "telemetrygen",
-          "max",
-          spans / elapsed,
-          spans / cpu,
-          sink.latencyMillis(0.5),
-          sink.latencyMillis(0.99),
-          process.peakRssMiB(),
-          process.peakHeapMiB());
-      System.out.printf(Locale.ROOT, "%s telemetrygen: %d spans, %.2f CPU s%n", target, spans, cpu);
     }
   }
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.bench.RequestFactory;
@@ -26,8 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The enrichment chain (token counting, then cost) per span: an LLM inference span without usage
- * (the counter encodes its text), an LLM span with usage (priced only), and a plain span (read
- * and left alone). Each includes sealing the batch, which re-encodes only edited spans.
+ * (the counter encodes its text), an LLM span with usage (priced only), and a plain span (read and
+ * left alone). Each includes sealing the batch, which re-encodes only edited spans.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar EnrichmentBenchmark -prof gc

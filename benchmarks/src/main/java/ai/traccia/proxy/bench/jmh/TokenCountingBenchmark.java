@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.pipeline.SpanBatch;

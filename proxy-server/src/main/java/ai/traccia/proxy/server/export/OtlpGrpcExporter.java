@@ -24,11 +24,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +106,7 @@ public final class OtlpGrpcExporter implements Exporter {
     this.channel =
         NettyChannelBuilder.forAddress(host, port, credentials)
             .userAgent(ExporterSettings.userAgent())
+            .compressorRegistry(FastGzip.registry())
             .disableRetry()
             .build();
   }
@@ -371,23 +370,15 @@ public final class OtlpGrpcExporter implements Exporter {
    * #build()} the combination and the TLS files, throwing {@link IllegalArgumentException} with
    * what was wrong.
    */
-  public static final class Builder {
-    private final ExporterSettings settings = new ExporterSettings(RESERVED_HEADERS, true);
-    private String name = "otlp-grpc";
+  public static final class Builder extends OtlpExporterBuilder<Builder> {
     private URI endpoint;
-    private Path caFile;
-    private Path clientCertificate;
-    private Path clientKey;
 
-    private Builder() {}
+    private Builder() {
+      super(RESERVED_HEADERS, true, "otlp-grpc");
+    }
 
-    /** The name in logs and self-metrics. Default {@code otlp-grpc}. */
-    public Builder setName(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name: empty (expected: a short name such as tempo)");
-      }
-      this.name = name;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -407,55 +398,6 @@ public final class OtlpGrpcExporter implements Exporter {
                 + " OTLP/gRPC has no URL path)");
       }
       this.endpoint = endpoint;
-      return this;
-    }
-
-    /** Adds a header sent as gRPC metadata with every call, such as {@code x-scope-orgid}. */
-    public Builder addHeader(String name, String value) {
-      settings.addHeader(name, value);
-      return this;
-    }
-
-    /** Adds every entry of {@code headers}, as {@link #addHeader} does. */
-    public Builder setHeaders(Map<String, String> headers) {
-      headers.forEach(settings::addHeader);
-      return this;
-    }
-
-    /** Sends {@code authorization: Bearer <apiKey>} with every call. */
-    public Builder setApiKey(String apiKey) {
-      settings.setApiKey(apiKey);
-      return this;
-    }
-
-    /** {@code gzip} or {@code none} (the default). */
-    public Builder setCompression(String compression) {
-      settings.setCompression(compression);
-      return this;
-    }
-
-    /** The deadline of each call. Default 10 seconds. */
-    public Builder setTimeout(Duration timeout) {
-      settings.setTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * PEM file of the CA certificates to trust instead of the system trust store, for a backend
-     * with a private CA. Needs an {@code https://} endpoint.
-     */
-    public Builder setCaFile(Path caFile) {
-      this.caFile = Objects.requireNonNull(caFile, "caFile");
-      return this;
-    }
-
-    /**
-     * PEM files of the client certificate chain and its private key, for backends that require
-     * mutual TLS. Needs an {@code https://} endpoint.
-     */
-    public Builder setClientCertificate(Path certificateChain, Path privateKey) {
-      this.clientCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
-      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
       return this;
     }
 

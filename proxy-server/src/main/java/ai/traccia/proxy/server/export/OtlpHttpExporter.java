@@ -9,9 +9,7 @@ import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -23,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -41,7 +38,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.GZIPOutputStream;
 import javax.net.ssl.SSLException;
 
 /**
@@ -155,7 +151,7 @@ public final class OtlpHttpExporter implements Exporter {
     }
     CompletableFuture<ExportResult> result;
     try {
-      byte[] body = gzip ? gzip(request.body()) : request.body();
+      byte[] body = gzip ? FastGzip.compress(request.body()) : request.body();
       HttpRequest httpRequest =
           HttpRequest.newBuilder(url)
               .version(
@@ -427,39 +423,21 @@ public final class OtlpHttpExporter implements Exporter {
     return String.valueOf(message);
   }
 
-  private static byte[] gzip(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length / 4));
-    try (GZIPOutputStream gzip = new GZIPOutputStream(out, 8192)) {
-      gzip.write(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // Writing to memory does not fail.
-    }
-    return out.toByteArray();
-  }
-
   /**
    * Builds an {@link OtlpHttpExporter}. Not thread-safe. Each setter checks its value and {@link
    * #build()} the combination and the TLS files, throwing {@link IllegalArgumentException} with
    * what was wrong.
    */
-  public static final class Builder {
-    private final ExporterSettings settings = new ExporterSettings(RESERVED_HEADERS, false);
+  public static final class Builder extends OtlpExporterBuilder<Builder> {
     private final Map<Signal, URI> endpoints = new EnumMap<>(Signal.class);
-    private String name = "otlp-http";
-    private Path caFile;
-    private Path clientCertificate;
-    private Path clientKey;
     private Clock clock = Clock.systemUTC();
 
-    private Builder() {}
+    private Builder() {
+      super(RESERVED_HEADERS, false, "otlp-http");
+    }
 
-    /** The name in logs and self-metrics. Default {@code otlp-http}. */
-    public Builder setName(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name: empty (expected: a short name such as tempo)");
-      }
-      this.name = name;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -470,55 +448,6 @@ public final class OtlpHttpExporter implements Exporter {
     public Builder setEndpoint(Signal signal, URI url) {
       Objects.requireNonNull(signal, "signal");
       endpoints.put(signal, ExporterSettings.checkEndpoint(signal.label() + " endpoint", url));
-      return this;
-    }
-
-    /** Adds a header sent with every request, such as {@code x-scope-orgid}. */
-    public Builder addHeader(String name, String value) {
-      settings.addHeader(name, value);
-      return this;
-    }
-
-    /** Adds every entry of {@code headers}, as {@link #addHeader} does. */
-    public Builder setHeaders(Map<String, String> headers) {
-      headers.forEach(settings::addHeader);
-      return this;
-    }
-
-    /** Sends {@code Authorization: Bearer <apiKey>} with every request. */
-    public Builder setApiKey(String apiKey) {
-      settings.setApiKey(apiKey);
-      return this;
-    }
-
-    /** {@code gzip} or {@code none} (the default). */
-    public Builder setCompression(String compression) {
-      settings.setCompression(compression);
-      return this;
-    }
-
-    /** How long to wait to connect, and then for the response. Default 10 seconds. */
-    public Builder setTimeout(Duration timeout) {
-      settings.setTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * PEM file of the CA certificates to trust instead of the system trust store, for a backend
-     * with a private CA. Needs an {@code https://} endpoint.
-     */
-    public Builder setCaFile(Path caFile) {
-      this.caFile = Objects.requireNonNull(caFile, "caFile");
-      return this;
-    }
-
-    /**
-     * PEM files of the client certificate chain and its private key, for backends that require
-     * mutual TLS. Needs an {@code https://} endpoint.
-     */
-    public Builder setClientCertificate(Path certificateChain, Path privateKey) {
-      this.clientCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
-      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
       return this;
     }
 
