@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class BatchingExporter {
 
   private static final Logger logger = LoggerFactory.getLogger(BatchingExporter.class);
+
+  /** How long a durable batch waits before it is tried again after its retries ran out. */
+  static final Duration DURABLE_RETRY_DELAY = Duration.ofSeconds(5);
+
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Exporter exporter;
@@ -75,6 +79,7 @@ public final class BatchingExporter {
   private final AtomicLong reserved = new AtomicLong();
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   private final AtomicLong lastGiveUpLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final Duration durableRetryDelay;
   private final Thread worker;
   private final Object flushLock = new Object();
   // Set by forceFlush under flushLock; taken by the worker after each poll.
@@ -89,6 +94,7 @@ public final class BatchingExporter {
     this.maxBatchItems = b.maxBatchItems;
     this.maxBatchBytes = b.maxBatchBytes;
     this.scheduleDelayNanos = b.scheduleDelay.toNanos();
+    this.durableRetryDelay = b.durableRetryDelay;
     this.maxConcurrentExports = b.maxConcurrentExports;
     this.inFlight = new Semaphore(b.maxConcurrentExports);
     this.disk = b.disk;
@@ -366,27 +372,75 @@ public final class BatchingExporter {
       result = CompletableFuture.completedFuture(ExportResult.permanent(e.toString()));
     }
     result.whenComplete(
-        (r, t) -> {
-          try {
-            if (r == null) {
-              r = ExportResult.permanent(String.valueOf(t));
-            }
-            record(request, r, (System.nanoTime() - start) / 1e9);
-          } finally {
-            // Done, delivered or not: the batch's room, bytes and disk records are given back.
-            if (disk != null) {
-              for (DiskQueue.Entry e : batch.entries) {
-                disk.complete(e);
-              }
-            } else if (budget != null) {
-              budget.release(batch.bytes);
-            }
-            reserved.addAndGet(-batch.items);
-            inFlight.release();
-            done.complete(null);
-          }
-        });
+        (r, t) ->
+            finish(
+                batch,
+                request,
+                start,
+                done,
+                r != null ? r : ExportResult.permanent(String.valueOf(t))));
     return done;
+  }
+
+  /**
+   * Ends one export of {@code batch}. In durable mode a batch the backend could not take in time is
+   * never dropped: while running, it is tried again after a delay (5 s), keeping its place among
+   * the exports in flight (so the queue fills and clients are asked to retry); while shutting down,
+   * it stays on disk and is sent after the next start.
+   */
+  private void finish(
+      OpenBatch batch,
+      ExportRequest request,
+      long start,
+      CompletableFuture<Void> done,
+      ExportResult result) {
+    boolean keepOnDisk = disk != null && result.outcome() == ExportResult.Outcome.RETRYABLE;
+    if (keepOnDisk && !stopping) {
+      logThrottled(request, result);
+      metrics.exportRetried(exporter.name());
+      CompletableFuture.delayedExecutor(durableRetryDelay.toMillis(), TimeUnit.MILLISECONDS)
+          .execute(
+              () -> {
+                CompletableFuture<ExportResult> again;
+                try {
+                  again = exporter.export(request);
+                } catch (RuntimeException e) {
+                  again = CompletableFuture.completedFuture(ExportResult.permanent(e.toString()));
+                }
+                again.whenComplete(
+                    (r, t) ->
+                        finish(
+                            batch,
+                            request,
+                            start,
+                            done,
+                            r != null ? r : ExportResult.permanent(String.valueOf(t))));
+              });
+      return;
+    }
+    try {
+      if (!keepOnDisk) {
+        record(request, result, (System.nanoTime() - start) / 1e9);
+      }
+    } finally {
+      // Done, delivered or not: the batch's room, bytes and disk records are given back; a
+      // durable batch kept for the next start keeps its records and its count as undelivered.
+      if (disk != null) {
+        if (!keepOnDisk) {
+          for (DiskQueue.Entry e : batch.entries) {
+            disk.complete(e);
+          }
+          reserved.addAndGet(-batch.items);
+        }
+      } else {
+        if (budget != null) {
+          budget.release(batch.bytes);
+        }
+        reserved.addAndGet(-batch.items);
+      }
+      inFlight.release();
+      done.complete(null);
+    }
   }
 
   private void record(ExportRequest request, ExportResult result, double seconds) {
@@ -497,6 +551,7 @@ public final class BatchingExporter {
     private int maxBatchBytes = 3 * 1024 * 1024;
     private Duration scheduleDelay = Duration.ofMillis(200);
     private int maxConcurrentExports = 4;
+    private Duration durableRetryDelay = DURABLE_RETRY_DELAY;
     private DiskQueue disk;
     private MemoryBudget budget;
 
@@ -552,6 +607,12 @@ public final class BatchingExporter {
      */
     public Builder setDiskQueue(DiskQueue disk) {
       this.disk = Objects.requireNonNull(disk, "disk");
+      return this;
+    }
+
+    /** The pause before a durable batch whose retries ran out is tried again; for tests. */
+    Builder setDurableRetryDelay(Duration delay) {
+      this.durableRetryDelay = Objects.requireNonNull(delay, "delay");
       return this;
     }
 

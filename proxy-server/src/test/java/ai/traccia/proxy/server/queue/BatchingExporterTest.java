@@ -275,6 +275,73 @@ class BatchingExporterTest {
   }
 
   @Test
+  void durable_batchWhoseRetriesRanOutIsTriedAgainNotDropped(@TempDir Path dir) throws Exception {
+    java.util.concurrent.atomic.AtomicInteger attempts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    exporter.answerWith(
+        r ->
+            CompletableFuture.completedFuture(
+                attempts.incrementAndGet() <= 2
+                    ? ExportResult.retryable("backend down", null)
+                    : ExportResult.success()));
+    DiskQueue disk = DiskQueue.open(dir, 1 << 20, 1 << 16, nanos -> {});
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setDiskQueue(disk)
+            .setScheduleDelay(Duration.ofMillis(10))
+            .setDurableRetryDelay(Duration.ofMillis(20))
+            .build();
+    ExportRequest request = spans(3);
+    assertThat(queue.tryReserve(request)).isTrue();
+    queue.enqueue(request);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> disk.usedBytes() == 0 && queue.size() == 0);
+
+    assertThat(attempts.get()).isEqualTo(3);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_exported_items", "signal", "traces", "exporter", "recording"))
+        .isEqualTo(3);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_export_failed_items",
+                "signal",
+                "traces",
+                "exporter",
+                "recording",
+                "reason",
+                "gave_up"))
+        .isZero();
+  }
+
+  @Test
+  void durable_batchFailingAtShutdownStaysOnDiskForTheNextStart(@TempDir Path dir)
+      throws Exception {
+    exporter.answerWith(
+        r -> CompletableFuture.completedFuture(ExportResult.retryable("backend down", null)));
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setDiskQueue(DiskQueue.open(dir, 1 << 20, 1 << 16, nanos -> {}))
+            .setScheduleDelay(Duration.ofMillis(10))
+            .setDurableRetryDelay(Duration.ofMillis(20))
+            .build();
+    ExportRequest request = spans(2);
+    assertThat(queue.tryReserve(request)).isTrue();
+    queue.enqueue(request);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.requests().size() >= 2);
+
+    assertThat(queue.shutdown(Duration.ofSeconds(5))).isEqualTo(2);
+
+    RecordingExporter next = new RecordingExporter();
+    queue =
+        BatchingExporter.builder(next, metrics)
+            .setDiskQueue(DiskQueue.open(dir, 1 << 20, 1 << 16, nanos -> {}))
+            .setScheduleDelay(Duration.ofMillis(10))
+            .build();
+    await().atMost(Duration.ofSeconds(5)).until(() -> next.spans().size() == 2);
+  }
+
+  @Test
   void durable_whatWasNotExportedIsSentAfterTheNextStart(@TempDir Path dir) throws Exception {
     exporter.answerWith(r -> new CompletableFuture<>());
     queue =
