@@ -207,6 +207,14 @@ public final class ProxyConfig {
     return get(SAMPLE_RATE);
   }
 
+  /**
+   * Whether spans of a trace with an ERROR span in the same request are kept below a sample rate of
+   * 1 ({@code tracing.keep_error_traces}).
+   */
+  public boolean keepErrorTraces() {
+    return get(KEEP_ERROR_TRACES);
+  }
+
   /** Whether OTLP export is wanted at all ({@code tracing.use_otlp}). */
   public boolean useOtlp() {
     return get(USE_OTLP);
@@ -365,6 +373,24 @@ public final class ProxyConfig {
     return get(METRICS_SAMPLE_RATE);
   }
 
+  /** How often derived metrics are exported ({@code metrics.export_interval_ms}). */
+  public Duration metricsExportInterval() {
+    return Duration.ofMillis(get(METRICS_EXPORT_INTERVAL_MS));
+  }
+
+  /**
+   * Temporality of exported counters and histograms, {@code "delta"} or {@code "cumulative"}
+   * ({@code metrics.temporality}).
+   */
+  public String metricsTemporality() {
+    return get(METRICS_TEMPORALITY);
+  }
+
+  /** Most series per derived metric, overflow included ({@code metrics.cardinality_limit}). */
+  public int metricsCardinalityLimit() {
+    return get(METRICS_CARDINALITY_LIMIT);
+  }
+
   // --- [instrumentation] ----------------------------------------------------------------------
 
   /** Whether missing token counts are estimated ({@code instrumentation.enable_token_counting}). */
@@ -380,6 +406,35 @@ public final class ProxyConfig {
   /** Whether heuristic guardrail detection runs ({@code instrumentation.guardrail_heuristics}). */
   public boolean guardrailHeuristics() {
     return get(GUARDRAIL_HEURISTICS);
+  }
+
+  // --- [guardrails] ---------------------------------------------------------------------------
+
+  /**
+   * How long a root span waits for its trace's children, in ms ({@code
+   * guardrails.root_span_wait_ms}).
+   */
+  public long guardrailRootSpanWaitMs() {
+    return get(GUARDRAIL_ROOT_SPAN_WAIT_MS);
+  }
+
+  /** The most bytes of held root spans ({@code guardrails.max_held_root_bytes}). */
+  public long guardrailMaxHeldRootBytes() {
+    return get(GUARDRAIL_MAX_HELD_ROOT_BYTES);
+  }
+
+  /**
+   * Categories never reported missing ({@code guardrails.suppress_categories}), trimmed, without
+   * empty entries; an empty list when none.
+   */
+  public List<String> guardrailSuppressCategories() {
+    List<String> categories = new ArrayList<>();
+    for (String c : get(GUARDRAIL_SUPPRESS_CATEGORIES).split(",", -1)) {
+      if (!c.trim().isEmpty()) {
+        categories.add(c.trim());
+      }
+    }
+    return Collections.unmodifiableList(categories);
   }
 
   // --- [logging] ------------------------------------------------------------------------------
@@ -711,6 +766,11 @@ public final class ProxyConfig {
       return set(SAMPLE_RATE, sampleRate);
     }
 
+    /** Sets {@code tracing.keep_error_traces}. */
+    public Builder setKeepErrorTraces(boolean keep) {
+      return set(KEEP_ERROR_TRACES, keep);
+    }
+
     /** Sets {@code tracing.use_otlp}. */
     public Builder setUseOtlp(boolean useOtlp) {
       return set(USE_OTLP, useOtlp);
@@ -869,6 +929,30 @@ public final class ProxyConfig {
       return set(METRICS_SAMPLE_RATE, sampleRate);
     }
 
+    /** Sets {@code metrics.export_interval_ms}: &gt; 0. */
+    public Builder setMetricsExportInterval(Duration interval) {
+      return set(METRICS_EXPORT_INTERVAL_MS, millis(METRICS_EXPORT_INTERVAL_MS, interval));
+    }
+
+    /** Sets {@code metrics.temporality}: {@code "delta"} or {@code "cumulative"}. */
+    public Builder setMetricsTemporality(String temporality) {
+      Objects.requireNonNull(temporality, "temporality");
+      String word = temporality.trim().toLowerCase(Locale.ROOT);
+      if (!word.equals("delta") && !word.equals("cumulative")) {
+        throw new IllegalArgumentException(
+            METRICS_TEMPORALITY.key
+                + ": \""
+                + temporality
+                + "\" (expected: \"delta\" or \"cumulative\")");
+      }
+      return set(METRICS_TEMPORALITY, word);
+    }
+
+    /** Sets {@code metrics.cardinality_limit}: &gt; 0. */
+    public Builder setMetricsCardinalityLimit(int limit) {
+      return set(METRICS_CARDINALITY_LIMIT, limit);
+    }
+
     /** Sets {@code instrumentation.enable_token_counting}. */
     public Builder setTokenCountingEnabled(boolean enabled) {
       return set(ENABLE_TOKEN_COUNTING, enabled);
@@ -882,6 +966,21 @@ public final class ProxyConfig {
     /** Sets {@code instrumentation.guardrail_heuristics}. */
     public Builder setGuardrailHeuristics(boolean enabled) {
       return set(GUARDRAIL_HEURISTICS, enabled);
+    }
+
+    /** Sets {@code guardrails.root_span_wait_ms}. */
+    public Builder setGuardrailRootSpanWaitMs(long waitMs) {
+      return set(GUARDRAIL_ROOT_SPAN_WAIT_MS, waitMs);
+    }
+
+    /** Sets {@code guardrails.max_held_root_bytes}. */
+    public Builder setGuardrailMaxHeldRootBytes(long maxBytes) {
+      return set(GUARDRAIL_MAX_HELD_ROOT_BYTES, maxBytes);
+    }
+
+    /** Sets {@code guardrails.suppress_categories}, comma-separated. */
+    public Builder setGuardrailSuppressCategories(String categories) {
+      return set(GUARDRAIL_SUPPRESS_CATEGORIES, categories);
     }
 
     /** Sets {@code logging.debug}. */

@@ -131,6 +131,15 @@ final class Settings {
               .live()
               .description("Fraction of traces forwarded, from 0 to 1."));
 
+  static final Setting<Boolean> KEEP_ERROR_TRACES =
+      add(
+          Setting.builder("tracing", "keep_error_traces", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("keep_error_traces")
+              .description(
+                  "Below a sample_rate of 1, keep a trace's spans that arrive in the same request"
+                      + " as a span with status ERROR, whatever the rate."));
+
   static final Setting<Boolean> USE_OTLP =
       add(
           Setting.builder("tracing", "use_otlp", ValueType.BOOLEAN)
@@ -420,6 +429,33 @@ final class Settings {
               .check(Settings::fraction)
               .description("Fraction of spans that feed the metrics, from 0 to 1."));
 
+  static final Setting<Long> METRICS_EXPORT_INTERVAL_MS =
+      add(
+          Setting.builder("metrics", "export_interval_ms", ValueType.LONG)
+              .defaultValue(60_000L)
+              .alias("metrics_export_interval_ms")
+              .check(Settings::positive)
+              .description("How often derived metrics are sent to the metrics endpoint, in ms."));
+
+  static final Setting<String> METRICS_TEMPORALITY =
+      add(
+          Setting.builder("metrics", "temporality", ValueType.choice(temporalities()))
+              .defaultValue("delta")
+              .alias("metrics_temporality")
+              .description(
+                  "Temporality of exported counters and histograms: \"delta\" (each export holds"
+                      + " what happened since the last) or \"cumulative\" (totals since start)."));
+
+  static final Setting<Integer> METRICS_CARDINALITY_LIMIT =
+      add(
+          Setting.builder("metrics", "cardinality_limit", ValueType.INT)
+              .defaultValue(2000)
+              .alias("metrics_cardinality_limit")
+              .check(Settings::positive)
+              .description(
+                  "Most series (attribute sets) per derived metric, the overflow series"
+                      + " otel.metric.overflow=true included."));
+
   // --- [instrumentation] ----------------------------------------------------------------------
 
   static final Setting<Boolean> ENABLE_TOKEN_COUNTING =
@@ -496,6 +532,60 @@ final class Settings {
               .alias("crewai")
               .clientOnly(INSTRUMENT_REASON)
               .description("Application SDK only: instrument CrewAI."));
+
+  // --- [guardrails] ---------------------------------------------------------------------------
+
+  /** The guardrail categories, as the detector names them. */
+  static final List<String> GUARDRAIL_CATEGORIES =
+      List.of(
+          "input_validation",
+          "prompt_injection",
+          "pii",
+          "moderation",
+          "tool_permission",
+          "output_validation",
+          "rate_limit",
+          "unknown");
+
+  static final Setting<Long> GUARDRAIL_ROOT_SPAN_WAIT_MS =
+      add(
+          Setting.builder("guardrails", "root_span_wait_ms", ValueType.LONG)
+              .defaultValue(10_000L)
+              .alias("guardrail_root_span_wait_ms")
+              .check(Settings::nonNegative)
+              .description(
+                  "How long a trace's root span is held for children that arrive after it, in ms,"
+                      + " before its guardrail summary is written and it is forwarded. The default"
+                      + " covers a service whose SDK exports on the usual 5 s batch delay; 0"
+                      + " writes the summary at once from what has arrived."));
+
+  static final Setting<Long> GUARDRAIL_MAX_HELD_ROOT_BYTES =
+      add(
+          Setting.builder("guardrails", "max_held_root_bytes", ValueType.LONG)
+              .defaultValue(16L * 1024 * 1024)
+              .alias("guardrail_max_held_root_bytes")
+              .check(Settings::positive)
+              .description(
+                  "Most bytes of root spans held at once; past it the oldest are forwarded early"
+                      + " with the summary known so far."));
+
+  static final Setting<String> GUARDRAIL_SUPPRESS_CATEGORIES =
+      add(
+          Setting.builder("guardrails", "suppress_categories", ValueType.STRING)
+              .defaultValue("")
+              .alias("guardrail_suppress_categories")
+              .check(
+                  list -> {
+                    for (String c : list.split(",", -1)) {
+                      if (!c.trim().isEmpty() && !GUARDRAIL_CATEGORIES.contains(c.trim())) {
+                        return "comma-separated guardrail categories: "
+                            + String.join(", ", GUARDRAIL_CATEGORIES);
+                      }
+                    }
+                    return null;
+                  })
+              .description(
+                  "Comma-separated guardrail categories never reported missing, for every trace."));
 
   // --- [runtime] (application SDK only) -------------------------------------------------------
 
@@ -752,6 +842,13 @@ final class Settings {
     Map<String, String> words = new LinkedHashMap<>();
     words.put("refuse", "refuse");
     words.put("drop", "drop");
+    return words;
+  }
+
+  private static Map<String, String> temporalities() {
+    Map<String, String> words = new LinkedHashMap<>();
+    words.put("delta", "delta");
+    words.put("cumulative", "cumulative");
     return words;
   }
 

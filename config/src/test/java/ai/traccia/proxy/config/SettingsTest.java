@@ -26,6 +26,7 @@ class SettingsTest {
             "rate_limiting",
             "metrics",
             "instrumentation",
+            "guardrails",
             "runtime",
             "logging",
             "advanced",

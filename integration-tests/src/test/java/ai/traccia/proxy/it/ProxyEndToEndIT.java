@@ -107,7 +107,10 @@ class ProxyEndToEndIT {
             "TRACCIA_EXPORTER_PROTOCOL",
             protocol,
             "TRACCIA_SCHEDULE_DELAY_MILLIS",
-            "50");
+            "50",
+            // Root spans wait this long for their children before their guardrail summary.
+            "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS",
+            "500");
     env.putAll(ProxyProcess.env(extraEnv));
     proxy = ProxyProcess.start(work.resolve("proxy"), env);
     return proxy;
@@ -369,7 +372,20 @@ class ProxyEndToEndIT {
       assertThat(got.getKind().getNumber()).isEqualTo(want.getKind().ordinal() + 1);
       assertThat(got.getStartTimeUnixNano()).isEqualTo(want.getStartEpochNanos());
       assertThat(got.getEndTimeUnixNano()).isEqualTo(want.getEndEpochNanos());
-      assertThat(toMap(got.getAttributesList())).isEqualTo(toMap(want.getAttributes()));
+      // The SDK's attributes arrive untouched; what the proxy adds (usage and cost on LLM spans,
+      // the guardrail summary and trace roll-up on the root) is under keys of its own.
+      Map<String, Object> arrivedAttributes = toMap(got.getAttributesList());
+      assertThat(arrivedAttributes).containsAllEntriesOf(toMap(want.getAttributes()));
+      assertThat(arrivedAttributes.keySet())
+          .allMatch(
+              key ->
+                  want.getAttributes().asMap().keySet().stream()
+                          .anyMatch(k -> k.getKey().equals(key))
+                      || key.startsWith("guardrail.")
+                      || key.startsWith("traccia.")
+                      || key.startsWith("llm.")
+                      || key.startsWith("gen_ai.usage."),
+              "an SDK attribute or one the proxy adds under its own keys");
       assertThat(got.getEventsCount()).isEqualTo(want.getEvents().size());
       for (int e = 0; e < got.getEventsCount(); e++) {
         EventData wantEvent = want.getEvents().get(e);
@@ -395,6 +411,19 @@ class ProxyEndToEndIT {
                   : want.getStatus().getStatusCode() == StatusCode.OK ? 1 : 2);
       assertThat(got.getStatus().getMessage()).isEqualTo(want.getStatus().getDescription());
     }
+    // The root carries the trace's guardrail summary and the roll-up of its LLM usage.
+    SpanData rootData =
+        expected.stream()
+            .filter(sd -> !sd.getParentSpanContext().isValid())
+            .findFirst()
+            .orElseThrow();
+    Map<String, Object> rootAttributes =
+        toMap(findSpan(arrived, rootData.getSpanId()).getAttributesList());
+    assertThat(rootAttributes)
+        .containsKey("guardrail.summary")
+        .containsEntry("guardrail.summary.coverage_confidence", "low")
+        .containsEntry("traccia.trace.llm_span_count", 1L)
+        .containsEntry("traccia.trace.input_tokens", 12L);
     ExportTraceServiceRequest first = collector.receivedTraces().get(0);
     assertThat(toMap(first.getResourceSpans(0).getResource().getAttributesList()))
         .isEqualTo(toMap(resource.getAttributes()));
@@ -474,7 +503,9 @@ class ProxyEndToEndIT {
           Span.newBuilder()
               .setTraceId(bytes(16, 1))
               .setSpanId(bytes(8, 10 + i))
-              .setParentSpanId(i == 0 ? ByteString.EMPTY : bytes(8, 10))
+              // Every span has a parent, as in a service that continues a caller's trace: no root
+              // here, so no span is held for a guardrail summary and each arrives as it was sent.
+              .setParentSpanId(i == 0 ? bytes(8, 99) : bytes(8, 10))
               .setTraceState("ot=th:c")
               .setFlags(0x301)
               .setName("span-" + i)

@@ -14,8 +14,8 @@ public enum RejectReason {
   SAMPLED_OUT("sampled_out"),
   /**
    * Taken out of this batch by a processor that keeps it and forwards it later itself (a trace's
-   * root span waiting for its children). Accepted, not refused: the client is not told, and it
-   * is not counted as refused.
+   * root span waiting for its children). Accepted, not refused: the client is not told, and it is
+   * not counted as refused.
    */
   HELD("held");
 

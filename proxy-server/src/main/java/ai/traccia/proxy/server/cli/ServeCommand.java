@@ -18,12 +18,20 @@ import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.pricing.ReloadablePriceBook;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
+import ai.traccia.proxy.processor.guardrail.GuardrailListener;
+import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
+import ai.traccia.proxy.processor.metrics.DerivedMetrics;
+import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.Exporters;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ch.qos.logback.classic.Level;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,6 +43,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -141,7 +150,30 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     ReloadablePriceBook prices = PriceBooks.load(config, Clock.systemUTC());
-    SpanPipeline pipeline = pipeline(config, prices, metrics);
+    DerivedMetrics derived = config.metricsEnabled() ? DerivedMetrics.create(config) : null;
+    if (derived != null) {
+      // The GenAI metrics derived from spans, on the admin port's /metrics beside the proxy's own.
+      derived.registerWith(metrics.registry());
+    }
+    TraceSamplingProcessor sampler = TraceSamplingProcessor.builder(config).build();
+    ScheduledExecutorService guardrailClock =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "traccia-guardrail");
+              t.setDaemon(true);
+              return t;
+            });
+    // Held root spans go straight to the queues once released, with the sampling decision of the
+    // rest of their trace; the server exists by then, since nothing is held before it starts.
+    AtomicReference<ProxyServer> running = new AtomicReference<>();
+    GuardrailProcessor guardrails =
+        GuardrailProcessor.builder()
+            .fromConfig(config)
+            .setScheduler(guardrailClock)
+            .setReleaser(request -> releaseHeld(request, sampler, running.get()))
+            .setListener(new GuardrailMetrics(metrics))
+            .build();
+    SpanPipeline pipeline = pipeline(config, prices, derived, guardrails, sampler, metrics);
     ProxyServer.Settings.Builder settings =
         ProxyServer.settings()
             .setPipeline(pipeline)
@@ -162,6 +194,8 @@ public final class ServeCommand implements Callable<Integer> {
             .setDurableQueueMaxBytes(config.durableQueueMaxBytes())
             .setMetrics(metrics);
     exporters.forEach(settings::addExporter);
+    // Before the receivers report ready: from then on a test or an orchestrator may signal.
+    Signals.install();
     ProxyServer server;
     try {
       server = ProxyServer.start(settings.build());
@@ -196,13 +230,14 @@ public final class ServeCommand implements Callable<Integer> {
                 : " (no backend configured: to forward, set TRACCIA_ENDPOINT or --endpoint, for"
                     + " example http://tempo:4317 with TRACCIA_EXPORTER_PROTOCOL=grpc, or"
                     + " TRACCIA_API_KEY for the Traccia platform)"));
+    running.set(server);
     logger.info(
         "Processors: {}",
         pipeline.processors().isEmpty() ? "none (pass-through)" : processorNames(pipeline));
 
     ConfigReloader reloader =
         ConfigReloader.builder(loader, loaded)
-            .addListener(new ReloadListener(prices, server))
+            .addListener(new ReloadListener(prices, guardrails, sampler, server))
             .build();
     reloader.start();
     Signals.onReload(reloader::reload);
@@ -212,7 +247,15 @@ public final class ServeCommand implements Callable<Integer> {
         () -> {
           reloader.close();
           server.close();
+          if (derived != null) {
+            try {
+              derived.shutdown().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+              logger.warn("The derived metrics could not be flushed at shutdown", e);
+            }
+          }
           retries.shutdownNow();
+          guardrailClock.shutdownNow();
           stopped.countDown();
         };
     Signals.onStop(stop);
@@ -225,7 +268,12 @@ public final class ServeCommand implements Callable<Integer> {
    * processors left out; a processor that throws is counted and logged, and the chain goes on.
    */
   static SpanPipeline pipeline(
-      ProxyConfig config, ReloadablePriceBook prices, SelfMetrics metrics) {
+      ProxyConfig config,
+      ReloadablePriceBook prices,
+      DerivedMetrics derived,
+      GuardrailProcessor guardrails,
+      TraceSamplingProcessor sampler,
+      SelfMetrics metrics) {
     ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
     SpanPipeline.Builder builder =
         SpanPipeline.builder()
@@ -235,9 +283,33 @@ public final class ServeCommand implements Callable<Integer> {
                   errors.warn(
                       "Processor {} failed on a batch; the chain went on", processor.name(), error);
                 });
+    // Order: token counting, then cost (EnrichmentProcessors); metrics from every span, with the
+    // usage and cost just written; guardrails, which hold root spans back (so they come after the
+    // metrics, which skip held spans); sampling last, after everything has seen every span. The
+    // rate limiter runs after the pipeline, in Ingest.
     EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)
         .forEach(builder::addProcessor);
+    if (derived != null) {
+      builder.addProcessor(derived.processor());
+    }
+    builder.addProcessor(guardrails);
+    builder.addProcessor(sampler);
     return builder.build();
+  }
+
+  /** Queues a released root span unless its trace was sampled out. */
+  private static void releaseHeld(
+      ExportTraceServiceRequest request, TraceSamplingProcessor sampler, ProxyServer server) {
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          if (!sampler.keeps(span)) {
+            return;
+          }
+        }
+      }
+    }
+    server.release(request);
   }
 
   private static String processorNames(SpanPipeline pipeline) {
@@ -312,13 +384,61 @@ public final class ServeCommand implements Callable<Integer> {
     root.setLevel(Level.toLevel(config.logLevel(), Level.INFO));
   }
 
+  /** Counts the guardrail processor's trace-level bookkeeping on /metrics. */
+  private static final class GuardrailMetrics implements GuardrailListener {
+    private final SelfMetrics metrics;
+
+    GuardrailMetrics(SelfMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void onRootHeld() {
+      metrics.guardrailEvent("root_held", "");
+    }
+
+    @Override
+    public void onRootReleased(Release reason) {
+      metrics.guardrailEvent("root_released", reason.label());
+    }
+
+    @Override
+    public void onReleaseFailed(RuntimeException error) {
+      metrics.guardrailEvent("release_failed", "");
+      logger.warn("A held root span could not be queued", error);
+    }
+
+    @Override
+    public void onLateSpan() {
+      metrics.guardrailEvent("late_span", "");
+    }
+
+    @Override
+    public void onTraceEvicted() {
+      metrics.guardrailEvent("trace_evicted", "");
+    }
+
+    @Override
+    public void onTraceExpiredWithoutRoot() {
+      metrics.guardrailEvent("trace_without_root", "");
+    }
+  }
+
   /** Applies what can change live and says what needs a restart. */
   private static final class ReloadListener implements ConfigReloader.Listener {
     private final ReloadablePriceBook prices;
+    private final GuardrailProcessor guardrails;
+    private final TraceSamplingProcessor sampler;
     private final ProxyServer server;
 
-    ReloadListener(ReloadablePriceBook prices, ProxyServer server) {
+    ReloadListener(
+        ReloadablePriceBook prices,
+        GuardrailProcessor guardrails,
+        TraceSamplingProcessor sampler,
+        ProxyServer server) {
       this.prices = prices;
+      this.guardrails = guardrails;
+      this.sampler = sampler;
       this.server = server;
     }
 
@@ -327,6 +447,8 @@ public final class ServeCommand implements Callable<Integer> {
       ProxyConfig current = change.current();
       applyLogLevel(current);
       prices.reload(current);
+      guardrails.setHeuristicsEnabled(current.guardrailHeuristics());
+      sampler.setSampleRate(current.sampleRate());
       server.updateRateLimit(
           current.maxSpansPerSecond().orElse(0),
           current.maxBlock(),

@@ -67,6 +67,7 @@ public final class SelfMetrics {
   private final Counter exportRetries;
   private final Counter processorErrors;
   private final Counter unpriced;
+  private final Counter guardrailEvents;
   private final java.util.Set<String> unpricedModels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   static final int MAX_UNPRICED_MODELS = 200;
@@ -136,6 +137,14 @@ public final class SelfMetrics {
             .name("traccia_proxy_export_retries")
             .help("Export attempts that were retried.")
             .labelNames("exporter")
+            .register(registry);
+    guardrailEvents =
+        Counter.builder()
+            .name("traccia_proxy_guardrail_events")
+            .help(
+                "Trace-level guardrail bookkeeping: roots held and released (by reason), late"
+                    + " spans, evicted traces, traces that expired without a root, failed releases.")
+            .labelNames("event", "reason")
             .register(registry);
     unpriced =
         Counter.builder()
@@ -277,6 +286,11 @@ public final class SelfMetrics {
       }
     }
     unpriced.labelValues(label).inc();
+  }
+
+  /** Counts a guardrail bookkeeping {@code event}; {@code reason} may be empty. */
+  public void guardrailEvent(String event, String reason) {
+    guardrailEvents.labelValues(event, reason).inc();
   }
 
   public void processorError(String processor) {

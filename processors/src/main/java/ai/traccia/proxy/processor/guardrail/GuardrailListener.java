@@ -1,0 +1,59 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.processor.guardrail;
+
+/**
+ * Receives the events of a {@link GuardrailProcessor} that self-metrics count. Every method has a
+ * no-op default; implementations must be thread-safe and return immediately, because they are
+ * called on receiver threads, on the scheduler's thread and from {@code shutdown()}.
+ */
+public interface GuardrailListener {
+
+  /** Why a held root span was handed to the releaser. */
+  enum Release {
+    /** The configured wait for the trace's children ended. */
+    WAIT_ELAPSED("wait_elapsed"),
+    /** Held roots reached {@code guardrails.max_held_root_bytes}; the oldest went early. */
+    MEMORY_BOUND("memory_bound"),
+    /** The trace's state left the cache (size bound or expiry) while its root was held. */
+    TRACE_EVICTED("trace_evicted"),
+    /** The processor shut down. */
+    SHUTDOWN("shutdown");
+
+    private final String label;
+
+    Release(String label) {
+      this.label = label;
+    }
+
+    /** The value of a {@code reason} label in self-metrics. */
+    public String label() {
+      return label;
+    }
+  }
+
+  /** A no-op listener. */
+  static GuardrailListener noop() {
+    return new GuardrailListener() {};
+  }
+
+  /** A root span was taken out of its batch to wait for its trace's children. */
+  default void onRootHeld() {}
+
+  /** A held root span, with its summary, was handed to the releaser. */
+  default void onRootReleased(Release reason) {}
+
+  /** The releaser threw while taking a root span; that span is lost. */
+  default void onReleaseFailed(RuntimeException error) {}
+
+  /** A span arrived after its trace's summary was written; it is not in the summary. */
+  default void onLateSpan() {}
+
+  /** A trace's state was evicted because the cache of traces was full. */
+  default void onTraceEvicted() {}
+
+  /** A trace's state expired without a root span ever arriving; no summary was written. */
+  default void onTraceExpiredWithoutRoot() {}
+}

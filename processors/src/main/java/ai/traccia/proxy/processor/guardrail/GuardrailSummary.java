@@ -1,0 +1,210 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.processor.guardrail;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The evaluation of a whole trace's findings against what its capabilities call for: the SDK's
+ * {@code GuardrailSummary}. Immutable.
+ */
+final class GuardrailSummary {
+
+  private static final String LLM_WHY =
+      "Agent makes LLM calls with prompt data (may be user-provided)";
+  private static final String OUTPUT_WHY = "Agent produces text output visible to users";
+  private static final String TOOLS_WHY = "Agent uses tool/function calls";
+
+  final List<String> detectedCategories;
+  final List<String> triggeredCategories;
+  final int missingCount;
+  final String coverageConfidence;
+  final String json;
+
+  private GuardrailSummary(
+      List<String> detected,
+      List<String> triggered,
+      int missingCount,
+      String coverage,
+      String json) {
+    this.detectedCategories = detected;
+    this.triggeredCategories = triggered;
+    this.missingCount = missingCount;
+    this.coverageConfidence = coverage;
+    this.json = json;
+  }
+
+  /**
+   * Evaluates a trace.
+   *
+   * @param findings every finding of the trace in arrival order, duplicates included
+   * @param capabilities the capability bits of {@link GuardrailDetector}
+   * @param suppressed categories never reported as missing
+   * @param heuristics whether heuristic findings count
+   */
+  static GuardrailSummary evaluate(
+      List<GuardrailFinding> findings,
+      int capabilities,
+      Collection<String> suppressed,
+      boolean heuristics) {
+    Map<String, GuardrailFinding> byId = new LinkedHashMap<>();
+    for (GuardrailFinding f : findings) {
+      if (!heuristics && f.sourceType.equals(GuardrailFinding.HEURISTIC)) {
+        continue;
+      }
+      GuardrailFinding kept = byId.get(f.id);
+      if (kept == null
+          || GuardrailFinding.rank(f.confidence) > GuardrailFinding.rank(kept.confidence)) {
+        byId.put(f.id, f);
+      }
+    }
+    Set<String> detected = new TreeSet<>();
+    Set<String> triggered = new TreeSet<>();
+    Set<String> covered = new TreeSet<>();
+    int high = 0;
+    boolean heuristicSeen = false;
+    for (GuardrailFinding f : byId.values()) {
+      detected.add(f.category);
+      if (Boolean.TRUE.equals(f.triggered)) {
+        triggered.add(f.category);
+      }
+      if (!f.confidence.equals(GuardrailFinding.LOW)) {
+        covered.add(f.category);
+      }
+      if (f.confidence.equals(GuardrailFinding.HIGH)) {
+        high++;
+      }
+      if (f.sourceType.equals(GuardrailFinding.HEURISTIC)) {
+        heuristicSeen = true;
+      }
+    }
+
+    StringBuilder missing = new StringBuilder();
+    int missingCount = 0;
+    boolean callsLlm = (capabilities & GuardrailDetector.CALLS_LLM) != 0;
+    boolean usesTools = (capabilities & GuardrailDetector.USES_TOOLS) != 0;
+    if (callsLlm && (capabilities & GuardrailDetector.HANDLES_USER_TEXT) != 0) {
+      List<String> keys = List.of("calls_llm", "handles_user_text");
+      for (String category : new String[] {"input_validation", "prompt_injection"}) {
+        missingCount +=
+            missing(missing, missingCount, category, LLM_WHY, "medium", keys, covered, suppressed);
+      }
+    }
+    if ((capabilities & GuardrailDetector.PRODUCES_USER_TEXT) != 0) {
+      List<String> keys = List.of("produces_user_text");
+      for (String category : new String[] {"output_validation", "moderation"}) {
+        missingCount +=
+            missing(
+                missing, missingCount, category, OUTPUT_WHY, "medium", keys, covered, suppressed);
+      }
+    }
+    if (usesTools) {
+      missingCount +=
+          missing(
+              missing,
+              missingCount,
+              "tool_permission",
+              TOOLS_WHY,
+              "high",
+              List.of("uses_tools"),
+              covered,
+              suppressed);
+    }
+
+    String coverage;
+    if (byId.isEmpty()) {
+      coverage = GuardrailFinding.LOW;
+    } else if (high == byId.size()) {
+      coverage = GuardrailFinding.HIGH;
+    } else if (high > 0) {
+      coverage = GuardrailFinding.MEDIUM;
+    } else {
+      coverage = GuardrailFinding.LOW;
+    }
+
+    List<String> capabilityNames = new ArrayList<>(5);
+    for (int k = 0; k < GuardrailDetector.CAPABILITY_NAMES.size(); k++) {
+      if ((capabilities & (1 << k)) != 0) {
+        capabilityNames.add(GuardrailDetector.CAPABILITY_NAMES.get(k));
+      }
+    }
+    List<String> limitations = new ArrayList<>(4);
+    if (!callsLlm && !usesTools) {
+      limitations.add("No LLM or tool spans observed; capability inference may be incomplete.");
+    }
+    if (byId.isEmpty()) {
+      limitations.add(
+          "No guardrail signals detected in trace; agent may have out-of-band guardrails not"
+              + " visible to tracing.");
+    }
+    if (heuristicSeen) {
+      limitations.add("Some findings are heuristic-only (low confidence); verify independently.");
+    }
+    if (missingCount > 0) {
+      limitations.add(
+          missingCount
+              + (missingCount == 1
+                  ? " expected guardrail category not detected in trace."
+                  : " expected guardrail categories not detected in trace."));
+    }
+
+    List<String> detectedList = List.copyOf(detected);
+    List<String> triggeredList = List.copyOf(triggered);
+    StringBuilder out = new StringBuilder(256 + missing.length());
+    out.append('{');
+    PyJson.key(out, "detected_categories", true);
+    PyJson.strings(out, detectedList);
+    PyJson.key(out, "triggered_categories", false);
+    PyJson.strings(out, triggeredList);
+    PyJson.key(out, "missing_categories", false);
+    out.append('[').append(missing).append(']');
+    PyJson.key(out, "coverage_confidence", false);
+    PyJson.string(out, coverage);
+    PyJson.key(out, "capabilities_observed", false);
+    PyJson.strings(out, capabilityNames);
+    PyJson.key(out, "limitations", false);
+    PyJson.strings(out, limitations);
+    out.append('}');
+    return new GuardrailSummary(
+        detectedList, triggeredList, missingCount, coverage, out.toString());
+  }
+
+  /** Appends a MissingGuardrail unless the category is covered or suppressed; returns 1 or 0. */
+  private static int missing(
+      StringBuilder out,
+      int before,
+      String category,
+      String why,
+      String confidence,
+      List<String> keys,
+      Set<String> covered,
+      Collection<String> suppressed) {
+    if (covered.contains(category) || suppressed.contains(category)) {
+      return 0;
+    }
+    if (before > 0) {
+      out.append(", ");
+    }
+    out.append('{');
+    PyJson.key(out, "category", true);
+    PyJson.string(out, category);
+    PyJson.key(out, "why_required", false);
+    PyJson.string(out, why);
+    PyJson.key(out, "missing_confidence", false);
+    PyJson.string(out, confidence);
+    PyJson.key(out, "evidence_ref", false);
+    out.append('{');
+    PyJson.key(out, "attribute_keys", true);
+    PyJson.strings(out, keys);
+    out.append("}}");
+    return 1;
+  }
+}
