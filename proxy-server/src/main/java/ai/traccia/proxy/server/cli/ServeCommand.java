@@ -34,6 +34,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,9 +167,19 @@ public final class ServeCommand implements Callable<Integer> {
     // Held root spans go straight to the queues once released, with the sampling decision of the
     // rest of their trace; the server exists by then, since nothing is held before it starts.
     AtomicReference<ProxyServer> running = new AtomicReference<>();
+    GuardrailProcessor.Builder guardrailSettings = GuardrailProcessor.builder().fromConfig(config);
+    if (config.durableQueue() && config.guardrailRootSpanWaitMs() > 0) {
+      // A held root is in memory only; with the durable queue on, every acknowledged span must
+      // survive a crash, so roots are summarised from what has arrived and written at once.
+      logger.info(
+          "exporters.durable_queue is on, so root spans are not held for their children"
+              + " (guardrails.root_span_wait_ms = {} is not applied): a held span would be lost"
+              + " in a crash",
+          config.guardrailRootSpanWaitMs());
+      guardrailSettings.setRootSpanWait(Duration.ZERO);
+    }
     GuardrailProcessor guardrails =
-        GuardrailProcessor.builder()
-            .fromConfig(config)
+        guardrailSettings
             .setScheduler(guardrailClock)
             .setReleaser(request -> releaseHeld(request, sampler, running.get()))
             .setListener(new GuardrailMetrics(metrics))
