@@ -113,11 +113,19 @@ public final class GuardrailProcessor implements SpanProcessor {
   /** The default of {@code guardrails.max_held_root_bytes}: 16 MiB. */
   public static final long DEFAULT_MAX_HELD_ROOT_BYTES = 16L << 20;
 
-  /** The default bound on traces with state. */
-  public static final long DEFAULT_MAX_TRACES = 100_000;
+  /**
+   * The default bound on traces with state: 20,000 traces take about 8 MiB of heap (a few hundred
+   * bytes each with the cache's own bookkeeping). At 1,000 new traces a second the oldest leave
+   * after 20 s, well after the root span wait; a held root whose trace leaves is released early.
+   */
+  public static final long DEFAULT_MAX_TRACES = 20_000;
 
-  /** The default idle time after which a trace's state expires. */
-  public static final Duration DEFAULT_TRACE_TTL = Duration.ofMinutes(5);
+  /**
+   * The default idle time after which a trace's state expires: long enough for children that arrive
+   * after their root's summary to be counted as late, short enough that state for traces whose root
+   * never comes does not pile up.
+   */
+  public static final Duration DEFAULT_TRACE_TTL = Duration.ofSeconds(60);
 
   /** The default bound on the findings kept per trace. */
   public static final int DEFAULT_MAX_FINDINGS_PER_TRACE = 1000;
@@ -328,8 +336,9 @@ public final class GuardrailProcessor implements SpanProcessor {
       timer.cancel(false);
     }
     Map<String, AnyValue> summary = summarize(root.state);
-    List<KeyValue> attributes = new ArrayList<>(root.span.getAttributesCount() + summary.size());
-    for (KeyValue kv : root.span.getAttributesList()) {
+    Span rootSpan = root.span();
+    List<KeyValue> attributes = new ArrayList<>(rootSpan.getAttributesCount() + summary.size());
+    for (KeyValue kv : rootSpan.getAttributesList()) {
       if (!summary.containsKey(kv.getKey())) {
         attributes.add(kv);
       }
@@ -348,7 +357,7 @@ public final class GuardrailProcessor implements SpanProcessor {
                             .setScope(root.scope)
                             .setSchemaUrl(root.scopeSchemaUrl)
                             .addSpans(
-                                root.span.toBuilder()
+                                rootSpan.toBuilder()
                                     .clearAttributes()
                                     .addAllAttributes(attributes))))
             .build();
@@ -554,12 +563,24 @@ public final class GuardrailProcessor implements SpanProcessor {
   /** A root span waiting for its trace's children. Identity equality: each hold is distinct. */
   private static final class HeldRoot {
     final TraceState state;
-    final Span span;
+    // Kept encoded: a decoded span with its attributes takes several times its encoded size, and
+    // thousands of roots wait at once at high rates. Decoded once, when released.
+    private final byte[] spanBytes;
     final Resource resource;
     final String resourceSchemaUrl;
     final InstrumentationScope scope;
     final String scopeSchemaUrl;
     final long bytes;
+
+    Span span() {
+      try {
+        return Span.parseFrom(spanBytes);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        // The bytes were written by Span.toByteArray() in this process.
+        throw new IllegalStateException(e);
+      }
+    }
+
     // Set after the root is added to held; read by whoever releases it.
     volatile ScheduledFuture<?> timer;
 
@@ -571,13 +592,13 @@ public final class GuardrailProcessor implements SpanProcessor {
         InstrumentationScope scope,
         String scopeSchemaUrl) {
       this.state = state;
-      this.span = span;
+      this.spanBytes = span.toByteArray();
       this.resource = resource;
       this.resourceSchemaUrl = resourceSchemaUrl;
       this.scope = scope;
       this.scopeSchemaUrl = scopeSchemaUrl;
       this.bytes =
-          (long) span.getSerializedSize()
+          (long) spanBytes.length
               + resource.getSerializedSize()
               + scope.getSerializedSize()
               + resourceSchemaUrl.length()

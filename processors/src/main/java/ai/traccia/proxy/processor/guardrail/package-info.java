@@ -53,10 +53,10 @@
  *
  * <h2>Limits</h2>
  *
- * <p>Per-trace state is bounded in count and expires after a trace has been idle (5 min by
- * default). Held roots are bounded in bytes ({@code guardrails.max_held_root_bytes}); past the
- * bound the oldest are forwarded early with the summary known so far. Spans that arrive after their
- * root was forwarded are counted as late and are not in its summary. A trace whose root never
- * arrives gets no summary; its expiry is counted.
+ * <p>Per-trace state is bounded in count (20,000 traces, about 8 MiB, by default) and expires after
+ * a trace has been idle (60 s by default). Held roots are bounded in bytes ({@code
+ * guardrails.max_held_root_bytes}); past the bound the oldest are forwarded early with the summary
+ * known so far. Spans that arrive after their root was forwarded are counted as late and are not in
+ * its summary. A trace whose root never arrives gets no summary; its expiry is counted.
  */
 package ai.traccia.proxy.processor.guardrail;
