@@ -82,13 +82,20 @@ public final class Comparison {
         options.containsKey("--only")
             ? options.get("--only").split(",")
             : new String[] {"collector", "proxy-passthrough", "proxy-enriched"};
-    for (String target : targets) {
-      measureOurs(target, seconds, spansPerRequest, 0);
+    // --cases picks loads (max, 10000, telemetrygen) for a profiling run; the report wants all.
+    List<String> cases =
+        List.of(options.getOrDefault("--cases", "max,10000,telemetrygen").split(","));
+    if (cases.contains("max")) {
+      for (String target : targets) {
+        measureOurs(target, seconds, spansPerRequest, 0);
+      }
     }
-    for (String target : targets) {
-      measureOurs(target, seconds, spansPerRequest, 10_000);
+    if (cases.contains("10000")) {
+      for (String target : targets) {
+        measureOurs(target, seconds, spansPerRequest, 10_000);
+      }
     }
-    if (options.containsKey("--telemetrygen")) {
+    if (options.containsKey("--telemetrygen") && cases.contains("telemetrygen")) {
       for (String target : targets) {
         measureTelemetrygen(target, seconds);
       }
@@ -449,6 +456,9 @@ public final class Comparison {
         boolean enrich = kind.equals("proxy-enriched");
         env.put("TRACCIA_ENABLE_TOKEN_COUNTING", Boolean.toString(enrich));
         env.put("TRACCIA_ENABLE_COSTS", Boolean.toString(enrich));
+        // Pass-through is the Collector's job here: receive, batch, export, every processor off.
+        env.put("TRACCIA_ENABLE_METRICS", Boolean.toString(enrich));
+        env.put("TRACCIA_ENABLE_GUARDRAILS", Boolean.toString(enrich));
       }
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       Process process = pb.start();

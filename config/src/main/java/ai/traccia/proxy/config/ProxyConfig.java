@@ -410,6 +410,11 @@ public final class ProxyConfig {
 
   // --- [guardrails] ---------------------------------------------------------------------------
 
+  /** Whether guardrails are detected and summarised ({@code guardrails.enable_guardrails}). */
+  public boolean guardrailsEnabled() {
+    return get(ENABLE_GUARDRAILS);
+  }
+
   /**
    * How long a root span waits for its trace's children, in ms ({@code
    * guardrails.root_span_wait_ms}).
@@ -966,6 +971,11 @@ public final class ProxyConfig {
     /** Sets {@code instrumentation.guardrail_heuristics}. */
     public Builder setGuardrailHeuristics(boolean enabled) {
       return set(GUARDRAIL_HEURISTICS, enabled);
+    }
+
+    /** Sets {@code guardrails.enable_guardrails}. */
+    public Builder setGuardrailsEnabled(boolean enabled) {
+      return set(ENABLE_GUARDRAILS, enabled);
     }
 
     /** Sets {@code guardrails.root_span_wait_ms}. */

@@ -547,6 +547,15 @@ final class Settings {
           "rate_limit",
           "unknown");
 
+  static final Setting<Boolean> ENABLE_GUARDRAILS =
+      add(
+          Setting.builder("guardrails", "enable_guardrails", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("enable_guardrails")
+              .description(
+                  "Detect guardrails on every span and write each trace's summary on its root"
+                      + " span; false forwards root spans without holding them."));
+
   static final Setting<Long> GUARDRAIL_ROOT_SPAN_WAIT_MS =
       add(
           Setting.builder("guardrails", "root_span_wait_ms", ValueType.LONG)

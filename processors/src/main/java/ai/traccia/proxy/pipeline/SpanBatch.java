@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.pipeline;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -31,33 +32,37 @@ import java.util.Objects;
  */
 public final class SpanBatch {
 
-  private final ExportTraceServiceRequest request;
   private final byte[] encoded;
-  // For span i: its ResourceSpans, ScopeSpans and Span positions in the request.
-  private final int[] resourceIndex;
-  private final int[] scopeIndex;
-  private final int[] spanIndex;
+  private final int size;
+  // Null until a processor reads a span, for a batch made from bytes: a request that nobody reads
+  // is checked and counted (OtlpWire) and forwarded without ever being decoded.
+  private ExportTraceServiceRequest request;
+  // For span i: its ResourceSpans, ScopeSpans and Span positions in the request; built on decode.
+  private int[] resourceIndex;
+  private int[] scopeIndex;
+  private int[] spanIndex;
   // Allocated on the first edit; most spans of most batches are never edited.
   private Map<String, AnyValue>[] edits;
   private RejectReason[] rejections;
   private int rejectedCount;
   private boolean sealed;
 
-  private SpanBatch(ExportTraceServiceRequest request, byte[] encoded) {
+  private SpanBatch(ExportTraceServiceRequest request, byte[] encoded, int size) {
     this.request = request;
     this.encoded = encoded;
-    int count = 0;
-    for (ResourceSpans rs : request.getResourceSpansList()) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        count += ss.getSpansCount();
-      }
+    this.size = size;
+    if (request != null) {
+      index(request);
     }
-    resourceIndex = new int[count];
-    scopeIndex = new int[count];
-    spanIndex = new int[count];
+  }
+
+  private void index(ExportTraceServiceRequest decoded) {
+    resourceIndex = new int[size];
+    scopeIndex = new int[size];
+    spanIndex = new int[size];
     int i = 0;
-    for (int r = 0; r < request.getResourceSpansCount(); r++) {
-      ResourceSpans rs = request.getResourceSpans(r);
+    for (int r = 0; r < decoded.getResourceSpansCount(); r++) {
+      ResourceSpans rs = decoded.getResourceSpans(r);
       for (int s = 0; s < rs.getScopeSpansCount(); s++) {
         int spans = rs.getScopeSpans(s).getSpansCount();
         for (int k = 0; k < spans; k++, i++) {
@@ -76,12 +81,43 @@ public final class SpanBatch {
    *     another encoding (OTLP JSON). The batch does not copy them and assumes nobody changes them.
    */
   public static SpanBatch of(ExportTraceServiceRequest request, byte[] encoded) {
-    return new SpanBatch(Objects.requireNonNull(request, "request"), encoded);
+    Objects.requireNonNull(request, "request");
+    int count = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        count += ss.getSpansCount();
+      }
+    }
+    return new SpanBatch(request, encoded, count);
+  }
+
+  /**
+   * Wraps an encoded request after checking it as a decode would ({@link OtlpWire}); it is decoded
+   * only if a processor reads or edits a span. The batch does not copy {@code encoded}.
+   *
+   * @throws InvalidProtocolBufferException when {@code encoded} is not an {@code
+   *     ExportTraceServiceRequest}
+   */
+  public static SpanBatch parse(byte[] encoded) throws InvalidProtocolBufferException {
+    return new SpanBatch(null, encoded, OtlpWire.countSpans(encoded));
+  }
+
+  private ExportTraceServiceRequest request() {
+    if (request == null) {
+      try {
+        request = ExportTraceServiceRequest.parseFrom(encoded);
+      } catch (InvalidProtocolBufferException e) {
+        // OtlpWire accepted these bytes, and it accepts what parseFrom does.
+        throw new IllegalStateException("a checked request failed to decode", e);
+      }
+      index(request);
+    }
+    return request;
   }
 
   /** The number of spans in the request, rejected ones included. */
   public int size() {
-    return spanIndex.length;
+    return size;
   }
 
   /** Span {@code i} as it arrived, without the edits of this batch. */
@@ -91,7 +127,7 @@ public final class SpanBatch {
 
   /** The resource of span {@code i}. */
   public Resource resource(int i) {
-    return request.getResourceSpans(resourceIndex[i]).getResource();
+    return request().getResourceSpans(resourceIndex[i]).getResource();
   }
 
   /** The instrumentation scope of span {@code i}. */
@@ -101,7 +137,7 @@ public final class SpanBatch {
 
   /** The schema URL of span {@code i}'s resource ({@code ResourceSpans.schema_url}), or "". */
   public String resourceSchemaUrl(int i) {
-    return request.getResourceSpans(resourceIndex[i]).getSchemaUrl();
+    return request().getResourceSpans(resourceIndex[i]).getSchemaUrl();
   }
 
   /** The schema URL of span {@code i}'s scope ({@code ScopeSpans.schema_url}), or "". */
@@ -225,11 +261,11 @@ public final class SpanBatch {
   public ExportTraceServiceRequest toRequest() {
     sealed = true;
     if (!isModified()) {
-      return request;
+      return request();
     }
     ExportTraceServiceRequest.Builder out = ExportTraceServiceRequest.newBuilder();
     int i = 0;
-    for (ResourceSpans rs : request.getResourceSpansList()) {
+    for (ResourceSpans rs : request().getResourceSpansList()) {
       ResourceSpans.Builder rsOut = rs.toBuilder().clearScopeSpans();
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         ScopeSpans.Builder ssOut = ss.toBuilder().clearSpans();
@@ -279,7 +315,7 @@ public final class SpanBatch {
   }
 
   private ScopeSpans scopeSpans(int i) {
-    return request.getResourceSpans(resourceIndex[i]).getScopeSpans(scopeIndex[i]);
+    return request().getResourceSpans(resourceIndex[i]).getScopeSpans(scopeIndex[i]);
   }
 
   private void checkOpen() {

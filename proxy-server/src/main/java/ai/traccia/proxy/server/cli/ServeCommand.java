@@ -168,7 +168,9 @@ public final class ServeCommand implements Callable<Integer> {
     // rest of their trace; the server exists by then, since nothing is held before it starts.
     AtomicReference<ProxyServer> running = new AtomicReference<>();
     GuardrailProcessor.Builder guardrailSettings = GuardrailProcessor.builder().fromConfig(config);
-    if (config.durableQueue() && config.guardrailRootSpanWaitMs() > 0) {
+    if (config.guardrailsEnabled()
+        && config.durableQueue()
+        && config.guardrailRootSpanWaitMs() > 0) {
       // A held root is in memory only; with the durable queue on, every acknowledged span must
       // survive a crash, so roots are summarised from what has arrived and written at once.
       logger.info(
@@ -303,7 +305,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (derived != null) {
       builder.addProcessor(derived.processor());
     }
-    builder.addProcessor(guardrails);
+    if (config.guardrailsEnabled()) {
+      builder.addProcessor(guardrails);
+    }
     builder.addProcessor(sampler);
     return builder.build();
   }

@@ -23,12 +23,9 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -207,14 +204,13 @@ public final class GrpcReceiver {
     }
 
     private void handleTraces(byte[] body, StreamObserver<byte[]> response) {
-      ExportTraceServiceRequest request;
+      IngestResult result;
       try {
-        request = ExportTraceServiceRequest.parseFrom(body);
+        result = ingest.traces(body, TRANSPORT);
       } catch (InvalidProtocolBufferException e) {
         malformed(Signal.TRACES, "ExportTraceServiceRequest", e, response);
         return;
       }
-      IngestResult result = ingest.traces(request, body, TRANSPORT);
       if (answerRefusal(result, response)) {
         return;
       }
@@ -230,14 +226,13 @@ public final class GrpcReceiver {
     }
 
     private void handleMetrics(byte[] body, StreamObserver<byte[]> response) {
-      ExportMetricsServiceRequest request;
+      IngestResult result;
       try {
-        request = ExportMetricsServiceRequest.parseFrom(body);
+        result = ingest.metrics(body, TRANSPORT);
       } catch (InvalidProtocolBufferException e) {
         malformed(Signal.METRICS, "ExportMetricsServiceRequest", e, response);
         return;
       }
-      IngestResult result = ingest.metrics(request, body, TRANSPORT);
       if (answerRefusal(result, response)) {
         return;
       }
@@ -246,14 +241,13 @@ public final class GrpcReceiver {
     }
 
     private void handleLogs(byte[] body, StreamObserver<byte[]> response) {
-      ExportLogsServiceRequest request;
+      IngestResult result;
       try {
-        request = ExportLogsServiceRequest.parseFrom(body);
+        result = ingest.logs(body, TRANSPORT);
       } catch (InvalidProtocolBufferException e) {
         malformed(Signal.LOGS, "ExportLogsServiceRequest", e, response);
         return;
       }
-      IngestResult result = ingest.logs(request, body, TRANSPORT);
       if (answerRefusal(result, response)) {
         return;
       }

@@ -6,6 +6,7 @@ package ai.traccia.proxy.server.receiver;
 
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.pipeline.OtlpWire;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
@@ -14,6 +15,7 @@ import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.BatchingExporter;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -94,12 +96,24 @@ public final class Ingest {
   }
 
   /**
-   * Processes and queues a trace export.
+   * Processes and queues a trace export that arrived as protobuf. It is checked and counted on the
+   * wire and decoded only if a processor reads a span; a request nobody reads or edits (no
+   * processors, or only ones with nothing to do, like sampling at rate 1) is forwarded as it
+   * arrived.
    *
-   * @param encoded the protobuf bytes {@code request} was decoded from, or {@code null}
+   * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP trace request
    */
-  public IngestResult traces(ExportTraceServiceRequest request, byte[] encoded, String transport) {
-    SpanBatch batch = SpanBatch.of(request, encoded);
+  public IngestResult traces(byte[] encoded, String transport)
+      throws InvalidProtocolBufferException {
+    return traces(SpanBatch.parse(encoded), transport);
+  }
+
+  /** Processes and queues a trace export that arrived in another encoding (OTLP JSON). */
+  public IngestResult traces(ExportTraceServiceRequest request, String transport) {
+    return traces(SpanBatch.of(request, null), transport);
+  }
+
+  private IngestResult traces(SpanBatch batch, String transport) {
     int received = batch.size();
     metrics.received(Signal.TRACES, transport, received);
     if (!accepting) {
@@ -185,32 +199,47 @@ public final class Ingest {
     return queue(export, RELEASED).status() == IngestResult.Status.ACCEPTED;
   }
 
-  /** Queues a metrics export unchanged. */
-  public IngestResult metrics(
-      ExportMetricsServiceRequest request, byte[] encoded, String transport) {
-    int points = countPoints(request);
-    metrics.received(Signal.METRICS, transport, points);
-    if (!accepting) {
-      return shuttingDown(Signal.METRICS, transport, points);
-    }
-    byte[] body = encoded != null ? encoded : request.toByteArray();
-    return queue(ExportRequest.of(Signal.METRICS, body, points), transport);
+  /**
+   * Queues a metrics export, as it arrived, after checking and counting it on the wire.
+   *
+   * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP metrics request
+   */
+  public IngestResult metrics(byte[] encoded, String transport)
+      throws InvalidProtocolBufferException {
+    return forward(Signal.METRICS, encoded, OtlpWire.countDataPoints(encoded), transport);
   }
 
-  /** Queues a logs export unchanged. */
-  public IngestResult logs(ExportLogsServiceRequest request, byte[] encoded, String transport) {
+  /** Queues a metrics export that arrived in another encoding (OTLP JSON). */
+  public IngestResult metrics(ExportMetricsServiceRequest request, String transport) {
+    return forward(Signal.METRICS, request.toByteArray(), countPoints(request), transport);
+  }
+
+  /**
+   * Queues a logs export, as it arrived, after checking and counting it on the wire.
+   *
+   * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP logs request
+   */
+  public IngestResult logs(byte[] encoded, String transport) throws InvalidProtocolBufferException {
+    return forward(Signal.LOGS, encoded, OtlpWire.countLogRecords(encoded), transport);
+  }
+
+  /** Queues a logs export that arrived in another encoding (OTLP JSON). */
+  public IngestResult logs(ExportLogsServiceRequest request, String transport) {
     int records = 0;
     for (ResourceLogs rl : request.getResourceLogsList()) {
       for (ScopeLogs sl : rl.getScopeLogsList()) {
         records += sl.getLogRecordsCount();
       }
     }
-    metrics.received(Signal.LOGS, transport, records);
+    return forward(Signal.LOGS, request.toByteArray(), records, transport);
+  }
+
+  private IngestResult forward(Signal signal, byte[] body, int items, String transport) {
+    metrics.received(signal, transport, items);
     if (!accepting) {
-      return shuttingDown(Signal.LOGS, transport, records);
+      return shuttingDown(signal, transport, items);
     }
-    byte[] body = encoded != null ? encoded : request.toByteArray();
-    return queue(ExportRequest.of(Signal.LOGS, body, records), transport);
+    return queue(ExportRequest.of(signal, body, items), transport);
   }
 
   /** Marks the last {@code count} kept spans of {@code batch} as rate limited, and says so. */

@@ -34,12 +34,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -328,28 +325,23 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     try {
       switch (target) {
         case TRACES:
-          {
-            ExportTraceServiceRequest request =
-                isJson ? OtlpJson.parseTraces(bytes) : ExportTraceServiceRequest.parseFrom(bytes);
-            result = ingest.traces(request, isJson ? null : bytes, HttpReceiver.TRANSPORT);
-            break;
-          }
+          result =
+              isJson
+                  ? ingest.traces(OtlpJson.parseTraces(bytes), HttpReceiver.TRANSPORT)
+                  : ingest.traces(bytes, HttpReceiver.TRANSPORT);
+          break;
         case METRICS:
-          {
-            ExportMetricsServiceRequest request =
-                isJson
-                    ? OtlpJson.parseMetrics(bytes)
-                    : ExportMetricsServiceRequest.parseFrom(bytes);
-            result = ingest.metrics(request, isJson ? null : bytes, HttpReceiver.TRANSPORT);
-            break;
-          }
+          result =
+              isJson
+                  ? ingest.metrics(OtlpJson.parseMetrics(bytes), HttpReceiver.TRANSPORT)
+                  : ingest.metrics(bytes, HttpReceiver.TRANSPORT);
+          break;
         default:
-          {
-            ExportLogsServiceRequest request =
-                isJson ? OtlpJson.parseLogs(bytes) : ExportLogsServiceRequest.parseFrom(bytes);
-            result = ingest.logs(request, isJson ? null : bytes, HttpReceiver.TRANSPORT);
-            break;
-          }
+          result =
+              isJson
+                  ? ingest.logs(OtlpJson.parseLogs(bytes), HttpReceiver.TRANSPORT)
+                  : ingest.logs(bytes, HttpReceiver.TRANSPORT);
+          break;
       }
     } catch (InvalidProtocolBufferException e) {
       refuse(target, RefuseReason.MALFORMED);

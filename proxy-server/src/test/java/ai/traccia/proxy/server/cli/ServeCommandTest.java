@@ -6,8 +6,21 @@ package ai.traccia.proxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pricing.PriceBooks;
+import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
+import ai.traccia.proxy.processor.metrics.DerivedMetrics;
+import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,5 +96,49 @@ class ServeCommandTest {
             Map.entry("enable-console", "true"),
             Map.entry("max-queue-size", "10"),
             Map.entry("debug", "false"));
+  }
+
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopScheduler() {
+    scheduler.shutdownNow();
+  }
+
+  private List<String> processorNames(ProxyConfig config) {
+    SpanPipeline pipeline =
+        ServeCommand.pipeline(
+            config,
+            PriceBooks.load(config, Clock.systemUTC()),
+            config.metricsEnabled() ? DerivedMetrics.create(config) : null,
+            GuardrailProcessor.builder()
+                .fromConfig(config)
+                .setScheduler(scheduler)
+                .setReleaser(request -> {})
+                .build(),
+            TraceSamplingProcessor.builder(config).build(),
+            new SelfMetrics());
+    List<String> names = new ArrayList<>();
+    pipeline.processors().forEach(p -> names.add(p.name()));
+    return names;
+  }
+
+  @Test
+  void pipeline_defaultsRunEveryProcessorInOrder() {
+    assertThat(processorNames(ProxyConfig.builder().build()))
+        .containsExactly("token_counting", "cost", "metrics", "guardrail", "sampling");
+  }
+
+  @Test
+  void pipeline_leavesOutWhatIsSwitchedOff() {
+    ProxyConfig passThrough =
+        ProxyConfig.builder()
+            .setTokenCountingEnabled(false)
+            .setCostsEnabled(false)
+            .setMetricsEnabled(false)
+            .setGuardrailsEnabled(false)
+            .build();
+    // Sampling stays: its rate can be changed live, and at rate 1 it reads no span.
+    assertThat(processorNames(passThrough)).containsExactly("sampling");
   }
 }

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.traccia.proxy.export.ExportRequest;
@@ -17,6 +18,7 @@ import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.BatchingExporter;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter.Policy;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +82,11 @@ class IngestTest {
   }
 
   private IngestResult send(Ingest ingest, int spans) {
-    return ingest.traces(TestData.traces(spans), TestData.traces(spans).toByteArray(), "grpc");
+    try {
+      return ingest.traces(TestData.traces(spans).toByteArray(), "grpc");
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -178,5 +184,49 @@ class IngestTest {
     assertThat(queues.get(0).size()).isZero();
     assertThat(queues.get(1).size()).isEqualTo(1000);
     never.complete(ExportResult.success());
+  }
+
+  @Test
+  void traces_withNoProcessorForwardsTheBytesThatArrived() throws Exception {
+    RecordingExporter exporter = new RecordingExporter();
+    Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(queue(exporter, 1000)), metrics);
+    byte[] body = TestData.traces(7).toByteArray();
+
+    IngestResult result = ingest.traces(body, "grpc");
+
+    assertThat(result.status()).isEqualTo(IngestResult.Status.ACCEPTED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !exporter.requests().isEmpty());
+    assertThat(exporter.requests().get(0).itemCount()).isEqualTo(7);
+    assertThat(exporter.requests().get(0).body()).isEqualTo(body);
+  }
+
+  @Test
+  void traces_withNoProcessorStillDropsOverTheLimit() throws Exception {
+    RecordingExporter exporter = new RecordingExporter();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.empty(),
+            List.of(queue(exporter, 1000)),
+            metrics,
+            SpanRateLimiter.create(10, Duration.ZERO, Policy.DROP, ticker));
+
+    IngestResult result = send(ingest, 15);
+
+    assertThat(result.rejectedItems()).isEqualTo(5);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.spans().size() == 10);
+  }
+
+  @Test
+  void malformedBodies_areRefusedWithoutAPipeline() {
+    Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(), metrics);
+    byte[] truncated = TestData.traces(3).toByteArray();
+    byte[] cut = java.util.Arrays.copyOf(truncated, truncated.length - 5);
+
+    assertThatThrownBy(() -> ingest.traces(cut, "grpc"))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> ingest.logs(new byte[] {0x0a, 0x05, 0x01}, "grpc"))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> ingest.metrics(new byte[] {(byte) 0xff}, "grpc"))
+        .isInstanceOf(InvalidProtocolBufferException.class);
   }
 }

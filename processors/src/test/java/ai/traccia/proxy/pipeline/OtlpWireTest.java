@@ -1,0 +1,465 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.metrics.v1.Summary;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link OtlpWire} must accept exactly what protobuf-java's {@code parseFrom} accepts and count the
+ * same items; checked on hand-made edge cases and on many random corruptions of real requests.
+ */
+class OtlpWireTest {
+
+  private interface Counter {
+    int count(byte[] bytes) throws InvalidProtocolBufferException;
+  }
+
+  private static KeyValue kv(String key, AnyValue value) {
+    return KeyValue.newBuilder().setKey(key).setValue(value).build();
+  }
+
+  private static AnyValue str(String s) {
+    return AnyValue.newBuilder().setStringValue(s).build();
+  }
+
+  private static ExportTraceServiceRequest traces() {
+    AnyValue nested =
+        AnyValue.newBuilder()
+            .setArrayValue(
+                ArrayValue.newBuilder()
+                    .addValues(str("héllo wörld ✓"))
+                    .addValues(AnyValue.newBuilder().setIntValue(-42))
+                    .addValues(AnyValue.newBuilder().setDoubleValue(1.5))
+                    .addValues(
+                        AnyValue.newBuilder()
+                            .setKvlistValue(
+                                KeyValueList.newBuilder()
+                                    .addValues(kv("inner", str("x")))
+                                    .addValues(
+                                        kv(
+                                            "bytes",
+                                            AnyValue.newBuilder()
+                                                .setBytesValue(
+                                                    ByteString.copyFrom(new byte[] {-1, 0, -128}))
+                                                .build())))))
+            .build();
+    Span.Builder span =
+        Span.newBuilder()
+            .setTraceId(ByteString.copyFrom(new byte[16]))
+            .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
+            .setParentSpanId(ByteString.copyFrom(new byte[] {8, 7, 6, 5, 4, 3, 2, 1}))
+            .setTraceState("ot=th:8")
+            .setName("chat gpt-4o")
+            .setKind(Span.SpanKind.SPAN_KIND_CLIENT)
+            .setStartTimeUnixNano(1_700_000_000_000_000_000L)
+            .setEndTimeUnixNano(1_700_000_001_000_000_000L)
+            .setFlags(0x301)
+            .addAttributes(kv("gen_ai.prompt", str("日本語のテキスト")))
+            .addAttributes(kv("list", nested))
+            .addAttributes(kv("flag", AnyValue.newBuilder().setBoolValue(true).build()))
+            .setDroppedAttributesCount(3)
+            .addEvents(
+                Span.Event.newBuilder()
+                    .setName("exception")
+                    .setTimeUnixNano(5)
+                    .addAttributes(kv("exception.message", str("denied"))))
+            .addLinks(
+                Span.Link.newBuilder()
+                    .setTraceId(ByteString.copyFrom(new byte[16]))
+                    .setSpanId(ByteString.copyFrom(new byte[8]))
+                    .setTraceState("a=b")
+                    .addAttributes(kv("l", str("v"))))
+            .setStatus(
+                Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("x"));
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(kv("service.name", str("svc"))))
+                .setSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
+                .addScopeSpans(
+                    ScopeSpans.newBuilder()
+                        .setScope(InstrumentationScope.newBuilder().setName("s").setVersion("1"))
+                        .addSpans(span)
+                        .addSpans(span.setName("second"))))
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("3"))))
+        .build();
+  }
+
+  private static ExportMetricsServiceRequest metrics() {
+    NumberDataPoint number =
+        NumberDataPoint.newBuilder().setAsDouble(2.5).addAttributes(kv("k", str("v"))).build();
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .addScopeMetrics(
+                    ScopeMetrics.newBuilder()
+                        .addMetrics(
+                            Metric.newBuilder()
+                                .setName("g")
+                                .setGauge(Gauge.newBuilder().addDataPoints(number)))
+                        .addMetrics(
+                            Metric.newBuilder()
+                                .setName("s")
+                                .setSum(
+                                    Sum.newBuilder().addDataPoints(number).addDataPoints(number)))
+                        .addMetrics(
+                            Metric.newBuilder()
+                                .setName("h")
+                                .setHistogram(
+                                    Histogram.newBuilder()
+                                        .addDataPoints(
+                                            HistogramDataPoint.newBuilder()
+                                                .addAllBucketCounts(Arrays.asList(1L, 2L, 3L))
+                                                .addAllExplicitBounds(Arrays.asList(0.5, 1.0)))))
+                        .addMetrics(
+                            Metric.newBuilder()
+                                .setName("e")
+                                .setExponentialHistogram(
+                                    ExponentialHistogram.newBuilder()
+                                        .addDataPoints(
+                                            ExponentialHistogramDataPoint.newBuilder()
+                                                .setScale(3)
+                                                .setPositive(
+                                                    ExponentialHistogramDataPoint.Buckets
+                                                        .newBuilder()
+                                                        .setOffset(-2)
+                                                        .addAllBucketCounts(
+                                                            Arrays.asList(300L, 1L, 70000L))))))
+                        .addMetrics(
+                            Metric.newBuilder()
+                                .setName("q")
+                                .setSummary(
+                                    Summary.newBuilder()
+                                        .addDataPoints(
+                                            SummaryDataPoint.newBuilder()
+                                                .setCount(4)
+                                                .addQuantileValues(
+                                                    SummaryDataPoint.ValueAtQuantile.newBuilder()
+                                                        .setQuantile(0.5)
+                                                        .setValue(2)))))))
+        .build();
+  }
+
+  private static ExportLogsServiceRequest logs() {
+    LogRecord record =
+        LogRecord.newBuilder().setBody(str("a log line ü")).setSeverityText("INFO").build();
+    return ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(
+            ResourceLogs.newBuilder()
+                .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record).addLogRecords(record))
+                .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record)))
+        .build();
+  }
+
+  @Test
+  void countsItemsOfValidRequests() throws Exception {
+    assertThat(OtlpWire.countSpans(traces().toByteArray())).isEqualTo(3);
+    assertThat(OtlpWire.countDataPoints(metrics().toByteArray())).isEqualTo(6);
+    assertThat(OtlpWire.countLogRecords(logs().toByteArray())).isEqualTo(3);
+    assertThat(OtlpWire.countSpans(new byte[0])).isZero();
+  }
+
+  @Test
+  void refusesInvalidUtf8InAStringField() throws Exception {
+    byte[] bytes = traces().toByteArray();
+    int at = indexOf(bytes, "chat".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    bytes[at] = (byte) 0xC3; // a lead byte followed by 'h': not UTF-8
+    assertThatThrownBy(() -> ExportTraceServiceRequest.parseFrom(bytes))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> OtlpWire.countSpans(bytes))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessageContaining("UTF-8");
+  }
+
+  @Test
+  void acceptsInvalidUtf8InABytesField() throws Exception {
+    Span span = Span.newBuilder().setTraceId(ByteString.copyFrom(new byte[] {-61, 40})).build();
+    byte[] bytes = request(span).toByteArray();
+    assertThat(OtlpWire.countSpans(bytes)).isEqualTo(1);
+  }
+
+  @Test
+  void nestingLimitMatchesProtobufJava() throws Exception {
+    for (int depth = 90; depth <= 110; depth++) {
+      AnyValue value = str("leaf");
+      for (int d = 0; d < depth; d++) {
+        value =
+            AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(value)).build();
+      }
+      byte[] bytes =
+          request(Span.newBuilder().addAttributes(kv("deep", value)).build()).toByteArray();
+      assertSameVerdict(
+          bytes, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), 1);
+    }
+  }
+
+  @Test
+  void unknownFieldsAndGroupsAreSkippedLikeProtobufJava() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CodedOutputStream cos = CodedOutputStream.newInstance(out);
+    cos.writeString(99, "unknown field");
+    cos.writeUInt64(98, 7);
+    cos.writeTag(97, 3); // a group holding a nested group
+    cos.writeFixed32(1, 5);
+    cos.writeTag(2, 3);
+    cos.writeTag(2, 4);
+    cos.writeTag(97, 4);
+    cos.writeUInt64(1, 12); // resource_spans sent as a varint: kept as an unknown field
+    cos.flush();
+    byte[] prefix = out.toByteArray();
+    byte[] spans = traces().toByteArray();
+    byte[] bytes = concat(prefix, spans);
+    assertThat(ExportTraceServiceRequest.parseFrom(bytes).getResourceSpansCount()).isEqualTo(2);
+    assertThat(OtlpWire.countSpans(bytes)).isEqualTo(3);
+
+    byte[] unbalanced = concat(new byte[] {(byte) ((97 << 3) | 3), 1}, spans);
+    unbalanced[1] = 0x08; // group 97 never ends
+    assertSameVerdict(
+        unbalanced, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), -1);
+  }
+
+  @Test
+  void tenByteVarintsEndWhereProtobufJavaEndsThem() throws Exception {
+    byte[] ff = new byte[9];
+    Arrays.fill(ff, (byte) 0xff);
+    // An int64 attribute value whose tenth byte keeps its continuation bit: protobuf-java's 64-bit
+    // reader stops there anyway. The same bytes as a span's kind (an enum, read as 32 bits) are
+    // malformed.
+    byte[] int64Value = concat(concat(new byte[] {24}, ff), new byte[] {(byte) 0x81});
+    byte[] anyValue = concat(new byte[] {(byte) int64Value.length}, int64Value);
+    byte[] keyValue = concat(new byte[] {10, 1, 'k', 18}, anyValue);
+    byte[] span = concat(new byte[] {74, (byte) keyValue.length}, keyValue);
+    byte[] kind = concat(concat(new byte[] {48}, ff), new byte[] {(byte) 0x81});
+    for (byte[] body : List.of(span, kind)) {
+      byte[] scope = concat(new byte[] {18, (byte) body.length}, body);
+      byte[] resource = concat(new byte[] {18, (byte) scope.length}, scope);
+      byte[] request = concat(new byte[] {10, (byte) resource.length}, resource);
+      assertSameVerdict(
+          request, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), 0);
+    }
+    byte[] requestWithValue =
+        concat(
+            new byte[] {10, (byte) (span.length + 4), 18, (byte) (span.length + 2), 18},
+            concat(new byte[] {(byte) span.length}, span));
+    assertThat(OtlpWire.countSpans(requestWithValue)).isEqualTo(1);
+  }
+
+  @Test
+  void packedScalarsAreChecked() throws Exception {
+    byte[] bytes = metrics().toByteArray();
+    // Concatenated requests are one request with both lists: the merge the batcher relies on.
+    byte[] twice = concat(bytes, bytes);
+    assertThat(OtlpWire.countDataPoints(twice)).isEqualTo(12);
+    assertSameVerdict(
+        twice,
+        OtlpWire::countDataPoints,
+        b -> countPoints(ExportMetricsServiceRequest.parseFrom(b)),
+        12);
+  }
+
+  @Test
+  void randomCorruptionsGetProtobufJavasVerdict() throws Exception {
+    fuzz(
+        traces().toByteArray(),
+        OtlpWire::countSpans,
+        b -> count(ExportTraceServiceRequest.parseFrom(b)));
+    // Verdicts only for metrics: a corrupted Metric can carry two of its one-of data fields, which
+    // protobuf-java resolves to the last and the walk counts both (see OtlpWire).
+    fuzz(
+        metrics().toByteArray(),
+        b -> OtlpWire.countDataPoints(b) * 0,
+        b -> countPoints(ExportMetricsServiceRequest.parseFrom(b)) * 0);
+    fuzz(
+        logs().toByteArray(),
+        OtlpWire::countLogRecords,
+        b -> count(ExportLogsServiceRequest.parseFrom(b)));
+  }
+
+  private static void fuzz(byte[] valid, Counter wire, Counter parsed) throws IOException {
+    Random random = new Random(20261206L + valid.length);
+    int invalid = 0;
+    for (int round = 0; round < 20_000; round++) {
+      byte[] bytes = mutate(valid, random);
+      Integer expected;
+      try {
+        expected = parsed.count(bytes);
+      } catch (InvalidProtocolBufferException e) {
+        expected = null;
+        invalid++;
+      }
+      Integer actual;
+      try {
+        actual = wire.count(bytes);
+      } catch (InvalidProtocolBufferException e) {
+        actual = null;
+      }
+      assertThat(actual).as("verdict on %s", Arrays.toString(bytes)).isEqualTo(expected);
+    }
+    // The corpus must exercise both verdicts, or the comparison proves little.
+    assertThat(invalid).isBetween(500, 19_500);
+  }
+
+  private static byte[] mutate(byte[] valid, Random random) {
+    byte[] bytes = valid.clone();
+    int edits = 1 + random.nextInt(3);
+    for (int e = 0; e < edits; e++) {
+      switch (random.nextInt(5)) {
+        case 0:
+          bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+          break;
+        case 1:
+          bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+          break;
+        case 2:
+          bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+          if (bytes.length == 0) {
+            return bytes;
+          }
+          break;
+        case 3:
+          {
+            int at = random.nextInt(bytes.length);
+            byte[] grown = new byte[bytes.length + 1];
+            System.arraycopy(bytes, 0, grown, 0, at);
+            grown[at] = (byte) random.nextInt(256);
+            System.arraycopy(bytes, at, grown, at + 1, bytes.length - at);
+            bytes = grown;
+            break;
+          }
+        default:
+          {
+            int at = random.nextInt(bytes.length);
+            byte[] shrunk = new byte[bytes.length - 1];
+            System.arraycopy(bytes, 0, shrunk, 0, at);
+            System.arraycopy(bytes, at + 1, shrunk, at, bytes.length - at - 1);
+            bytes = shrunk;
+            if (bytes.length == 0) {
+              return bytes;
+            }
+            break;
+          }
+      }
+    }
+    return bytes;
+  }
+
+  private static void assertSameVerdict(byte[] bytes, Counter wire, Counter parsed, int expected)
+      throws Exception {
+    Integer byParse;
+    try {
+      byParse = parsed.count(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      byParse = null;
+    }
+    Integer byWire;
+    try {
+      byWire = wire.count(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      byWire = null;
+    }
+    assertThat(byWire).isEqualTo(byParse);
+    if (expected < 0) {
+      assertThat(byWire).isNull();
+    }
+  }
+
+  private static ExportTraceServiceRequest request(Span span) {
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(
+            ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+        .build();
+  }
+
+  private static int count(ExportTraceServiceRequest request) {
+    return request.getResourceSpansList().stream()
+        .flatMap(rs -> rs.getScopeSpansList().stream())
+        .mapToInt(ScopeSpans::getSpansCount)
+        .sum();
+  }
+
+  private static int count(ExportLogsServiceRequest request) {
+    return request.getResourceLogsList().stream()
+        .flatMap(rl -> rl.getScopeLogsList().stream())
+        .mapToInt(ScopeLogs::getLogRecordsCount)
+        .sum();
+  }
+
+  private static int countPoints(ExportMetricsServiceRequest request) {
+    int points = 0;
+    for (ResourceMetrics rm : request.getResourceMetricsList()) {
+      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        for (Metric m : sm.getMetricsList()) {
+          points +=
+              m.getGauge().getDataPointsCount()
+                  + m.getSum().getDataPointsCount()
+                  + m.getHistogram().getDataPointsCount()
+                  + m.getExponentialHistogram().getDataPointsCount()
+                  + m.getSummary().getDataPointsCount();
+        }
+      }
+    }
+    return points;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
+  }
+}
