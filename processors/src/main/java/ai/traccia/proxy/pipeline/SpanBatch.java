@@ -15,6 +15,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ import java.util.Objects;
  */
 public final class SpanBatch {
 
+  // Spans with at most this many attributes are searched in order; more get a map.
+  private static final int SCAN_LIMIT = 8;
+
   private final byte[] encoded;
   private final int size;
   // Null until a processor reads a span, for a batch made from bytes: a request that nobody reads
@@ -43,6 +47,11 @@ public final class SpanBatch {
   private int[] spanIndex;
   // Allocated on the first edit; most spans of most batches are never edited.
   private Map<String, AnyValue>[] edits;
+  // The arrived attributes of spans with many of them, by key, built on the first lookup: every
+  // processor asks each span for a dozen keys or more.
+  private Map<String, AnyValue>[] attributeMaps;
+  // A reader's view of each span (LlmSpan), shared by the processors, dropped when it is edited.
+  private Object[] views;
   private RejectReason[] rejections;
   private int rejectedCount;
   private boolean sealed;
@@ -100,6 +109,11 @@ public final class SpanBatch {
    */
   public static SpanBatch parse(byte[] encoded) throws InvalidProtocolBufferException {
     return new SpanBatch(null, encoded, OtlpWire.countSpans(encoded));
+  }
+
+  /** Whether the spans were decoded; for tests of the paths that should not need to. */
+  boolean isDecoded() {
+    return request != null;
   }
 
   private ExportTraceServiceRequest request() {
@@ -164,7 +178,42 @@ public final class SpanBatch {
         return edited;
       }
     }
-    return find(span(i).getAttributesList(), key);
+    List<KeyValue> attributes = span(i).getAttributesList();
+    if (attributes.size() <= SCAN_LIMIT) {
+      return find(attributes, key);
+    }
+    if (attributeMaps == null) {
+      @SuppressWarnings("unchecked")
+      Map<String, AnyValue>[] created = new Map[size];
+      attributeMaps = created;
+    }
+    Map<String, AnyValue> byKey = attributeMaps[i];
+    if (byKey == null) {
+      byKey = new HashMap<>(attributes.size() * 2);
+      for (int k = 0; k < attributes.size(); k++) {
+        KeyValue kv = attributes.get(k);
+        byKey.putIfAbsent(
+            kv.getKey(), kv.getValue()); // the first of repeated keys wins, as in find
+      }
+      attributeMaps[i] = byKey;
+    }
+    return byKey.get(key);
+  }
+
+  /**
+   * The view of span {@code i} a reader stored with {@link #setView}, or null. Views are dropped
+   * when the span is edited, so a view always describes the span as it is now.
+   */
+  public Object view(int i) {
+    return views == null ? null : views[i];
+  }
+
+  /** Stores a read-only view of span {@code i} for later processors of this batch. */
+  public void setView(int i, Object view) {
+    if (views == null) {
+      views = new Object[size];
+    }
+    views[i] = view;
   }
 
   /** The value of resource attribute {@code key} of span {@code i}, or {@code null}. */
@@ -186,6 +235,9 @@ public final class SpanBatch {
       edits[i] = new LinkedHashMap<>(4);
     }
     edits[i].put(key, value);
+    if (views != null) {
+      views[i] = null;
+    }
   }
 
   /** Sets a string attribute on span {@code i}. */
@@ -287,15 +339,32 @@ public final class SpanBatch {
   }
 
   /**
-   * Seals the batch and returns the protobuf encoding of {@link #toRequest()}. When nothing was
-   * edited and the batch was made from protobuf bytes, those bytes are returned without copying.
+   * Seals the batch and returns the protobuf encoding of {@link #toRequest()}. When the batch was
+   * made from protobuf bytes, those bytes are returned without copying if nothing was edited, and
+   * otherwise only the edited spans are encoded again (see {@link SpanSplicer}).
    */
   public byte[] toByteArray() {
-    if (!isModified() && encoded != null) {
-      sealed = true;
+    if (encoded == null) {
+      return toRequest().toByteArray();
+    }
+    sealed = true;
+    if (!isModified()) {
       return encoded;
     }
-    return toRequest().toByteArray();
+    // Copy what was not edited as it arrived; a batch with refusals only is never decoded.
+    return SpanSplicer.splice(
+        encoded,
+        new SpanSplicer.Edits() {
+          @Override
+          public boolean isRejected(int i) {
+            return SpanBatch.this.isRejected(i);
+          }
+
+          @Override
+          public Span edited(int i) {
+            return edits == null || edits[i] == null ? null : applyEdits(span(i), edits[i]);
+          }
+        });
   }
 
   private static Span applyEdits(Span span, Map<String, AnyValue> spanEdits) {

@@ -55,6 +55,16 @@ public final class SpanPipeline {
     }
   }
 
+  /** Whether any processor will read spans now ({@link SpanProcessor#readsSpans()}). */
+  public boolean readsSpans() {
+    for (int p = 0; p < processors.size(); p++) {
+      if (processors.get(p).readsSpans()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The processors in the order they run. */
   public List<SpanProcessor> processors() {
     return processors;

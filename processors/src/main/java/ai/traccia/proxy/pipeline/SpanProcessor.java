@@ -21,6 +21,16 @@ public interface SpanProcessor {
    */
   void process(SpanBatch batch);
 
+  /**
+   * Whether {@link #process} will read spans now. The receiver decodes a request up front when some
+   * processor will, and otherwise only checks it on the wire and decodes it if a processor reads
+   * after all; a processor that is idle in its current configuration (sampling at rate 1) returns
+   * false. Only a hint: a processor may read whatever it answers.
+   */
+  default boolean readsSpans() {
+    return true;
+  }
+
   /** A short name for logs and self-metrics, for example {@code "cost"}. */
   default String name() {
     return getClass().getSimpleName();

@@ -127,4 +127,39 @@ class SpanBatchTest {
     assertThat(batch.size()).isZero();
     assertThat(batch.toByteArray()).isEmpty();
   }
+
+  @Test
+  void attribute_onManyAttributesFindsTheFirstOfARepeatedKeyAndSeesEdits() {
+    Span.Builder span = Span.newBuilder().setName("many");
+    for (int k = 0; k < 20; k++) {
+      span.addAttributes(kv("k" + k, "v" + k));
+    }
+    span.addAttributes(kv("k3", "second"));
+    SpanBatch batch =
+        SpanBatch.of(
+            ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(
+                    ResourceSpans.newBuilder()
+                        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+                .build(),
+            null);
+
+    assertThat(batch.attribute(0, "k3").getStringValue()).isEqualTo("v3");
+    assertThat(batch.attribute(0, "k19").getStringValue()).isEqualTo("v19");
+    assertThat(batch.attribute(0, "absent")).isNull();
+    batch.putAttribute(0, "k19", "edited");
+    assertThat(batch.attribute(0, "k19").getStringValue()).isEqualTo("edited");
+  }
+
+  @Test
+  void view_isDroppedWhenItsSpanIsEdited() {
+    SpanBatch batch = SpanBatch.of(request(), null);
+    batch.setView(0, "view of 0");
+    batch.setView(1, "view of 1");
+
+    batch.putAttribute(0, "k", "changed");
+
+    assertThat(batch.view(0)).isNull();
+    assertThat(batch.view(1)).isEqualTo("view of 1");
+  }
 }

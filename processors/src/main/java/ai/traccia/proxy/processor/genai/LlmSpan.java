@@ -59,6 +59,17 @@ public final class LlmSpan {
    * estimates.
    */
   public static LlmSpan read(SpanBatch batch, int i) {
+    // Every processor reads every span; the view is kept in the batch until the span is edited.
+    Object view = batch.view(i);
+    if (view instanceof LlmSpan) {
+      return (LlmSpan) view;
+    }
+    LlmSpan span = readNow(batch, i);
+    batch.setView(i, span);
+    return span;
+  }
+
+  private static LlmSpan readNow(SpanBatch batch, int i) {
     LlmSpan span = new LlmSpan();
     List<KeyValue> attributes = batch.span(i).getAttributesList();
     for (int k = 0; k < attributes.size(); k++) {

@@ -109,6 +109,12 @@ public final class TraceSamplingProcessor implements SpanProcessor {
     return sampleRate;
   }
 
+  /** At rate 1 (the default) every span is kept without being read. */
+  @Override
+  public boolean readsSpans() {
+    return threshold != 0;
+  }
+
   @Override
   public void process(SpanBatch batch) {
     long t = threshold;
