@@ -7,7 +7,6 @@ package ai.traccia.proxy.pipeline;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnsafeByteOperations;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -208,8 +207,15 @@ public final class OtlpWire {
     }
 
     private void message(Schema schema, int end, int depth) throws InvalidProtocolBufferException {
+      final byte[] buf = this.buf;
       while (pos < end) {
-        int tag = varint32(end);
+        // Nearly every tag, length and value in OTLP fits in one byte: read those inline.
+        int tag = buf[pos];
+        if (tag > 0) {
+          pos++;
+        } else {
+          tag = varint32(end);
+        }
         int field = tag >>> 3;
         if (field == 0) {
           throw new InvalidProtocolBufferException(
@@ -217,7 +223,9 @@ public final class OtlpWire {
         }
         switch (tag & 7) {
           case 0:
-            if (schema.isVarint32(field)) {
+            if (pos < end && buf[pos] >= 0) {
+              pos++;
+            } else if (schema.isVarint32(field)) {
               varint32(end);
             } else {
               varint64(end);
@@ -231,7 +239,15 @@ public final class OtlpWire {
             break;
           case 2:
             {
-              int length = length(end);
+              int length;
+              if (pos < end && buf[pos] >= 0) {
+                length = buf[pos++];
+                if (length > end - pos) {
+                  throw truncated();
+                }
+              } else {
+                length = length(end);
+              }
               int stop = pos + length;
               byte kind = schema.kind(field);
               if (kind == Schema.MESSAGE) {
@@ -382,21 +398,65 @@ public final class OtlpWire {
       }
     }
 
+    /**
+     * Checks that [from, to) is well-formed UTF-8 as protobuf-java defines it: no overlong forms,
+     * no surrogates, nothing above U+10FFFF. ASCII, which most keys and values are, is skipped
+     * eight bytes at a time.
+     */
     private void utf8(int from, int to) throws InvalidProtocolBufferException {
+      final byte[] buf = this.buf;
       int i = from;
-      // Eight bytes at a time while they are all ASCII, which most attribute keys and values are.
-      while (to - i >= 8 && ((long) LONGS.get(buf, i) & 0x8080808080808080L) == 0) {
-        i += 8;
-      }
-      for (; i < to; i++) {
-        if (buf[i] < 0) {
-          // Not plain ASCII: let protobuf's own validator decide.
-          if (!UnsafeByteOperations.unsafeWrap(buf, i, to - i).isValidUtf8()) {
-            throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
-          }
-          return;
+      while (i < to) {
+        if (to - i >= 8 && ((long) LONGS.get(buf, i) & 0x8080808080808080L) == 0) {
+          i += 8;
+          continue;
         }
+        int b = buf[i];
+        if (b >= 0) {
+          i++;
+          continue;
+        }
+        b &= 0xff;
+        int continuation;
+        int min = 0x80;
+        int max = 0xbf;
+        if (b >= 0xc2 && b <= 0xdf) {
+          continuation = 1;
+        } else if (b >= 0xe0 && b <= 0xef) {
+          continuation = 2;
+          if (b == 0xe0) {
+            min = 0xa0; // overlong
+          } else if (b == 0xed) {
+            max = 0x9f; // surrogates
+          }
+        } else if (b >= 0xf0 && b <= 0xf4) {
+          continuation = 3;
+          if (b == 0xf0) {
+            min = 0x90; // overlong
+          } else if (b == 0xf4) {
+            max = 0x8f; // above U+10FFFF
+          }
+        } else {
+          throw invalidUtf8();
+        }
+        if (to - i <= continuation) {
+          throw invalidUtf8();
+        }
+        int second = buf[i + 1] & 0xff;
+        if (second < min || second > max) {
+          throw invalidUtf8();
+        }
+        for (int k = 2; k <= continuation; k++) {
+          if ((buf[i + k] & 0xc0) != 0x80) {
+            throw invalidUtf8();
+          }
+        }
+        i += continuation + 1;
       }
+    }
+
+    private static InvalidProtocolBufferException invalidUtf8() {
+      return new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
     }
 
     private static InvalidProtocolBufferException truncated() {

@@ -40,6 +40,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -205,13 +206,51 @@ class OtlpWireTest {
   @Test
   void refusesInvalidUtf8InAStringField() throws Exception {
     byte[] bytes = traces().toByteArray();
-    int at = indexOf(bytes, "chat".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    int at = indexOf(bytes, "chat".getBytes(StandardCharsets.UTF_8));
     bytes[at] = (byte) 0xC3; // a lead byte followed by 'h': not UTF-8
     assertThatThrownBy(() -> ExportTraceServiceRequest.parseFrom(bytes))
         .isInstanceOf(InvalidProtocolBufferException.class);
     assertThatThrownBy(() -> OtlpWire.countSpans(bytes))
         .isInstanceOf(InvalidProtocolBufferException.class)
         .hasMessageContaining("UTF-8");
+  }
+
+  @Test
+  void utf8IsCheckedAsProtobufJavaChecksIt() throws Exception {
+    // Every one- to four-byte sequence around the boundaries: overlongs, surrogates, past U+10FFFF,
+    // truncated and stray continuation bytes, each inside ASCII text of both short and long runs.
+    int[] leads = {
+      0x00, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef,
+      0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff
+    };
+    int[] tails = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff};
+    int checked = 0;
+    for (int lead : leads) {
+      for (int second : tails) {
+        for (int third : tails) {
+          for (int length = 1; length <= 4; length++) {
+            byte[] sequence = {(byte) lead, (byte) second, (byte) third, (byte) 0x80};
+            for (String around : List.of("", "abcdefghijklmnopq")) {
+              byte[] name =
+                  concat(
+                      concat(
+                          around.getBytes(StandardCharsets.US_ASCII),
+                          Arrays.copyOf(sequence, length)),
+                      around.getBytes(StandardCharsets.US_ASCII));
+              // A span whose name (field 5) is these bytes; the builder would refuse them.
+              byte[] bytes = requestOfSpanBytes(concat(new byte[] {42, (byte) name.length}, name));
+              assertSameVerdict(
+                  bytes,
+                  OtlpWire::countSpans,
+                  b -> count(ExportTraceServiceRequest.parseFrom(b)),
+                  0);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    assertThat(checked).isEqualTo(leads.length * tails.length * tails.length * 8);
   }
 
   @Test
@@ -274,17 +313,11 @@ class OtlpWireTest {
     byte[] span = concat(new byte[] {74, (byte) keyValue.length}, keyValue);
     byte[] kind = concat(concat(new byte[] {48}, ff), new byte[] {(byte) 0x81});
     for (byte[] body : List.of(span, kind)) {
-      byte[] scope = concat(new byte[] {18, (byte) body.length}, body);
-      byte[] resource = concat(new byte[] {18, (byte) scope.length}, scope);
-      byte[] request = concat(new byte[] {10, (byte) resource.length}, resource);
+      byte[] request = requestOfSpanBytes(body);
       assertSameVerdict(
           request, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), 0);
     }
-    byte[] requestWithValue =
-        concat(
-            new byte[] {10, (byte) (span.length + 4), 18, (byte) (span.length + 2), 18},
-            concat(new byte[] {(byte) span.length}, span));
-    assertThat(OtlpWire.countSpans(requestWithValue)).isEqualTo(1);
+    assertThat(OtlpWire.countSpans(requestOfSpanBytes(span))).isEqualTo(1);
   }
 
   @Test
@@ -404,6 +437,12 @@ class OtlpWireTest {
     if (expected < 0) {
       assertThat(byWire).isNull();
     }
+  }
+
+  private static byte[] requestOfSpanBytes(byte[] span) {
+    byte[] scope = concat(new byte[] {18, (byte) span.length}, span);
+    byte[] resource = concat(new byte[] {18, (byte) scope.length}, scope);
+    return concat(new byte[] {10, (byte) resource.length}, resource);
   }
 
   private static ExportTraceServiceRequest request(Span span) {
