@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.Deflater;
 
 /**
  * Runs the same OTLP/gRPC load against Traccia Proxy (pass-through and with enrichment) and the
@@ -77,6 +78,20 @@ public final class Comparison {
         null,
         null,
         null);
+    if (!options.containsKey("--only")) {
+      // Both the proxy and the Collector gzip what they export (each one's default); compressing
+      // the same bytes once at the proxy's level is a floor under any exporter's cost.
+      row(
+          "gzip (level 1) of the same requests (in-process, one thread)",
+          "-",
+          "max",
+          null,
+          gzipBaseline(spansPerRequest, seconds),
+          null,
+          null,
+          null,
+          null);
+    }
 
     String[] targets =
         options.containsKey("--only")
@@ -130,6 +145,46 @@ public final class Comparison {
       System.out.println();
     }
     return spans / (cpu / 1e9);
+  }
+
+  /** Spans per CPU-second of gzip at {@code Deflater.BEST_SPEED} alone, over the same requests. */
+  private static double gzipBaseline(int spansPerRequest, double seconds) throws Exception {
+    List<byte[]> bodies = new ArrayList<>();
+    for (ExportTraceServiceRequest r : RequestFactory.create(42).requests(64, spansPerRequest)) {
+      bodies.add(r.toByteArray());
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+    byte[] out = new byte[1 << 16];
+    long sink = 0;
+    long warmEnd = System.nanoTime() + 3_000_000_000L;
+    for (int i = 0; System.nanoTime() < warmEnd; i++) {
+      sink += deflate(deflater, bodies.get(i % bodies.size()), out);
+    }
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long spans = 0;
+    for (int i = 0; System.nanoTime() < end; i++) {
+      sink += deflate(deflater, bodies.get(i % bodies.size()), out);
+      spans += spansPerRequest;
+    }
+    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+    deflater.end();
+    if (sink == 42) {
+      System.out.println();
+    }
+    return spans / (cpu / 1e9);
+  }
+
+  private static long deflate(Deflater deflater, byte[] body, byte[] out) {
+    deflater.reset();
+    deflater.setInput(body);
+    deflater.finish();
+    long total = 0;
+    while (!deflater.finished()) {
+      total += deflater.deflate(out);
+    }
+    return total;
   }
 
   private void measureOurs(String target, double seconds, int spansPerRequest, double rate)
@@ -288,8 +343,8 @@ public final class Comparison {
         .append(Runtime.getRuntime().availableProcessors())
         .append(" CPUs\n\n");
     md.append(
-        "| target | generator | rate | spans/s | spans per CPU-second | p50 ms | p99 ms | peak RSS MiB | peak heap MiB |\n");
-    md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        "| target | generator | rate | spans/s | spans per CPU-second | CPU s per million spans | p50 ms | p99 ms | peak RSS MiB | peak heap MiB |\n");
+    md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Map<String, Object> r : rows) {
       md.append("| ")
           .append(r.get("target"))
@@ -301,6 +356,9 @@ public final class Comparison {
           .append(fmt(r.get("spans_per_s")))
           .append(" | ")
           .append(fmt(r.get("spans_per_cpu_s")))
+          .append(" | ")
+          .append(
+              r.get("spans_per_cpu_s") == null ? "-" : fmt(1e6 / (Double) r.get("spans_per_cpu_s")))
           .append(" | ")
           .append(fmt(r.get("p50_ms")))
           .append(" | ")
@@ -332,6 +390,16 @@ public final class Comparison {
                 Locale.ROOT,
                 "- pass-through end to end / protobuf-java decode+encode = %.2f (target >= 0.5)%n",
                 pass / baseline));
+        Double gzip =
+            perCpu("gzip (level 1) of the same requests (in-process, one thread)", "-", "max");
+        if (gzip != null) {
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "- gzip alone / protobuf-java decode+encode = %.2f (a ceiling for any exporter"
+                      + " that compresses)%n",
+                  gzip / baseline));
+        }
       }
     }
     Path out = work.resolve("results.md");

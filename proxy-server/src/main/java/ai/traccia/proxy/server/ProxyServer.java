@@ -15,7 +15,6 @@ import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -217,8 +216,8 @@ public final class ProxyServer implements AutoCloseable {
    * for its children. When a queue is full it tries again every second until it succeeds or the
    * proxy has shut down; never blocks. Thread-safe.
    */
-  public void release(ExportTraceServiceRequest request) {
-    if (ingest.release(request)) {
+  public void release(byte[] request, int spans) {
+    if (ingest.release(request, spans)) {
       return;
     }
     if (queuesClosed) {
@@ -227,7 +226,7 @@ public final class ProxyServer implements AutoCloseable {
               + " raise server.shutdown_timeout_ms if this happens at every stop");
       return;
     }
-    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> release(request));
+    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> release(request, spans));
   }
 
   /** Whether the receivers are bound and accepting. */

@@ -15,6 +15,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -24,8 +26,11 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -107,6 +112,20 @@ public final class GuardrailProcessor implements SpanProcessor {
   /** The number of inference spans in the trace (int), on the root. */
   public static final String TRACE_LLM_SPAN_COUNT = "traccia.trace.llm_span_count";
 
+  /** Every key {@link #summarize} may write. */
+  private static final List<String> SUMMARY_KEYS =
+      List.of(
+          SUMMARY,
+          SUMMARY_DETECTED,
+          SUMMARY_MISSING_COUNT,
+          SUMMARY_COVERAGE,
+          FINDINGS,
+          FINDING_COUNT,
+          TRACE_INPUT_TOKENS,
+          TRACE_OUTPUT_TOKENS,
+          TRACE_COST_USD,
+          TRACE_LLM_SPAN_COUNT);
+
   /** The default of {@code guardrails.root_span_wait_ms}. */
   public static final Duration DEFAULT_ROOT_SPAN_WAIT = Duration.ofSeconds(10);
 
@@ -138,7 +157,7 @@ public final class GuardrailProcessor implements SpanProcessor {
   private final int maxFindingsPerTrace;
   private final Set<String> suppressedCategories;
   private final ScheduledExecutorService scheduler;
-  private final Consumer<ExportTraceServiceRequest> releaser;
+  private final Consumer<ReleasedRoot> releaser;
   private final GuardrailListener listener;
   private final Cache<String, TraceState> traces;
 
@@ -267,6 +286,7 @@ public final class GuardrailProcessor implements SpanProcessor {
           new HeldRoot(
               state,
               batch.editedSpan(i),
+              hasSummaryKey(batch, i),
               batch.resource(i),
               batch.resourceSchemaUrl(i),
               batch.scope(i),
@@ -280,6 +300,15 @@ public final class GuardrailProcessor implements SpanProcessor {
     for (Map.Entry<String, AnyValue> e : summarize(state).entrySet()) {
       batch.putAttribute(i, e.getKey(), e.getValue());
     }
+  }
+
+  private static boolean hasSummaryKey(SpanBatch batch, int i) {
+    for (String key : SUMMARY_KEYS) {
+      if (batch.attribute(i, key) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Adds {@code root} to the held roots; false when the processor is shut down. */
@@ -336,9 +365,52 @@ public final class GuardrailProcessor implements SpanProcessor {
       timer.cancel(false);
     }
     Map<String, AnyValue> summary = summarize(root.state);
-    Span rootSpan = root.span();
-    List<KeyValue> attributes = new ArrayList<>(rootSpan.getAttributesCount() + summary.size());
-    for (KeyValue kv : rootSpan.getAttributesList()) {
+    byte[] span;
+    try {
+      span =
+          root.summaryKeyPresent
+              ? replaceAttributes(root.span(), summary)
+              : appendAttributes(root.spanBytes, summary);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing into an array of the computed size
+    }
+    ReleasedRoot released =
+        new ReleasedRoot(encodeRequest(root, span), root.traceId, root.traceState);
+    try {
+      releaser.accept(released);
+    } catch (RuntimeException e) {
+      listener.onReleaseFailed(e);
+      return;
+    }
+    listener.onRootReleased(reason);
+  }
+
+  /**
+   * The root with the summary added, encoded without decoding it: protobuf appends repeated fields
+   * written after a message's bytes, so the summary's attributes follow the root's own.
+   */
+  private static byte[] appendAttributes(byte[] span, Map<String, AnyValue> summary)
+      throws IOException {
+    List<KeyValue> added = new ArrayList<>(summary.size());
+    int extra = 0;
+    for (Map.Entry<String, AnyValue> e : summary.entrySet()) {
+      KeyValue kv = KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
+      added.add(kv);
+      extra += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+    }
+    byte[] out = Arrays.copyOf(span, span.length + extra);
+    CodedOutputStream cos = CodedOutputStream.newInstance(out, span.length, extra);
+    for (KeyValue kv : added) {
+      cos.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+    }
+    cos.checkNoSpaceLeft();
+    return out;
+  }
+
+  /** The root with its own values of the summary's keys replaced by the summary's. */
+  private static byte[] replaceAttributes(Span span, Map<String, AnyValue> summary) {
+    List<KeyValue> attributes = new ArrayList<>(span.getAttributesCount() + summary.size());
+    for (KeyValue kv : span.getAttributesList()) {
       if (!summary.containsKey(kv.getKey())) {
         attributes.add(kv);
       }
@@ -346,28 +418,52 @@ public final class GuardrailProcessor implements SpanProcessor {
     for (Map.Entry<String, AnyValue> e : summary.entrySet()) {
       attributes.add(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build());
     }
-    ExportTraceServiceRequest request =
-        ExportTraceServiceRequest.newBuilder()
-            .addResourceSpans(
-                ResourceSpans.newBuilder()
-                    .setResource(root.resource)
-                    .setSchemaUrl(root.resourceSchemaUrl)
-                    .addScopeSpans(
-                        ScopeSpans.newBuilder()
-                            .setScope(root.scope)
-                            .setSchemaUrl(root.scopeSchemaUrl)
-                            .addSpans(
-                                rootSpan.toBuilder()
-                                    .clearAttributes()
-                                    .addAllAttributes(attributes))))
-            .build();
+    return span.toBuilder().clearAttributes().addAllAttributes(attributes).build().toByteArray();
+  }
+
+  /** An export request of the one span, with the resource and scope it arrived with. */
+  private static byte[] encodeRequest(HeldRoot root, byte[] span) {
+    int scopeSpans =
+        CodedOutputStream.computeMessageSize(ScopeSpans.SCOPE_FIELD_NUMBER, root.scope)
+            + CodedOutputStream.computeByteArraySize(ScopeSpans.SPANS_FIELD_NUMBER, span)
+            + stringSize(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, root.scopeSchemaUrl);
+    int resourceSpans =
+        CodedOutputStream.computeMessageSize(ResourceSpans.RESOURCE_FIELD_NUMBER, root.resource)
+            + CodedOutputStream.computeTagSize(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER)
+            + CodedOutputStream.computeUInt32SizeNoTag(scopeSpans)
+            + scopeSpans
+            + stringSize(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, root.resourceSchemaUrl);
+    int total =
+        CodedOutputStream.computeTagSize(ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER)
+            + CodedOutputStream.computeUInt32SizeNoTag(resourceSpans)
+            + resourceSpans;
+    byte[] out = new byte[total];
+    CodedOutputStream cos = CodedOutputStream.newInstance(out);
     try {
-      releaser.accept(request);
-    } catch (RuntimeException e) {
-      listener.onReleaseFailed(e);
-      return;
+      cos.writeTag(
+          ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER,
+          WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      cos.writeUInt32NoTag(resourceSpans);
+      cos.writeMessage(ResourceSpans.RESOURCE_FIELD_NUMBER, root.resource);
+      cos.writeTag(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      cos.writeUInt32NoTag(scopeSpans);
+      cos.writeMessage(ScopeSpans.SCOPE_FIELD_NUMBER, root.scope);
+      cos.writeByteArray(ScopeSpans.SPANS_FIELD_NUMBER, span);
+      if (!root.scopeSchemaUrl.isEmpty()) {
+        cos.writeString(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, root.scopeSchemaUrl);
+      }
+      if (!root.resourceSchemaUrl.isEmpty()) {
+        cos.writeString(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, root.resourceSchemaUrl);
+      }
+      cos.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    listener.onRootReleased(reason);
+    return out;
+  }
+
+  private static int stringSize(int field, String value) {
+    return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
   }
 
   /** The attributes the root gets: summary, all findings, and the trace roll-up. */
@@ -566,6 +662,11 @@ public final class GuardrailProcessor implements SpanProcessor {
     // Kept encoded: a decoded span with its attributes takes several times its encoded size, and
     // thousands of roots wait at once at high rates. Decoded once, when released.
     private final byte[] spanBytes;
+    final ByteString traceId;
+    final String traceState;
+    // Whether the root carries a key the summary writes (an SDK's own summary, findings written on
+    // the root by this processor): then the summary replaces it, which takes a decode.
+    final boolean summaryKeyPresent;
     final Resource resource;
     final String resourceSchemaUrl;
     final InstrumentationScope scope;
@@ -587,12 +688,16 @@ public final class GuardrailProcessor implements SpanProcessor {
     HeldRoot(
         TraceState state,
         Span span,
+        boolean summaryKeyPresent,
         Resource resource,
         String resourceSchemaUrl,
         InstrumentationScope scope,
         String scopeSchemaUrl) {
       this.state = state;
       this.spanBytes = span.toByteArray();
+      this.traceId = span.getTraceId();
+      this.traceState = span.getTraceState();
+      this.summaryKeyPresent = summaryKeyPresent;
       this.resource = resource;
       this.resourceSchemaUrl = resourceSchemaUrl;
       this.scope = scope;
@@ -619,7 +724,7 @@ public final class GuardrailProcessor implements SpanProcessor {
     private int maxFindingsPerTrace = DEFAULT_MAX_FINDINGS_PER_TRACE;
     private Set<String> suppressedCategories = Set.of();
     private ScheduledExecutorService scheduler;
-    private Consumer<ExportTraceServiceRequest> releaser;
+    private Consumer<ReleasedRoot> releaser;
     private GuardrailListener listener = GuardrailListener.noop();
     private LongSupplier nanoClock = System::nanoTime;
 
@@ -728,7 +833,7 @@ public final class GuardrailProcessor implements SpanProcessor {
      * the scheduler's thread and the thread that calls {@code shutdown()}; must be thread-safe and
      * must not block. Required.
      */
-    public Builder setReleaser(Consumer<ExportTraceServiceRequest> releaser) {
+    public Builder setReleaser(Consumer<ReleasedRoot> releaser) {
       this.releaser = Objects.requireNonNull(releaser, "releaser");
       return this;
     }

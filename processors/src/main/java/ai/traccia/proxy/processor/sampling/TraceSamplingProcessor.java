@@ -88,7 +88,12 @@ public final class TraceSamplingProcessor implements SpanProcessor {
    * them later, outside a batch this processor sees.
    */
   public boolean keeps(Span span) {
-    long r = SamplingThreshold.randomness(span.getTraceId(), span.getTraceState());
+    return keeps(span.getTraceId(), span.getTraceState());
+  }
+
+  /** Whether the trace with this id and W3C tracestate is kept at the current rate. */
+  public boolean keeps(ByteString traceId, String traceState) {
+    long r = SamplingThreshold.randomness(traceId, traceState);
     return r < 0 || r >= threshold;
   }
 

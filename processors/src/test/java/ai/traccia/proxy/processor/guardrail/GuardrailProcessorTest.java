@@ -53,7 +53,7 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     return GuardrailProcessor.builder()
         .setScheduler(scheduler)
         .setNanoClock(scheduler.clock())
-        .setReleaser(released::add)
+        .setReleaser(root -> released.add(root.request()))
         .setListener(listener);
   }
 
@@ -465,6 +465,49 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     processor.process(after);
     assertThat(after.acceptedCount()).isEqualTo(1);
     assertThat(attrs(after.toRequest(), 0)).containsKey("guardrail.summary");
+  }
+
+  @Test
+  void release_aRootWithItsOwnSummaryGetsTheProxysInItsPlace() {
+    GuardrailProcessor processor = builder().build();
+    // An application's SDK may have written a summary from what it saw in-process.
+    processor.process(
+        batch("svc", span(TRACE, ROOT, null, "guardrail.summary", "{}", "app.key", "kept")));
+
+    scheduler.advance(Duration.ofSeconds(10));
+
+    assertThat(released).hasSize(1);
+    List<KeyValue> attributes =
+        released.get(0).getResourceSpans(0).getScopeSpans(0).getSpans(0).getAttributesList();
+    assertThat(attributes.stream().filter(kv -> kv.getKey().equals("guardrail.summary")))
+        .hasSize(1)
+        .allSatisfy(kv -> assertThat(kv.getValue().getStringValue()).isNotEqualTo("{}"));
+    assertThat(attrs(released.get(0), 0)).containsEntry("app.key", "kept");
+  }
+
+  @Test
+  void release_carriesTheTraceIdAndTracestateForSampling() {
+    List<ReleasedRoot> roots = new CopyOnWriteArrayList<>();
+    GuardrailProcessor processor = builder().setReleaser(roots::add).build();
+    SpanBatch batch =
+        batch(
+            "svc",
+            span(TRACE, ROOT, null, "http.route", "/chat", "user.tier", "pro").toBuilder()
+                .setTraceState("ot=th:0;rv:123456789abcde")
+                .build());
+    Span arrived = batch.span(0);
+
+    processor.process(batch);
+    scheduler.advance(Duration.ofSeconds(10));
+
+    assertThat(roots).hasSize(1);
+    assertThat(roots.get(0).traceId()).isEqualTo(arrived.getTraceId());
+    assertThat(roots.get(0).traceState()).isEqualTo("ot=th:0;rv:123456789abcde");
+    Span out = roots.get(0).request().getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    assertThat(out.toBuilder().clearAttributes().build())
+        .isEqualTo(arrived.toBuilder().clearAttributes().build());
+    assertThat(out.getAttributesList())
+        .startsWith(arrived.getAttributesList().toArray(new KeyValue[0]));
   }
 
   @Test

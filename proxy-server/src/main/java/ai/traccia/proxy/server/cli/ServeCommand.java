@@ -20,6 +20,7 @@ import ai.traccia.proxy.pricing.ReloadablePriceBook;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
 import ai.traccia.proxy.processor.guardrail.GuardrailListener;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
+import ai.traccia.proxy.processor.guardrail.ReleasedRoot;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.Exporters;
@@ -28,10 +29,6 @@ import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ch.qos.logback.classic.Level;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -314,17 +311,10 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** Queues a released root span unless its trace was sampled out. */
   private static void releaseHeld(
-      ExportTraceServiceRequest request, TraceSamplingProcessor sampler, ProxyServer server) {
-    for (ResourceSpans rs : request.getResourceSpansList()) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        for (Span span : ss.getSpansList()) {
-          if (!sampler.keeps(span)) {
-            return;
-          }
-        }
-      }
+      ReleasedRoot root, TraceSamplingProcessor sampler, ProxyServer server) {
+    if (sampler.keeps(root.traceId(), root.traceState())) {
+      server.release(root.encodedRequest(), 1);
     }
-    server.release(request);
   }
 
   private static String processorNames(SpanPipeline pipeline) {

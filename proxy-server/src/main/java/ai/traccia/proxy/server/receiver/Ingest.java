@@ -24,8 +24,6 @@ import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -188,17 +186,11 @@ public final class Ingest {
    * again, and shutting down does not refuse them. Returns false, queueing nothing, when a queue
    * has no room; the caller keeps the spans and tries again later.
    */
-  public boolean release(ExportTraceServiceRequest request) {
-    int spans = 0;
-    for (ResourceSpans rs : request.getResourceSpansList()) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        spans += ss.getSpansCount();
-      }
-    }
+  public boolean release(byte[] request, int spans) {
     if (spans == 0) {
       return true;
     }
-    ExportRequest export = ExportRequest.of(Signal.TRACES, request.toByteArray(), spans);
+    ExportRequest export = ExportRequest.of(Signal.TRACES, request, spans);
     return queue(export, RELEASED).status() == IngestResult.Status.ACCEPTED;
   }
 
