@@ -504,13 +504,11 @@ public final class Comparison {
           cmd.addAll(List.of(options.get("--java-opts").trim().split("\\s+")));
         }
         if (smallHeap) {
-          // The memory target: a 64 MiB heap at 10k spans/s. With enrichment the o200k vocabulary
-          // (about 28 MiB loaded) and the held roots' default budget (16 MiB) leave too little of
-          // 64 MiB (it collapses into full collections), so that run gets 128 MiB, reported as
-          // measured; --enriched-heap changes it.
+          // The memory target: a 64 MiB heap at 10k spans/s, enrichment on or off;
+          // --enriched-heap gives the enriched run another to compare.
           cmd.add(
               kind.equals("proxy-enriched")
-                  ? "-Xmx" + options.getOrDefault("--enriched-heap", "128m")
+                  ? "-Xmx" + options.getOrDefault("--enriched-heap", "64m")
                   : "-Xmx64m");
         }
         cmd.add("-Xlog:gc:file=" + gcLog);

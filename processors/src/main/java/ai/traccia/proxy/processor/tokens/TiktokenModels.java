@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.processor.tokens;
 
-import com.knuddels.jtokkit.api.EncodingType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,20 +136,17 @@ final class TiktokenModels {
     return slash >= 0 ? encodingName(lower.substring(slash + 1)) : null;
   }
 
-  /** The JTokkit encoding that counts ordinary text exactly as tiktoken's {@code name} does. */
-  static EncodingType jtokkitType(String name) {
+  /** The vocabulary that counts ordinary text exactly as tiktoken's encoding {@code name} does. */
+  static String vocabulary(String name) {
     switch (name) {
       case "o200k_base":
       case "o200k_harmony":
-        return EncodingType.O200K_BASE;
+        return "o200k_base";
       case "cl100k_base":
-        return EncodingType.CL100K_BASE;
       case "p50k_base":
-        return EncodingType.P50K_BASE;
       case "p50k_edit":
-        return EncodingType.P50K_EDIT;
       case "r50k_base":
-        return EncodingType.R50K_BASE;
+        return name;
       default:
         throw new IllegalArgumentException("unknown encoding: " + name);
     }

@@ -10,7 +10,6 @@ import ai.traccia.proxy.processor.genai.ChatMessage;
 import ai.traccia.proxy.processor.genai.GenAiDialect;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.genai.LlmSpan;
-import com.knuddels.jtokkit.api.Encoding;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import java.util.List;
 
@@ -98,7 +97,7 @@ public final class TokenCountingProcessor implements SpanProcessor {
     if (!countPrompt && !countCompletion) {
       return;
     }
-    Encoding encoding = estimator.encodingFor(span.model());
+    TiktokenCounter encoding = estimator.encodingFor(span.model());
     Budget budget = new Budget(maxEncodedChars);
     String promptSource = null;
     String completionSource = null;
@@ -146,7 +145,7 @@ public final class TokenCountingProcessor implements SpanProcessor {
 
   // Structured messages first, except the SDK's llm.openai.messages, which is cut at 1000 chars
   // and so comes after its own llm.prompt.
-  private static Count countPrompt(LlmSpan span, Encoding encoding, Budget budget) {
+  private static Count countPrompt(LlmSpan span, TiktokenCounter encoding, Budget budget) {
     GenAiDialect dialect = span.promptMessagesDialect();
     if (dialect != null && dialect != GenAiDialect.TRACCIA) {
       Count count = chat(span.promptMessages(), encoding, budget);
@@ -163,7 +162,7 @@ public final class TokenCountingProcessor implements SpanProcessor {
     return null;
   }
 
-  private static Count countCompletion(LlmSpan span, Encoding encoding, Budget budget) {
+  private static Count countCompletion(LlmSpan span, TiktokenCounter encoding, Budget budget) {
     List<ChatMessage> messages = span.completionMessages();
     if (!messages.isEmpty()) {
       boolean exact = encoding != null && budget.take(TokenEstimator.chars(messages));
@@ -179,7 +178,7 @@ public final class TokenCountingProcessor implements SpanProcessor {
     return null;
   }
 
-  private static Count chat(List<ChatMessage> messages, Encoding encoding, Budget budget) {
+  private static Count chat(List<ChatMessage> messages, TiktokenCounter encoding, Budget budget) {
     if (messages.isEmpty()) {
       return null;
     }
@@ -189,7 +188,7 @@ public final class TokenCountingProcessor implements SpanProcessor {
         exact ? TokenEstimator.TIKTOKEN_CHAT : TokenEstimator.HEURISTIC);
   }
 
-  private static Count text(String text, Encoding encoding, Budget budget) {
+  private static Count text(String text, TiktokenCounter encoding, Budget budget) {
     if (text.isEmpty()) {
       return new Count(0, TokenEstimator.HEURISTIC);
     }

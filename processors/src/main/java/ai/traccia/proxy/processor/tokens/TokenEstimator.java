@@ -5,23 +5,21 @@
 package ai.traccia.proxy.processor.tokens;
 
 import ai.traccia.proxy.processor.genai.ChatMessage;
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingRegistry;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Counts the tokens of prompt and completion text: exactly with the model's tiktoken encoding for
  * OpenAI models, by a heuristic for every other model.
  *
- * <p>Exact counts use {@code countTokensOrdinary}, so text that contains special-token strings such
- * as {@code <|endoftext|>} is counted as ordinary text and never throws. The heuristic is one token
- * per four UTF-16 characters, rounded up: OpenAI's rule of thumb for English, and the tokenizers of
- * other vendors (Claude, Gemini, Llama) are not available offline.
+ * <p>Exact counts ({@link TiktokenCounter}) treat special-token strings such as {@code
+ * <|endoftext|>} as ordinary text, so they never throw. The heuristic is one token per four UTF-16
+ * characters, rounded up: OpenAI's rule of thumb for English, and the tokenizers of other vendors
+ * (Claude, Gemini, Llama) are not available offline.
  *
- * <p>Thread-safe: JTokkit encodings are immutable. Each encoding is loaded the first time a model
- * that uses it is counted (a fraction of a second, once): loaded, {@code o200k_base} takes about 28
- * MiB of heap and {@code cl100k_base} about 14 MiB, so a proxy whose applications only call
+ * <p>Thread-safe: counters are immutable. Each vocabulary is loaded the first time a model that
+ * uses it is counted (a fraction of a second, once), so a proxy whose applications only call
  * GPT-4o-family models, or no OpenAI models at all, does not hold the others.
  */
 final class TokenEstimator {
@@ -41,31 +39,29 @@ final class TokenEstimator {
   static final int TOKENS_PER_NAME = 1;
   static final int REPLY_PRIMING_TOKENS = 3;
 
-  private final EncodingRegistry registry;
-
-  TokenEstimator() {
-    registry = Encodings.newLazyEncodingRegistry();
-  }
+  private final ConcurrentMap<String, TiktokenCounter> counters = new ConcurrentHashMap<>();
 
   /** The encoding that counts {@code model}'s tokens exactly, or {@code null} if none does. */
-  Encoding encodingFor(String model) {
+  TiktokenCounter encodingFor(String model) {
     if (model == null) {
       return null;
     }
     String name = TiktokenModels.encodingNameForSpanModel(model);
-    return name == null ? null : registry.getEncoding(TiktokenModels.jtokkitType(name));
+    return name == null
+        ? null
+        : counters.computeIfAbsent(TiktokenModels.vocabulary(name), TiktokenCounter::load);
   }
 
   /** Tokens of plain text; {@code encoding == null} means the heuristic. */
-  static long countText(Encoding encoding, String text) {
+  static long countText(TiktokenCounter encoding, String text) {
     if (text.isEmpty()) {
       return 0;
     }
-    return encoding == null ? heuristic(text) : encoding.countTokensOrdinary(text);
+    return encoding == null ? heuristic(text) : encoding.count(text);
   }
 
   /** Tokens of a prompt sent as chat messages, with the per-message overhead. */
-  static long countChat(Encoding encoding, List<ChatMessage> messages) {
+  static long countChat(TiktokenCounter encoding, List<ChatMessage> messages) {
     long tokens = REPLY_PRIMING_TOKENS;
     for (ChatMessage message : messages) {
       tokens += TOKENS_PER_MESSAGE;

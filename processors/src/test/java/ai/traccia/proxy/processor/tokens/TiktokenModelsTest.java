@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.knuddels.jtokkit.api.EncodingType;
 import java.util.Iterator;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,10 +39,10 @@ class TiktokenModelsTest {
   }
 
   @Test
-  void jtokkitType_harmonyCountsAsO200kBase() {
-    assertThat(TiktokenModels.jtokkitType("o200k_harmony")).isEqualTo(EncodingType.O200K_BASE);
-    assertThat(TiktokenModels.jtokkitType("p50k_edit")).isEqualTo(EncodingType.P50K_EDIT);
-    assertThatThrownBy(() -> TiktokenModels.jtokkitType("gpt2"))
+  void vocabulary_harmonyCountsAsO200kBase() {
+    assertThat(TiktokenModels.vocabulary("o200k_harmony")).isEqualTo("o200k_base");
+    assertThat(TiktokenModels.vocabulary("p50k_edit")).isEqualTo("p50k_edit");
+    assertThatThrownBy(() -> TiktokenModels.vocabulary("gpt2"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown encoding: gpt2");
   }

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.processor.genai.ChatMessage;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.knuddels.jtokkit.api.Encoding;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ class TokenEstimatorTest {
     assertThat(texts.size()).isGreaterThan(100);
     for (JsonNode c : texts) {
       String model = c.get("model").asText();
-      Encoding encoding = ESTIMATOR.encodingFor(model);
+      TiktokenCounter encoding = ESTIMATOR.encodingFor(model);
 
       assertThat(encoding).as(model).isNotNull();
       assertThat(TokenEstimator.countText(encoding, c.get("text").asText()))
@@ -36,7 +35,7 @@ class TokenEstimatorTest {
     JsonNode chats = TiktokenFixture.ROOT.get("chats");
     assertThat(chats.size()).isEqualTo(12);
     for (JsonNode c : chats) {
-      Encoding encoding = ESTIMATOR.encodingFor(c.get("model").asText());
+      TiktokenCounter encoding = ESTIMATOR.encodingFor(c.get("model").asText());
 
       assertThat(TokenEstimator.countChat(encoding, TiktokenFixture.messages(c)))
           .as(c.toString())
@@ -71,7 +70,7 @@ class TokenEstimatorTest {
 
   @Test
   void countText_specialTokenStringsAreOrdinaryText() {
-    Encoding encoding = ESTIMATOR.encodingFor("gpt-4");
+    TiktokenCounter encoding = ESTIMATOR.encodingFor("gpt-4");
 
     assertThat(TokenEstimator.countText(encoding, "<|endoftext|>")).isEqualTo(7);
   }
