@@ -106,6 +106,9 @@ public final class OtlpWire {
     private static final byte PACKED_FIXED64 = 5;
     private static final byte PACKED_FIXED32 = 6;
 
+    /** A message of unknown type: every field is skipped. */
+    static final Schema EMPTY = new Schema();
+
     private byte[] kinds = new byte[0];
     private Schema[] messages = new Schema[0];
     private boolean[] counted = new boolean[0];
@@ -202,13 +205,24 @@ public final class OtlpWire {
     }
 
     int run(Schema schema) throws InvalidProtocolBufferException {
-      message(schema, buf.length, 0);
+      message(schema, buf.length, 0, 0);
       return count;
     }
 
-    private void message(Schema schema, int end, int depth) throws InvalidProtocolBufferException {
+    /**
+     * Walks a message up to {@code end}; or, when {@code group} is a field number, a group of that
+     * field (deprecated, never in OTLP, but valid wire format) up to its end tag.
+     */
+    private void message(Schema schema, int end, int depth, int group)
+        throws InvalidProtocolBufferException {
       final byte[] buf = this.buf;
-      while (pos < end) {
+      while (true) {
+        if (pos >= end) {
+          if (group != 0) {
+            throw truncated();
+          }
+          return;
+        }
         // Nearly every tag, length and value in OTLP fits in one byte: read those inline.
         int tag = buf[pos];
         if (tag > 0) {
@@ -258,7 +272,7 @@ public final class OtlpWire {
                 if (schema.counted[field]) {
                   count++;
                 }
-                message(schema.messages[field], stop, depth + 1);
+                message(schema.messages[field], stop, depth + 1, 0);
               } else if (kind == Schema.STRING) {
                 utf8(pos, stop);
               } else if (kind == Schema.PACKED_VARINT64) {
@@ -277,55 +291,14 @@ public final class OtlpWire {
               break;
             }
           case 3:
-            group(field, end, depth);
-            break;
-          case 4:
-            throw new InvalidProtocolBufferException(
-                "Protocol message end-group tag did not match expected tag.");
-          default:
-            throw new InvalidProtocolBufferException("Protocol message tag had invalid wire type.");
-        }
-      }
-    }
-
-    /** Skips a group (deprecated, never in OTLP, but valid wire format) up to its end tag. */
-    private void group(int field, int end, int depth) throws InvalidProtocolBufferException {
-      if (depth + 1 > RECURSION_LIMIT) {
-        throw new InvalidProtocolBufferException(
-            "Protocol message had too many levels of nesting.");
-      }
-      while (true) {
-        if (pos >= end) {
-          throw truncated();
-        }
-        int tag = varint32(end);
-        int inner = tag >>> 3;
-        if (inner == 0) {
-          throw new InvalidProtocolBufferException(
-              "Protocol message contained an invalid tag (zero).");
-        }
-        switch (tag & 7) {
-          case 0:
-            varint64(end);
-            break;
-          case 1:
-            skip(8, end);
-            break;
-          case 5:
-            skip(4, end);
-            break;
-          case 2:
-            {
-              // Not "pos += length(end)": Java reads pos before length() moves it.
-              int length = length(end);
-              pos += length;
-              break;
+            if (depth + 1 > RECURSION_LIMIT) {
+              throw new InvalidProtocolBufferException(
+                  "Protocol message had too many levels of nesting.");
             }
-          case 3:
-            group(inner, end, depth + 1);
+            message(Schema.EMPTY, end, depth + 1, field);
             break;
           case 4:
-            if (inner != field) {
+            if (group == 0 || field != group) {
               throw new InvalidProtocolBufferException(
                   "Protocol message end-group tag did not match expected tag.");
             }
