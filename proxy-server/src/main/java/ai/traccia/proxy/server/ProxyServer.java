@@ -215,6 +215,9 @@ public final class ProxyServer implements AutoCloseable {
    * Queues spans a processor held back and now releases, such as a trace's root span that waited
    * for its children. When a queue is full it tries again every second until it succeeds or the
    * proxy has shut down; never blocks. Thread-safe.
+   *
+   * @param request an encoded {@code ExportTraceServiceRequest}, queued as it is
+   * @param spans the number of spans in it
    */
   public void release(byte[] request, int spans) {
     if (ingest.release(request, spans)) {

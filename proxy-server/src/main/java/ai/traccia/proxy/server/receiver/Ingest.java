@@ -185,6 +185,9 @@ public final class Ingest {
    * They were accepted and processed already, so neither the pipeline nor the rate limiter runs
    * again, and shutting down does not refuse them. Returns false, queueing nothing, when a queue
    * has no room; the caller keeps the spans and tries again later.
+   *
+   * @param request an encoded {@code ExportTraceServiceRequest}, queued as it is
+   * @param spans the number of spans in it
    */
   public boolean release(byte[] request, int spans) {
     if (spans == 0) {
