@@ -81,6 +81,15 @@ class IngestTest {
     };
   }
 
+  /** No processors, one queue, and a limit of 10 spans per second under {@code policy}. */
+  private Ingest limited(Exporter exporter, Policy policy) {
+    return new Ingest(
+        SpanPipeline.empty(),
+        List.of(queue(exporter, 1000)),
+        metrics,
+        SpanRateLimiter.create(10, Duration.ZERO, policy, ticker));
+  }
+
   private IngestResult send(Ingest ingest, int spans) {
     try {
       return ingest.traces(TestData.traces(spans).toByteArray(), "grpc");
@@ -92,12 +101,7 @@ class IngestTest {
   @Test
   void traces_overTheRateLimitRefusedWithTheDeficitAsRetryDelay() {
     RecordingExporter exporter = new RecordingExporter();
-    Ingest ingest =
-        new Ingest(
-            SpanPipeline.empty(),
-            List.of(queue(exporter, 1000)),
-            metrics,
-            SpanRateLimiter.create(10, Duration.ZERO, Policy.REFUSE, ticker));
+    Ingest ingest = limited(exporter, Policy.REFUSE);
 
     assertThat(send(ingest, 10).status()).isEqualTo(IngestResult.Status.ACCEPTED);
     IngestResult refused = send(ingest, 5);
@@ -203,12 +207,7 @@ class IngestTest {
   @Test
   void traces_withNoProcessorStillDropsOverTheLimit() throws Exception {
     RecordingExporter exporter = new RecordingExporter();
-    Ingest ingest =
-        new Ingest(
-            SpanPipeline.empty(),
-            List.of(queue(exporter, 1000)),
-            metrics,
-            SpanRateLimiter.create(10, Duration.ZERO, Policy.DROP, ticker));
+    Ingest ingest = limited(exporter, Policy.DROP);
 
     IngestResult result = send(ingest, 15);
 
