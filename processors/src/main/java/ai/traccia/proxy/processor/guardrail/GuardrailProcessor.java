@@ -319,11 +319,13 @@ public final class GuardrailProcessor implements SpanProcessor {
         return false;
       }
       held.put(root, Boolean.TRUE);
+      root.state.heldRoots.add(root);
       heldBytes += root.bytes;
       Iterator<HeldRoot> oldest = held.keySet().iterator();
       while (heldBytes > maxHeldRootBytes && oldest.hasNext()) {
         HeldRoot r = oldest.next();
         oldest.remove();
+        r.state.heldRoots.remove(r);
         heldBytes -= r.bytes;
         early.add(r);
       }
@@ -353,6 +355,7 @@ public final class GuardrailProcessor implements SpanProcessor {
       if (held.remove(root) == null) {
         return;
       }
+      root.state.heldRoots.remove(root);
       heldBytes -= root.bytes;
     }
     emit(root, reason);
@@ -518,14 +521,14 @@ public final class GuardrailProcessor implements SpanProcessor {
     } else if (!rootSeen) {
       listener.onTraceExpiredWithoutRoot();
     }
-    // A root still waiting goes now, with what is known: it is never dropped.
-    List<HeldRoot> orphans = new ArrayList<>(0);
+    // A root still waiting goes now, with what is known: it is never dropped. The trace's own
+    // list, not a search of every held root: at high rates a trace leaves for each that arrives.
+    List<HeldRoot> orphans;
     synchronized (heldLock) {
-      for (HeldRoot r : held.keySet()) {
-        if (r.state == state) {
-          orphans.add(r);
-        }
+      if (state.heldRoots.isEmpty()) {
+        return;
       }
+      orphans = new ArrayList<>(state.heldRoots);
     }
     for (HeldRoot r : orphans) {
       release(r, GuardrailListener.Release.TRACE_EVICTED);
@@ -544,6 +547,9 @@ public final class GuardrailProcessor implements SpanProcessor {
     synchronized (heldLock) {
       shutDown = true;
       all = new ArrayList<>(held.keySet());
+      for (HeldRoot r : all) {
+        r.state.heldRoots.remove(r);
+      }
       held.clear();
       heldBytes = 0;
     }
@@ -657,7 +663,7 @@ public final class GuardrailProcessor implements SpanProcessor {
   }
 
   /** A root span waiting for its trace's children. Identity equality: each hold is distinct. */
-  private static final class HeldRoot {
+  static final class HeldRoot {
     final TraceState state;
     // Kept encoded: a decoded span with its attributes takes several times its encoded size, and
     // thousands of roots wait at once at high rates. Decoded once, when released.

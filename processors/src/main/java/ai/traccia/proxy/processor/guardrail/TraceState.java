@@ -36,4 +36,7 @@ final class TraceState {
 
   /** Whether a summary of this trace was written; spans after it are late. */
   boolean summarized;
+
+  /** This trace's roots waiting to be released; guarded by the processor's held-root lock. */
+  final List<GuardrailProcessor.HeldRoot> heldRoots = new ArrayList<>(0);
 }

@@ -280,6 +280,25 @@ class GuardrailProcessorTest extends SpanProcessorContract {
   }
 
   @Test
+  void process_cacheFull_releasesEveryRootOfTheEvictedTraceOnce() {
+    GuardrailProcessor processor = builder().setMaxTraces(1).build();
+    processor.process(batch("svc", span(TRACE, ROOT, null), span(TRACE, "2000000000000009", null)));
+    processor.process(batch("svc", span(OTHER_TRACE, ROOT, null)));
+
+    processor.cleanUp();
+    scheduler.advance(Duration.ofSeconds(10));
+
+    // Both roots of the evicted trace went at eviction; the other trace's root after its wait.
+    assertThat(listener.releases)
+        .containsExactly(
+            GuardrailListener.Release.TRACE_EVICTED,
+            GuardrailListener.Release.TRACE_EVICTED,
+            GuardrailListener.Release.WAIT_ELAPSED);
+    assertThat(released).hasSize(3);
+    assertThat(processor.heldCount()).isZero();
+  }
+
+  @Test
   void process_noRootSeen_expiresWithoutSummary() {
     GuardrailProcessor processor = builder().setTraceTtl(Duration.ofMinutes(1)).build();
     SpanBatch batch =
