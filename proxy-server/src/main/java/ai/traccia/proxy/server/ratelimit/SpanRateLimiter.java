@@ -163,6 +163,12 @@ public final class SpanRateLimiter {
     return l.rate > 0 ? l.rate : 0;
   }
 
+  /** Whether {@link #acquire} may wait now: a rate is set and {@code maxBlock} is above zero. */
+  public boolean mayBlock() {
+    Limits l = limits;
+    return l.rate > 0 && l.maxBlockNanos > 0;
+  }
+
   /** The configured policy. */
   public Policy policy() {
     return limits.policy;

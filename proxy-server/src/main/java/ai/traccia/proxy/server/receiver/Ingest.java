@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * exporters or on none: room is reserved on each queue first, so a full queue turns into a
  * retryable refusal and never into a request that one destination has and another lost.
  *
- * <p>Thread-safe; called from receiver worker threads, never from a Netty event loop, because the
- * pipeline may do real work per span.
+ * <p>Thread-safe; called from receiver worker threads, and from a transport's event loop only when
+ * {@link #isNonBlocking} says nothing on the request's path blocks or reads spans.
  */
 public final class Ingest {
 
@@ -59,6 +59,7 @@ public final class Ingest {
   private final List<BatchingExporter> exporters;
   private final SelfMetrics metrics;
   private final SpanRateLimiter rateLimiter;
+  private final boolean durable;
   private final ThrottlingLogger dropLog = ThrottlingLogger.create(logger, 6);
   private final AtomicLong rateLimitDropped = new AtomicLong();
   private volatile boolean accepting = true;
@@ -79,8 +80,22 @@ public final class Ingest {
       SpanRateLimiter rateLimiter) {
     this.pipeline = pipeline;
     this.exporters = List.copyOf(exporters);
+    this.durable = this.exporters.stream().anyMatch(BatchingExporter::isDurable);
     this.metrics = metrics;
     this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+  }
+
+  /**
+   * Whether a request of {@code signal} may be handled on the transport's own thread now, because
+   * nothing on its path blocks or does heavy work: no queue writes to disk, and for traces, no
+   * processor reads spans and the rate limiter never waits. The answer holds for this moment; a
+   * reload that sets a rate limit applies to calls that start after it.
+   */
+  public boolean isNonBlocking(Signal signal) {
+    if (durable) {
+      return false;
+    }
+    return signal != Signal.TRACES || (!pipeline.readsSpans() && !rateLimiter.mayBlock());
   }
 
   /** The rate limiter, whose limits a configuration reload may change. */

@@ -10,7 +10,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.RejectReason;
+import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
@@ -24,7 +26,9 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,9 +59,11 @@ class GrpcReceiverTest {
   void stop() throws Exception {
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      channel = null;
     }
     if (proxy != null) {
       proxy.close();
+      proxy = null;
     }
   }
 
@@ -92,6 +98,37 @@ class GrpcReceiverTest {
                 .counterValue(
                     "traccia_proxy_accepted_items", "signal", "logs", "transport", "grpc"))
         .isEqualTo(4);
+  }
+
+  /** A processor that notes the thread it runs on and says whether it reads spans. */
+  private static SpanProcessor threadRecorder(boolean readsSpans, List<String> threads) {
+    return new SpanProcessor() {
+      @Override
+      public void process(SpanBatch batch) {
+        threads.add(Thread.currentThread().getName());
+      }
+
+      @Override
+      public boolean readsSpans() {
+        return readsSpans;
+      }
+    };
+  }
+
+  @Test
+  void calls_runOnAWorkerOnlyWhenAProcessorReadsSpans() throws Exception {
+    List<String> threads = new CopyOnWriteArrayList<>();
+    start(1000, SpanPipeline.builder().addProcessor(threadRecorder(true, threads)).build());
+    call(Signal.TRACES, TestData.traces(2).toByteArray());
+    stop();
+
+    start(1000, SpanPipeline.builder().addProcessor(threadRecorder(false, threads)).build());
+    call(Signal.TRACES, TestData.traces(2).toByteArray());
+
+    assertThat(threads).hasSize(2);
+    assertThat(threads.get(0)).startsWith("traccia-grpc-");
+    // Nothing on the path blocks: the transport thread that read the call handles it.
+    assertThat(threads.get(1)).doesNotStartWith("traccia-grpc-");
   }
 
   @Test

@@ -11,7 +11,9 @@ import static org.awaitility.Awaitility.await;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
@@ -213,6 +215,28 @@ class IngestTest {
 
     assertThat(result.rejectedItems()).isEqualTo(5);
     await().atMost(Duration.ofSeconds(5)).until(() -> exporter.spans().size() == 10);
+  }
+
+  @Test
+  void isNonBlocking_onlyWhenNothingOnThePathWaitsOrReadsSpans() {
+    RecordingExporter exporter = new RecordingExporter();
+    SpanProcessor reads = b -> {};
+    Ingest passThrough = new Ingest(SpanPipeline.empty(), List.of(queue(exporter, 10)), metrics);
+    Ingest enriching =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(reads).build(),
+            List.of(queue(exporter, 10)),
+            metrics);
+    Ingest waiting = limited(exporter, Policy.REFUSE);
+    waiting.rateLimiter().update(10, Duration.ofMillis(500), Policy.REFUSE);
+
+    assertThat(passThrough.isNonBlocking(Signal.TRACES)).isTrue();
+    assertThat(enriching.isNonBlocking(Signal.TRACES)).isFalse();
+    assertThat(enriching.isNonBlocking(Signal.METRICS)).isTrue();
+    assertThat(waiting.isNonBlocking(Signal.TRACES)).isFalse();
+    assertThat(waiting.isNonBlocking(Signal.LOGS)).isTrue();
+    // A limit that refuses at once never waits.
+    assertThat(limited(exporter, Policy.DROP).isNonBlocking(Signal.TRACES)).isTrue();
   }
 
   @Test
