@@ -119,12 +119,21 @@ public final class ConfigReloader implements AutoCloseable {
   }
 
   /**
-   * Starts watching the config file's directory. Does nothing without a config file.
+   * Starts watching the config file's directory, then compares the file with the configuration it
+   * was built with once: a change saved after the first load but before the watch began sends no
+   * event, and would otherwise wait for the next one. Does nothing without a config file.
    *
    * @throws IOException if the directory cannot be watched
    * @throws IllegalStateException if already started or closed
    */
   public void start() throws IOException {
+    watchFile();
+    if (file != null) {
+      reload(); // an unchanged file notifies nobody
+    }
+  }
+
+  private void watchFile() throws IOException {
     synchronized (lock) {
       if (closed || watchService != null) {
         throw new IllegalStateException(closed ? "closed" : "already started");

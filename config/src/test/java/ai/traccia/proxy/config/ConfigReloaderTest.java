@@ -217,6 +217,26 @@ class ConfigReloaderTest {
   }
 
   @Test
+  void start_seesAChangeSavedBeforeTheWatchBegan() throws IOException {
+    ConfigLoader loader =
+        ConfigLoader.builder()
+            .setEnvironment(Collections.emptyMap())
+            .setWorkingDirectory(dir)
+            .setHomeDirectory(dir.resolve("home"))
+            .build();
+    LoadedConfig first = loader.loadWithReport();
+    write("[rate_limiting]\nmax_spans_per_second = 250\n");
+    reloader =
+        ConfigReloader.builder(loader, first).setScheduler(scheduler).addListener(listener).build();
+
+    reloader.start();
+
+    assertThat(listener.changes).hasSize(1);
+    assertThat(reloader.current().maxSpansPerSecond()).hasValue(250.0);
+    assertThat(scheduler.tasks).isEmpty();
+  }
+
+  @Test
   void watch_burstOfEventsGivesOneReload() throws IOException {
     start(Collections.emptyMap());
 
