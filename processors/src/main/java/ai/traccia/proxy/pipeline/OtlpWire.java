@@ -215,6 +215,10 @@ public final class OtlpWire {
      */
     private void message(Schema schema, int end, int depth, int group)
         throws InvalidProtocolBufferException {
+      if (depth > RECURSION_LIMIT) {
+        throw new InvalidProtocolBufferException(
+            "Protocol message had too many levels of nesting.");
+      }
       final byte[] buf = this.buf;
       while (true) {
         if (pos >= end) {
@@ -253,22 +257,10 @@ public final class OtlpWire {
             break;
           case 2:
             {
-              int length;
-              if (pos < end && buf[pos] >= 0) {
-                length = buf[pos++];
-                if (length > end - pos) {
-                  throw truncated();
-                }
-              } else {
-                length = length(end);
-              }
+              int length = length(end);
               int stop = pos + length;
               byte kind = schema.kind(field);
               if (kind == Schema.MESSAGE) {
-                if (depth + 1 > RECURSION_LIMIT) {
-                  throw new InvalidProtocolBufferException(
-                      "Protocol message had too many levels of nesting.");
-                }
                 if (schema.counted[field]) {
                   count++;
                 }
@@ -291,10 +283,6 @@ public final class OtlpWire {
               break;
             }
           case 3:
-            if (depth + 1 > RECURSION_LIMIT) {
-              throw new InvalidProtocolBufferException(
-                  "Protocol message had too many levels of nesting.");
-            }
             message(Schema.EMPTY, end, depth + 1, field);
             break;
           case 4:
@@ -310,7 +298,12 @@ public final class OtlpWire {
     }
 
     private int length(int end) throws InvalidProtocolBufferException {
-      int length = varint32(end);
+      int length;
+      if (pos < end && buf[pos] >= 0) {
+        length = buf[pos++]; // the usual one-byte length
+      } else {
+        length = varint32(end);
+      }
       if (length < 0) {
         throw new InvalidProtocolBufferException(
             "CodedInputStream encountered an embedded string or message which claimed to have"
