@@ -164,7 +164,7 @@ public final class SpanBatch {
    * the batch; for a processor that keeps a copy of a span and forwards it later itself.
    */
   public Span editedSpan(int i) {
-    return applyEdits(span(i), edits == null ? null : edits[i]);
+    return withAttributes(span(i), edits == null ? null : edits[i]);
   }
 
   /**
@@ -323,7 +323,7 @@ public final class SpanBatch {
         ScopeSpans.Builder ssOut = ss.toBuilder().clearSpans();
         for (Span span : ss.getSpansList()) {
           if (!isRejected(i)) {
-            ssOut.addSpans(applyEdits(span, edits == null ? null : edits[i]));
+            ssOut.addSpans(withAttributes(span, edits == null ? null : edits[i]));
           }
           i++;
         }
@@ -352,22 +352,19 @@ public final class SpanBatch {
       return encoded;
     }
     // Copy what was not edited as it arrived; a batch with refusals only is never decoded.
-    return SpanSplicer.splice(
-        encoded,
-        new SpanSplicer.Edits() {
-          @Override
-          public boolean isRejected(int i) {
-            return SpanBatch.this.isRejected(i);
-          }
-
-          @Override
-          public Span edited(int i) {
-            return edits == null || edits[i] == null ? null : applyEdits(span(i), edits[i]);
-          }
-        });
+    return SpanSplicer.splice(encoded, this);
   }
 
-  private static Span applyEdits(Span span, Map<String, AnyValue> spanEdits) {
+  /** Whether a processor set an attribute on span {@code i}. */
+  boolean isEdited(int i) {
+    return edits != null && edits[i] != null;
+  }
+
+  /**
+   * {@code span} with {@code spanEdits} set: its attributes of those keys are replaced, the others
+   * kept in order, and the new ones follow. {@code null} edits return {@code span} itself.
+   */
+  public static Span withAttributes(Span span, Map<String, AnyValue> spanEdits) {
     if (spanEdits == null) {
       return span;
     }

@@ -30,14 +30,6 @@ import java.util.List;
  */
 final class SpanSplicer {
 
-  /** What to write for span {@code i}: null to leave it out, or its edited form. */
-  interface Edits {
-    boolean isRejected(int i);
-
-    /** The edited span, or null when span {@code i} is forwarded as it arrived. */
-    Span edited(int i);
-  }
-
   private static final int RESOURCE_SPANS = ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER;
   private static final int SCOPE_SPANS = ResourceSpans.SCOPE_SPANS_FIELD_NUMBER;
   private static final int SPANS = ScopeSpans.SPANS_FIELD_NUMBER;
@@ -49,7 +41,7 @@ final class SpanSplicer {
     this.in = in;
   }
 
-  static byte[] splice(byte[] encoded, Edits edits) {
+  static byte[] splice(byte[] encoded, SpanBatch edits) {
     SpanSplicer splicer = new SpanSplicer(encoded);
     Node request = splicer.read(0, encoded.length, 0);
     int[] next = {0};
@@ -85,7 +77,7 @@ final class SpanSplicer {
     }
 
     /** Computes the size of this message's payload; {@code next} is the next span's index. */
-    int measure(Edits edits, int[] next) {
+    int measure(SpanBatch edits, int[] next) {
       int total = 0;
       for (int[] f : ownFields) {
         total += f[1] - f[0];
@@ -101,7 +93,7 @@ final class SpanSplicer {
           }
           keptSpans[k] = true;
           any = true;
-          Span e = edits.edited(i);
+          Span e = edits.isEdited(i) ? edits.editedSpan(i) : null;
           int length;
           if (e != null) {
             edited[k] = e;

@@ -372,7 +372,7 @@ public final class GuardrailProcessor implements SpanProcessor {
     try {
       span =
           root.summaryKeyPresent
-              ? replaceAttributes(root.span(), summary)
+              ? SpanBatch.withAttributes(root.span(), summary).toByteArray()
               : appendAttributes(root.spanBytes, summary);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing into an array of the computed size
@@ -408,20 +408,6 @@ public final class GuardrailProcessor implements SpanProcessor {
     }
     cos.checkNoSpaceLeft();
     return out;
-  }
-
-  /** The root with its own values of the summary's keys replaced by the summary's. */
-  private static byte[] replaceAttributes(Span span, Map<String, AnyValue> summary) {
-    List<KeyValue> attributes = new ArrayList<>(span.getAttributesCount() + summary.size());
-    for (KeyValue kv : span.getAttributesList()) {
-      if (!summary.containsKey(kv.getKey())) {
-        attributes.add(kv);
-      }
-    }
-    for (Map.Entry<String, AnyValue> e : summary.entrySet()) {
-      attributes.add(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build());
-    }
-    return span.toBuilder().clearAttributes().addAllAttributes(attributes).build().toByteArray();
   }
 
   /** An export request of the one span, with the resource and scope it arrived with. */
