@@ -16,14 +16,7 @@ import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.BatchingExporter;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -222,11 +215,6 @@ public final class Ingest {
     return forward(Signal.METRICS, encoded, OtlpWire.countDataPoints(encoded), transport);
   }
 
-  /** Queues a metrics export that arrived in another encoding (OTLP JSON). */
-  public IngestResult metrics(ExportMetricsServiceRequest request, String transport) {
-    return forward(Signal.METRICS, request.toByteArray(), countPoints(request), transport);
-  }
-
   /**
    * Queues a logs export, as it arrived, after checking and counting it on the wire.
    *
@@ -234,17 +222,6 @@ public final class Ingest {
    */
   public IngestResult logs(byte[] encoded, String transport) throws InvalidProtocolBufferException {
     return forward(Signal.LOGS, encoded, OtlpWire.countLogRecords(encoded), transport);
-  }
-
-  /** Queues a logs export that arrived in another encoding (OTLP JSON). */
-  public IngestResult logs(ExportLogsServiceRequest request, String transport) {
-    int records = 0;
-    for (ResourceLogs rl : request.getResourceLogsList()) {
-      for (ScopeLogs sl : rl.getScopeLogsList()) {
-        records += sl.getLogRecordsCount();
-      }
-    }
-    return forward(Signal.LOGS, request.toByteArray(), records, transport);
   }
 
   private IngestResult forward(Signal signal, byte[] body, int items, String transport) {
@@ -326,36 +303,5 @@ public final class Ingest {
     return IngestResult.retryLater(
         "the proxy is shutting down; retry against another instance or after it restarts",
         QUEUE_FULL_RETRY_AFTER);
-  }
-
-  /** The number of data points in a metrics request, the unit its items are counted in. */
-  static int countPoints(ExportMetricsServiceRequest request) {
-    int points = 0;
-    for (ResourceMetrics rm : request.getResourceMetricsList()) {
-      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-        for (Metric m : sm.getMetricsList()) {
-          switch (m.getDataCase()) {
-            case GAUGE:
-              points += m.getGauge().getDataPointsCount();
-              break;
-            case SUM:
-              points += m.getSum().getDataPointsCount();
-              break;
-            case HISTOGRAM:
-              points += m.getHistogram().getDataPointsCount();
-              break;
-            case EXPONENTIAL_HISTOGRAM:
-              points += m.getExponentialHistogram().getDataPointsCount();
-              break;
-            case SUMMARY:
-              points += m.getSummary().getDataPointsCount();
-              break;
-            default:
-              break;
-          }
-        }
-      }
-    }
-    return points;
   }
 }

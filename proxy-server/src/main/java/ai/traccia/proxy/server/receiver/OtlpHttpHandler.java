@@ -332,15 +332,14 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
           break;
         case METRICS:
           result =
-              isJson
-                  ? ingest.metrics(OtlpJson.parseMetrics(bytes), HttpReceiver.TRANSPORT)
-                  : ingest.metrics(bytes, HttpReceiver.TRANSPORT);
+              ingest.metrics(
+                  isJson ? OtlpJson.parseMetrics(bytes).toByteArray() : bytes,
+                  HttpReceiver.TRANSPORT);
           break;
         default:
           result =
-              isJson
-                  ? ingest.logs(OtlpJson.parseLogs(bytes), HttpReceiver.TRANSPORT)
-                  : ingest.logs(bytes, HttpReceiver.TRANSPORT);
+              ingest.logs(
+                  isJson ? OtlpJson.parseLogs(bytes).toByteArray() : bytes, HttpReceiver.TRANSPORT);
           break;
       }
     } catch (InvalidProtocolBufferException e) {
