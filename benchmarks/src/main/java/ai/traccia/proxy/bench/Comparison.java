@@ -120,56 +120,51 @@ public final class Comparison {
 
   /** Spans per CPU-second of protobuf-java alone: decode then encode the same requests. */
   private static double protobufBaseline(int spansPerRequest, double seconds) throws Exception {
-    List<byte[]> bodies = new ArrayList<>();
-    for (ExportTraceServiceRequest r : RequestFactory.create(42).requests(64, spansPerRequest)) {
-      bodies.add(r.toByteArray());
-    }
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long sink = 0;
-    // Warm up the JIT first, as the processes under test are warmed up.
-    long warmEnd = System.nanoTime() + 5_000_000_000L;
-    for (int i = 0; System.nanoTime() < warmEnd; i++) {
-      sink +=
-          ExportTraceServiceRequest.parseFrom(bodies.get(i % bodies.size())).toByteArray().length;
-    }
-    long cpu0 = threads.getCurrentThreadCpuTime();
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    long spans = 0;
-    for (int i = 0; System.nanoTime() < end; i++) {
-      sink +=
-          ExportTraceServiceRequest.parseFrom(bodies.get(i % bodies.size())).toByteArray().length;
-      spans += spansPerRequest;
-    }
-    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-    if (sink == 42) {
-      System.out.println();
-    }
-    return spans / (cpu / 1e9);
+    return inProcess(
+        spansPerRequest,
+        seconds,
+        body -> ExportTraceServiceRequest.parseFrom(body).toByteArray().length);
   }
 
   /** Spans per CPU-second of gzip at {@code Deflater.BEST_SPEED} alone, over the same requests. */
   private static double gzipBaseline(int spansPerRequest, double seconds) throws Exception {
+    Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+    byte[] out = new byte[1 << 16];
+    try {
+      return inProcess(spansPerRequest, seconds, body -> deflate(deflater, body, out));
+    } finally {
+      deflater.end();
+    }
+  }
+
+  /** One request's work, returning something the JIT cannot prove unused. */
+  private interface Work {
+    long apply(byte[] body) throws Exception;
+  }
+
+  /**
+   * Spans per CPU-second of {@code work} on this thread over the generator's requests, after a
+   * warm-up of the JIT as the processes under test are warmed up.
+   */
+  private static double inProcess(int spansPerRequest, double seconds, Work work) throws Exception {
     List<byte[]> bodies = new ArrayList<>();
     for (ExportTraceServiceRequest r : RequestFactory.create(42).requests(64, spansPerRequest)) {
       bodies.add(r.toByteArray());
     }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
-    byte[] out = new byte[1 << 16];
     long sink = 0;
-    long warmEnd = System.nanoTime() + 3_000_000_000L;
+    long warmEnd = System.nanoTime() + 5_000_000_000L;
     for (int i = 0; System.nanoTime() < warmEnd; i++) {
-      sink += deflate(deflater, bodies.get(i % bodies.size()), out);
+      sink += work.apply(bodies.get(i % bodies.size()));
     }
     long cpu0 = threads.getCurrentThreadCpuTime();
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long spans = 0;
     for (int i = 0; System.nanoTime() < end; i++) {
-      sink += deflate(deflater, bodies.get(i % bodies.size()), out);
+      sink += work.apply(bodies.get(i % bodies.size()));
       spans += spansPerRequest;
     }
     long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-    deflater.end();
     if (sink == 42) {
       System.out.println();
     }
