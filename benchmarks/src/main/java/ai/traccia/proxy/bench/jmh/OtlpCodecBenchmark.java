@@ -6,9 +6,14 @@ package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.bench.RequestFactory;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.server.export.FastGzip;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,8 +27,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decoding and encoding realistic OTLP trace requests, the floor under every proxy's cost, and what
- * the proxy adds to it when no processor changes the request.
+ * Decoding and encoding realistic OTLP trace requests, the floor under every proxy's cost, what the
+ * proxy adds to it when no processor changes the request, and gzip of the same bytes as the
+ * exporters compress them (and as zlib's fastest level would).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar OtlpCodecBenchmark -prof gc
@@ -68,5 +74,26 @@ public class OtlpCodecBenchmark {
   @Benchmark
   public byte[] decodeIndexAndForward() throws InvalidProtocolBufferException {
     return SpanBatch.of(ExportTraceServiceRequest.parseFrom(encoded), encoded).toByteArray();
+  }
+
+  /** gzip of the encoded request, as the proxy's exporters compress it. */
+  @Benchmark
+  public byte[] gzip() {
+    return FastGzip.compress(encoded);
+  }
+
+  /** gzip of the same bytes with zlib's fastest level, for comparison. */
+  @Benchmark
+  public byte[] gzipZlibLevel1() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(encoded.length / 4);
+    try (GZIPOutputStream gzip =
+        new GZIPOutputStream(out) {
+          {
+            def.setLevel(Deflater.BEST_SPEED);
+          }
+        }) {
+      gzip.write(encoded);
+    }
+    return out.toByteArray();
   }
 }

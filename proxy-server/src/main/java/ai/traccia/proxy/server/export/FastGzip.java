@@ -10,20 +10,35 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
+import java.util.Objects;
+import java.util.zip.CRC32;
 
 /**
- * gzip at {@link Deflater#BEST_SPEED}, for both OTLP exporters.
+ * gzip for both OTLP exporters, with {@link DeflateEncoder} doing the compression.
  *
  * <p>A proxy compresses every byte it forwards, so compression is one of its largest CPU costs.
- * Level 1 is several times faster than the default level 6 and keeps most of the size reduction on
- * OTLP payloads, whose attribute keys and values repeat heavily. The output is ordinary gzip; every
- * backend reads it.
+ * {@code DeflateEncoder} takes a little over half the CPU of zlib's fastest level on OTLP payloads,
+ * for output about 3% larger. The output is ordinary gzip; every backend reads it.
  */
-final class FastGzip implements Compressor {
+public final class FastGzip implements Compressor {
 
   static final FastGzip INSTANCE = new FastGzip();
+
+  /**
+   * Writes up to this size are gathered before being compressed; larger ones are compressed in
+   * pieces of up to {@link #MAX_PIECE} straight from the caller's array. Pieces do not refer to
+   * each other, so each one starts without history: a few hundred bytes of output per piece.
+   */
+  private static final int MIN_PIECE = 64 * 1024;
+
+  private static final int MAX_PIECE = 512 * 1024;
+
+  /** One encoder per thread, taken while a stream is open, so its tables are allocated once. */
+  private static final ThreadLocal<DeflateEncoder> ENCODERS = new ThreadLocal<>();
+
+  private static final byte[] HEADER = {
+    0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff // deflate, no flags, no mtime, unknown OS
+  };
 
   private FastGzip() {}
 
@@ -34,7 +49,7 @@ final class FastGzip implements Compressor {
 
   @Override
   public OutputStream compress(OutputStream os) throws IOException {
-    return new FastGzipOutputStream(os);
+    return new GzipStream(os);
   }
 
   /** A registry where {@code gzip} means this compressor, for gRPC channels. */
@@ -44,10 +59,10 @@ final class FastGzip implements Compressor {
     return registry;
   }
 
-  /** {@code body} gzip-compressed, for OTLP/HTTP. */
-  static byte[] compress(byte[] body) {
+  /** {@code body} gzip-compressed, for OTLP/HTTP (and the benchmarks). */
+  public static byte[] compress(byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length / 4));
-    try (OutputStream gzip = new FastGzipOutputStream(out)) {
+    try (OutputStream gzip = new GzipStream(out)) {
       gzip.write(body);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // Writing to memory does not fail.
@@ -55,10 +70,99 @@ final class FastGzip implements Compressor {
     return out.toByteArray();
   }
 
-  private static final class FastGzipOutputStream extends GZIPOutputStream {
-    FastGzipOutputStream(OutputStream out) throws IOException {
-      super(out, 8192);
-      def.setLevel(Deflater.BEST_SPEED);
+  /** A gzip member (RFC 1952) written to {@code out} as the data arrives. */
+  private static final class GzipStream extends OutputStream {
+    private final OutputStream out;
+    private final CRC32 crc = new CRC32();
+    private DeflateEncoder encoder;
+    private byte[] gathered;
+    private int gatheredLength;
+    private long size;
+
+    GzipStream(OutputStream out) throws IOException {
+      this.out = out;
+      DeflateEncoder cached = ENCODERS.get();
+      if (cached != null) {
+        ENCODERS.remove();
+        encoder = cached;
+      } else {
+        encoder = new DeflateEncoder();
+      }
+      encoder.reset();
+      out.write(HEADER);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      ensureOpen();
+      crc.update(b, off, len);
+      size += len;
+      if (len < MIN_PIECE) {
+        if (gathered == null) {
+          gathered = new byte[MIN_PIECE];
+        }
+        if (gatheredLength + len > MIN_PIECE) {
+          compressGathered();
+        }
+        System.arraycopy(b, off, gathered, gatheredLength, len);
+        gatheredLength += len;
+        return;
+      }
+      compressGathered();
+      for (int end = off + len; off < end; ) {
+        int n = Math.min(MAX_PIECE, end - off);
+        encoder.compress(b, off, n);
+        off += n;
+        drain();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (encoder == null) {
+        return;
+      }
+      try {
+        compressGathered();
+        encoder.finish();
+        drain();
+        byte[] trailer = new byte[8];
+        int value = (int) crc.getValue();
+        for (int i = 0; i < 4; i++) {
+          trailer[i] = (byte) (value >>> (8 * i));
+          trailer[4 + i] = (byte) (size >>> (8 * i));
+        }
+        out.write(trailer);
+      } finally {
+        ENCODERS.set(encoder);
+        encoder = null;
+        out.close();
+      }
+    }
+
+    private void compressGathered() throws IOException {
+      if (gatheredLength > 0) {
+        encoder.compress(gathered, 0, gatheredLength);
+        gatheredLength = 0;
+        drain();
+      }
+    }
+
+    private void drain() throws IOException {
+      out.write(encoder.buffer(), 0, encoder.size());
+      encoder.drain();
+    }
+
+    private void ensureOpen() throws IOException {
+      if (encoder == null) {
+        throw new IOException("gzip stream closed");
+      }
     }
   }
 }

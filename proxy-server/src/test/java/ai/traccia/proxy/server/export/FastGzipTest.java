@@ -4,12 +4,16 @@
  */
 package ai.traccia.proxy.server.export;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -37,7 +41,7 @@ class FastGzipTest {
   }
 
   @Test
-  void compress_usesTheFastestLevel() throws Exception {
+  void compress_isAboutAsSmallAsZlibsFastestLevel() throws Exception {
     byte[] body = otlpLike();
     ByteArrayOutputStream level1 = new ByteArrayOutputStream();
     try (OutputStream gz =
@@ -49,7 +53,66 @@ class FastGzipTest {
       gz.write(body);
     }
 
-    assertThat(FastGzip.compress(body)).isEqualTo(level1.toByteArray());
+    assertThat(FastGzip.compress(body).length).isLessThan(level1.size() * 11 / 10);
+  }
+
+  @Test
+  void stream_acceptsWritesOfEverySize() throws Exception {
+    SplittableRandom random = new SplittableRandom(9);
+    byte[] large = new byte[1_500_000]; // more than one piece
+    for (int i = 0; i < large.length; i++) {
+      large[i] = (byte) ('a' + random.nextInt(random.nextInt(26) + 1));
+    }
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (OutputStream gz = FastGzip.INSTANCE.compress(out)) {
+      for (int i = 0; i < 3_000; i++) {
+        gz.write(i);
+        expected.write(i);
+      }
+      for (int i = 0; i < 200; i++) {
+        int from = random.nextInt(large.length - 5_000);
+        int length = random.nextInt(5_000);
+        gz.write(large, from, length);
+        expected.write(large, from, length);
+      }
+      gz.write(large);
+      expected.writeBytes(large);
+      gz.write(large, 10, 70_000);
+      expected.write(large, 10, 70_000);
+    }
+
+    assertThat(new GZIPInputStream(new ByteArrayInputStream(out.toByteArray())).readAllBytes())
+        .isEqualTo(expected.toByteArray());
+  }
+
+  @Test
+  void streamsOpenAtOnceOnOneThread_doNotShareAnEncoder() throws Exception {
+    byte[] a = otlpLike();
+    byte[] b = "something else entirely, twice: something else entirely".getBytes(UTF_8);
+    ByteArrayOutputStream outA = new ByteArrayOutputStream();
+    ByteArrayOutputStream outB = new ByteArrayOutputStream();
+
+    try (OutputStream gzA = FastGzip.INSTANCE.compress(outA);
+        OutputStream gzB = FastGzip.INSTANCE.compress(outB)) {
+      gzA.write(a, 0, 100);
+      gzB.write(b);
+      gzA.write(a, 100, a.length - 100);
+    }
+
+    assertThat(new GZIPInputStream(new ByteArrayInputStream(outA.toByteArray())).readAllBytes())
+        .isEqualTo(a);
+    assertThat(new GZIPInputStream(new ByteArrayInputStream(outB.toByteArray())).readAllBytes())
+        .isEqualTo(b);
+  }
+
+  @Test
+  void stream_refusesWritesAfterClose() throws Exception {
+    OutputStream gz = FastGzip.INSTANCE.compress(new ByteArrayOutputStream());
+    gz.close();
+    gz.close(); // twice is fine
+
+    assertThatThrownBy(() -> gz.write(1)).isInstanceOf(IOException.class);
   }
 
   @Test
