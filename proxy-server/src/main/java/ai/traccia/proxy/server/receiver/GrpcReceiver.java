@@ -16,8 +16,6 @@ import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
@@ -36,7 +34,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * The OTLP/gRPC receiver: the trace, metrics and logs {@code Export} services on one port.
@@ -61,7 +61,8 @@ public final class GrpcReceiver {
    * Binds and starts the receiver.
    *
    * @param budget the memory budget a message's size is taken from before it is decoded
-   * @param executor runs every call; owned by the caller, who shuts it down after {@link #stop}
+   * @param executor runs the calls that block or read spans; owned by the caller, who shuts it down
+   *     after {@link #stop}
    */
   public static GrpcReceiver start(
       String bindAddress,
@@ -72,7 +73,7 @@ public final class GrpcReceiver {
       MemoryBudget budget,
       ExecutorService executor)
       throws IOException {
-    Services services = new Services(ingest, metrics, budget);
+    Services services = new Services(ingest, metrics, budget, executor);
     ServerServiceDefinition traces =
         ServerServiceDefinition.builder(Signal.TRACES.grpcService())
             .addMethod(method(Signal.TRACES), ServerCalls.asyncUnaryCall(services::traces))
@@ -88,8 +89,9 @@ public final class GrpcReceiver {
     SizeLimitCounter sizeLimitCounter = new SizeLimitCounter(metrics);
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
-            .executor(executor)
-            .callExecutor(new InlineWhenNonBlocking(ingest))
+            // Every callback on the transport thread; Services hands work that blocks or reads
+            // spans to the workers itself, so a call that does neither never changes threads.
+            .directExecutor()
             .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
             .addStreamTracerFactory(sizeLimitCounter)
             .addService(traces)
@@ -164,33 +166,65 @@ public final class GrpcReceiver {
     private final Ingest ingest;
     private final SelfMetrics metrics;
     private final MemoryBudget budget;
+    private final Executor workers;
 
-    Services(Ingest ingest, SelfMetrics metrics, MemoryBudget budget) {
+    Services(Ingest ingest, SelfMetrics metrics, MemoryBudget budget, Executor workers) {
       this.ingest = ingest;
       this.metrics = metrics;
       this.budget = budget;
+      this.workers = workers;
     }
 
     void traces(byte[] body, StreamObserver<byte[]> response) {
-      try (MemoryBudget.Reservation held = budget.reservation()) {
-        if (admit(Signal.TRACES, held, body, response)) {
-          handleTraces(body, response);
-        }
-      }
+      serve(Signal.TRACES, body, response, this::handleTraces);
     }
 
     void metrics(byte[] body, StreamObserver<byte[]> response) {
-      try (MemoryBudget.Reservation held = budget.reservation()) {
-        if (admit(Signal.METRICS, held, body, response)) {
-          handleMetrics(body, response);
-        }
-      }
+      serve(Signal.METRICS, body, response, this::handleMetrics);
     }
 
     void logs(byte[] body, StreamObserver<byte[]> response) {
-      try (MemoryBudget.Reservation held = budget.reservation()) {
-        if (admit(Signal.LOGS, held, body, response)) {
-          handleLogs(body, response);
+      serve(Signal.LOGS, body, response, this::handleLogs);
+    }
+
+    /**
+     * Runs on the transport thread that read the call. Takes the message's size from the budget,
+     * then handles it right here when nothing on its path blocks or reads spans ({@link
+     * Ingest#isNonBlocking}: a wire check and a queue entry cost less than a hand-off to another
+     * thread), or on a worker otherwise; the reservation is held until the call is answered.
+     */
+    private void serve(
+        Signal signal,
+        byte[] body,
+        StreamObserver<byte[]> response,
+        BiConsumer<byte[], StreamObserver<byte[]>> handler) {
+      MemoryBudget.Reservation held = budget.reservation();
+      boolean handedOff = false;
+      try {
+        if (!admit(signal, held, body, response)) {
+          return;
+        }
+        if (ingest.isNonBlocking(signal)) {
+          handler.accept(body, response);
+          return;
+        }
+        workers.execute(
+            () -> {
+              try (held) {
+                handler.accept(body, response);
+              }
+            });
+        handedOff = true;
+      } catch (RejectedExecutionException e) {
+        metrics.refused(signal, TRANSPORT, RefuseReason.QUEUE_FULL, 0);
+        answerRefusal(
+            IngestResult.retryLater(
+                "the proxy's workers cannot take more calls now; retry later",
+                Ingest.QUEUE_FULL_RETRY_AFTER),
+            response);
+      } finally {
+        if (!handedOff) {
+          held.close();
         }
       }
     }
@@ -313,28 +347,6 @@ public final class GrpcReceiver {
               .build();
       response.onError(StatusProto.toStatusRuntimeException(status));
       return true;
-    }
-  }
-
-  /**
-   * Runs a call on the transport thread that read it when nothing on its path blocks ({@link
-   * Ingest#isNonBlocking}): a wire check and a queue entry cost less than handing the call to a
-   * worker thread and back, which a comparison under telemetrygen's requests of 100 small spans
-   * measured at nearly a fifth of the pass-through proxy's CPU. Everything else goes to the worker
-   * executor.
-   */
-  private static final class InlineWhenNonBlocking implements ServerCallExecutorSupplier {
-    private static final Executor INLINE = Runnable::run;
-    private final Ingest ingest;
-
-    InlineWhenNonBlocking(Ingest ingest) {
-      this.ingest = ingest;
-    }
-
-    @Override
-    public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
-      Signal signal = signalOf(call.getMethodDescriptor().getFullMethodName());
-      return signal != null && ingest.isNonBlocking(signal) ? INLINE : null;
     }
   }
 

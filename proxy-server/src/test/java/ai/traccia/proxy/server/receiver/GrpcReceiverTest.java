@@ -16,6 +16,8 @@ import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -29,6 +31,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -190,6 +194,42 @@ class GrpcReceiverTest {
     RetryInfo retryInfo = details.getDetails(0).unpack(RetryInfo.class);
     assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
     never.complete(ExportResult.success());
+  }
+
+  @Test
+  void workersRefuseTheCall_unavailableWithRetryInfo() throws Exception {
+    ExecutorService stopped = Executors.newSingleThreadExecutor();
+    stopped.shutdown();
+    SelfMetrics metrics = new SelfMetrics();
+    SpanPipeline reading =
+        SpanPipeline.builder()
+            .addProcessor(threadRecorder(true, new CopyOnWriteArrayList<>()))
+            .build();
+    GrpcReceiver receiver =
+        GrpcReceiver.start(
+            "127.0.0.1",
+            0,
+            64 * 1024,
+            new Ingest(reading, List.of(), metrics),
+            metrics,
+            MemoryBudget.of(1 << 20),
+            stopped);
+    try {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
+
+      StatusRuntimeException e =
+          catchThrowableOfType(
+              StatusRuntimeException.class,
+              () -> call(Signal.TRACES, TestData.traces(1).toByteArray()));
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription())
+          .isEqualTo("the proxy's workers cannot take more calls now; retry later");
+      RetryInfo retryInfo = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
+      assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+    } finally {
+      receiver.stop(1000);
+    }
   }
 
   @Test
