@@ -204,6 +204,10 @@ public final class GuardrailProcessor implements SpanProcessor {
   public void process(SpanBatch batch) {
     List<Integer> roots = null;
     List<TraceState> rootStates = null;
+    // Spans of one trace usually arrive together: look its state up once per run of them.
+    ByteString lastTraceId = null;
+    String traceId = null;
+    TraceState state = null;
     for (int i = 0; i < batch.size(); i++) {
       if (batch.isRejected(i)) {
         continue;
@@ -212,7 +216,11 @@ public final class GuardrailProcessor implements SpanProcessor {
       if (span.getTraceId().isEmpty()) {
         continue;
       }
-      String traceId = hex(span.getTraceId());
+      if (!span.getTraceId().equals(lastTraceId)) {
+        lastTraceId = span.getTraceId();
+        traceId = hex(lastTraceId);
+        state = null;
+      }
       String spanId = hex(span.getSpanId());
       LlmSpan llm = LlmSpan.read(batch, i);
       List<GuardrailFinding> findings = detector.detect(batch, i, llm, traceId, spanId, heuristics);
@@ -228,7 +236,9 @@ public final class GuardrailProcessor implements SpanProcessor {
       double cost = inference ? cost(batch, i, llm) : Double.NaN;
       boolean root = isRoot(span);
 
-      TraceState state = traces.get(traceId, k -> new TraceState());
+      if (state == null || state.removed) {
+        state = traces.get(traceId, k -> new TraceState());
+      }
       boolean late;
       synchronized (state) {
         late = state.summarized && !root;
@@ -495,7 +505,11 @@ public final class GuardrailProcessor implements SpanProcessor {
   }
 
   private void onRemoved(String traceId, TraceState state, RemovalCause cause) {
-    if (state == null || cause == RemovalCause.EXPLICIT || cause == RemovalCause.REPLACED) {
+    if (state == null) {
+      return;
+    }
+    state.removed = true;
+    if (cause == RemovalCause.EXPLICIT || cause == RemovalCause.REPLACED) {
       return;
     }
     boolean rootSeen;

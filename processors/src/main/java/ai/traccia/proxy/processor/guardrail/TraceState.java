@@ -37,6 +37,9 @@ final class TraceState {
   /** Whether a summary of this trace was written; spans after it are late. */
   boolean summarized;
 
+  /** Whether the trace has left the cache; a span that still holds this state looks again. */
+  volatile boolean removed;
+
   /** This trace's roots waiting to be released; guarded by the processor's held-root lock. */
   final List<GuardrailProcessor.HeldRoot> heldRoots = new ArrayList<>(0);
 }

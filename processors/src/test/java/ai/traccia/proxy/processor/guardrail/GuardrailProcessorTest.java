@@ -201,6 +201,30 @@ class GuardrailProcessorTest extends SpanProcessorContract {
   }
 
   @Test
+  void process_tracesInterleavedInOneBatch_eachRunCountedToItsTrace() {
+    GuardrailProcessor processor = builder().build();
+    Object[] llm = {"gen_ai.request.model", "gpt-4o", "gen_ai.usage.input_tokens", 10L};
+    processor.process(
+        batch(
+            "svc",
+            span(TRACE, "2000000000000002", ROOT, llm),
+            span(TRACE, "2000000000000003", ROOT, llm),
+            span(OTHER_TRACE, "2000000000000004", ROOT, llm),
+            span(TRACE, "2000000000000005", ROOT, llm),
+            span(TRACE, ROOT, null),
+            span(OTHER_TRACE, ROOT, null)));
+
+    scheduler.advance(Duration.ofSeconds(10));
+
+    assertThat(rootOf(TRACE))
+        .containsEntry("traccia.trace.input_tokens", 30L)
+        .containsEntry("traccia.trace.llm_span_count", 3L);
+    assertThat(rootOf(OTHER_TRACE))
+        .containsEntry("traccia.trace.input_tokens", 10L)
+        .containsEntry("traccia.trace.llm_span_count", 1L);
+  }
+
+  @Test
   void process_suppressionFromSpanAndConfig() {
     GuardrailProcessor processor =
         builder().setSuppressedCategories(List.of("tool_permission")).build();
