@@ -15,7 +15,6 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ import java.util.Objects;
  */
 public final class SpanBatch {
 
-  // Spans with at most this many attributes are searched in order; more get a map.
+  // Spans with at most this many attributes are searched in order; more get a key mask first.
   private static final int SCAN_LIMIT = 8;
 
   private final byte[] encoded;
@@ -47,9 +46,9 @@ public final class SpanBatch {
   private int[] spanIndex;
   // Allocated on the first edit; most spans of most batches are never edited.
   private Map<String, AnyValue>[] edits;
-  // The arrived attributes of spans with many of them, by key, built on the first lookup: every
-  // processor asks each span for a dozen keys or more.
-  private Map<String, AnyValue>[] attributeMaps;
+  // For spans with many attributes, a 64-bit summary of their keys (keyBit), made on the first
+  // lookup: every processor asks each span for a dozen keys or more, and most are not there.
+  private long[] keyMasks;
   // A reader's view of each span (LlmSpan), shared by the processors, dropped when it is edited.
   private Object[] views;
   private RejectReason[] rejections;
@@ -179,25 +178,36 @@ public final class SpanBatch {
       }
     }
     List<KeyValue> attributes = span(i).getAttributesList();
-    if (attributes.size() <= SCAN_LIMIT) {
-      return find(attributes, key);
-    }
-    if (attributeMaps == null) {
-      @SuppressWarnings("unchecked")
-      Map<String, AnyValue>[] created = new Map[size];
-      attributeMaps = created;
-    }
-    Map<String, AnyValue> byKey = attributeMaps[i];
-    if (byKey == null) {
-      byKey = new HashMap<>(attributes.size() * 2);
-      for (int k = 0; k < attributes.size(); k++) {
-        KeyValue kv = attributes.get(k);
-        byKey.putIfAbsent(
-            kv.getKey(), kv.getValue()); // the first of repeated keys wins, as in find
+    if (attributes.size() > SCAN_LIMIT) {
+      if (keyMasks == null) {
+        keyMasks = new long[size];
       }
-      attributeMaps[i] = byKey;
+      long mask = keyMasks[i];
+      if (mask == 0) { // not made yet: a span with keys has at least one bit
+        for (int k = 0; k < attributes.size(); k++) {
+          mask |= keyBit(attributes.get(k).getKey());
+        }
+        keyMasks[i] = mask;
+      }
+      if ((mask & keyBit(key)) == 0) {
+        return null;
+      }
     }
-    return byKey.get(key);
+    return find(attributes, key);
+  }
+
+  /**
+   * One of 64 bits for {@code key}, from its length and two of its characters: no hashing of the
+   * whole key, which for a decoded key would be computed afresh on every span. Equal keys get the
+   * same bit, so a span whose mask lacks a key's bit lacks the key.
+   */
+  private static long keyBit(String key) {
+    int n = key.length();
+    int h = n * 0x9E3779B1;
+    if (n > 0) {
+      h ^= key.charAt(n - 1) * 0x85EBCA6B ^ key.charAt(n >>> 1) * 0xC2B2AE35;
+    }
+    return 1L << (h >>> 26);
   }
 
   /**

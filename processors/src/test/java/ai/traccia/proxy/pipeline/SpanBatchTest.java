@@ -14,7 +14,10 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SpanBatchTest {
@@ -149,6 +152,47 @@ class SpanBatchTest {
     assertThat(batch.attribute(0, "absent")).isNull();
     batch.putAttribute(0, "k19", "edited");
     assertThat(batch.attribute(0, "k19").getStringValue()).isEqualTo("edited");
+  }
+
+  @Test
+  void attribute_onManyAttributesAgreesWithASearchInOrder() {
+    SplittableRandom random = new SplittableRandom(17);
+    String[] alphabet = {"", "a", "gen_ai.", "llm.", "é", "日本", ".", "0", "usage", "_tokens"};
+    for (int n = 0; n < 300; n++) {
+      Span.Builder span = Span.newBuilder();
+      List<String> keys = new ArrayList<>();
+      int count = 9 + random.nextInt(32);
+      for (int k = 0; k < count; k++) {
+        StringBuilder key = new StringBuilder();
+        for (int part = random.nextInt(4); part >= 0; part--) {
+          key.append(alphabet[random.nextInt(alphabet.length)]);
+        }
+        keys.add(key.toString());
+        span.addAttributes(kv(key.toString(), "v" + k));
+      }
+      SpanBatch batch =
+          SpanBatch.of(
+              ExportTraceServiceRequest.newBuilder()
+                  .addResourceSpans(
+                      ResourceSpans.newBuilder()
+                          .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+                  .build(),
+              null);
+      for (int q = 0; q < 40; q++) {
+        String key =
+            random.nextBoolean()
+                ? keys.get(random.nextInt(keys.size()))
+                : alphabet[random.nextInt(alphabet.length)]
+                    + alphabet[random.nextInt(alphabet.length)];
+        int first = keys.indexOf(key);
+        AnyValue found = batch.attribute(0, key);
+        if (first < 0) {
+          assertThat(found).as(key).isNull();
+        } else {
+          assertThat(found.getStringValue()).as(key).isEqualTo("v" + first);
+        }
+      }
+    }
   }
 
   @Test

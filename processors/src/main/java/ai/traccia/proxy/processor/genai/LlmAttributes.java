@@ -244,12 +244,31 @@ public final class LlmAttributes {
   /** Exact keys to their row. */
   static final Map<String, Binding> BY_KEY;
 
+  /**
+   * For each ASCII first character, the lengths (modulo 64) of the keys in {@link #BY_KEY} that
+   * start with it, one bit each: most keys on most spans are ruled out without hashing them.
+   */
+  private static final long[] LENGTHS_BY_FIRST = new long[128];
+
   static {
     Map<String, Binding> byKey = new HashMap<>();
     for (Binding b : ROWS) {
       byKey.put(b.key, b);
+      LENGTHS_BY_FIRST[b.key.charAt(0)] |= 1L << b.key.length();
     }
     BY_KEY = Collections.unmodifiableMap(byKey);
+  }
+
+  /** The row of {@code key}, or null. */
+  static Binding binding(String key) {
+    if (key.isEmpty()) {
+      return null;
+    }
+    char first = key.charAt(0);
+    if (first >= 128 || (LENGTHS_BY_FIRST[first] & 1L << key.length()) == 0) {
+      return null;
+    }
+    return BY_KEY.get(key);
   }
 
   /** Indexed message keys, OpenLLMetry's and OpenInference's. */

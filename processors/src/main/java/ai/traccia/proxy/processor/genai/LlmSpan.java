@@ -105,7 +105,7 @@ public final class LlmSpan {
   }
 
   private void accept(String key, AnyValue value) {
-    Binding binding = LlmAttributes.BY_KEY.get(key);
+    Binding binding = LlmAttributes.binding(key);
     if (binding != null) {
       acceptBinding(binding, value);
       return;
