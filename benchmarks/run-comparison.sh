@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the end-to-end comparison: the same OTLP/gRPC load against Traccia Proxy (pass-through and
 # with enrichment) and the OpenTelemetry Collector, side by side, plus protobuf-java's bare decode
-# and encode as the limit. Builds what it needs, stops by itself (about ten minutes), and writes
+# and encode as the limit. Builds what it needs, stops by itself (15 to 25 minutes), and writes
 # benchmarks/results/results.md. Not part of the default test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

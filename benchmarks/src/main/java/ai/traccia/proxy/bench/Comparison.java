@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.bench;
 
+import ai.traccia.proxy.server.export.FastGzip;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -44,6 +46,8 @@ import java.util.zip.Deflater;
  * from the generator's send to the sink's receipt. Every process is stopped at the end.
  */
 public final class Comparison {
+
+  private static final String GZIP_PROXY = "gzip as the proxy exports it (in-process, one thread)";
 
   private final Map<String, String> options;
   private final Path work;
@@ -80,13 +84,24 @@ public final class Comparison {
         null);
     if (!options.containsKey("--only")) {
       // Both the proxy and the Collector gzip what they export (each one's default); compressing
-      // the same bytes once at the proxy's level is a floor under any exporter's cost.
+      // the same bytes once is a floor under any exporter's cost. The proxy's own encoder, and
+      // zlib's fastest level for reference.
       row(
-          "gzip (level 1) of the same requests (in-process, one thread)",
+          GZIP_PROXY,
           "-",
           "max",
           null,
-          gzipBaseline(spansPerRequest, seconds),
+          inProcess(spansPerRequest, seconds, body -> FastGzip.compress(body).length),
+          null,
+          null,
+          null,
+          null);
+      row(
+          "gzip, zlib level 1 (in-process, one thread)",
+          "-",
+          "max",
+          null,
+          zlibBaseline(spansPerRequest, seconds),
           null,
           null,
           null,
@@ -126,8 +141,8 @@ public final class Comparison {
         body -> ExportTraceServiceRequest.parseFrom(body).toByteArray().length);
   }
 
-  /** Spans per CPU-second of gzip at {@code Deflater.BEST_SPEED} alone, over the same requests. */
-  private static double gzipBaseline(int spansPerRequest, double seconds) throws Exception {
+  /** Spans per CPU-second of zlib at {@code Deflater.BEST_SPEED} alone, over the same requests. */
+  private static double zlibBaseline(int spansPerRequest, double seconds) throws Exception {
     Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
     byte[] out = new byte[1 << 16];
     try {
@@ -192,18 +207,18 @@ public final class Comparison {
               process.grpcPort,
               spansPerRequest,
               RequestFactory.DEFAULT_LLM_FRACTION)) {
-        // The JVM compiles its hot paths during the first tens of seconds; a long-running proxy
-        // is measured in its steady state, as the Collector (compiled ahead of time) always is.
-        generator.run(Double.parseDouble(options.getOrDefault("--warmup", "20")), rate, 16);
+        double warmup = warmUp(process, s -> generator.run(s, rate, 16));
         awaitQuiet(sink);
         sink.reset();
         long spans0 = sink.spans();
         double cpu0 = process.cpuSeconds();
+        double jit0 = process.compilerCpuSeconds();
         long t0 = System.nanoTime();
         generator.run(seconds, rate, 16);
         awaitQuiet(sink);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         double cpu = process.cpuSeconds() - cpu0;
+        double jit = process.compilerCpuSeconds() - jit0;
         long spans = sink.spans() - spans0;
         row(
             target,
@@ -215,6 +230,8 @@ public final class Comparison {
             sink.latencyMillis(0.99),
             process.peakRssMiB(),
             process.peakHeapMiB());
+        rows.get(rows.size() - 1).put("warmup_s", warmup);
+        rows.get(rows.size() - 1).put("jit_cpu_s", jit);
         System.out.printf(
             Locale.ROOT,
             "%s ours %s: %d spans in %.1f s, %.2f CPU s, refused %d%n",
@@ -228,24 +245,52 @@ public final class Comparison {
     }
   }
 
+  /** A load that runs for the given seconds. */
+  private interface Load {
+    void run(double seconds) throws Exception;
+  }
+
+  /**
+   * Warms {@code process} up with {@code load} until the JVM has compiled its hot paths: the {@code
+   * --warmup} time, then rounds of ten seconds for as long as the JIT compiler threads took more
+   * than 5% of the process's CPU in the last one, up to {@code --max-warmup} seconds in all. At a
+   * low call rate the JVM takes minutes to compile the per-call paths; a long-running proxy is
+   * measured in its steady state, as the Collector (compiled ahead of time) always is. Returns the
+   * seconds spent.
+   */
+  private double warmUp(Target process, Load load) throws Exception {
+    double spent = Double.parseDouble(options.getOrDefault("--warmup", "20"));
+    double max = Double.parseDouble(options.getOrDefault("--max-warmup", "240"));
+    load.run(spent);
+    while (process.isJvm() && spent < max) {
+      double jit0 = process.compilerCpuSeconds();
+      double cpu0 = process.cpuSeconds();
+      load.run(10);
+      spent += 10;
+      double jit = process.compilerCpuSeconds() - jit0;
+      double cpu = process.cpuSeconds() - cpu0;
+      if (jit <= 0.05 * cpu) {
+        break;
+      }
+    }
+    return spent;
+  }
+
   private void measureTelemetrygen(String target, double seconds) throws Exception {
     try (Sink sink = Sink.start(0);
         Target process = Target.start(target, sink.port(), options, work, false)) {
-      // Warm up with the same generator first, as for our own generator.
-      runTelemetrygen(
-          target,
-          process.grpcPort,
-          Double.parseDouble(options.getOrDefault("--warmup", "20")),
-          "warmup");
+      double warmup = warmUp(process, s -> runTelemetrygen(target, process.grpcPort, s, "warmup"));
       awaitQuiet(sink);
       sink.reset();
       long spans0 = sink.spans();
       double cpu0 = process.cpuSeconds();
+      double jit0 = process.compilerCpuSeconds();
       long t0 = System.nanoTime();
       runTelemetrygen(target, process.grpcPort, seconds, "measure");
       awaitQuiet(sink);
       double elapsed = (System.nanoTime() - t0) / 1e9;
       double cpu = process.cpuSeconds() - cpu0;
+      double jit = process.compilerCpuSeconds() - jit0;
       long spans = sink.spans() - spans0;
       row(
           target,
@@ -257,6 +302,8 @@ public final class Comparison {
           sink.latencyMillis(0.99),
           process.peakRssMiB(),
           process.peakHeapMiB());
+      rows.get(rows.size() - 1).put("warmup_s", warmup);
+      rows.get(rows.size() - 1).put("jit_cpu_s", jit);
       System.out.printf(Locale.ROOT, "%s telemetrygen: %d spans, %.2f CPU s%n", target, spans, cpu);
     }
   }
@@ -338,8 +385,9 @@ public final class Comparison {
         .append(Runtime.getRuntime().availableProcessors())
         .append(" CPUs\n\n");
     md.append(
-        "| target | generator | rate | spans/s | spans per CPU-second | CPU s per million spans | p50 ms | p99 ms | peak RSS MiB | peak heap MiB |\n");
-    md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        "| target | generator | rate | spans/s | spans per CPU-second | CPU s per million spans | p50 ms | p99 ms | peak RSS MiB | peak heap MiB | warm-up s | of the CPU s, JIT |\n");
+    md.append(
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Map<String, Object> r : rows) {
       md.append("| ")
           .append(r.get("target"))
@@ -362,6 +410,10 @@ public final class Comparison {
           .append(fmt(r.get("peak_rss_mib")))
           .append(" | ")
           .append(fmt(r.get("peak_heap_mib")))
+          .append(" | ")
+          .append(fmt(r.get("warmup_s")))
+          .append(" | ")
+          .append(fmt(r.get("jit_cpu_s")))
           .append(" |\n");
     }
     md.append("\nRatios (spans per CPU-second, same run):\n\n");
@@ -385,8 +437,7 @@ public final class Comparison {
                 Locale.ROOT,
                 "- pass-through end to end / protobuf-java decode+encode = %.2f (target >= 0.5)%n",
                 pass / baseline));
-        Double gzip =
-            perCpu("gzip (level 1) of the same requests (in-process, one thread)", "-", "max");
+        Double gzip = perCpu(GZIP_PROXY, "-", "max");
         if (gzip != null) {
           md.append(
               String.format(
@@ -429,10 +480,12 @@ public final class Comparison {
     final Process process;
     final int grpcPort;
     final Path gcLog;
+    final String kind;
     private double peakRss;
     private final Thread sampler;
 
-    private Target(Process process, int grpcPort, Path gcLog) {
+    private Target(String kind, Process process, int grpcPort, Path gcLog) {
+      this.kind = kind;
       this.process = process;
       this.grpcPort = grpcPort;
       this.gcLog = gcLog;
@@ -536,16 +589,41 @@ public final class Comparison {
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
-      return new Target(process, ports[0], gcLog);
+      return new Target(kind, process, ports[0], gcLog);
+    }
+
+    boolean isJvm() {
+      return !kind.equals("collector");
+    }
+
+    /** CPU time of the JVM's JIT compiler threads (0 for other processes), from /proc. */
+    double compilerCpuSeconds() throws IOException {
+      long ticks = 0;
+      try (DirectoryStream<Path> tasks =
+          Files.newDirectoryStream(Paths.get("/proc", Long.toString(process.pid()), "task"))) {
+        for (Path task : tasks) {
+          try {
+            if (Files.readString(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*")) {
+              ticks += ticks(Files.readString(task.resolve("stat")));
+            }
+          } catch (IOException e) {
+            // The thread ended.
+          }
+        }
+      }
+      return ticks / 100.0;
+    }
+
+    private static long ticks(String stat) {
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // Fields 14 and 15 of stat (utime, stime), counted after the command name.
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** The process's user plus system CPU time, from /proc. */
     double cpuSeconds() throws IOException {
-      String stat = Files.readString(Paths.get("/proc", Long.toString(process.pid()), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // Fields 14 and 15 of stat (utime, stime), counted after the command name.
-      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      return ticks / 100.0;
+      return ticks(Files.readString(Paths.get("/proc", Long.toString(process.pid()), "stat")))
+          / 100.0;
     }
 
     double rssMiB() {
