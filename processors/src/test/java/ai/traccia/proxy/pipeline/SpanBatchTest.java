@@ -138,14 +138,7 @@ class SpanBatchTest {
       span.addAttributes(kv("k" + k, "v" + k));
     }
     span.addAttributes(kv("k3", "second"));
-    SpanBatch batch =
-        SpanBatch.of(
-            ExportTraceServiceRequest.newBuilder()
-                .addResourceSpans(
-                    ResourceSpans.newBuilder()
-                        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
-                .build(),
-            null);
+    SpanBatch batch = batchOf(span);
 
     assertThat(batch.attribute(0, "k3").getStringValue()).isEqualTo("v3");
     assertThat(batch.attribute(0, "k19").getStringValue()).isEqualTo("v19");
@@ -170,14 +163,7 @@ class SpanBatchTest {
         keys.add(key.toString());
         span.addAttributes(kv(key.toString(), "v" + k));
       }
-      SpanBatch batch =
-          SpanBatch.of(
-              ExportTraceServiceRequest.newBuilder()
-                  .addResourceSpans(
-                      ResourceSpans.newBuilder()
-                          .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
-                  .build(),
-              null);
+      SpanBatch batch = batchOf(span);
       for (int q = 0; q < 40; q++) {
         String key =
             random.nextBoolean()
@@ -205,5 +191,15 @@ class SpanBatchTest {
 
     assertThat(batch.view(0)).isNull();
     assertThat(batch.view(1)).isEqualTo("view of 1");
+  }
+
+  /** A batch of one request holding {@code span} alone. */
+  private static SpanBatch batchOf(Span.Builder span) {
+    return SpanBatch.of(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+            .build(),
+        null);
   }
 }

@@ -104,6 +104,17 @@ class GrpcReceiverTest {
         .isEqualTo(4);
   }
 
+  /** Sends {@code body} and expects UNAVAILABLE with {@code description} and a 1 s RetryInfo. */
+  private void assertRefusedForASecond(byte[] body, String description) throws Exception {
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> call(Signal.TRACES, body));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).isEqualTo(description);
+    RetryInfo retryInfo = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
+    assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+  }
+
   /** A processor that notes the thread it runs on and says whether it reads spans. */
   private static SpanProcessor threadRecorder(boolean readsSpans, List<String> threads) {
     return new SpanProcessor() {
@@ -182,17 +193,9 @@ class GrpcReceiverTest {
     exporter.answerWith(r -> never);
     call(Signal.TRACES, TestData.traces(3).toByteArray());
 
-    StatusRuntimeException e =
-        catchThrowableOfType(
-            StatusRuntimeException.class,
-            () -> call(Signal.TRACES, TestData.traces(1).toByteArray()));
-
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(e.getStatus().getDescription())
-        .isEqualTo("the export queue of recording is full (3 items); retry later");
-    com.google.rpc.Status details = StatusProto.fromThrowable(e);
-    RetryInfo retryInfo = details.getDetails(0).unpack(RetryInfo.class);
-    assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+    assertRefusedForASecond(
+        TestData.traces(1).toByteArray(),
+        "the export queue of recording is full (3 items); retry later");
     never.complete(ExportResult.success());
   }
 
@@ -217,16 +220,9 @@ class GrpcReceiverTest {
     try {
       channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
 
-      StatusRuntimeException e =
-          catchThrowableOfType(
-              StatusRuntimeException.class,
-              () -> call(Signal.TRACES, TestData.traces(1).toByteArray()));
-
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      assertThat(e.getStatus().getDescription())
-          .isEqualTo("the proxy's workers cannot take more calls now; retry later");
-      RetryInfo retryInfo = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
-      assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+      assertRefusedForASecond(
+          TestData.traces(1).toByteArray(),
+          "the proxy's workers cannot take more calls now; retry later");
     } finally {
       receiver.stop(1000);
     }
@@ -282,17 +278,11 @@ class GrpcReceiverTest {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.grpcPort()).usePlaintext().build();
     call(Signal.TRACES, body);
 
-    StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class, () -> call(Signal.TRACES, body));
-
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(e.getStatus().getDescription())
-        .isEqualTo(
-            "the proxy holds as many requests in memory as it may ("
-                + 2 * body.length
-                + " bytes, rate_limiting.max_buffer_bytes); retry later");
-    RetryInfo retryInfo = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
-    assertThat(retryInfo.getRetryDelay().getSeconds()).isEqualTo(1);
+    assertRefusedForASecond(
+        body,
+        "the proxy holds as many requests in memory as it may ("
+            + 2 * body.length
+            + " bytes, rate_limiting.max_buffer_bytes); retry later");
     never.complete(ExportResult.success());
   }
 
