@@ -37,6 +37,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The OTLP/gRPC receiver: the trace, metrics and logs {@code Export} services on one port.
@@ -50,6 +52,8 @@ import java.util.function.BiConsumer;
 public final class GrpcReceiver {
 
   static final String TRANSPORT = "grpc";
+
+  private static final Logger logger = LoggerFactory.getLogger(GrpcReceiver.class);
 
   private final Server server;
 
@@ -205,13 +209,13 @@ public final class GrpcReceiver {
           return;
         }
         if (ingest.isNonBlocking(signal)) {
-          handler.accept(body, response);
+          handleSafely(signal, body, response, handler);
           return;
         }
         workers.execute(
             () -> {
               try (held) {
-                handler.accept(body, response);
+                handleSafely(signal, body, response, handler);
               }
             });
         handedOff = true;
@@ -347,6 +351,28 @@ public final class GrpcReceiver {
               .build();
       response.onError(StatusProto.toStatusRuntimeException(status));
       return true;
+    }
+  }
+
+  /**
+   * Runs {@code handler}; a failure it did not expect is logged and answered {@code INTERNAL}, so
+   * that no call is left without an answer (on a worker, nothing else would answer it).
+   */
+  static void handleSafely(
+      Signal signal,
+      byte[] body,
+      StreamObserver<byte[]> response,
+      BiConsumer<byte[], StreamObserver<byte[]>> handler) {
+    try {
+      handler.accept(body, response);
+    } catch (RuntimeException e) {
+      logger.warn("Unexpected failure handling an OTLP/gRPC {} request", signal, e);
+      try {
+        response.onError(
+            Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+      } catch (IllegalStateException answered) {
+        // The call was answered before the failure.
+      }
     }
   }
 

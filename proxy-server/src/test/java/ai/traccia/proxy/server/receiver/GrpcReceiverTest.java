@@ -26,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.time.Duration;
 import java.util.List;
@@ -226,6 +227,38 @@ class GrpcReceiverTest {
     } finally {
       receiver.stop(1000);
     }
+  }
+
+  @Test
+  void handleSafely_unexpectedFailureAnsweredInternal() {
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    StreamObserver<byte[]> response =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(byte[] value) {}
+
+          @Override
+          public void onError(Throwable t) {
+            errors.add(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        };
+
+    GrpcReceiver.handleSafely(
+        Signal.TRACES,
+        new byte[0],
+        response,
+        (body, observer) -> {
+          throw new IllegalStateException("a bug");
+        });
+
+    assertThat(errors).hasSize(1);
+    Status status = Status.fromThrowable(errors.get(0));
+    assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(status.getDescription())
+        .isEqualTo("internal error: java.lang.IllegalStateException: a bug");
   }
 
   @Test
