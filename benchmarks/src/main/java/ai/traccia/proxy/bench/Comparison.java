@@ -207,42 +207,70 @@ public final class Comparison {
               process.grpcPort,
               spansPerRequest,
               RequestFactory.DEFAULT_LLM_FRACTION)) {
-        double warmup = warmUp(process, s -> generator.run(s, rate, 16));
-        awaitQuiet(sink);
-        sink.reset();
-        long spans0 = sink.spans();
-        double cpu0 = process.cpuSeconds();
-        double jit0 = process.compilerCpuSeconds();
-        long t0 = System.nanoTime();
-        generator.run(seconds, rate, 16);
-        awaitQuiet(sink);
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        double cpu = process.cpuSeconds() - cpu0;
-        double jit = process.compilerCpuSeconds() - jit0;
-        long spans = sink.spans() - spans0;
-        row(
+        Load load = s -> generator.run(s, rate, 16);
+        measure(
             target,
             "ours",
             rate > 0 ? String.format(Locale.ROOT, "%.0f/s", rate) : "max",
-            spans / elapsed,
-            spans / cpu,
-            sink.latencyMillis(0.5),
-            sink.latencyMillis(0.99),
-            process.peakRssMiB(),
-            process.peakHeapMiB());
-        rows.get(rows.size() - 1).put("warmup_s", warmup);
-        rows.get(rows.size() - 1).put("jit_cpu_s", jit);
-        System.out.printf(
-            Locale.ROOT,
-            "%s ours %s: %d spans in %.1f s, %.2f CPU s, refused %d%n",
-            target,
-            rate > 0 ? rate + "/s" : "max",
-            spans,
-            elapsed,
-            cpu,
-            generator.refusedSpans.get());
+            sink,
+            process,
+            load,
+            load,
+            seconds);
+        System.out.printf(Locale.ROOT, "  refused %d spans%n", generator.refusedSpans.get());
       }
     }
+  }
+
+  /**
+   * Warms {@code process} up with {@code warm}, runs {@code measured} for {@code seconds}, and adds
+   * the row: the spans that reached the sink in that window, per second and per CPU-second of the
+   * process, with the warm-up and the JIT's CPU in the window.
+   */
+  private void measure(
+      String target,
+      String generator,
+      String rate,
+      Sink sink,
+      Target process,
+      Load warm,
+      Load measured,
+      double seconds)
+      throws Exception {
+    double warmup = warmUp(process, warm);
+    awaitQuiet(sink);
+    sink.reset();
+    long spans0 = sink.spans();
+    double cpu0 = process.cpuSeconds();
+    double jit0 = process.compilerCpuSeconds();
+    long t0 = System.nanoTime();
+    measured.run(seconds);
+    awaitQuiet(sink);
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    double cpu = process.cpuSeconds() - cpu0;
+    double jit = process.compilerCpuSeconds() - jit0;
+    long spans = sink.spans() - spans0;
+    row(
+        target,
+        generator,
+        rate,
+        spans / elapsed,
+        spans / cpu,
+        sink.latencyMillis(0.5),
+        sink.latencyMillis(0.99),
+        process.peakRssMiB(),
+        process.peakHeapMiB());
+    rows.get(rows.size() - 1).put("warmup_s", warmup);
+    rows.get(rows.size() - 1).put("jit_cpu_s", jit);
+    System.out.printf(
+        Locale.ROOT,
+        "%s %s %s: %d spans in %.1f s, %.2f CPU s%n",
+        target,
+        generator,
+        rate,
+        spans,
+        elapsed,
+        cpu);
   }
 
   /** A load that runs for the given seconds. */
@@ -279,32 +307,15 @@ public final class Comparison {
   private void measureTelemetrygen(String target, double seconds) throws Exception {
     try (Sink sink = Sink.start(0);
         Target process = Target.start(target, sink.port(), options, work, false)) {
-      double warmup = warmUp(process, s -> runTelemetrygen(target, process.grpcPort, s, "warmup"));
-      awaitQuiet(sink);
-      sink.reset();
-      long spans0 = sink.spans();
-      double cpu0 = process.cpuSeconds();
-      double jit0 = process.compilerCpuSeconds();
-      long t0 = System.nanoTime();
-      runTelemetrygen(target, process.grpcPort, seconds, "measure");
-      awaitQuiet(sink);
-      double elapsed = (System.nanoTime() - t0) / 1e9;
-      double cpu = process.cpuSeconds() - cpu0;
-      double jit = process.compilerCpuSeconds() - jit0;
-      long spans = sink.spans() - spans0;
-      row(
+      measure(
           target,
           "telemetrygen",
           "max",
-          spans / elapsed,
-          spans / cpu,
-          sink.latencyMillis(0.5),
-          sink.latencyMillis(0.99),
-          process.peakRssMiB(),
-          process.peakHeapMiB());
-      rows.get(rows.size() - 1).put("warmup_s", warmup);
-      rows.get(rows.size() - 1).put("jit_cpu_s", jit);
-      System.out.printf(Locale.ROOT, "%s telemetrygen: %d spans, %.2f CPU s%n", target, spans, cpu);
+          sink,
+          process,
+          s -> runTelemetrygen(target, process.grpcPort, s, "warmup"),
+          s -> runTelemetrygen(target, process.grpcPort, s, "measure"),
+          seconds);
     }
   }
 
@@ -385,7 +396,7 @@ public final class Comparison {
         .append(Runtime.getRuntime().availableProcessors())
         .append(" CPUs\n\n");
     md.append(
-        "| target | generator | rate | spans/s | spans per CPU-second | CPU s per million spans | p50 ms | p99 ms | peak RSS MiB | peak heap MiB | warm-up s | of the CPU s, JIT |\n");
+        "| target | generator | rate | spans/s | spans per CPU-second | CPU s per million spans | p50 ms | p99 ms | peak RSS MiB | peak heap MiB | warm-up s | JIT CPU s in window |\n");
     md.append(
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Map<String, Object> r : rows) {
