@@ -80,10 +80,8 @@ final class DeflateEncoder {
     };
     for (int code = 0; code < lengthBase.length; code++) {
       int bits = code < 8 || code == 28 ? 0 : (code - 4) / 4;
-      int last = code + 1 < lengthBase.length && code != 27 ? lengthBase[code + 1] - 1 : 257;
-      if (code == 28) {
-        last = 258;
-      }
+      // Code 284 stops at 257: 258 has a code of its own (285).
+      int last = code + 1 < lengthBase.length ? lengthBase[code + 1] - 1 : 258;
       for (int length = lengthBase[code]; length <= last; length++) {
         LENGTH_CODE[length - 3] = 257 + code;
         LENGTH_EXTRA[length - 3] = (length - lengthBase[code]) << 4 | bits;
@@ -187,7 +185,7 @@ final class DeflateEncoder {
       }
       if (count == BLOCK_SYMBOLS) {
         symbolCount = count;
-        flushBlock(in, blockStart, p, false);
+        flushBlock(in, blockStart, p);
         count = 0;
         blockStart = p;
       }
@@ -197,14 +195,14 @@ final class DeflateEncoder {
       literalFreq[in[p] & 0xff]++;
       if (count == BLOCK_SYMBOLS) {
         symbolCount = count;
-        flushBlock(in, blockStart, p + 1, false);
+        flushBlock(in, blockStart, p + 1);
         count = 0;
         blockStart = p + 1;
       }
     }
     symbolCount = count;
     if (count > 0) {
-      flushBlock(in, blockStart, end, false);
+      flushBlock(in, blockStart, end);
     }
     // Entries of this piece now lie more than a window before any index of the next.
     headBase =
@@ -259,7 +257,7 @@ final class DeflateEncoder {
   }
 
   /** Writes the pending symbols, which encode {@code in[from, to)}, as the cheapest block. */
-  private void flushBlock(byte[] in, int from, int to, boolean last) {
+  private void flushBlock(byte[] in, int from, int to) {
     literalFreq[END_OF_BLOCK] = 1;
     huffman.lengths(literalFreq, LITERAL_CODES, MAX_BITS, literalLengths);
     huffman.lengths(distanceFreq, DISTANCE_CODES, MAX_BITS, distanceLengths);
@@ -304,17 +302,16 @@ final class DeflateEncoder {
     int storedBlocks = Math.max(1, (to - from + MAX_STORED - 1) / MAX_STORED);
     long storedBits = (to - from) * 8L + storedBlocks * (3 + 7 + 32L);
 
-    int header = last ? 1 : 0;
     if (storedBits <= Math.min(dynamicBits, fixedBits)) {
-      writeStored(in, from, to, last);
+      writeStored(in, from, to);
     } else if (fixedBits <= dynamicBits) {
       ensure((int) (fixedBits >>> 3) + 16);
-      putBits(header | 1 << 1, 3);
+      putBits(1 << 1, 3); // not final, fixed codes
       writeSymbols(
           FIXED_LITERAL_CODES, FIXED_LITERAL_LENGTHS, FIXED_DISTANCE_CODES, FIXED_DISTANCE_LENGTHS);
     } else {
       ensure((int) (dynamicBits >>> 3) + 16);
-      putBits(header | 2 << 1, 3);
+      putBits(2 << 1, 3); // not final, dynamic codes
       putBits(literalCount - 257, 5);
       putBits(distanceCount - 1, 5);
       putBits(lengthCount - 4, 4);
@@ -361,12 +358,11 @@ final class DeflateEncoder {
     putBits(literalCodes[END_OF_BLOCK], literalLengths[END_OF_BLOCK]);
   }
 
-  private void writeStored(byte[] in, int from, int to, boolean last) {
+  private void writeStored(byte[] in, int from, int to) {
     do {
       int n = Math.min(MAX_STORED, to - from);
-      boolean lastPart = last && from + n == to;
       ensure(n + 16);
-      putBits(lastPart ? 1 : 0, 3);
+      putBits(0, 3); // not final, stored
       alignToByte();
       out[outPos++] = (byte) n;
       out[outPos++] = (byte) (n >>> 8);
