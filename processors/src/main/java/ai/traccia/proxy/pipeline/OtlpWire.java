@@ -371,6 +371,9 @@ public final class OtlpWire {
      */
     private void utf8(int from, int to) throws InvalidProtocolBufferException {
       final byte[] buf = this.buf;
+      if (isAscii(buf, from, to)) {
+        return;
+      }
       int i = from;
       while (i < to) {
         if (to - i >= 8 && ((long) LONGS.get(buf, i) & 0x8080808080808080L) == 0) {
@@ -419,6 +422,29 @@ public final class OtlpWire {
         }
         i += continuation + 1;
       }
+    }
+
+    /**
+     * Whether [from, to) is all ASCII, read eight bytes at a time: the last eight overlap the ones
+     * before, and a string shorter than eight is read with the bytes before it, masked out.
+     */
+    private static boolean isAscii(byte[] buf, int from, int to) {
+      int n = to - from;
+      if (n >= 8) {
+        long any = (long) LONGS.get(buf, to - 8);
+        for (int j = from; j < to - 8; j += 8) {
+          any |= (long) LONGS.get(buf, j);
+        }
+        return (any & 0x8080808080808080L) == 0;
+      }
+      if (n <= 0) {
+        return true;
+      }
+      if (to < 8) {
+        return false; // the byte loop will look
+      }
+      // Little-endian: the string's n bytes are the top n of the eight that end at to.
+      return ((long) LONGS.get(buf, to - 8) & 0x8080808080808080L << (8 * (8 - n))) == 0;
     }
 
     private static InvalidProtocolBufferException invalidUtf8() {

@@ -218,7 +218,7 @@ class OtlpWireTest {
   @Test
   void utf8IsCheckedAsProtobufJavaChecksIt() throws Exception {
     // Every one- to four-byte sequence around the boundaries: overlongs, surrogates, past U+10FFFF,
-    // truncated and stray continuation bytes, each inside ASCII text of both short and long runs.
+    // truncated and stray continuation bytes, each inside ASCII text of short and long runs.
     int[] leads = {
       0x00, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef,
       0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff
@@ -230,7 +230,8 @@ class OtlpWireTest {
         for (int third : tails) {
           for (int length = 1; length <= 4; length++) {
             byte[] sequence = {(byte) lead, (byte) second, (byte) third, (byte) 0x80};
-            for (String around : List.of("", "abcdefghijklmnopq")) {
+            // Around the sequence: strings shorter than eight bytes, longer, and both.
+            for (String around : List.of("", "ab", "abcde", "abcdefghijklmnopq")) {
               byte[] name =
                   concat(
                       concat(
@@ -250,7 +251,7 @@ class OtlpWireTest {
         }
       }
     }
-    assertThat(checked).isEqualTo(leads.length * tails.length * tails.length * 8);
+    assertThat(checked).isEqualTo(leads.length * tails.length * tails.length * 16);
   }
 
   @Test
