@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.pipeline;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -23,32 +24,27 @@ import java.util.Objects;
 /**
  * The spans of one OTLP export request, addressed by a flat index, with the edits processors make.
  *
- * <p>Processors read spans with {@link #span(int)} and {@link #attribute(int, String)}, and change
- * them only through {@link #putAttribute} and {@link #reject}. Edits are recorded beside the
- * decoded request and applied once, when {@link #toByteArray()} or {@link #toRequest()} seals the
- * batch, so a request that no processor touched is forwarded as the very bytes that arrived.
+ * <p>Processors read spans through the accessors here ({@link #traceId}, {@link #attribute(int,
+ * String)} and the like), and change them only through {@link #putAttribute} and {@link #reject}.
+ * Reads go straight to the request's protobuf bytes ({@link WireSpans}): a span's fields are found
+ * when it is first read, and an attribute value is decoded only when asked for, so a processor that
+ * looks for a few keys on every span does not pay for decoding all of them. Edits are recorded
+ * beside the request and applied once, when {@link #toByteArray()} or {@link #toRequest()} seals
+ * the batch, so a request that no processor touched is forwarded as the very bytes that arrived.
  *
  * <p>Not thread-safe: a batch is confined to the thread that runs the pipeline over it.
  */
 public final class SpanBatch {
 
-  // Spans with at most this many attributes are searched in order; more get a key mask first.
-  private static final int SCAN_LIMIT = 8;
-
   private final byte[] encoded;
   private final int size;
-  // Null until a processor reads a span, for a batch made from bytes: a request that nobody reads
-  // is checked and counted (OtlpWire) and forwarded without ever being decoded.
+  // Null until someone asks for the whole request (toRequest), unless the batch was made from one.
   private ExportTraceServiceRequest request;
-  // For span i: its ResourceSpans, ScopeSpans and Span positions in the request; built on decode.
-  private int[] resourceIndex;
-  private int[] scopeIndex;
-  private int[] spanIndex;
+  // Null until a processor reads a span: a request that nobody reads is checked and counted
+  // (OtlpWire) and forwarded without its spans ever being looked at.
+  private WireSpans wire;
   // Allocated on the first edit; most spans of most batches are never edited.
   private Map<String, AnyValue>[] edits;
-  // For spans with many attributes, a 64-bit summary of their keys (keyBit), made on the first
-  // lookup: every processor asks each span for a dozen keys or more, and most are not there.
-  private long[] keyMasks;
   // A reader's view of each span (LlmSpan), shared by the processors, dropped when it is edited.
   private Object[] views;
   private RejectReason[] rejections;
@@ -59,34 +55,14 @@ public final class SpanBatch {
     this.request = request;
     this.encoded = encoded;
     this.size = size;
-    if (request != null) {
-      index(request);
-    }
-  }
-
-  private void index(ExportTraceServiceRequest decoded) {
-    resourceIndex = new int[size];
-    scopeIndex = new int[size];
-    spanIndex = new int[size];
-    int i = 0;
-    for (int r = 0; r < decoded.getResourceSpansCount(); r++) {
-      ResourceSpans rs = decoded.getResourceSpans(r);
-      for (int s = 0; s < rs.getScopeSpansCount(); s++) {
-        int spans = rs.getScopeSpans(s).getSpansCount();
-        for (int k = 0; k < spans; k++, i++) {
-          resourceIndex[i] = r;
-          scopeIndex[i] = s;
-          spanIndex[i] = k;
-        }
-      }
-    }
   }
 
   /**
    * Wraps a decoded request.
    *
    * @param encoded the bytes {@code request} was decoded from, or {@code null} when it came from
-   *     another encoding (OTLP JSON). The batch does not copy them and assumes nobody changes them.
+   *     another encoding (OTLP JSON), in which case it is encoded here. The batch does not copy
+   *     them and assumes nobody changes them.
    */
   public static SpanBatch of(ExportTraceServiceRequest request, byte[] encoded) {
     Objects.requireNonNull(request, "request");
@@ -96,12 +72,12 @@ public final class SpanBatch {
         count += ss.getSpansCount();
       }
     }
-    return new SpanBatch(request, encoded, count);
+    return new SpanBatch(request, encoded != null ? encoded : request.toByteArray(), count);
   }
 
   /**
-   * Wraps an encoded request after checking it as a decode would ({@link OtlpWire}); it is decoded
-   * only if a processor reads or edits a span. The batch does not copy {@code encoded}.
+   * Wraps an encoded request after checking it as a decode would ({@link OtlpWire}). It is never
+   * decoded whole unless {@link #toRequest()} asks for it. The batch does not copy {@code encoded}.
    *
    * @throws InvalidProtocolBufferException when {@code encoded} is not an {@code
    *     ExportTraceServiceRequest}
@@ -110,7 +86,7 @@ public final class SpanBatch {
     return new SpanBatch(null, encoded, OtlpWire.countSpans(encoded));
   }
 
-  /** Whether the spans were decoded; for tests of the paths that should not need to. */
+  /** Whether the whole request was decoded; for tests of the paths that should not need to. */
   boolean isDecoded() {
     return request != null;
   }
@@ -123,9 +99,16 @@ public final class SpanBatch {
         // OtlpWire accepted these bytes, and it accepts what parseFrom does.
         throw new IllegalStateException("a checked request failed to decode", e);
       }
-      index(request);
     }
     return request;
+  }
+
+  /** The request's spans read from its bytes; made on the first read. */
+  WireSpans wire() {
+    if (wire == null) {
+      wire = WireSpans.read(encoded, size);
+    }
+    return wire;
   }
 
   /** The number of spans in the request, rejected ones included. */
@@ -133,29 +116,99 @@ public final class SpanBatch {
     return size;
   }
 
-  /** Span {@code i} as it arrived, without the edits of this batch. */
+  /**
+   * Span {@code i} as it arrived, without the edits of this batch, decoded whole. For readers that
+   * need more than the accessors give; the accessors are much cheaper.
+   */
   public Span span(int i) {
-    return scopeSpans(i).getSpans(spanIndex[i]);
+    return wire().span(i);
+  }
+
+  /** The {@code trace_id} of span {@code i}, empty when it has none. */
+  public ByteString traceId(int i) {
+    return wire().traceId(i);
+  }
+
+  /** The {@code span_id} of span {@code i}, empty when it has none. */
+  public ByteString spanId(int i) {
+    return wire().spanId(i);
+  }
+
+  /** The {@code parent_span_id} of span {@code i}, empty when it has none. */
+  public ByteString parentSpanId(int i) {
+    return wire().parentSpanId(i);
+  }
+
+  /** The W3C {@code trace_state} of span {@code i}, or "". */
+  public String traceState(int i) {
+    return wire().traceState(i);
+  }
+
+  /** The {@code start_time_unix_nano} of span {@code i}, 0 when unset. */
+  public long startTimeUnixNano(int i) {
+    return wire().startTimeUnixNano(i);
+  }
+
+  /** The {@code end_time_unix_nano} of span {@code i}, 0 when unset. */
+  public long endTimeUnixNano(int i) {
+    return wire().endTimeUnixNano(i);
+  }
+
+  /** The number of span {@code i}'s {@code status.code} (see {@code Status.StatusCode}). */
+  public int statusCode(int i) {
+    return wire().statusCode(i);
+  }
+
+  /** The number of attributes span {@code i} arrived with; edits are not counted. */
+  public int attributeCount(int i) {
+    return wire().attributeCount(i);
+  }
+
+  /** The key of span {@code i}'s attribute {@code k}, as it arrived. */
+  public String attributeKey(int i, int k) {
+    return wire().attributeKey(i, k);
+  }
+
+  /**
+   * The length in UTF-8 bytes of the key of span {@code i}'s attribute {@code k}; with {@link
+   * #attributeKeyByte}, lets a reader rule keys out without decoding them.
+   */
+  public int attributeKeyLength(int i, int k) {
+    return wire().attributeKeyLength(i, k);
+  }
+
+  /**
+   * Byte {@code j} (0 to 255) of the UTF-8 key of span {@code i}'s attribute {@code k}.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= j < attributeKeyLength(i, k)}
+   */
+  public int attributeKeyByte(int i, int k, int j) {
+    return wire().attributeKeyByte(i, k, j);
+  }
+
+  /** The value of span {@code i}'s attribute {@code k}, as it arrived. */
+  public AnyValue attributeValue(int i, int k) {
+    return wire().attributeValue(i, k);
   }
 
   /** The resource of span {@code i}. */
   public Resource resource(int i) {
-    return request().getResourceSpans(resourceIndex[i]).getResource();
+    return wire().resource(i);
   }
 
   /** The instrumentation scope of span {@code i}. */
   public InstrumentationScope scope(int i) {
-    return scopeSpans(i).getScope();
+    return wire().scope(i);
   }
 
   /** The schema URL of span {@code i}'s resource ({@code ResourceSpans.schema_url}), or "". */
   public String resourceSchemaUrl(int i) {
-    return request().getResourceSpans(resourceIndex[i]).getSchemaUrl();
+    return wire().resourceSchemaUrl(i);
   }
 
   /** The schema URL of span {@code i}'s scope ({@code ScopeSpans.schema_url}), or "". */
   public String scopeSchemaUrl(int i) {
-    return scopeSpans(i).getSchemaUrl();
+    return wire().scopeSchemaUrl(i);
   }
 
   /**
@@ -168,7 +221,8 @@ public final class SpanBatch {
 
   /**
    * The value of attribute {@code key} on span {@code i}, taking earlier processors' edits into
-   * account, or {@code null} when the span has no such attribute.
+   * account, or {@code null} when the span has no such attribute. When a span has the key more than
+   * once, the first is taken.
    */
   public AnyValue attribute(int i, String key) {
     if (edits != null && edits[i] != null) {
@@ -177,37 +231,9 @@ public final class SpanBatch {
         return edited;
       }
     }
-    List<KeyValue> attributes = span(i).getAttributesList();
-    if (attributes.size() > SCAN_LIMIT) {
-      if (keyMasks == null) {
-        keyMasks = new long[size];
-      }
-      long mask = keyMasks[i];
-      if (mask == 0) { // not made yet: a span with keys has at least one bit
-        for (int k = 0; k < attributes.size(); k++) {
-          mask |= keyBit(attributes.get(k).getKey());
-        }
-        keyMasks[i] = mask;
-      }
-      if ((mask & keyBit(key)) == 0) {
-        return null;
-      }
-    }
-    return find(attributes, key);
-  }
-
-  /**
-   * One of 64 bits for {@code key}, from its length and two of its characters: no hashing of the
-   * whole key, which for a decoded key would be computed afresh on every span. Equal keys get the
-   * same bit, so a span whose mask lacks a key's bit lacks the key.
-   */
-  private static long keyBit(String key) {
-    int n = key.length();
-    int h = n * 0x9E3779B1;
-    if (n > 0) {
-      h ^= key.charAt(n - 1) * 0x85EBCA6B ^ key.charAt(n >>> 1) * 0xC2B2AE35;
-    }
-    return 1L << (h >>> 26);
+    WireSpans w = wire();
+    int k = w.find(i, key);
+    return k < 0 ? null : w.attributeValue(i, k);
   }
 
   /**
@@ -349,25 +375,26 @@ public final class SpanBatch {
   }
 
   /**
-   * Seals the batch and returns the protobuf encoding of {@link #toRequest()}. When the batch was
-   * made from protobuf bytes, those bytes are returned without copying if nothing was edited, and
-   * otherwise only the edited spans are encoded again (see {@link SpanSplicer}).
+   * Seals the batch and returns the protobuf encoding of {@link #toRequest()}: the request's bytes
+   * without copying if nothing was edited, and otherwise those bytes with refused spans left out
+   * and edited attributes replaced, nothing decoded (see {@link SpanSplicer}).
    */
   public byte[] toByteArray() {
-    if (encoded == null) {
-      return toRequest().toByteArray();
-    }
     sealed = true;
     if (!isModified()) {
       return encoded;
     }
-    // Copy what was not edited as it arrived; a batch with refusals only is never decoded.
     return SpanSplicer.splice(encoded, this);
   }
 
   /** Whether a processor set an attribute on span {@code i}. */
   boolean isEdited(int i) {
     return edits != null && edits[i] != null;
+  }
+
+  /** The attributes processors set on span {@code i}, in the order first set, or null. */
+  Map<String, AnyValue> edits(int i) {
+    return edits == null ? null : edits[i];
   }
 
   /**
@@ -388,10 +415,6 @@ public final class SpanBatch {
       attributes.add(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build());
     }
     return span.toBuilder().clearAttributes().addAllAttributes(attributes).build();
-  }
-
-  private ScopeSpans scopeSpans(int i) {
-    return request().getResourceSpans(resourceIndex[i]).getScopeSpans(scopeIndex[i]);
   }
 
   private void checkOpen() {

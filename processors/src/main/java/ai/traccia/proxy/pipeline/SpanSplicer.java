@@ -6,25 +6,29 @@ package ai.traccia.proxy.pipeline;
 
 import com.google.protobuf.CodedOutputStream;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Re-encodes an edited trace request by copying the bytes of every span, resource and scope that
- * was not edited, and encoding only the spans that were.
+ * Re-encodes an edited trace request by copying the bytes of every span, resource and scope as they
+ * arrived, and of an edited span, every field but the attributes its edits replace.
  *
- * <p>Most edits touch a few spans of a request (a cost on each LLM span, a root span held back), so
- * decoding a request's objects is needed to read it, but encoding all of them again is not. The
- * layout of the request (where each resource, scope and span lies) is read from the bytes in one
- * pass that looks at tags and lengths only, three levels deep. The output decodes to the request
- * {@link SpanBatch#toRequest()} builds (which also drops unknown fields of the request itself, kept
- * here): the fields of a resource or scope other than its list of scopes or spans come first, in
- * their order of arrival, then the list; resources and scopes left without spans are left out.
+ * <p>Most edits touch a few attributes of a few spans (a cost on each LLM span, a summary on a
+ * root), so nothing needs decoding and encoding again but the new attributes. The layout of the
+ * request (where each resource, scope and span lies) is read from the bytes in one pass that looks
+ * at tags and lengths only, three levels deep. The output decodes to the request {@link
+ * SpanBatch#toRequest()} builds (which also drops unknown fields of the request itself, kept here):
+ * the fields of a resource or scope other than its list of scopes or spans come first, in their
+ * order of arrival, then the list; resources and scopes left without spans are left out.
  *
  * <p>Works only on bytes {@link OtlpWire} or protobuf-java accepted; not thread-safe.
  */
@@ -34,11 +38,10 @@ final class SpanSplicer {
   private static final int SCOPE_SPANS = ResourceSpans.SCOPE_SPANS_FIELD_NUMBER;
   private static final int SPANS = ScopeSpans.SPANS_FIELD_NUMBER;
 
-  private final byte[] in;
-  private int pos;
+  private final WireReader in;
 
   private SpanSplicer(byte[] in) {
-    this.in = in;
+    this.in = new WireReader(in);
   }
 
   static byte[] splice(byte[] encoded, SpanBatch edits) {
@@ -69,7 +72,7 @@ final class SpanSplicer {
     // Set by measure().
     int size;
     boolean kept;
-    Span[] edited;
+    EditedSpan[] edited;
     boolean[] keptSpans;
 
     Node(int level) {
@@ -84,7 +87,7 @@ final class SpanSplicer {
       }
       boolean any = false;
       if (level == 2) {
-        edited = new Span[spans.size()];
+        edited = new EditedSpan[spans.size()];
         keptSpans = new boolean[spans.size()];
         for (int k = 0; k < spans.size(); k++) {
           int i = next[0]++;
@@ -93,13 +96,11 @@ final class SpanSplicer {
           }
           keptSpans[k] = true;
           any = true;
-          Span e = edits.isEdited(i) ? edits.editedSpan(i) : null;
-          int length;
-          if (e != null) {
+          int length = spans.get(k)[1] - spans.get(k)[0];
+          if (edits.isEdited(i)) {
+            EditedSpan e = new EditedSpan(edits, i);
             edited[k] = e;
-            length = e.getSerializedSize();
-          } else {
-            length = spans.get(k)[1] - spans.get(k)[0];
+            length = e.size;
           }
           total += CodedOutputStream.computeTagSize(SPANS) + lengthPrefixed(length);
         }
@@ -130,7 +131,9 @@ final class SpanSplicer {
             continue;
           }
           if (edited[k] != null) {
-            out.writeMessage(SPANS, edited[k]);
+            out.writeTag(SPANS, 2);
+            out.writeUInt32NoTag(edited[k].size);
+            edited[k].write(in, out);
           } else {
             int[] s = spans.get(k);
             out.writeTag(SPANS, 2);
@@ -155,78 +158,84 @@ final class SpanSplicer {
     }
   }
 
+  /**
+   * An edited span, written as its arrived bytes without the attributes the edits replace, then the
+   * edits as new attributes: it decodes to {@link SpanBatch#withAttributes} of the span, without
+   * the span being decoded and encoded again.
+   */
+  private static final class EditedSpan {
+    final int[] cut; // [start, end) of each KeyValue field left out, in order
+    final KeyValue[] added;
+    final int start;
+    final int end;
+    final int size;
+
+    EditedSpan(SpanBatch batch, int i) {
+      WireSpans wire = batch.wire();
+      Map<String, AnyValue> edits = batch.edits(i);
+      int[] removed = new int[8];
+      int cuts = 0;
+      int cutBytes = 0;
+      for (int k = 0, n = wire.attributeCount(i); k < n; k++) {
+        if (edits.containsKey(wire.attributeKey(i, k))) {
+          if (cuts * 2 == removed.length) {
+            removed = Arrays.copyOf(removed, removed.length * 2);
+          }
+          removed[cuts * 2] = wire.attributeFieldStart(i, k);
+          removed[cuts * 2 + 1] = wire.attributeFieldEnd(i, k);
+          cutBytes += removed[cuts * 2 + 1] - removed[cuts * 2];
+          cuts++;
+        }
+      }
+      cut = Arrays.copyOf(removed, cuts * 2);
+      added = new KeyValue[edits.size()];
+      int addedBytes = 0;
+      int a = 0;
+      for (Map.Entry<String, AnyValue> e : edits.entrySet()) {
+        KeyValue kv = KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
+        added[a++] = kv;
+        addedBytes += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+      }
+      start = wire.spanStart(i);
+      end = wire.spanEnd(i);
+      size = end - start - cutBytes + addedBytes;
+    }
+
+    void write(byte[] in, CodedOutputStream out) throws IOException {
+      int from = start;
+      for (int c = 0; c < cut.length; c += 2) {
+        out.writeRawBytes(in, from, cut[c] - from);
+        from = cut[c + 1];
+      }
+      out.writeRawBytes(in, from, end - from);
+      for (KeyValue kv : added) {
+        out.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+      }
+    }
+  }
+
   /** Reads the layout of the message at [start, end) on {@code level}. */
   private Node read(int start, int end, int level) {
     Node node = new Node(level);
-    pos = start;
+    in.pos = start;
     int childField = level == 0 ? RESOURCE_SPANS : level == 1 ? SCOPE_SPANS : SPANS;
-    while (pos < end) {
-      int fieldStart = pos;
-      int tag = varint32();
-      int wireType = tag & 7;
-      if ((tag >>> 3) == childField && wireType == 2) {
-        int length = varint32();
-        int payload = pos;
-        pos = payload + length;
+    while (in.pos < end) {
+      int fieldStart = in.pos;
+      int tag = in.varint32();
+      if ((tag >>> 3) == childField && (tag & 7) == 2) {
+        int after = in.limit();
+        int payload = in.pos;
         if (level == 2) {
-          node.spans.add(new int[] {payload, pos});
+          node.spans.add(new int[] {payload, after});
         } else {
-          int after = pos;
           node.children.add(read(payload, after, level + 1));
-          pos = after;
         }
+        in.pos = after;
         continue;
       }
-      skipField(wireType);
-      node.ownFields.add(new int[] {fieldStart, pos});
+      in.skip(tag);
+      node.ownFields.add(new int[] {fieldStart, in.pos});
     }
     return node;
-  }
-
-  private void skipField(int wireType) {
-    switch (wireType) {
-      case 0:
-        // A checked varint ends within ten bytes, the tenth ending it whatever its top bit says.
-        for (int i = 0; i < 10 && in[pos++] < 0; i++) {
-          // skipped
-        }
-        break;
-      case 1:
-        pos += 8;
-        break;
-      case 5:
-        pos += 4;
-        break;
-      case 2:
-        {
-          int length = varint32();
-          pos += length;
-          break;
-        }
-      case 3:
-        while (true) {
-          int tag = varint32();
-          if ((tag & 7) == 4) {
-            return; // Nested groups were skipped whole, so this end is the group's own.
-          }
-          skipField(tag & 7);
-        }
-      default:
-        throw new IllegalStateException("wire type " + wireType + " in a checked request");
-    }
-  }
-
-  private int varint32() {
-    int result = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      byte b = in[pos++];
-      if (shift < 32) {
-        result |= (b & 0x7f) << shift;
-      }
-      if (b >= 0) {
-        return result;
-      }
-    }
-    throw new IllegalStateException("malformed varint in a checked request");
   }
 }

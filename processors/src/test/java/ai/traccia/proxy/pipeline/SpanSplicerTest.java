@@ -112,6 +112,42 @@ class SpanSplicerTest {
   }
 
   @Test
+  void oddEncodings_splicedBytesDecodeToTheRebuiltRequest() throws Exception {
+    Random random = new Random(8);
+    for (int round = 0; round < 2_000; round++) {
+      byte[] bytes = WireSpansTest.oddRequest(random);
+      long seed = random.nextLong();
+
+      SpanBatch spliced = SpanBatch.parse(bytes);
+      editOverlapping(spliced, seed);
+      SpanBatch rebuilt = SpanBatch.of(ExportTraceServiceRequest.parseFrom(bytes), null);
+      editOverlapping(rebuilt, seed);
+
+      // An edited toRequest() starts the request afresh, without the request's unknown fields.
+      assertThat(withoutUnknownFields(ExportTraceServiceRequest.parseFrom(spliced.toByteArray())))
+          .isEqualTo(withoutUnknownFields(rebuilt.toRequest()));
+    }
+  }
+
+  private static ExportTraceServiceRequest withoutUnknownFields(ExportTraceServiceRequest r) {
+    return r.toBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance()).build();
+  }
+
+  /** Edits keys the spans may already have, more than once, and refuses some spans. */
+  private static void editOverlapping(SpanBatch batch, long seed) {
+    Random random = new Random(seed);
+    String[] keys = WireSpansTest.KEYS;
+    for (int i = 0; i < batch.size(); i++) {
+      if (random.nextInt(5) == 0) {
+        batch.reject(i, RejectReason.SAMPLED_OUT);
+      }
+      for (int n = random.nextInt(4); n > 0; n--) {
+        batch.putAttribute(i, keys[random.nextInt(keys.length)], random.nextInt(3));
+      }
+    }
+  }
+
+  @Test
   void refusalsAloneNeverDecodeTheRequest() throws Exception {
     ExportTraceServiceRequest original = randomRequest(new Random(11));
     byte[] bytes = original.toByteArray();

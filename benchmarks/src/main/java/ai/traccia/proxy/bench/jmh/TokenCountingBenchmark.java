@@ -6,6 +6,7 @@ package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -48,7 +49,7 @@ public class TokenCountingBenchmark {
   int chars;
 
   private TokenCountingProcessor counter;
-  private ExportTraceServiceRequest request;
+  private byte[] request;
 
   @Setup
   public void setUp() {
@@ -71,12 +72,13 @@ public class TokenCountingBenchmark {
         ExportTraceServiceRequest.newBuilder()
             .addResourceSpans(
                 ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
-            .build();
+            .build()
+            .toByteArray();
   }
 
   @Benchmark
-  public SpanBatch count() {
-    SpanBatch batch = SpanBatch.of(request, null);
+  public SpanBatch count() throws InvalidProtocolBufferException {
+    SpanBatch batch = SpanBatch.parse(request);
     counter.process(batch);
     return batch;
   }

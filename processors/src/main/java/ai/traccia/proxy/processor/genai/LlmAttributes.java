@@ -245,18 +245,23 @@ public final class LlmAttributes {
   static final Map<String, Binding> BY_KEY;
 
   /**
-   * For each ASCII first character, the lengths (modulo 64) of the keys in {@link #BY_KEY} that
-   * start with it, one bit each: most keys on most spans are ruled out without hashing them.
+   * For each ASCII first character, one bit for each key in {@link #BY_KEY} that starts with it,
+   * chosen by the key's length and last character: most keys on most spans are ruled out without
+   * hashing them, or decoding them when they are read from the wire.
    */
-  private static final long[] LENGTHS_BY_FIRST = new long[128];
+  private static final long[] SHAPES_BY_FIRST = new long[128];
 
   static {
     Map<String, Binding> byKey = new HashMap<>();
     for (Binding b : ROWS) {
       byKey.put(b.key, b);
-      LENGTHS_BY_FIRST[b.key.charAt(0)] |= 1L << b.key.length();
+      SHAPES_BY_FIRST[b.key.charAt(0)] |= shape(b.key.length(), b.key.charAt(b.key.length() - 1));
     }
     BY_KEY = Collections.unmodifiableMap(byKey);
+  }
+
+  private static long shape(int length, int last) {
+    return 1L << (length * 31 + last);
   }
 
   /** The row of {@code key}, or null. */
@@ -265,10 +270,22 @@ public final class LlmAttributes {
       return null;
     }
     char first = key.charAt(0);
-    if (first >= 128 || (LENGTHS_BY_FIRST[first] & 1L << key.length()) == 0) {
+    int length = key.length();
+    if (first >= 128 || (SHAPES_BY_FIRST[first] & shape(length, key.charAt(length - 1))) == 0) {
       return null;
     }
     return BY_KEY.get(key);
+  }
+
+  /**
+   * Whether a key of {@code length} UTF-8 bytes, {@code first} and {@code last} among them, may
+   * have a row or be an indexed message key: false rules it out before it is decoded. Every such
+   * key is ASCII, so a key of other bytes is ruled out whatever its length in characters.
+   */
+  static boolean mayBind(int first, int last, int length) {
+    return first == 'g'
+        || first == 'l'
+        || (first < 128 && (SHAPES_BY_FIRST[first] & shape(length, last)) != 0);
   }
 
   /** Indexed message keys, OpenLLMetry's and OpenInference's. */

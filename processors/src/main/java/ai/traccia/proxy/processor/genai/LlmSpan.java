@@ -8,8 +8,12 @@ import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.genai.LlmAttributes.Binding;
 import ai.traccia.proxy.processor.genai.LlmAttributes.Field;
 import ai.traccia.proxy.processor.genai.LlmAttributes.IndexedBinding;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,10 +75,8 @@ public final class LlmSpan {
 
   private static LlmSpan readNow(SpanBatch batch, int i) {
     LlmSpan span = new LlmSpan();
-    List<KeyValue> attributes = batch.span(i).getAttributesList();
-    for (int k = 0; k < attributes.size(); k++) {
-      KeyValue kv = attributes.get(k);
-      span.accept(kv.getKey(), kv.getValue());
+    for (int k = 0, n = batch.attributeCount(i); k < n; k++) {
+      span.accept(batch, i, k);
     }
     if (batch.isModified()) {
       // The token counter writes a side only where it was missing; look for its edits there only.
@@ -90,29 +92,45 @@ public final class LlmSpan {
 
   /** Reads a bare list of attributes, for tests and tools. */
   public static LlmSpan read(List<KeyValue> attributes) {
-    LlmSpan span = new LlmSpan();
-    for (KeyValue kv : attributes) {
-      span.accept(kv.getKey(), kv.getValue());
-    }
-    return span;
+    Span span = Span.newBuilder().addAllAttributes(attributes).build();
+    return readNow(
+        SpanBatch.of(
+            ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(
+                    ResourceSpans.newBuilder()
+                        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+                .build(),
+            null),
+        0);
   }
 
   private void acceptEdited(SpanBatch batch, int i, String key) {
     AnyValue value = batch.attribute(i, key);
     if (value != null) {
-      accept(key, value);
+      Binding binding = LlmAttributes.binding(key);
+      if (binding != null) {
+        acceptBinding(binding, value);
+      }
     }
   }
 
-  private void accept(String key, AnyValue value) {
+  // Attribute k of span i as it arrived; its value is decoded only when its key is one we read.
+  private void accept(SpanBatch batch, int i, int k) {
+    int length = batch.attributeKeyLength(i, k);
+    if (length == 0
+        || !LlmAttributes.mayBind(
+            batch.attributeKeyByte(i, k, 0), batch.attributeKeyByte(i, k, length - 1), length)) {
+      return;
+    }
+    String key = batch.attributeKey(i, k);
     Binding binding = LlmAttributes.binding(key);
     if (binding != null) {
-      acceptBinding(binding, value);
+      acceptBinding(binding, batch.attributeValue(i, k));
       return;
     }
     char first = key.isEmpty() ? ' ' : key.charAt(0);
     if (first == 'g' || first == 'l') {
-      acceptIndexed(key, value);
+      acceptIndexed(key, batch, i, k);
     }
   }
 
@@ -153,7 +171,7 @@ public final class LlmSpan {
     dialects[f] = binding.dialect;
   }
 
-  private void acceptIndexed(String key, AnyValue value) {
+  private void acceptIndexed(String key, SpanBatch batch, int i, int k) {
     for (IndexedBinding b : LlmAttributes.INDEXED_MESSAGES) {
       if (!key.startsWith(b.prefix)) {
         continue;
@@ -170,7 +188,7 @@ public final class LlmSpan {
       if (end == b.prefix.length() || !b.matchesRest(key.substring(end))) {
         continue;
       }
-      String text = string(value);
+      String text = string(batch.attributeValue(i, k));
       if (text == null) {
         return;
       }

@@ -326,15 +326,13 @@ final class GuardrailDetector {
         return new String[] {FINISH_REASONS, reasons.getStringValue()};
       }
     }
-    List<KeyValue> attributes = batch.span(i).getAttributesList();
-    for (int k = 0; k < attributes.size(); k++) {
-      KeyValue kv = attributes.get(k);
-      String key = kv.getKey();
-      if (key.startsWith(OPENLLMETRY_COMPLETION)
-          && key.endsWith(OPENLLMETRY_FINISH)
-          && kv.getValue().hasStringValue()
-          && CONTENT_FILTER_FINISH.contains(kv.getValue().getStringValue())) {
-        return new String[] {key, kv.getValue().getStringValue()};
+    for (int k = 0, n = batch.attributeCount(i); k < n; k++) {
+      String key = batch.attributeKey(i, k);
+      if (key.startsWith(OPENLLMETRY_COMPLETION) && key.endsWith(OPENLLMETRY_FINISH)) {
+        AnyValue value = batch.attributeValue(i, k);
+        if (value.hasStringValue() && CONTENT_FILTER_FINISH.contains(value.getStringValue())) {
+          return new String[] {key, value.getStringValue()};
+        }
       }
     }
     return null;

@@ -212,16 +212,16 @@ public final class GuardrailProcessor implements SpanProcessor {
       if (batch.isRejected(i)) {
         continue;
       }
-      Span span = batch.span(i);
-      if (span.getTraceId().isEmpty()) {
+      ByteString spanTraceId = batch.traceId(i);
+      if (spanTraceId.isEmpty()) {
         continue;
       }
-      if (!span.getTraceId().equals(lastTraceId)) {
-        lastTraceId = span.getTraceId();
+      if (!spanTraceId.equals(lastTraceId)) {
+        lastTraceId = spanTraceId;
         traceId = hex(lastTraceId);
         state = null;
       }
-      String spanId = hex(span.getSpanId());
+      String spanId = hex(batch.spanId(i));
       LlmSpan llm = LlmSpan.read(batch, i);
       List<GuardrailFinding> findings = detector.detect(batch, i, llm, traceId, spanId, heuristics);
       if (!findings.isEmpty()) {
@@ -234,7 +234,7 @@ public final class GuardrailProcessor implements SpanProcessor {
       long input = inference ? inputTokens(batch, i, llm) : LlmSpan.ABSENT;
       long output = inference ? outputTokens(batch, i, llm) : LlmSpan.ABSENT;
       double cost = inference ? cost(batch, i, llm) : Double.NaN;
-      boolean root = isRoot(span);
+      boolean root = isRoot(batch.parentSpanId(i));
 
       if (state == null || state.removed) {
         state = traces.get(traceId, k -> new TraceState());
@@ -594,8 +594,7 @@ public final class GuardrailProcessor implements SpanProcessor {
 
   // --- Span helpers ---------------------------------------------------------------------------
 
-  private static boolean isRoot(Span span) {
-    ByteString parent = span.getParentSpanId();
+  private static boolean isRoot(ByteString parent) {
     for (int k = 0; k < parent.size(); k++) {
       if (parent.byteAt(k) != 0) {
         return false;

@@ -19,7 +19,6 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -191,12 +190,11 @@ public final class SpanMetricsProcessor implements SpanProcessor {
   }
 
   private void record(SpanBatch batch, int i) {
-    Span span = batch.span(i);
-    double weight = SamplingThreshold.adjustedCount(span.getTraceState());
-    double seconds = durationSeconds(span);
+    double weight = SamplingThreshold.adjustedCount(batch.traceState(i));
+    double seconds = durationSeconds(batch.startTimeUnixNano(i), batch.endTimeUnixNano(i));
     LlmSpan llm = LlmSpan.read(batch, i);
     if (llm.isInference()) {
-      recordInference(batch, i, span, llm, weight, seconds);
+      recordInference(batch, i, llm, weight, seconds);
       return;
     }
     AgentSpan kind = agentSpan(batch, i);
@@ -212,8 +210,7 @@ public final class SpanMetricsProcessor implements SpanProcessor {
     }
   }
 
-  private void recordInference(
-      SpanBatch batch, int i, Span span, LlmSpan llm, double weight, double seconds) {
+  private void recordInference(SpanBatch batch, int i, LlmSpan llm, double weight, double seconds) {
     String provider = provider(batch, i, llm);
     String model = llm.requestModel() != null ? llm.requestModel() : llm.model();
     AttributesBuilder b = Attributes.builder();
@@ -252,7 +249,7 @@ public final class SpanMetricsProcessor implements SpanProcessor {
     if (usd > 0) {
       record(cost, OPERATION_COST, usd, attributes, weight);
     }
-    if (span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR) {
+    if (batch.statusCode(i) == Status.StatusCode.STATUS_CODE_ERROR_VALUE) {
       AttributesBuilder e = Attributes.builder();
       if (provider != null) {
         e.put(PROVIDER_NAME, provider).put(SYSTEM, provider);
@@ -416,9 +413,7 @@ public final class SpanMetricsProcessor implements SpanProcessor {
     return null;
   }
 
-  private static double durationSeconds(Span span) {
-    long start = span.getStartTimeUnixNano();
-    long end = span.getEndTimeUnixNano();
+  private static double durationSeconds(long start, long end) {
     if (start == 0 || end <= start) {
       return 0;
     }

@@ -47,7 +47,7 @@ public final class TraceSamplingProcessor implements SpanProcessor {
 
   /** Keeps the traces that have a span with status ERROR. */
   public static final TraceKeepRule ERROR_STATUS =
-      (batch, i) -> batch.span(i).getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+      (batch, i) -> batch.statusCode(i) == Status.StatusCode.STATUS_CODE_ERROR_VALUE;
 
   private final List<TraceKeepRule> keepRules;
   // Written by live reload; process() reads the threshold once per batch.
@@ -132,8 +132,8 @@ public final class TraceSamplingProcessor implements SpanProcessor {
       if (batch.isRejected(i)) {
         continue;
       }
-      Span span = batch.span(i);
-      long r = SamplingThreshold.randomness(span.getTraceId(), span.getTraceState());
+      ByteString traceId = batch.traceId(i);
+      long r = SamplingThreshold.randomness(traceId, batch.traceState(i));
       if (r < 0 || r >= t) {
         continue;
       }
@@ -145,14 +145,14 @@ public final class TraceSamplingProcessor implements SpanProcessor {
         if (rescued == null) {
           rescued = new HashSet<>();
         }
-        rescued.add(span.getTraceId());
+        rescued.add(traceId);
       }
     }
     if (dropped == null) {
       return;
     }
     for (int i = 0; i < dropped.length; i++) {
-      if (dropped[i] && (rescued == null || !rescued.contains(batch.span(i).getTraceId()))) {
+      if (dropped[i] && (rescued == null || !rescued.contains(batch.traceId(i)))) {
         batch.reject(i, RejectReason.SAMPLED_OUT);
       }
     }

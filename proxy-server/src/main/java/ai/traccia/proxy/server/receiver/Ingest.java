@@ -102,19 +102,15 @@ public final class Ingest {
   }
 
   /**
-   * Processes and queues a trace export that arrived as protobuf. When no processor will read its
-   * spans (none is on, or only ones with nothing to do, like sampling at rate 1), it is checked and
-   * counted on the wire instead of decoded, and forwarded as it arrived.
+   * Processes and queues a trace export that arrived as protobuf. It is checked and counted on the
+   * wire, never decoded whole: processors read spans from its bytes, and when none edits a span it
+   * is forwarded as it arrived.
    *
    * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP trace request
    */
   public IngestResult traces(byte[] encoded, String transport)
       throws InvalidProtocolBufferException {
-    SpanBatch batch =
-        pipeline.readsSpans()
-            ? SpanBatch.of(ExportTraceServiceRequest.parseFrom(encoded), encoded)
-            : SpanBatch.parse(encoded);
-    return traces(batch, transport);
+    return traces(SpanBatch.parse(encoded), transport);
   }
 
   /** Processes and queues a trace export that arrived in another encoding (OTLP JSON). */
