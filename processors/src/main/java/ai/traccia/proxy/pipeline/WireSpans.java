@@ -81,6 +81,12 @@ final class WireSpans {
   private static final int STRIDE = 7;
   private static final int MERGED = -1;
 
+  // Where Fields.ranges keeps each length-delimited field of a span.
+  private static final int TRACE_ID_SLOT = 0;
+  private static final int SPAN_ID_SLOT = 1;
+  private static final int PARENT_SPAN_ID_SLOT = 2;
+  private static final int TRACE_STATE_SLOT = 3;
+
   private static final int[] NONE = new int[0];
 
   private final byte[] buf;
@@ -96,7 +102,7 @@ final class WireSpans {
   private final int[] spanEnd;
   private final Fields[] fields;
   // The attributes of every span read so far, each span's together, in the order spans were read.
-  private int[] attributes = new int[64 * STRIDE];
+  private int[] attributes;
   private int attributesUsed;
   private Span[] decoded;
 
@@ -108,6 +114,7 @@ final class WireSpans {
     spanStart = new int[size];
     spanEnd = new int[size];
     fields = new Fields[size];
+    attributes = new int[Math.min(64, 16 * Math.max(1, size)) * STRIDE];
   }
 
   /** Reads where the {@code size} spans of {@code buf} lie; their fields are read on demand. */
@@ -140,14 +147,8 @@ final class WireSpans {
 
   /** What a span's scan found; offsets are into the request's bytes, -1 when a field is absent. */
   private static final class Fields {
-    int traceId = -1;
-    int traceIdLength;
-    int spanId = -1;
-    int spanIdLength;
-    int parentSpanId = -1;
-    int parentSpanIdLength;
-    int traceState = -1;
-    int traceStateLength;
+    // [start, length] of trace_id, span_id, parent_span_id and trace_state (the *_SLOT constants).
+    final int[] ranges = {-1, 0, -1, 0, -1, 0, -1, 0};
     long startTime;
     long endTime;
     int statusCode;
@@ -242,11 +243,7 @@ final class WireSpans {
   Resource resource(int i) {
     Part part = resources.get(resourceOf[i]);
     if (part.message == null) {
-      Resource.Builder b = Resource.newBuilder();
-      for (int k = 0; k < part.rangeCount; k++) {
-        merge(b, part.ranges[2 * k], part.ranges[2 * k + 1]);
-      }
-      part.message = b.build();
+      part.message = merged(part, Resource.newBuilder());
     }
     return (Resource) part.message;
   }
@@ -258,11 +255,7 @@ final class WireSpans {
   InstrumentationScope scope(int i) {
     Part part = scopes.get(scopeOf[i]);
     if (part.message == null) {
-      InstrumentationScope.Builder b = InstrumentationScope.newBuilder();
-      for (int k = 0; k < part.rangeCount; k++) {
-        merge(b, part.ranges[2 * k], part.ranges[2 * k + 1]);
-      }
-      part.message = b.build();
+      part.message = merged(part, InstrumentationScope.newBuilder());
     }
     return (InstrumentationScope) part.message;
   }
@@ -271,16 +264,23 @@ final class WireSpans {
     return schemaUrl(scopes.get(scopeOf[i]));
   }
 
-  private String schemaUrl(Part part) {
-    return part.schemaUrlStart < 0 ? "" : string(part.schemaUrlStart, part.schemaUrlLength);
-  }
-
-  private void merge(MessageLite.Builder builder, int start, int end) {
+  /**
+   * The message of {@code part}: every range of it merged into {@code builder}, as a decode would.
+   */
+  private MessageLite merged(Part part, MessageLite.Builder builder) {
     try {
-      builder.mergeFrom(buf, start, end - start);
+      for (int k = 0; k < part.rangeCount; k++) {
+        int start = part.ranges[2 * k];
+        builder.mergeFrom(buf, start, part.ranges[2 * k + 1] - start);
+      }
     } catch (InvalidProtocolBufferException e) {
       throw decodeFailed(e);
     }
+    return builder.build();
+  }
+
+  private String schemaUrl(Part part) {
+    return part.schemaUrlStart < 0 ? "" : string(part.schemaUrlStart, part.schemaUrlLength);
   }
 
   /** Span {@code i} decoded whole, for the rare reader that needs all of it. */
@@ -304,23 +304,22 @@ final class WireSpans {
   // ----------------------------------------------------------------------------
 
   ByteString traceId(int i) {
-    Fields f = fields(i);
-    return bytes(f.traceId, f.traceIdLength);
+    return bytes(fields(i), TRACE_ID_SLOT);
   }
 
   ByteString spanId(int i) {
-    Fields f = fields(i);
-    return bytes(f.spanId, f.spanIdLength);
+    return bytes(fields(i), SPAN_ID_SLOT);
   }
 
   ByteString parentSpanId(int i) {
-    Fields f = fields(i);
-    return bytes(f.parentSpanId, f.parentSpanIdLength);
+    return bytes(fields(i), PARENT_SPAN_ID_SLOT);
   }
 
   String traceState(int i) {
-    Fields f = fields(i);
-    return f.traceState < 0 ? "" : string(f.traceState, f.traceStateLength);
+    int[] r = fields(i).ranges;
+    return r[2 * TRACE_STATE_SLOT] < 0
+        ? ""
+        : string(r[2 * TRACE_STATE_SLOT], r[2 * TRACE_STATE_SLOT + 1]);
   }
 
   long startTimeUnixNano(int i) {
@@ -525,24 +524,16 @@ final class WireSpans {
       int tag = in.varint32();
       switch (tag) {
         case TRACE_ID:
-          f.traceIdLength = in.varint32();
-          f.traceId = in.pos;
-          in.pos += f.traceIdLength;
+          range(f, TRACE_ID_SLOT);
           break;
         case SPAN_ID:
-          f.spanIdLength = in.varint32();
-          f.spanId = in.pos;
-          in.pos += f.spanIdLength;
+          range(f, SPAN_ID_SLOT);
           break;
         case PARENT_SPAN_ID:
-          f.parentSpanIdLength = in.varint32();
-          f.parentSpanId = in.pos;
-          in.pos += f.parentSpanIdLength;
+          range(f, PARENT_SPAN_ID_SLOT);
           break;
         case TRACE_STATE:
-          f.traceStateLength = in.varint32();
-          f.traceState = in.pos;
-          in.pos += f.traceStateLength;
+          range(f, TRACE_STATE_SLOT);
           break;
         case START_TIME:
           f.startTime = in.fixed64();
@@ -575,6 +566,14 @@ final class WireSpans {
       }
     }
     return f;
+  }
+
+  /** Records where the length-delimited field being read lies; the last one of a number wins. */
+  private void range(Fields f, int slot) {
+    int length = in.varint32();
+    f.ranges[2 * slot] = in.pos;
+    f.ranges[2 * slot + 1] = length;
+    in.pos += length;
   }
 
   /** Records the attribute whose KeyValue field starts at {@code fieldStart}; read its payload. */
@@ -623,7 +622,9 @@ final class WireSpans {
   // --- Wire format
   // --------------------------------------------------------------------------------
 
-  private ByteString bytes(int start, int length) {
+  private ByteString bytes(Fields f, int slot) {
+    int start = f.ranges[2 * slot];
+    int length = f.ranges[2 * slot + 1];
     return start < 0 || length == 0
         ? ByteString.EMPTY
         : UnsafeByteOperations.unsafeWrap(buf, start, length);

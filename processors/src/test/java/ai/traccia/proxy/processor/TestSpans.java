@@ -5,6 +5,7 @@
 package ai.traccia.proxy.processor;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.processor.genai.LlmSpan;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -66,6 +67,11 @@ public final class TestSpans {
             .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
             .build();
     return SpanBatch.of(request, request.toByteArray());
+  }
+
+  /** What {@link LlmSpan} reads of a span with these attributes, in a request of its own. */
+  public static LlmSpan llmSpan(List<KeyValue> attributes) {
+    return LlmSpan.read(batch(attributes), 0);
   }
 
   /** The attributes of span {@code i} as they will be forwarded, as Java values. */

@@ -8,12 +8,7 @@ import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.genai.LlmAttributes.Binding;
 import ai.traccia.proxy.processor.genai.LlmAttributes.Field;
 import ai.traccia.proxy.processor.genai.LlmAttributes.IndexedBinding;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,20 +83,6 @@ public final class LlmSpan {
       }
     }
     return span;
-  }
-
-  /** Reads a bare list of attributes, for tests and tools. */
-  public static LlmSpan read(List<KeyValue> attributes) {
-    Span span = Span.newBuilder().addAllAttributes(attributes).build();
-    return readNow(
-        SpanBatch.of(
-            ExportTraceServiceRequest.newBuilder()
-                .addResourceSpans(
-                    ResourceSpans.newBuilder()
-                        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
-                .build(),
-            null),
-        0);
   }
 
   private void acceptEdited(SpanBatch batch, int i, String key) {

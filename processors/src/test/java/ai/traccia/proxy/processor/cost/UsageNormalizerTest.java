@@ -5,6 +5,7 @@
 package ai.traccia.proxy.processor.cost;
 
 import static ai.traccia.proxy.processor.TestSpans.attributes;
+import static ai.traccia.proxy.processor.TestSpans.llmSpan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.pricing.TokenUsage;
@@ -119,7 +120,7 @@ class UsageNormalizerTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void normalize_providerCacheRules(String name, Object[] span, TokenUsage expected) {
-    TokenUsage actual = UsageNormalizer.normalize(LlmSpan.read(attributes(span)), true);
+    TokenUsage actual = UsageNormalizer.normalize(llmSpan(attributes(span)), true);
 
     assertThat(actual).isEqualTo(expected);
   }
@@ -128,9 +129,9 @@ class UsageNormalizerTest {
   @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
   void normalize_missingCounts(boolean outputRequired) {
     LlmSpan promptOnly =
-        LlmSpan.read(attributes("gen_ai.request.model", "m", "gen_ai.usage.input_tokens", 8L));
+        llmSpan(attributes("gen_ai.request.model", "m", "gen_ai.usage.input_tokens", 8L));
     LlmSpan completionOnly =
-        LlmSpan.read(attributes("gen_ai.request.model", "m", "gen_ai.usage.output_tokens", 8L));
+        llmSpan(attributes("gen_ai.request.model", "m", "gen_ai.usage.output_tokens", 8L));
 
     assertThat(UsageNormalizer.normalize(completionOnly, outputRequired)).isNull();
     if (outputRequired) {

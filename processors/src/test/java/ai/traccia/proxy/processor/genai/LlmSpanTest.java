@@ -6,6 +6,7 @@ package ai.traccia.proxy.processor.genai;
 
 import static ai.traccia.proxy.processor.TestSpans.attributes;
 import static ai.traccia.proxy.processor.TestSpans.batch;
+import static ai.traccia.proxy.processor.TestSpans.llmSpan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
@@ -22,7 +23,7 @@ class LlmSpanTest {
   @Test
   void read_tracciaOpenAiChat() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "llm.vendor", "openai",
                 "llm.model", "gpt-4o-mini",
@@ -59,7 +60,7 @@ class LlmSpanTest {
   @Test
   void read_tracciaLangChainAnthropicWithTypeMarker() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "llm.vendor", "anthropic",
                 "llm.model", "claude-sonnet-4-20250514",
@@ -79,7 +80,7 @@ class LlmSpanTest {
   @Test
   void read_tracciaAgentsGenerationIsInferenceButFunctionIsNot() {
     LlmSpan generation =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "agent.span.type", "generation",
                 "llm.model", "gpt-4o",
@@ -89,7 +90,7 @@ class LlmSpanTest {
                 "llm.usage.completion_tokens", 30L,
                 "llm.usage.total_tokens", 150L));
     LlmSpan function =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "agent.span.type", "function",
                 "agent.tool.name", "get_weather",
@@ -104,7 +105,7 @@ class LlmSpanTest {
   @Test
   void read_tracciaObserveLlmAndToolSpans() {
     LlmSpan observed =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "model", "claude-3-haiku-20240307",
                 "prompt", "What is the capital of France?",
@@ -112,8 +113,8 @@ class LlmSpanTest {
                 "llm.model", "claude-3-haiku-20240307",
                 "llm.prompt", "What is the capital of France?",
                 "result", "Paris."));
-    LlmSpan tool = LlmSpan.read(attributes("span.type", "tool", "llm.model", "gpt-4o"));
-    LlmSpan plain = LlmSpan.read(attributes("span.type", "span", "http.url", "https://x"));
+    LlmSpan tool = llmSpan(attributes("span.type", "tool", "llm.model", "gpt-4o"));
+    LlmSpan plain = llmSpan(attributes("span.type", "span", "http.url", "https://x"));
 
     assertThat(observed.isInference()).isTrue();
     assertThat(observed.inputTokens()).isEqualTo(LlmSpan.ABSENT);
@@ -126,7 +127,7 @@ class LlmSpanTest {
   @Test
   void read_crewAiAgentSpanIsNotInference() {
     LlmSpan agent =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "crewai.type", "agent", "crewai.agent.llm_model", "gpt-4o", "llm.model", "gpt-4o"));
 
@@ -138,7 +139,7 @@ class LlmSpanTest {
   @Test
   void read_otelGenAiChat() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.operation.name",
                 "chat",
@@ -196,7 +197,7 @@ class LlmSpanTest {
     for (String operation :
         new String[] {"invoke_agent", "create_agent", "execute_tool", "invoke_workflow"}) {
       LlmSpan span =
-          LlmSpan.read(
+          llmSpan(
               attributes(
                   "gen_ai.operation.name",
                   operation,
@@ -212,7 +213,7 @@ class LlmSpanTest {
       assertThat(span.isInference()).as(operation).isFalse();
     }
     LlmSpan embeddings =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.operation.name", "embeddings",
                 "gen_ai.request.model", "text-embedding-3-small",
@@ -225,7 +226,7 @@ class LlmSpanTest {
   @Test
   void read_otelGenAiLegacy() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.system", "openai",
                 "gen_ai.operation.name", "chat",
@@ -246,7 +247,7 @@ class LlmSpanTest {
   @Test
   void read_openLlmetryAnthropicChat() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.system", "Anthropic",
                 "llm.request.type", "completion",
@@ -282,7 +283,7 @@ class LlmSpanTest {
   @Test
   void read_openLlmetryWorkflowSpanIsNotInference() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "traceloop.span.kind", "workflow",
                 "traceloop.entity.name", "answer_question",
@@ -296,7 +297,7 @@ class LlmSpanTest {
   @Test
   void read_openInferenceLlm() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "openinference.span.kind", "LLM",
                 "llm.model_name", "gpt-4o-mini-2024-07-18",
@@ -346,7 +347,7 @@ class LlmSpanTest {
   void read_openInferenceAgentChainAndToolAreNotInference() {
     for (String kind : new String[] {"AGENT", "CHAIN", "TOOL", "RETRIEVER", "EMBEDDING"}) {
       LlmSpan span =
-          LlmSpan.read(
+          llmSpan(
               attributes(
                   "openinference.span.kind",
                   kind,
@@ -374,9 +375,9 @@ class LlmSpanTest {
                 "llm.model", "request-a",
                 "gen_ai.request.model", "request-b"));
 
-    LlmSpan forward = LlmSpan.read(attributes);
+    LlmSpan forward = llmSpan(attributes);
     Collections.reverse(attributes);
-    LlmSpan backward = LlmSpan.read(attributes);
+    LlmSpan backward = llmSpan(attributes);
 
     assertThat(forward.inputTokens()).isEqualTo(22);
     assertThat(backward.inputTokens()).isEqualTo(22);
@@ -387,7 +388,7 @@ class LlmSpanTest {
   @Test
   void read_countsFromNumericStringsAndIntegralDoubles() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.request.model",
                 "gpt-4o",
@@ -406,7 +407,7 @@ class LlmSpanTest {
   @Test
   void read_invalidValuesAreIgnoredAndALowerRowFillsIn() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.request.model", "",
                 "llm.model", "gpt-4o",
@@ -424,7 +425,7 @@ class LlmSpanTest {
   @Test
   void read_hugeMessageIndexIsIgnored() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "gen_ai.request.model", "gpt-4o",
                 "gen_ai.prompt.999999999.content", "x",
@@ -437,7 +438,7 @@ class LlmSpanTest {
   @Test
   void read_truncatedMessagesJsonGivesNoMessages() {
     LlmSpan span =
-        LlmSpan.read(
+        llmSpan(
             attributes(
                 "llm.model",
                 "gpt-4o",
@@ -462,7 +463,7 @@ class LlmSpanTest {
 
   @Test
   void read_spanWithoutLlmAttributes() {
-    LlmSpan span = LlmSpan.read(attributes("http.method", "GET", "http.url", "https://x"));
+    LlmSpan span = llmSpan(attributes("http.method", "GET", "http.url", "https://x"));
 
     assertThat(span.isInference()).isFalse();
     assertThat(span.model()).isNull();
