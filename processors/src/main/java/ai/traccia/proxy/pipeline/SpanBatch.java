@@ -58,11 +58,10 @@ public final class SpanBatch {
   }
 
   /**
-   * Wraps a decoded request.
+   * Wraps a decoded request, for tests and tools; the receivers {@link #parse} bytes.
    *
-   * @param encoded the bytes {@code request} was decoded from, or {@code null} when it came from
-   *     another encoding (OTLP JSON), in which case it is encoded here. The batch does not copy
-   *     them and assumes nobody changes them.
+   * @param encoded the bytes {@code request} was decoded from, or {@code null} to encode it here.
+   *     The batch does not copy them and assumes nobody changes them.
    */
   public static SpanBatch of(ExportTraceServiceRequest request, byte[] encoded) {
     Objects.requireNonNull(request, "request");

@@ -16,7 +16,6 @@ import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.BatchingExporter;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -102,20 +101,15 @@ public final class Ingest {
   }
 
   /**
-   * Processes and queues a trace export that arrived as protobuf. It is checked and counted on the
-   * wire, never decoded whole: processors read spans from its bytes, and when none edits a span it
-   * is forwarded as it arrived.
+   * Processes and queues a trace export, encoded as protobuf (OTLP JSON is encoded on arrival). It
+   * is checked and counted on the wire, never decoded whole: processors read spans from its bytes,
+   * and when none edits a span it is forwarded as it arrived.
    *
    * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP trace request
    */
   public IngestResult traces(byte[] encoded, String transport)
       throws InvalidProtocolBufferException {
     return traces(SpanBatch.parse(encoded), transport);
-  }
-
-  /** Processes and queues a trace export that arrived in another encoding (OTLP JSON). */
-  public IngestResult traces(ExportTraceServiceRequest request, String transport) {
-    return traces(SpanBatch.of(request, null), transport);
   }
 
   private IngestResult traces(SpanBatch batch, String transport) {

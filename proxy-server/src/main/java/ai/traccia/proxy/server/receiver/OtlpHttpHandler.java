@@ -326,9 +326,9 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       switch (target) {
         case TRACES:
           result =
-              isJson
-                  ? ingest.traces(OtlpJson.parseTraces(bytes), HttpReceiver.TRANSPORT)
-                  : ingest.traces(bytes, HttpReceiver.TRANSPORT);
+              ingest.traces(
+                  isJson ? OtlpJson.parseTraces(bytes).toByteArray() : bytes,
+                  HttpReceiver.TRANSPORT);
           break;
         case METRICS:
           result =
