@@ -211,11 +211,12 @@ public final class SpanBatch {
   }
 
   /**
-   * Span {@code i} with the edits made so far applied, as it would be forwarded now. Does not seal
-   * the batch; for a processor that keeps a copy of a span and forwards it later itself.
+   * The protobuf encoding of span {@code i} with the edits made so far applied, as it would be
+   * forwarded now, written without decoding the span ({@link SpanSplicer}). Does not seal the
+   * batch; for a processor that keeps a copy of a span and forwards it later itself.
    */
-  public Span editedSpan(int i) {
-    return withAttributes(span(i), edits == null ? null : edits[i]);
+  public byte[] editedSpanBytes(int i) {
+    return SpanSplicer.span(encoded, this, i);
   }
 
   /**
@@ -384,11 +385,6 @@ public final class SpanBatch {
       return encoded;
     }
     return SpanSplicer.splice(encoded, this);
-  }
-
-  /** Whether a processor set an attribute on span {@code i}. */
-  boolean isEdited(int i) {
-    return edits != null && edits[i] != null;
   }
 
   /** The attributes processors set on span {@code i}, in the order first set, or null. */

@@ -49,13 +49,35 @@ final class SpanSplicer {
     Node request = splicer.read(0, encoded.length, 0);
     int[] next = {0};
     int size = request.measure(edits, next);
+    return written(size, out -> request.write(encoded, out));
+  }
+
+  /**
+   * The encoding of span {@code i} of {@code batch} with its edits, as {@link #splice} writes it.
+   */
+  static byte[] span(byte[] encoded, SpanBatch batch, int i) {
+    WireSpans wire = batch.wire();
+    if (batch.edits(i) == null) {
+      return Arrays.copyOfRange(encoded, wire.spanStart(i), wire.spanEnd(i));
+    }
+    EditedSpan edited = new EditedSpan(batch, i);
+    return written(edited.size, out -> edited.write(encoded, out));
+  }
+
+  /** What writes a message's bytes. */
+  private interface Body {
+    void write(CodedOutputStream out) throws IOException;
+  }
+
+  /** The {@code size} bytes {@code body} writes; measured beforehand, so exactly that many. */
+  private static byte[] written(int size, Body body) {
     byte[] out = new byte[size];
     CodedOutputStream cos = CodedOutputStream.newInstance(out);
     try {
-      request.write(encoded, cos);
+      body.write(cos);
       cos.checkNoSpaceLeft();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(e); // writing into an array of the measured size
     }
     return out;
   }
@@ -97,7 +119,7 @@ final class SpanSplicer {
           keptSpans[k] = true;
           any = true;
           int length = spans.get(k)[1] - spans.get(k)[0];
-          if (edits.isEdited(i)) {
+          if (edits.edits(i) != null) {
             EditedSpan e = new EditedSpan(edits, i);
             edited[k] = e;
             length = e.size;

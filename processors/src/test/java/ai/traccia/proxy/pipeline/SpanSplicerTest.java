@@ -122,6 +122,10 @@ class SpanSplicerTest {
       editOverlapping(spliced, seed);
       SpanBatch rebuilt = SpanBatch.of(ExportTraceServiceRequest.parseFrom(bytes), null);
       editOverlapping(rebuilt, seed);
+      for (int i = 0; i < spliced.size(); i++) {
+        assertThat(Span.parseFrom(spliced.editedSpanBytes(i)))
+            .isEqualTo(SpanBatch.withAttributes(rebuilt.span(i), rebuilt.edits(i)));
+      }
 
       // An edited toRequest() starts the request afresh, without the request's unknown fields.
       assertThat(withoutUnknownFields(ExportTraceServiceRequest.parseFrom(spliced.toByteArray())))

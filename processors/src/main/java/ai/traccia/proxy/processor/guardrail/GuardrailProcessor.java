@@ -295,7 +295,10 @@ public final class GuardrailProcessor implements SpanProcessor {
       HeldRoot root =
           new HeldRoot(
               state,
-              batch.editedSpan(i),
+              batch.editedSpanBytes(i),
+              // Copied: the batch's ids point into its request, which a held root must not keep.
+              ByteString.copyFrom(batch.traceId(i).asReadOnlyByteBuffer()),
+              batch.traceState(i),
               hasSummaryKey(batch, i),
               batch.resource(i),
               batch.resourceSchemaUrl(i),
@@ -682,7 +685,7 @@ public final class GuardrailProcessor implements SpanProcessor {
       try {
         return Span.parseFrom(spanBytes);
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        // The bytes were written by Span.toByteArray() in this process.
+        // The bytes were written in this process, from a request OtlpWire accepted.
         throw new IllegalStateException(e);
       }
     }
@@ -692,16 +695,18 @@ public final class GuardrailProcessor implements SpanProcessor {
 
     HeldRoot(
         TraceState state,
-        Span span,
+        byte[] spanBytes,
+        ByteString traceId,
+        String traceState,
         boolean summaryKeyPresent,
         Resource resource,
         String resourceSchemaUrl,
         InstrumentationScope scope,
         String scopeSchemaUrl) {
       this.state = state;
-      this.spanBytes = span.toByteArray();
-      this.traceId = span.getTraceId();
-      this.traceState = span.getTraceState();
+      this.spanBytes = spanBytes;
+      this.traceId = traceId;
+      this.traceState = traceState;
       this.summaryKeyPresent = summaryKeyPresent;
       this.resource = resource;
       this.resourceSchemaUrl = resourceSchemaUrl;
