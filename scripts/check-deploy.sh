@@ -11,6 +11,8 @@
 #     valid for the collector version the integration tests build.
 #  3. helm/: `helm lint --strict` and `helm template` for the default, gateway and sidecar values
 #     and the sidecar example, checked by helm/tests/check_manifests.py.
+#  4. scripts/run-proxy.sh, started from another directory, runs the proxy there: `config init`
+#     writes ./traccia.toml in that directory and not in the repository.
 #
 # Helm is built from the Go module proxy at a pinned version and cached in
 # ${TRACCIA_CACHE_DIR:-$HOME/.cache/traccia-proxy}/helm-<version>/; PyYAML is installed there too
@@ -313,6 +315,27 @@ if [[ -z "${otelcol}" ]]; then
 fi
 check "compose: the collector configuration is valid" \
   "${otelcol}" validate --config=docker/compose/otel-collector.yaml
+
+# ---- 4. run-proxy.sh keeps the caller's working directory -------------------------------------
+
+# The jar is up to date by now (section 1), so the script runs it without building.
+elsewhere="${work_dir}/elsewhere"
+mkdir -p "${elsewhere}"
+repo_had_toml=false
+[[ -e "${repo_dir}/traccia.toml" ]] && repo_had_toml=true
+if (cd "${elsewhere}" && "${repo_dir}/scripts/run-proxy.sh" config init >"${work_dir}/run-proxy.log" 2>&1); then
+  pass "run-proxy.sh runs from another directory"
+else
+  tail -n 20 "${work_dir}/run-proxy.log"
+  fail "run-proxy.sh runs from another directory"
+fi
+check "run-proxy.sh: ./traccia.toml is the caller's, not the repository's" test -f "${elsewhere}/traccia.toml"
+if [[ "${repo_had_toml}" == false && -e "${repo_dir}/traccia.toml" ]]; then
+  rm -f "${repo_dir}/traccia.toml"
+  fail "run-proxy.sh wrote nothing into the repository"
+else
+  pass "run-proxy.sh wrote nothing into the repository"
+fi
 
 # ---- 3. the Helm chart ------------------------------------------------------------------------
 
