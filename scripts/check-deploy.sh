@@ -19,7 +19,8 @@
 # when python3 cannot import it. Everything listens on 127.0.0.1 only and stops by itself.
 # The last line is "N passed, N failed"; the exit code is non-zero when a check failed.
 #
-# Needs: bash, Java 17, Go (for the first helm build), python3.
+# Needs: bash, Java 17, Go (for the first helm build), python3 (with pip or the venv module when
+# PyYAML is not installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo_dir="$(pwd)"
@@ -108,10 +109,17 @@ ensure_pyyaml() {
   fi
   local target="${cache_dir}/pyyaml-${pyyaml_version}"
   if ! PYTHONPATH="${target}" python3 -c 'import yaml' 2>/dev/null; then
-    python3 -m pip --version >/dev/null 2>&1 ||
-      die "python3 cannot import yaml and has no pip to install it: install PyYAML (python3-yaml) and run again"
+    # A distribution's python3 often has no pip (python3-pip is a package of its own); a virtual
+    # environment always brings one. Either only writes into the target directory.
+    local pip=(python3 -m pip)
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+      local venv="${cache_dir}/pip-venv"
+      [[ -x "${venv}/bin/python" ]] || python3 -m venv "${venv}" >&2 ||
+        die "python3 cannot import yaml and has neither pip nor the venv module: install PyYAML (python3-yaml) or python3-venv and run again"
+      pip=("${venv}/bin/python" -m pip)
+    fi
     log "installing PyYAML ${pyyaml_version} into ${target}"
-    python3 -m pip install --quiet --disable-pip-version-check --target "${target}" "PyYAML==${pyyaml_version}" >&2 ||
+    "${pip[@]}" install --quiet --disable-pip-version-check --target "${target}" "PyYAML==${pyyaml_version}" >&2 ||
       die "could not install PyYAML ${pyyaml_version} with pip (output above)"
   fi
   export PYTHONPATH="${target}${PYTHONPATH:+:${PYTHONPATH}}"
