@@ -41,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -181,7 +182,8 @@ public final class ServeCommand implements Callable<Integer> {
         guardrailSettings
             .setScheduler(guardrailClock)
             .setReleaser(request -> releaseHeld(request, sampler, running.get()))
-            .setListener(new GuardrailMetrics(metrics))
+            .setListener(
+                new GuardrailMetrics(metrics, Duration.ofMillis(config.guardrailRootSpanWaitMs())))
             .build();
     SpanPipeline pipeline = pipeline(config, prices, derived, guardrails, sampler, metrics);
     ProxyServer.Settings.Builder settings =
@@ -389,17 +391,27 @@ public final class ServeCommand implements Callable<Integer> {
     root.setLevel(Level.toLevel(config.logLevel(), Level.INFO));
   }
 
-  /** Counts the guardrail processor's trace-level bookkeeping on /metrics. */
-  private static final class GuardrailMetrics implements GuardrailListener {
+  /**
+   * Counts the guardrail processor's trace-level bookkeeping on /metrics, and says once why the
+   * first root span does not reach the backend at once.
+   */
+  static final class GuardrailMetrics implements GuardrailListener {
     private final SelfMetrics metrics;
+    private final Duration rootSpanWait;
+    private final AtomicBoolean heldOnce = new AtomicBoolean();
 
-    GuardrailMetrics(SelfMetrics metrics) {
+    GuardrailMetrics(SelfMetrics metrics, Duration rootSpanWait) {
       this.metrics = metrics;
+      this.rootSpanWait = rootSpanWait;
     }
 
     @Override
     public void onRootHeld() {
       metrics.guardrailEvent("root_held", "");
+      // A first-time user sends one span and sees nothing arrive for seconds; say why, once.
+      if (heldOnce.compareAndSet(false, true)) {
+        logger.info(rootHeldMessage(rootSpanWait));
+      }
     }
 
     @Override
@@ -427,6 +439,17 @@ public final class ServeCommand implements Callable<Integer> {
     public void onTraceExpiredWithoutRoot() {
       metrics.guardrailEvent("trace_without_root", "");
     }
+  }
+
+  /** What is logged when the first root span is held for its children. */
+  static String rootHeldMessage(Duration rootSpanWait) {
+    return "Root spans are held for "
+        + rootSpanWait.toMillis()
+        + " ms (guardrails.root_span_wait_ms) before they are forwarded, so that the guardrail"
+        + " summary written on a trace's root includes children that arrive after it: a root span"
+        + " reaches the backend about that much later than the rest of its trace. Set"
+        + " guardrails.root_span_wait_ms = 0 (TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS=0) to forward"
+        + " roots at once. (Said once, at the first held root.)";
   }
 
   /** Applies what can change live and says what needs a restart. */
