@@ -28,6 +28,7 @@ import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import ai.traccia.proxy.server.receiver.BearerAuth;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -204,7 +205,20 @@ public final class ServeCommand implements Callable<Integer> {
             .setMaxBufferBytes(config.maxBufferBytes().orElse(0))
             .setDurableQueueDir(config.durableQueue() ? config.durableQueueDir() : null)
             .setDurableQueueMaxBytes(config.durableQueueMaxBytes())
-            .setMetrics(metrics);
+            .setMetrics(metrics)
+            .setReceiverAuth(
+                BearerAuth.of(
+                    config.receiverAuthTokens(),
+                    config.receiverAuthTenants(),
+                    config.tenantAttribute()));
+    if (config.receiverTlsEnabled()) {
+      settings.setReceiverTls(
+          config.receiverTlsCertFile().orElseThrow(),
+          config.receiverTlsKeyFile().orElseThrow(),
+          config.receiverTlsClientCaFile().orElse(null),
+          config.receiverTlsMinVersion(),
+          config.receiverTlsReloadInterval());
+    }
     exporters.forEach(settings::addExporter);
     // Before the receivers report ready: from then on a test or an orchestrator may signal.
     Signals.install();
@@ -215,6 +229,11 @@ public final class ServeCommand implements Callable<Integer> {
       err.println("traccia-proxy: " + e.getMessage());
       err.flush();
       return 1;
+    } catch (IllegalArgumentException e) {
+      // A TLS file that exists but cannot be used: a configuration mistake.
+      err.println("traccia-proxy: " + e.getMessage());
+      err.flush();
+      return 2;
     } catch (java.io.IOException e) {
       err.println(
           "traccia-proxy: could not listen on "

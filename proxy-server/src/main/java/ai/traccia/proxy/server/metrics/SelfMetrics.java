@@ -46,6 +46,7 @@ public final class SelfMetrics {
     MEMORY_LIMIT("memory_limit"),
     DURABLE_QUEUE_ERROR("durable_queue_error"),
     SHUTTING_DOWN("shutting_down"),
+    UNAUTHENTICATED("unauthenticated"),
     PROCESSOR("processor");
 
     private final String label;
