@@ -99,6 +99,41 @@ public final class ProxyConfig {
     return get(ADMIN_PORT);
   }
 
+  // --- admin and metric label bounds
+
+  /**
+   * Address the admin endpoint binds to: {@code server.admin_bind_address}, else {@link
+   * #bindAddress()}.
+   */
+  public String adminBindAddress() {
+    String address = get(ADMIN_BIND_ADDRESS);
+    return address != null ? address : bindAddress();
+  }
+
+  /**
+   * Time an admin connection has to send a request head ({@code server.admin_header_timeout_ms}).
+   */
+  public Duration adminHeaderTimeout() {
+    return Duration.ofMillis(get(ADMIN_HEADER_TIMEOUT_MS));
+  }
+
+  /** Time an admin connection may stay idle ({@code server.admin_idle_timeout_ms}). */
+  public Duration adminIdleTimeout() {
+    return Duration.ofMillis(get(ADMIN_IDLE_TIMEOUT_MS));
+  }
+
+  /** Most admin connections open at once ({@code server.admin_max_connections}). */
+  public int adminMaxConnections() {
+    return get(ADMIN_MAX_CONNECTIONS);
+  }
+
+  /**
+   * Longest metric label value taken from a span, in characters ({@code metrics.max_label_length}).
+   */
+  public int metricsMaxLabelLength() {
+    return get(METRICS_MAX_LABEL_LENGTH);
+  }
+
   /** Largest accepted request body in bytes ({@code server.max_request_bytes}). */
   public long maxRequestBytes() {
     return get(MAX_REQUEST_BYTES);

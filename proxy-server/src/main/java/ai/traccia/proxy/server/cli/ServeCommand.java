@@ -191,6 +191,10 @@ public final class ServeCommand implements Callable<Integer> {
             .setGrpcPort(config.grpcPort())
             .setHttpPort(config.httpPort())
             .setAdminPort(config.adminPort())
+            .setAdminBindAddress(config.adminBindAddress())
+            .setAdminHeaderTimeout(config.adminHeaderTimeout())
+            .setAdminIdleTimeout(config.adminIdleTimeout())
+            .setAdminMaxConnections(config.adminMaxConnections())
             .setMaxRequestBytes(config.maxRequestBytes())
             .setShutdownTimeout(config.shutdownTimeout())
             .setMaxQueueSize(config.maxQueueSize())
@@ -232,7 +236,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.grpcPort(),
         config.bindAddress(),
         server.httpPort(),
-        config.bindAddress(),
+        config.adminBindAddress(),
         server.adminPort(),
         Exporters.describe(config)
             + (config.otlpEnabled()
