@@ -131,7 +131,7 @@ public final class ServeCommand implements Callable<Integer> {
     applyLogLevel(config);
     logConfiguration(loaded);
 
-    SelfMetrics metrics = new SelfMetrics();
+    SelfMetrics metrics = new SelfMetrics(config.metricsMaxLabelLength());
     ScheduledExecutorService retries =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
