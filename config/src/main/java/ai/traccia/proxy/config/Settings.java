@@ -142,6 +142,7 @@ final class Settings {
           Setting.builder("tracing", "api_key", ValueType.STRING)
               .alias("api_key")
               .env("AGENT_DASHBOARD_API_KEY")
+              .check(Settings::apiKey)
               .secret()
               .optional("\"your-traccia-api-key\"")
               .description(
@@ -979,6 +980,13 @@ final class Settings {
       }
     }
     return null;
+  }
+
+  // The key becomes a header value, so it has the same rule as one (the exporters check it too).
+  static String apiKey(String key) {
+    return key.matches("[\\x20-\\x7E\\t]*")
+        ? null
+        : "printable ASCII characters, without line breaks";
   }
 
   static String hostOrIp(String address) {

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
@@ -27,7 +28,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,8 +54,6 @@ import javax.net.ssl.TrustManager;
  */
 public final class OtlpGrpcExporter implements Exporter {
 
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of("content-type", "te", "user-agent", "host", ":authority");
   private static final Map<Signal, MethodDescriptor<byte[], byte[]>> METHODS = methods();
   private static final Metadata.Key<com.google.rpc.Status> STATUS_DETAILS =
       Metadata.Key.of(
@@ -374,7 +372,7 @@ public final class OtlpGrpcExporter implements Exporter {
     private URI endpoint;
 
     private Builder() {
-      super(RESERVED_HEADERS, true, "otlp-grpc");
+      super(ExporterProtocol.GRPC, "otlp-grpc");
     }
 
     @Override

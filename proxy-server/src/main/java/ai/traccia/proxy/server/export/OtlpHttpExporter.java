@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
@@ -59,18 +60,6 @@ import javax.net.ssl.SSLException;
  */
 public final class OtlpHttpExporter implements Exporter {
 
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of(
-          "content-type",
-          "content-encoding",
-          "content-length",
-          "host",
-          "connection",
-          "expect",
-          "upgrade",
-          "te",
-          "transfer-encoding",
-          "user-agent");
   private static final int MAX_DETAIL_CHARS = 256;
 
   private final String name;
@@ -433,7 +422,7 @@ public final class OtlpHttpExporter implements Exporter {
     private Clock clock = Clock.systemUTC();
 
     private Builder() {
-      super(RESERVED_HEADERS, false, "otlp-http");
+      super(ExporterProtocol.HTTP_PROTOBUF, "otlp-http");
     }
 
     @Override
