@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server.export;
 
 import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
@@ -123,7 +124,7 @@ final class ExporterSettings {
       throw new IllegalArgumentException(
           what
               + ": "
-              + endpoint
+              + Redaction.url(endpoint)
               + " (expected: an http:// or https:// URL with a host, such as"
               + " https://collector.example.com:4318)");
     }
