@@ -372,10 +372,14 @@ class DerivedMetricsTest {
             .setExporterHeaders(Map.of("x-scope-orgid", "t1"))
             .setCompression(Compression.NONE)
             .build();
+    // Spans not exported over OTLP: only then may an api key sit beside an authorization header
+    // (the traces exporter refuses the pair), for example when metrics have their own endpoint.
     ProxyConfig explicit =
         ProxyConfig.builder()
             .setApiKey("k")
             .setExporterHeaders(Map.of("authorization", "Basic abc"))
+            .setUseOtlp(false)
+            .setFileEnabled(true)
             .build();
 
     assertThat(DerivedMetrics.headers(keyOnly))
