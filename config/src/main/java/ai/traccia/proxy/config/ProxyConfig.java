@@ -1188,6 +1188,15 @@ public final class ProxyConfig {
      * that was set explicitly and exceeds the queue is reported.
      */
     List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip) {
+      return crossFieldProblems(skip, true);
+    }
+
+    /**
+     * As {@link #crossFieldProblems(Set)}; {@code exporterRules} adds the rules of the proxy's OTLP
+     * exporter, which an application's client (sending OTLP/HTTP to its own endpoint) does not
+     * have.
+     */
+    List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip, boolean exporterRules) {
       if (DEFAULT_ORIGIN.equals(origin(MAX_EXPORT_BATCH_SIZE))
           && !skip.contains(MAX_QUEUE_SIZE)
           && value(MAX_EXPORT_BATCH_SIZE) > value(MAX_QUEUE_SIZE)) {
@@ -1237,7 +1246,9 @@ public final class ProxyConfig {
                   "set together with " + CLIENT_CERT_FILE.key + ", which is not set"));
         }
       }
-      problems.addAll(exporterProblems(skip));
+      if (exporterRules) {
+        problems.addAll(exporterProblems(skip));
+      }
       if (!skip.contains(USE_OTLP)
           && !skip.contains(ENABLE_CONSOLE)
           && !skip.contains(ENABLE_FILE)

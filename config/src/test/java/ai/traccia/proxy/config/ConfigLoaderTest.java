@@ -140,6 +140,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_exporterRules_proxyOnly() {
+    Map<String, String> env =
+        map("TRACCIA_EXPORTER_PROTOCOL", "grpc", "TRACCIA_ENDPOINT", "http://proxy:4318/v1/traces");
+
+    assertThat(problems(loader().setEnvironment(env)))
+        .containsExactly(
+            "tracing.endpoint: http://proxy:4318/v1/traces (expected: scheme://host:port without a"
+                + " path or query, such as http://localhost:4317, with exporters.protocol, which is"
+                + " grpc [env TRACCIA_EXPORTER_PROTOCOL]; OTLP/gRPC has no URL path or query) [env"
+                + " TRACCIA_ENDPOINT]");
+    // An application's client sends OTLP/HTTP whatever the protocol says; the rule is not its.
+    assertThat(loader().setEnvironment(env).setMode(ConfigLoader.Mode.CLIENT).load().endpoint())
+        .hasValue(java.net.URI.create("http://proxy:4318/v1/traces"));
+  }
+
+  @Test
   void load_flagBeatsFile() throws IOException {
     writeToml("[server]\ngrpc_port = 5317\n");
 
