@@ -234,7 +234,7 @@ public final class ConfigLoader {
       readFile();
       readEnvironment();
       readFlags();
-      problems.addAll(builder.crossFieldProblems(failed));
+      problems.addAll(builder.crossFieldProblems(failed, mode == Mode.PROXY));
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }

@@ -99,6 +99,41 @@ public final class ProxyConfig {
     return get(ADMIN_PORT);
   }
 
+  // --- admin and metric label bounds
+
+  /**
+   * Address the admin endpoint binds to: {@code server.admin_bind_address}, else {@link
+   * #bindAddress()}.
+   */
+  public String adminBindAddress() {
+    String address = get(ADMIN_BIND_ADDRESS);
+    return address != null ? address : bindAddress();
+  }
+
+  /**
+   * Time an admin connection has to send a request head ({@code server.admin_header_timeout_ms}).
+   */
+  public Duration adminHeaderTimeout() {
+    return Duration.ofMillis(get(ADMIN_HEADER_TIMEOUT_MS));
+  }
+
+  /** Time an admin connection may stay idle ({@code server.admin_idle_timeout_ms}). */
+  public Duration adminIdleTimeout() {
+    return Duration.ofMillis(get(ADMIN_IDLE_TIMEOUT_MS));
+  }
+
+  /** Most admin connections open at once ({@code server.admin_max_connections}). */
+  public int adminMaxConnections() {
+    return get(ADMIN_MAX_CONNECTIONS);
+  }
+
+  /**
+   * Longest metric label value taken from a span, in characters ({@code metrics.max_label_length}).
+   */
+  public int metricsMaxLabelLength() {
+    return get(METRICS_MAX_LABEL_LENGTH);
+  }
+
   /** Largest accepted request body in bytes ({@code server.max_request_bytes}). */
   public long maxRequestBytes() {
     return get(MAX_REQUEST_BYTES);
@@ -1256,6 +1291,15 @@ public final class ProxyConfig {
      * that was set explicitly and exceeds the queue is reported.
      */
     List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip) {
+      return crossFieldProblems(skip, true);
+    }
+
+    /**
+     * As {@link #crossFieldProblems(Set)}; {@code exporterRules} adds the rules of the proxy's OTLP
+     * exporter, which an application's client (sending OTLP/HTTP to its own endpoint) does not
+     * have.
+     */
+    List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip, boolean exporterRules) {
       if (DEFAULT_ORIGIN.equals(origin(MAX_EXPORT_BATCH_SIZE))
           && !skip.contains(MAX_QUEUE_SIZE)
           && value(MAX_EXPORT_BATCH_SIZE) > value(MAX_QUEUE_SIZE)) {
@@ -1306,6 +1350,9 @@ public final class ProxyConfig {
         }
       }
       problems.addAll(receiverSecurityProblems(skip));
+      if (exporterRules) {
+        problems.addAll(exporterProblems(skip));
+      }
       if (!skip.contains(USE_OTLP)
           && !skip.contains(ENABLE_CONSOLE)
           && !skip.contains(ENABLE_FILE)
@@ -1363,6 +1410,108 @@ public final class ProxyConfig {
         }
       }
       return problems;
+    }
+
+    /**
+     * The rules the OTLP exporters apply when they are built, checked here so that {@code doctor}
+     * and {@code serve} refuse the same configurations with the same messages. Only when spans are
+     * exported over OTLP, as the exporters exist only then.
+     */
+    private List<ConfigProblem> exporterProblems(Set<Setting<?>> skip) {
+      List<ConfigProblem> problems = new ArrayList<>();
+      if (skip.contains(USE_OTLP)
+          || skip.contains(ENDPOINT)
+          || skip.contains(API_KEY)
+          || skip.contains(PROTOCOL)) {
+        return problems;
+      }
+      ProxyConfig view = new ProxyConfig(values, origins);
+      Optional<URI> traces = view.tracesEndpoint();
+      if (!traces.isPresent()) {
+        return problems;
+      }
+      ExporterProtocol protocol = value(PROTOCOL);
+      Map<String, String> headers = value(HEADERS);
+      if (!skip.contains(HEADERS)) {
+        for (String name : headers.keySet()) {
+          if (protocol.reservesHeader(name)) {
+            problems.add(
+                problem(
+                    HEADERS,
+                    "no header "
+                        + name.toLowerCase(Locale.ROOT)
+                        + ", which the "
+                        + protocol
+                        + " exporter sets itself or its transport forbids ("
+                        + which(PROTOCOL)
+                        + ")"));
+          }
+        }
+        if (value(API_KEY) != null
+            && headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("authorization"))) {
+          problems.add(
+              problem(
+                  API_KEY,
+                  "not set together with an authorization header in "
+                      + HEADERS.key
+                      + " ["
+                      + origin(HEADERS)
+                      + "]; the key is sent as authorization: Bearer <key>, so set only one of"
+                      + " them"));
+        }
+      }
+      if (protocol == ExporterProtocol.GRPC) {
+        URI uri = traces.get();
+        String path = uri.getRawPath();
+        boolean hasPath = path != null && !path.isEmpty() && !path.equals("/");
+        if (value(ENDPOINT) == null && (hasPath || uri.getRawQuery() != null)) {
+          problems.add(
+              problem(
+                  PROTOCOL,
+                  "\"http/protobuf\" when spans go to the Traccia platform ("
+                      + API_KEY.key
+                      + " without "
+                      + ENDPOINT.key
+                      + "), which takes OTLP/HTTP; or set "
+                      + ENDPOINT.key
+                      + " to an OTLP/gRPC backend"));
+        } else if (hasPath || uri.getRawQuery() != null) {
+          problems.add(
+              problem(
+                  ENDPOINT,
+                  "scheme://host:port without a path or query, such as http://localhost:4317,"
+                      + " with "
+                      + which(PROTOCOL)
+                      + "; OTLP/gRPC has no URL path or query"));
+        }
+      }
+      if (!skip.contains(CA_FILE) && !skip.contains(CLIENT_CERT_FILE)) {
+        boolean tls =
+            protocol == ExporterProtocol.GRPC
+                ? isHttps(traces)
+                : isHttps(traces)
+                    || isHttps(view.metricsEndpoint())
+                    || isHttps(view.logsEndpoint());
+        Setting<Path> tlsFile =
+            value(CA_FILE) != null
+                ? CA_FILE
+                : value(CLIENT_CERT_FILE) != null ? CLIENT_CERT_FILE : null;
+        if (!tls && tlsFile != null) {
+          problems.add(
+              problem(
+                  tlsFile,
+                  "unset, or an https:// endpoint to use TLS with; the endpoint is "
+                      + Redaction.url(traces.get())
+                      + " ["
+                      + origin(value(ENDPOINT) != null ? ENDPOINT : API_KEY)
+                      + "]"));
+        }
+      }
+      return problems;
+    }
+
+    private static boolean isHttps(Optional<URI> uri) {
+      return uri.isPresent() && "https".equalsIgnoreCase(uri.get().getScheme());
     }
 
     private <T> ConfigProblem problem(Setting<T> setting, String expected) {

@@ -83,6 +83,44 @@ final class Settings {
               .check(Settings::port)
               .description("Health and admin endpoint port; 0 picks a free port."));
 
+  static final Setting<String> ADMIN_BIND_ADDRESS =
+      add(
+          Setting.builder("server", "admin_bind_address", ValueType.STRING)
+              .alias("admin_bind_address")
+              .check(Settings::hostOrIp)
+              .optional("\"127.0.0.1\"")
+              .description(
+                  "Address the admin endpoint listens on. Default: server.bind_address. Set it to"
+                      + " keep /metrics private while the receivers listen on 0.0.0.0."));
+
+  static final Setting<Long> ADMIN_HEADER_TIMEOUT_MS =
+      add(
+          Setting.builder("server", "admin_header_timeout_ms", ValueType.LONG)
+              .defaultValue(10_000L)
+              .alias("admin_header_timeout_ms")
+              .check(Settings::positive)
+              .description(
+                  "How long an admin connection may take to send a request's head, from its first"
+                      + " byte, in ms; slower connections are closed."));
+
+  static final Setting<Long> ADMIN_IDLE_TIMEOUT_MS =
+      add(
+          Setting.builder("server", "admin_idle_timeout_ms", ValueType.LONG)
+              .defaultValue(120_000L)
+              .alias("admin_idle_timeout_ms")
+              .check(Settings::positive)
+              .description("How long an admin connection may stay open between requests, in ms."));
+
+  static final Setting<Integer> ADMIN_MAX_CONNECTIONS =
+      add(
+          Setting.builder("server", "admin_max_connections", ValueType.INT)
+              .defaultValue(256)
+              .alias("admin_max_connections")
+              .check(Settings::positive)
+              .description(
+                  "Most admin connections open at once; past it a new connection closes the oldest"
+                      + " one that is not being answered."));
+
   static final Setting<Long> MAX_REQUEST_BYTES =
       add(
           Setting.builder("server", "max_request_bytes", ValueType.LONG)
@@ -245,6 +283,7 @@ final class Settings {
           Setting.builder("tracing", "api_key", ValueType.STRING)
               .alias("api_key")
               .env("AGENT_DASHBOARD_API_KEY")
+              .check(Settings::apiKey)
               .secret()
               .optional("\"your-traccia-api-key\"")
               .description(
@@ -596,6 +635,16 @@ final class Settings {
               .description(
                   "Most series (attribute sets) per derived metric, the overflow series"
                       + " otel.metric.overflow=true included."));
+
+  static final Setting<Integer> METRICS_MAX_LABEL_LENGTH =
+      add(
+          Setting.builder("metrics", "max_label_length", ValueType.INT)
+              .defaultValue(128)
+              .alias("metrics_max_label_length")
+              .check(Settings::positive)
+              .description(
+                  "Longest value, in characters, of a metric attribute or label taken from spans"
+                      + " (model, service, agent...); longer values are cut to this length."));
 
   // --- [instrumentation] ----------------------------------------------------------------------
 
@@ -1072,6 +1121,13 @@ final class Settings {
       }
     }
     return null;
+  }
+
+  // The key becomes a header value, so it has the same rule as one (the exporters check it too).
+  static String apiKey(String key) {
+    return key.matches("[\\x20-\\x7E\\t]*")
+        ? null
+        : "printable ASCII characters, without line breaks";
   }
 
   static String hostOrIp(String address) {

@@ -32,7 +32,7 @@ import org.tomlj.TomlTable;
  */
 abstract class ValueType<T> {
 
-  static final String REDACTED = "****";
+  static final String REDACTED = Redaction.MASK;
   private static final int MAX_SHOWN = 80;
   private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
   private static final Pattern DECIMAL =
@@ -329,10 +329,7 @@ abstract class ValueType<T> {
 
   // A URL may carry credentials in its user information or query; neither is ever shown.
   static String showUri(String uri) {
-    String shown =
-        uri.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1" + REDACTED + "@");
-    int query = shown.indexOf('?');
-    return query < 0 ? shown : shown.substring(0, query + 1) + REDACTED;
+    return Redaction.url(uri);
   }
 
   static final ValueType<Path> PATH =

@@ -103,6 +103,59 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_adminBounds_defaultsAndAdminBindAddressFollowsBindAddress() {
+    ProxyConfig config = loader().setFlags(map("bind-address", "0.0.0.0")).load();
+
+    assertThat(config.adminBindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.adminHeaderTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(config.adminIdleTimeout()).isEqualTo(java.time.Duration.ofSeconds(120));
+    assertThat(config.adminMaxConnections()).isEqualTo(256);
+    assertThat(config.metricsMaxLabelLength()).isEqualTo(128);
+  }
+
+  @Test
+  void load_adminBindAddress_ownValue() throws IOException {
+    writeToml("[server]\nbind_address = \"0.0.0.0\"\nadmin_bind_address = \"127.0.0.1\"\n");
+
+    ProxyConfig config = loader().load();
+
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.adminBindAddress()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void load_adminBounds_invalid() {
+    assertThat(
+            problems(
+                loader()
+                    .setFlags(
+                        map(
+                            "admin-max-connections", "0",
+                            "admin-header-timeout-ms", "0",
+                            "metrics-max-label-length", "-1"))))
+        .containsExactlyInAnyOrder(
+            "server.admin_header_timeout_ms: 0 (expected: > 0) [--admin-header-timeout-ms]",
+            "server.admin_max_connections: 0 (expected: > 0) [--admin-max-connections]",
+            "metrics.max_label_length: -1 (expected: > 0) [--metrics-max-label-length]");
+  }
+
+  @Test
+  void load_exporterRules_proxyOnly() {
+    Map<String, String> env =
+        map("TRACCIA_EXPORTER_PROTOCOL", "grpc", "TRACCIA_ENDPOINT", "http://proxy:4318/v1/traces");
+
+    assertThat(problems(loader().setEnvironment(env)))
+        .containsExactly(
+            "tracing.endpoint: http://proxy:4318/v1/traces (expected: scheme://host:port without a"
+                + " path or query, such as http://localhost:4317, with exporters.protocol, which is"
+                + " grpc [env TRACCIA_EXPORTER_PROTOCOL]; OTLP/gRPC has no URL path or query) [env"
+                + " TRACCIA_ENDPOINT]");
+    // An application's client sends OTLP/HTTP whatever the protocol says; the rule is not its.
+    assertThat(loader().setEnvironment(env).setMode(ConfigLoader.Mode.CLIENT).load().endpoint())
+        .hasValue(java.net.URI.create("http://proxy:4318/v1/traces"));
+  }
+
+  @Test
   void load_flagBeatsFile() throws IOException {
     writeToml("[server]\ngrpc_port = 5317\n");
 

@@ -257,6 +257,105 @@ class ProxyConfigTest {
                 + " [builder]");
   }
 
+  // Issue "Hostile input and exposure", case 8: serve refused these and doctor passed them.
+  @Test
+  void build_apiKeyBesideAuthorizationHeader_refused() {
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.builder()
+                    .setApiKey("sk-live-secret")
+                    .setExporterHeaders(Map.of("Authorization", "Bearer sk-other"))
+                    .build())
+        .hasMessage(
+            "Invalid configuration (1 problem):\n  - tracing.api_key: **** (expected: not set"
+                + " together with an authorization header in exporters.headers [builder]; the key"
+                + " is sent as authorization: Bearer <key>, so set only one of them) [builder]");
+  }
+
+  @Test
+  void build_grpcEndpointWithPathOrQuery_refused() {
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.builder()
+                    .setExporterProtocol(ExporterProtocol.GRPC)
+                    .setEndpoint(URI.create("https://collector:4317?token=sk-live-secret"))
+                    .build())
+        .hasMessage(
+            "Invalid configuration (1 problem):\n  - tracing.endpoint: https://collector:4317?****"
+                + " (expected: scheme://host:port without a path or query, such as"
+                + " http://localhost:4317, with exporters.protocol, which is grpc [builder];"
+                + " OTLP/gRPC has no URL path or query) [builder]")
+        .hasMessageNotContaining("sk-live-secret");
+  }
+
+  @Test
+  void build_grpcToThePlatform_refused() {
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.builder()
+                    .setExporterProtocol(ExporterProtocol.GRPC)
+                    .setApiKey("sk-live-secret")
+                    .build())
+        .hasMessage(
+            "Invalid configuration (1 problem):\n  - exporters.protocol: grpc (expected:"
+                + " \"http/protobuf\" when spans go to the Traccia platform (tracing.api_key"
+                + " without tracing.endpoint), which takes OTLP/HTTP; or set tracing.endpoint to"
+                + " an OTLP/gRPC backend) [builder]");
+  }
+
+  @Test
+  void build_reservedHeader_refused() {
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.builder()
+                    .setExporterProtocol(ExporterProtocol.GRPC)
+                    .setEndpoint(URI.create("http://collector:4317"))
+                    .setExporterHeaders(Map.of("grpc-timeout", "1S"))
+                    .build())
+        .hasMessage(
+            "Invalid configuration (1 problem):\n  - exporters.headers: {grpc-timeout=****}"
+                + " (expected: no header grpc-timeout, which the grpc exporter sets itself or its"
+                + " transport forbids (exporters.protocol, which is grpc [builder])) [builder]");
+  }
+
+  @Test
+  void build_tlsFileWithPlaintextEndpoint_refused() throws Exception {
+    Path ca = Files.write(dir.resolve("ca.pem"), new byte[] {1});
+
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.builder()
+                    .setEndpoint(URI.create("http://collector:4318/v1/traces?key=sk-live-secret"))
+                    .setCaFile(ca)
+                    .build())
+        .hasMessage(
+            "Invalid configuration (1 problem):\n  - exporters.ca_file: "
+                + ca
+                + " (expected: unset, or an https:// endpoint to use TLS with; the endpoint is"
+                + " http://collector:4318/v1/traces?**** [builder]) [builder]");
+  }
+
+  @Test
+  void build_exporterRulesOnlyWhenExportingOverOtlp() {
+    ProxyConfig config =
+        ProxyConfig.builder()
+            .setExporterProtocol(ExporterProtocol.GRPC)
+            .setApiKey("sk-live-secret")
+            .setExporterHeaders(Map.of("authorization", "Bearer sk-other"))
+            .setUseOtlp(false)
+            .setFileEnabled(true)
+            .build();
+
+    assertThat(config.otlpEnabled()).isFalse();
+  }
+
+  @Test
+  void build_apiKeyWithLineBreak_refusedWithoutShowingIt() {
+    assertThatThrownBy(() -> ProxyConfig.builder().setApiKey("sk-live\nsecret"))
+        .hasMessageNotContaining("sk-live")
+        .hasMessageContaining("tracing.api_key: ****");
+  }
+
   @Test
   void build_allExportersTogetherAllowed() {
     ProxyConfig config =
@@ -295,7 +394,9 @@ class ProxyConfigTest {
                 protocol.equals("grpc") ? ExporterProtocol.GRPC : ExporterProtocol.HTTP_PROTOBUF)
             .setEndpoint(endpoint == null ? null : URI.create(endpoint))
             .setApiKey(apiKey)
-            .build();
+            // Derivation only: a gRPC endpoint with a path is refused by build() (see
+            // build_grpcEndpointWithPathOrQuery_refused), yet its derived endpoints are defined.
+            .buildChecked();
 
     assertThat(config.tracesEndpoint().map(URI::toString).orElse(null)).isEqualTo(traces);
     assertThat(config.metricsEndpoint().map(URI::toString).orElse(null)).isEqualTo(metrics);
@@ -357,7 +458,8 @@ class ProxyConfigTest {
     ProxyConfig config =
         ProxyConfig.builder()
             .setApiKey("sk-live-secret")
-            .setExporterHeaders(Map.of("authorization", "Bearer sk-live-secret"))
+            // Not authorization: an api key beside an authorization header is invalid.
+            .setExporterHeaders(Map.of("x-api-key", "sk-live-secret"))
             .setEndpoint(URI.create("https://collector.example.com/v1/traces?token=sk-live-secret"))
             .setMaxSpansPerSecond(250.0)
             .build();
@@ -366,7 +468,7 @@ class ProxyConfigTest {
         .contains(
             "server.grpc_port: 4317 (default)",
             "tracing.api_key: **** (builder)",
-            "exporters.headers: {authorization=****} (builder)",
+            "exporters.headers: {x-api-key=****} (builder)",
             "tracing.endpoint: https://collector.example.com/v1/traces?**** (builder)",
             "rate_limiting.max_spans_per_second: 250.0 (builder)",
             "logging.level: info (default)",

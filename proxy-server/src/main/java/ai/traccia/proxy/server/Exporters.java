@@ -7,6 +7,7 @@ package ai.traccia.proxy.server;
 import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.config.Redaction;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
@@ -72,7 +73,7 @@ public final class Exporters {
                     (config.exporterProtocol() == ExporterProtocol.GRPC
                             ? "OTLP/gRPC "
                             : "OTLP/HTTP ")
-                        + uri));
+                        + Redaction.url(uri)));
     if (config.fileEnabled()) {
       parts.add("file " + config.filePath());
     }

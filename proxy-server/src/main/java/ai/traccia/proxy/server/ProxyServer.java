@@ -74,7 +74,17 @@ public final class ProxyServer implements AutoCloseable {
     metrics.registerMemoryBudget(budget::used, budget.limit());
     this.queues = buildQueues(settings, metrics, budget);
     try {
-      this.admin = AdminServer.start(settings.bindAddress, settings.adminPort, metrics, ready::get);
+      this.admin =
+          AdminServer.builder(metrics, ready::get)
+              .setBindAddress(
+                  settings.adminBindAddress != null
+                      ? settings.adminBindAddress
+                      : settings.bindAddress)
+              .setPort(settings.adminPort)
+              .setHeaderTimeout(settings.adminHeaderTimeout)
+              .setIdleTimeout(settings.adminIdleTimeout)
+              .setMaxConnections(settings.adminMaxConnections)
+              .start();
     } catch (IOException | RuntimeException e) {
       for (BatchingExporter queue : queues) {
         queue.shutdown(Duration.ZERO);
@@ -356,6 +366,10 @@ public final class ProxyServer implements AutoCloseable {
     final int grpcPort;
     final int httpPort;
     final int adminPort;
+    final String adminBindAddress;
+    final Duration adminHeaderTimeout;
+    final Duration adminIdleTimeout;
+    final int adminMaxConnections;
     final long maxRequestBytes;
     final Duration shutdownTimeout;
     final int maxQueueSize;
@@ -383,6 +397,10 @@ public final class ProxyServer implements AutoCloseable {
       this.grpcPort = b.grpcPort;
       this.httpPort = b.httpPort;
       this.adminPort = b.adminPort;
+      this.adminBindAddress = b.adminBindAddress;
+      this.adminHeaderTimeout = b.adminHeaderTimeout;
+      this.adminIdleTimeout = b.adminIdleTimeout;
+      this.adminMaxConnections = b.adminMaxConnections;
       this.maxRequestBytes = b.maxRequestBytes;
       this.shutdownTimeout = b.shutdownTimeout;
       this.maxQueueSize = b.maxQueueSize;
@@ -412,6 +430,10 @@ public final class ProxyServer implements AutoCloseable {
       private int grpcPort = 4317;
       private int httpPort = 4318;
       private int adminPort = 13133;
+      private String adminBindAddress;
+      private Duration adminHeaderTimeout = Duration.ofSeconds(10);
+      private Duration adminIdleTimeout = Duration.ofSeconds(120);
+      private int adminMaxConnections = 256;
       private long maxRequestBytes = 64L * 1024 * 1024;
       private Duration shutdownTimeout = Duration.ofSeconds(10);
       private int maxQueueSize = 50_000;
@@ -480,6 +502,30 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setAdminPort(int adminPort) {
         this.adminPort = adminPort;
+        return this;
+      }
+
+      /** The admin port's address; null (the default) means the receivers' bind address. */
+      public Builder setAdminBindAddress(String adminBindAddress) {
+        this.adminBindAddress = adminBindAddress;
+        return this;
+      }
+
+      /** How long an admin connection has to send a request head. Default 10 s. */
+      public Builder setAdminHeaderTimeout(Duration timeout) {
+        this.adminHeaderTimeout = Objects.requireNonNull(timeout);
+        return this;
+      }
+
+      /** How long an admin connection may stay idle. Default 120 s. */
+      public Builder setAdminIdleTimeout(Duration timeout) {
+        this.adminIdleTimeout = Objects.requireNonNull(timeout);
+        return this;
+      }
+
+      /** Most admin connections open at once. Default 256. */
+      public Builder setAdminMaxConnections(int maxConnections) {
+        this.adminMaxConnections = maxConnections;
         return this;
       }
 

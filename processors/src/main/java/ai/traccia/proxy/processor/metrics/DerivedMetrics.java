@@ -56,7 +56,9 @@ import java.util.function.DoubleSupplier;
  * operation duration, a longer doubling series for agent execution time, and 1-2.5-5 steps from
  * 0.00001 to 10 USD for cost. Every derived metric has at most {@code metrics.cardinality_limit}
  * series, the overflow series {@code otel.metric.overflow=true} included; recordings sent to it are
- * counted by {@code traccia.metrics.cardinality_overflows} (attribute {@code metric}).
+ * counted by {@code traccia.metrics.cardinality_overflows} (attribute {@code metric}). Every
+ * attribute value taken from a span is at most {@code metrics.max_label_length} characters long, so
+ * a client cannot make a series, or a scrape, large.
  *
  * <p>Thread-safe. The owner calls {@link #shutdown()} once the pipeline has stopped; it exports
  * what is pending and is idempotent.
@@ -107,6 +109,7 @@ public final class DerivedMetrics {
                 .setInstrumentationVersion(GenAiMetrics.METER_VERSION)
                 .build(),
             builder.cardinalityLimit,
+            builder.maxLabelLength,
             builder.sampleRate,
             builder.random);
     otlpEndpoint = builder.otlpEndpoint;
@@ -125,6 +128,7 @@ public final class DerivedMetrics {
         builder()
             .setExportInterval(config.metricsExportInterval())
             .setCardinalityLimit(config.metricsCardinalityLimit())
+            .setMaxLabelLength(config.metricsMaxLabelLength())
             .setMetricsSampleRate(config.metricsSampleRate());
     Optional<URI> endpoint = config.metricsEndpoint();
     if (endpoint.isPresent()) {
@@ -134,7 +138,10 @@ public final class DerivedMetrics {
     return builder.build();
   }
 
-  /** A builder with no exporter, a 60 s interval, a limit of 2000 series and every span sampled. */
+  /**
+   * A builder with no exporter, a 60 s interval, a limit of 2000 series, label values of at most
+   * 128 characters and every span sampled.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -301,6 +308,7 @@ public final class DerivedMetrics {
     private URI otlpEndpoint;
     private Duration exportInterval = Duration.ofSeconds(60);
     private int cardinalityLimit = 2000;
+    private int maxLabelLength = MetricLabels.DEFAULT_MAX_LENGTH;
     private double sampleRate = 1.0;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
     private final List<MetricReader> readers = new ArrayList<>();
@@ -331,6 +339,19 @@ public final class DerivedMetrics {
             "metrics.cardinality_limit: " + limit + " (expected: > 0)");
       }
       this.cardinalityLimit = limit;
+      return this;
+    }
+
+    /**
+     * Sets the longest value, in characters, of an attribute taken from a span (model, service,
+     * agent...): &gt; 0; longer values are cut. Default {@value MetricLabels#DEFAULT_MAX_LENGTH}.
+     */
+    public Builder setMaxLabelLength(int maxLength) {
+      if (maxLength <= 0) {
+        throw new IllegalArgumentException(
+            "metrics.max_label_length: " + maxLength + " (expected: > 0)");
+      }
+      this.maxLabelLength = maxLength;
       return this;
     }
 

@@ -89,11 +89,17 @@ public final class SpanMetricsProcessor implements SpanProcessor {
   private final LongCounter overflows;
   private final Map<String, CardinalityGuard> guards;
   private final Map<String, Attributes> overflowAttributes;
+  private final int maxLabelLength;
   private final double sampleRate;
   private final DoubleSupplier random;
 
   SpanMetricsProcessor(
-      Meter meter, int cardinalityLimit, double sampleRate, DoubleSupplier random) {
+      Meter meter,
+      int cardinalityLimit,
+      int maxLabelLength,
+      double sampleRate,
+      DoubleSupplier random) {
+    this.maxLabelLength = maxLabelLength;
     this.sampleRate = sampleRate;
     this.random = random;
     tokenUsage =
@@ -276,8 +282,11 @@ public final class SpanMetricsProcessor implements SpanProcessor {
     return sampleRate >= 1 || random.getAsDouble() < sampleRate;
   }
 
+  // Every recording passes here: its client-given values are cut to length, then its set is
+  // admitted or folded into the overflow set, so both the size and the number of series are bound.
   private Attributes admit(String metric, Attributes attributes) {
-    Attributes admitted = guards.get(metric).admit(attributes);
+    Attributes admitted =
+        guards.get(metric).admit(MetricLabels.truncate(attributes, maxLabelLength));
     if (admitted == CardinalityGuard.OVERFLOW_SET) {
       overflows.add(1, overflowAttributes.get(metric));
     }

@@ -131,6 +131,142 @@ class DerivedMetricsTest {
     return configured == null || configured.isBlank() ? "python3" : configured.strip();
   }
 
+  // N inference spans, span k with the model, service, agent and environment given by value(k).
+  private static SpanBatch hostileBatch(int spans, java.util.function.IntFunction<String> value) {
+    return hostileBatch(spans, value, value);
+  }
+
+  // N inference spans, span k with the model model(k) and the other client-given values value(k).
+  private static SpanBatch hostileBatch(
+      int spans,
+      java.util.function.IntFunction<String> model,
+      java.util.function.IntFunction<String> value) {
+    ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+    for (int k = 0; k < spans; k++) {
+      request.addResourceSpans(
+          ResourceSpans.newBuilder()
+              .setResource(
+                  Resource.newBuilder()
+                      .addAllAttributes(attributes("service.name", value.apply(k))))
+              .addScopeSpans(
+                  ScopeSpans.newBuilder()
+                      .addSpans(
+                          Span.newBuilder()
+                              .setStartTimeUnixNano(1_000_000_000L)
+                              .setEndTimeUnixNano(1_300_000_000L)
+                              .addAllAttributes(
+                                  attributes(
+                                      "gen_ai.operation.name", "chat",
+                                      "gen_ai.provider.name", value.apply(k),
+                                      "gen_ai.request.model", model.apply(k),
+                                      "agent.id", value.apply(k),
+                                      "agent.name", value.apply(k),
+                                      "environment", value.apply(k),
+                                      "gen_ai.usage.input_tokens", 120,
+                                      "gen_ai.usage.output_tokens", 30,
+                                      "llm.cost.usd", 0.0006)))));
+    }
+    ExportTraceServiceRequest built = request.build();
+    return SpanBatch.of(built, built.toByteArray());
+  }
+
+  private static byte[] scrape(DerivedMetrics metrics) throws IOException {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    metrics.registerWith(registry);
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(text, registry.scrape());
+    return text.toByteArray();
+  }
+
+  private static int longestLine(byte[] text) {
+    int longest = 0;
+    for (String line : new String(text, StandardCharsets.UTF_8).split("\n")) {
+      longest = Math.max(longest, line.length());
+    }
+    return longest;
+  }
+
+  // Issue "Hostile input and exposure", case 2: ten 64 KiB model names made /metrics 34 MB.
+  @Test
+  void process_tenModelNamesOf64KiB_scrapeStaysSmall() throws Exception {
+    DerivedMetrics metrics = DerivedMetrics.builder().build();
+    try {
+      metrics
+          .processor()
+          .process(hostileBatch(10, k -> (char) ('a' + k) + "m".repeat(64 * 1024), k -> "shop"));
+
+      byte[] text = scrape(metrics);
+
+      // The model is cut to 128 characters: about 75 lines of ~400 bytes per model.
+      assertThat(longestLine(text)).isLessThan(500);
+      assertThat(text.length).isLessThan(400 * 1024);
+      assertThat(new String(text, StandardCharsets.UTF_8))
+          .contains("gen_ai_request_model=\"a" + "m".repeat(127) + "\"");
+    } finally {
+      metrics.shutdown().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  // Issue "Hostile input and exposure", case 2: twenty 1 MiB values ran the first scrape out of
+  // memory.
+  @Test
+  void process_twentyValuesOf1MiB_boundedScrape() throws Exception {
+    DerivedMetrics metrics = DerivedMetrics.builder().setMaxLabelLength(64).build();
+    try {
+      for (int k = 0; k < 20; k++) {
+        int n = k;
+        metrics.processor().process(hostileBatch(1, i -> n + "x".repeat(1024 * 1024)));
+      }
+
+      byte[] text = scrape(metrics);
+
+      // Seven labels of 64 characters: lines under 1 KiB, about 75 of them per span.
+      assertThat(longestLine(text)).isLessThan(1000);
+      assertThat(text.length).isLessThan(2 * 1024 * 1024);
+    } finally {
+      metrics.shutdown().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void process_cardinalityLimit_foldsNewModelsIntoOverflow() throws Exception {
+    DerivedMetrics metrics = DerivedMetrics.builder().setCardinalityLimit(3).build();
+    try {
+      metrics.processor().process(hostileBatch(50, k -> "model-" + k));
+
+      String text = new String(scrape(metrics), StandardCharsets.UTF_8);
+
+      assertThat(text).contains("otel_metric_overflow=\"true\"").doesNotContain("model-2\"");
+      assertThat(text.split("\n"))
+          .filteredOn(l -> l.startsWith("gen_ai_agent_turns_total"))
+          .hasSize(3);
+    } finally {
+      metrics.shutdown().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void process_cutValuesWithEscapes_parseWithTheReferenceParser(@TempDir Path dir)
+      throws Exception {
+    // Quotes, backslashes and line breaks must be escaped; the cut must not split the emoji's
+    // surrogate pair (a lone surrogate cannot be encoded as UTF-8).
+    String hostile = "q\"b\\n\n" + "y".repeat(5) + "\uD83D\uDE00" + "z".repeat(100);
+    DerivedMetrics metrics = DerivedMetrics.builder().setMaxLabelLength(11).build();
+    try {
+      metrics.processor().process(hostileBatch(1, k -> hostile));
+      Path exposition = dir.resolve("metrics.txt");
+      Files.write(exposition, scrape(metrics));
+
+      String parsed = parseWithPrometheusClient(exposition);
+
+      assertThat(parsed)
+          .contains("gen_ai_request_model=q\"b\\n\nyyyyy,")
+          .contains("gen_ai_agent_turns_total {");
+    } finally {
+      metrics.shutdown().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   // Parses the exposition with the Python prometheus_client parser and prints one sample a line:
   // "name {label=value, ...} value", labels sorted.
   private static String parseWithPrometheusClient(Path exposition) throws Exception {
@@ -259,10 +395,14 @@ class DerivedMetricsTest {
             .setExporterHeaders(Map.of("x-scope-orgid", "t1"))
             .setCompression(Compression.NONE)
             .build();
+    // Spans not exported over OTLP: only then may an api key sit beside an authorization header
+    // (the traces exporter refuses the pair), for example when metrics have their own endpoint.
     ProxyConfig explicit =
         ProxyConfig.builder()
             .setApiKey("k")
             .setExporterHeaders(Map.of("authorization", "Basic abc"))
+            .setUseOtlp(false)
+            .setFileEnabled(true)
             .build();
 
     assertThat(DerivedMetrics.headers(keyOnly))
@@ -291,6 +431,9 @@ class DerivedMetricsTest {
 
   @Test
   void builder_rejectsInvalidValues() {
+    assertThatThrownBy(() -> DerivedMetrics.builder().setMaxLabelLength(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("metrics.max_label_length: 0 (expected: > 0)");
     assertThatThrownBy(() -> DerivedMetrics.builder().setCardinalityLimit(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("metrics.cardinality_limit: 0 (expected: > 0)");

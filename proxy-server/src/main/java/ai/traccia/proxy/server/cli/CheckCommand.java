@@ -9,6 +9,7 @@ import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigProblem;
 import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.config.Redaction;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -269,7 +270,9 @@ public final class CheckCommand implements Callable<Integer> {
     String location = response.headers().firstValue("Location").orElse(null);
     String detail =
         location != null
-            ? " It redirects to " + location + "; set tracing.endpoint to the final URL."
+            ? " It redirects to "
+                + Redaction.url(location)
+                + "; set tracing.endpoint to the final URL."
             : bodySnippet(response.body());
     return new Result(Outcome.OTHER_STATUS, "Unexpected answer: " + from + "." + detail);
   }

@@ -10,6 +10,7 @@ import ai.traccia.proxy.config.ConfigProblem;
 import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.config.Redaction;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -298,10 +299,8 @@ public final class DoctorCommand implements Callable<Integer> {
     return port == 0 ? "a free port" : Integer.toString(port);
   }
 
-  // An endpoint's query may carry a token; it is never printed.
+  // An endpoint's user information or query may carry a token; it is never printed.
   static String shown(URI uri) {
-    String s = uri.toString();
-    int query = s.indexOf('?');
-    return query < 0 ? s : s.substring(0, query + 1) + "****";
+    return Redaction.url(uri);
   }
 }

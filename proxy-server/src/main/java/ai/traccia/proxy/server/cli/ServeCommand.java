@@ -133,7 +133,7 @@ public final class ServeCommand implements Callable<Integer> {
     applyLogLevel(config);
     logConfiguration(loaded);
 
-    SelfMetrics metrics = new SelfMetrics();
+    SelfMetrics metrics = new SelfMetrics(config.metricsMaxLabelLength());
     ScheduledExecutorService retries =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -194,6 +194,10 @@ public final class ServeCommand implements Callable<Integer> {
             .setGrpcPort(config.grpcPort())
             .setHttpPort(config.httpPort())
             .setAdminPort(config.adminPort())
+            .setAdminBindAddress(config.adminBindAddress())
+            .setAdminHeaderTimeout(config.adminHeaderTimeout())
+            .setAdminIdleTimeout(config.adminIdleTimeout())
+            .setAdminMaxConnections(config.adminMaxConnections())
             .setMaxRequestBytes(config.maxRequestBytes())
             .setShutdownTimeout(config.shutdownTimeout())
             .setMaxQueueSize(config.maxQueueSize())
@@ -253,7 +257,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.grpcPort(),
         config.bindAddress(),
         server.httpPort(),
-        config.bindAddress(),
+        config.adminBindAddress(),
         server.adminPort(),
         Exporters.describe(config)
             + (config.otlpEnabled()

@@ -4,6 +4,8 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
@@ -11,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,20 +28,17 @@ final class ExporterSettings {
   private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7E\\t]*");
 
   private final Map<String, String> headers = new LinkedHashMap<>();
-  private final Set<String> reserved;
-  private final boolean grpc;
+  private final ExporterProtocol protocol;
   String apiKey;
   boolean gzip;
   Duration timeout = DEFAULT_TIMEOUT;
 
   /**
-   * @param reserved lower-case header names the exporter sets itself or the transport forbids
-   * @param grpc whether the headers become gRPC metadata, where {@code grpc-*} names are reserved
-   *     and {@code *-bin} names carry binary values
+   * @param protocol the exporter's protocol, which says which header names it reserves ({@link
+   *     ExporterProtocol#reservesHeader})
    */
-  ExporterSettings(Set<String> reserved, boolean grpc) {
-    this.reserved = reserved;
-    this.grpc = grpc;
+  ExporterSettings(ExporterProtocol protocol) {
+    this.protocol = protocol;
   }
 
   void addHeader(String name, String value) {
@@ -53,7 +51,7 @@ final class ExporterSettings {
               + "\" (expected: letters, digits, '-', '_' or '.', such as x-api-key)");
     }
     String lower = name.toLowerCase(Locale.ROOT);
-    if (reserved.contains(lower) || grpc && (lower.startsWith("grpc-") || lower.endsWith("-bin"))) {
+    if (protocol.reservesHeader(lower)) {
       throw new IllegalArgumentException(
           "header name: \"" + name + "\" (expected: a header the exporter does not set itself)");
     }
@@ -126,7 +124,7 @@ final class ExporterSettings {
       throw new IllegalArgumentException(
           what
               + ": "
-              + endpoint
+              + Redaction.url(endpoint)
               + " (expected: an http:// or https:// URL with a host, such as"
               + " https://collector.example.com:4318)");
     }

@@ -4,11 +4,11 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.config.ExporterProtocol;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The settings both OTLP exporters share: name, headers, API key, compression, timeout and TLS
@@ -25,8 +25,8 @@ abstract class OtlpExporterBuilder<B extends OtlpExporterBuilder<B>> {
   Path clientCertificate;
   Path clientKey;
 
-  OtlpExporterBuilder(Set<String> reservedHeaders, boolean grpc, String defaultName) {
-    this.settings = new ExporterSettings(reservedHeaders, grpc);
+  OtlpExporterBuilder(ExporterProtocol protocol, String defaultName) {
+    this.settings = new ExporterSettings(protocol);
     this.name = defaultName;
   }
 

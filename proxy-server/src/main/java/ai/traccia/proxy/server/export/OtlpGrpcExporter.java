@@ -4,6 +4,8 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.Redaction;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
@@ -27,7 +29,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,8 +55,6 @@ import javax.net.ssl.TrustManager;
  */
 public final class OtlpGrpcExporter implements Exporter {
 
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of("content-type", "te", "user-agent", "host", ":authority");
   private static final Map<Signal, MethodDescriptor<byte[], byte[]>> METHODS = methods();
   private static final Metadata.Key<com.google.rpc.Status> STATUS_DETAILS =
       Metadata.Key.of(
@@ -73,7 +72,8 @@ public final class OtlpGrpcExporter implements Exporter {
 
   private OtlpGrpcExporter(Builder builder, Map<String, String> headerValues) {
     this.name = builder.name;
-    this.endpoint = builder.endpoint.toString();
+    // Only ever shown, so only ever kept redacted: a token in the URL stays out of every message.
+    this.endpoint = Redaction.url(builder.endpoint);
     this.gzip = builder.settings.gzip;
     this.timeout = builder.settings.timeout;
     this.headers = new Metadata();
@@ -374,7 +374,7 @@ public final class OtlpGrpcExporter implements Exporter {
     private URI endpoint;
 
     private Builder() {
-      super(RESERVED_HEADERS, true, "otlp-grpc");
+      super(ExporterProtocol.GRPC, "otlp-grpc");
     }
 
     @Override
@@ -393,7 +393,7 @@ public final class OtlpGrpcExporter implements Exporter {
       if (path != null && !path.isEmpty() && !path.equals("/") || endpoint.getRawQuery() != null) {
         throw new IllegalArgumentException(
             "endpoint: "
-                + endpoint
+                + Redaction.url(endpoint)
                 + " (expected: scheme://host:port without a path, such as http://localhost:4317;"
                 + " OTLP/gRPC has no URL path)");
       }
@@ -411,7 +411,7 @@ public final class OtlpGrpcExporter implements Exporter {
       if (!ExporterSettings.isTls(endpoint) && (caFile != null || clientCertificate != null)) {
         throw new IllegalArgumentException(
             "endpoint: "
-                + endpoint
+                + Redaction.url(endpoint)
                 + " is plaintext but a CA file or client certificate is set (expected: an"
                 + " https:// endpoint to use TLS)");
       }

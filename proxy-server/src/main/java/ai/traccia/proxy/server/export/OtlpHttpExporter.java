@@ -4,6 +4,8 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.Redaction;
 import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
@@ -59,22 +61,11 @@ import javax.net.ssl.SSLException;
  */
 public final class OtlpHttpExporter implements Exporter {
 
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of(
-          "content-type",
-          "content-encoding",
-          "content-length",
-          "host",
-          "connection",
-          "expect",
-          "upgrade",
-          "te",
-          "transfer-encoding",
-          "user-agent");
   private static final int MAX_DETAIL_CHARS = 256;
 
   private final String name;
   private final Map<Signal, URI> endpoints;
+  private final Map<Signal, String> shown;
   private final String[] headers;
   private final boolean gzip;
   private final Duration timeout;
@@ -86,6 +77,9 @@ public final class OtlpHttpExporter implements Exporter {
   private OtlpHttpExporter(Builder builder, Map<String, String> headerValues) {
     this.name = builder.name;
     this.endpoints = new EnumMap<>(builder.endpoints);
+    // What messages show of each URL: a token in its user information or query stays out.
+    this.shown = new EnumMap<>(Signal.class);
+    endpoints.forEach((signal, url) -> shown.put(signal, Redaction.url(url)));
     List<String> pairs = new ArrayList<>();
     pairs.add("Content-Type");
     pairs.add("application/x-protobuf");
@@ -168,7 +162,13 @@ public final class OtlpHttpExporter implements Exporter {
               .handle((response, error) -> toResult(request, url, response, error));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(
-          ExportResult.permanent("could not send " + request + " to " + url + ": " + e));
+          ExportResult.permanent(
+              "could not send "
+                  + request
+                  + " to "
+                  + shown.get(request.signal())
+                  + ": "
+                  + scrub(e.toString(), url)));
     }
     inFlight.add(result);
     result.whenComplete((r, t) -> inFlight.remove(result));
@@ -189,7 +189,7 @@ public final class OtlpHttpExporter implements Exporter {
 
   @Override
   public String toString() {
-    return "OtlpHttpExporter{" + name + ", " + endpoints + "}";
+    return "OtlpHttpExporter{" + name + ", " + shown + "}";
   }
 
   private ExportResult toResult(
@@ -200,17 +200,21 @@ public final class OtlpHttpExporter implements Exporter {
       }
       return fromResponse(request, url, response);
     } catch (RuntimeException e) {
-      return ExportResult.permanent("could not read the answer of " + url + ": " + e);
+      return ExportResult.permanent(
+          "could not read the answer of "
+              + shown.get(request.signal())
+              + ": "
+              + scrub(e.toString(), url));
     }
   }
 
   private ExportResult fromResponse(ExportRequest request, URI url, HttpResponse<byte[]> response) {
     int status = response.statusCode();
-    String prefix = "HTTP " + status + " from " + url;
+    String prefix = "HTTP " + status + " from " + shown.get(request.signal());
     if (status >= 200 && status < 300) {
       String type = contentType(response.headers());
       if (type.isEmpty() || type.startsWith("application/x-protobuf")) {
-        return ExportResponses.fromResponse(request, response.body(), url.toString());
+        return ExportResponses.fromResponse(request, response.body(), shown.get(request.signal()));
       }
       return ExportResult.success();
     }
@@ -264,7 +268,7 @@ public final class OtlpHttpExporter implements Exporter {
           return ExportResult.permanent(
               prefix
                   + ": the backend redirects"
-                  + location.map(l -> " to " + l).orElse("")
+                  + location.map(l -> " to " + Redaction.url(l)).orElse("")
                   + "; set the endpoint to the final URL");
         }
         return ExportResult.permanent(
@@ -294,7 +298,7 @@ public final class OtlpHttpExporter implements Exporter {
     if (e instanceof HttpTimeoutException) {
       return ExportResult.retryable(
           "no response from "
-              + url
+              + shown.get(request.signal())
               + " within "
               + timeout.toMillis()
               + " ms: check that the backend is reachable and not overloaded, or raise the export"
@@ -340,7 +344,19 @@ public final class OtlpHttpExporter implements Exporter {
                   : ""),
           null);
     }
-    return ExportResult.permanent("could not send " + request + " to " + url + ": " + e);
+    return ExportResult.permanent(
+        "could not send "
+            + request
+            + " to "
+            + shown.get(request.signal())
+            + ": "
+            + scrub(e.toString(), url));
+  }
+
+  // An exception's text may quote the URL it failed on; its secret parts are cut out.
+  private static String scrub(String text, URI url) {
+    String raw = url.toString();
+    return text.contains(raw) ? text.replace(raw, Redaction.url(url)) : text;
   }
 
   /** The backend's explanation from the response body, as " (...)", or empty. */
@@ -433,7 +449,7 @@ public final class OtlpHttpExporter implements Exporter {
     private Clock clock = Clock.systemUTC();
 
     private Builder() {
-      super(RESERVED_HEADERS, false, "otlp-http");
+      super(ExporterProtocol.HTTP_PROTOBUF, "otlp-http");
     }
 
     @Override
@@ -468,7 +484,7 @@ public final class OtlpHttpExporter implements Exporter {
       if (!anyTls && (caFile != null || clientCertificate != null)) {
         throw new IllegalArgumentException(
             "endpoints: "
-                + endpoints.values()
+                + endpoints.values().stream().map(Redaction::url).toList()
                 + " (plaintext) with a CA file or client certificate set (expected: https:// URLs"
                 + " to use TLS)");
       }

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server.metrics;
 
 import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.processor.metrics.MetricLabels;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -75,6 +76,11 @@ public final class SelfMetrics {
   private final java.util.Set<String> unpricedModels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   static final int MAX_UNPRICED_MODELS = 200;
+
+  /** The {@code model} of unpriced spans past {@value #MAX_UNPRICED_MODELS} distinct names. */
+  public static final String OTHER_MODEL = "__other__";
+
+  private final int maxLabelLength;
   private final Histogram exportDuration;
   private final Counter fsyncs;
   private final Histogram fsyncDuration;
@@ -95,8 +101,25 @@ public final class SelfMetrics {
     }
   }
 
-  /** Creates an empty set of self-metrics with its own registry. */
+  /**
+   * Creates an empty set of self-metrics with its own registry; label values from clients are cut
+   * to {@value MetricLabels#DEFAULT_MAX_LENGTH} characters.
+   */
   public SelfMetrics() {
+    this(MetricLabels.DEFAULT_MAX_LENGTH);
+  }
+
+  /**
+   * Creates an empty set of self-metrics with its own registry.
+   *
+   * @param maxLabelLength longest label value taken from a client, in characters ({@code
+   *     metrics.max_label_length}); longer ones are cut
+   */
+  public SelfMetrics(int maxLabelLength) {
+    if (maxLabelLength <= 0) {
+      throw new IllegalArgumentException("maxLabelLength: " + maxLabelLength + " (expected: > 0)");
+    }
+    this.maxLabelLength = maxLabelLength;
     received =
         Counter.builder()
             .name("traccia_proxy_received_items")
@@ -286,17 +309,20 @@ public final class SelfMetrics {
   }
 
   /**
-   * Counts an inference span whose model has no price, by model name. At most {@value
-   * #MAX_UNPRICED_MODELS} names get a series of their own; later ones share {@code other}, so a
-   * client sending random model names cannot grow the registry without bound.
+   * Counts an inference span whose model has no price, by model name. The name comes from a client,
+   * so it is cut to the longest label value, and at most {@value #MAX_UNPRICED_MODELS} names get a
+   * series of their own; later ones share {@value #OTHER_MODEL}. A client sending long or random
+   * model names can grow neither the registry nor a scrape without bound.
    */
   public void unpricedSpan(String model) {
-    String label = model;
-    if (!unpricedModels.contains(model)) {
-      if (unpricedModels.size() < MAX_UNPRICED_MODELS) {
-        unpricedModels.add(model);
-      } else {
-        label = "other";
+    String label = MetricLabels.truncate(model, maxLabelLength);
+    if (!unpricedModels.contains(label)) {
+      synchronized (unpricedModels) {
+        if (unpricedModels.size() < MAX_UNPRICED_MODELS) {
+          unpricedModels.add(label);
+        } else if (!unpricedModels.contains(label)) {
+          label = OTHER_MODEL;
+        }
       }
     }
     unpriced.labelValues(label).inc();

@@ -59,6 +59,46 @@ class ServeCommandTest {
                 + " port) [--grpc-port]\n");
   }
 
+  // Issue "Hostile input and exposure", case 8: doctor passed configurations that serve refused.
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "TRACCIA_ENDPOINT=http://127.0.0.1:1/v1/traces?token=sk-live-secret"
+            + "|TRACCIA_API_KEY=sk-live-secret|TRACCIA_EXPORTER_HEADERS=authorization=Bearer%20sk-x",
+        "TRACCIA_ENDPOINT=http://127.0.0.1:1?token=sk-live-secret|TRACCIA_EXPORTER_PROTOCOL=grpc",
+        "TRACCIA_ENDPOINT=http://127.0.0.1:1/v1/traces|TRACCIA_EXPORTER_PROTOCOL=grpc",
+        "TRACCIA_API_KEY=sk-live-secret|TRACCIA_EXPORTER_PROTOCOL=grpc",
+        "TRACCIA_ENDPOINT=http://127.0.0.1:1?token=sk-live-secret|TRACCIA_EXPORTER_PROTOCOL=grpc"
+            + "|TRACCIA_EXPORTER_HEADERS=grpc-timeout=1S",
+      })
+  void invalidExporterSettings_serveAndDoctorRefuseWithTheSameMessage(String variables) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (String variable : variables.split("\\|")) {
+      int eq = variable.indexOf('=');
+      env.put(variable.substring(0, eq), variable.substring(eq + 1));
+    }
+
+    CliRun serve = CliRun.run(command(env));
+    DoctorCommand doctorCommand = new DoctorCommand();
+    doctorCommand
+        .configOptions()
+        .setEnvironment(env)
+        .setWorkingDirectory(dir)
+        .setHomeDirectory(dir.resolve("home"));
+    CliRun doctor = CliRun.run(doctorCommand);
+
+    assertThat(serve.exitCode()).isEqualTo(2);
+    assertThat(doctor.exitCode()).isEqualTo(1);
+    String[] lines = serve.err().split("\n");
+    assertThat(lines[0])
+        .isEqualTo("traccia-proxy: the configuration is invalid; nothing was started.");
+    assertThat(lines).hasSizeGreaterThan(1);
+    for (int i = 1; i < lines.length; i++) {
+      assertThat(doctor.out()).contains("      " + lines[i].trim() + "\n");
+    }
+    assertThat(serve.all() + doctor.all()).doesNotContain("sk-live-secret");
+  }
+
   @Test
   void missingConfigFile_isAnError() {
     CliRun run = CliRun.run(command(Map.of()), "--config", dir.resolve("nope.toml").toString());

@@ -106,6 +106,77 @@ class OtlpHttpExporterTest extends ExporterContract {
     }
   }
 
+  // Issue "Hostile input and exposure", case 8: a token in the endpoint's query was printed.
+  @Test
+  void export_tokenInTheUrl_neverInAMessageOrALogLine() throws Exception {
+    String token = "sk-live-4b1d";
+    HttpTestServer server = server();
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    server.replies =
+        r -> {
+          switch (n.getAndIncrement()) {
+            case 0:
+              return HttpTestServer.Reply.of(404);
+            case 1:
+              return HttpTestServer.Reply.of(
+                  302,
+                  Map.of("Location", "https://new.example.com/v1/traces?token=" + token),
+                  new byte[0]);
+            case 2:
+              return HttpTestServer.Reply.of(503);
+            case 3:
+              return HttpTestServer.Reply.hang();
+            default:
+              return HttpTestServer.Reply.of(200);
+          }
+        };
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level level = root.getLevel();
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    // The test's backend (the JDK's HttpServer) logs what it receives; it is not the proxy.
+    ch.qos.logback.classic.Logger backend =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.sun.net.httpserver");
+    backend.setLevel(ch.qos.logback.classic.Level.INFO);
+    List<String> messages = new ArrayList<>();
+    try (LogCapture logs = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+      OtlpHttpExporter exporter =
+          exporter(
+              OtlpHttpExporter.builder()
+                  .setEndpoint(
+                      Signal.TRACES,
+                      URI.create(
+                          "http://user:"
+                              + token
+                              + "@127.0.0.1:"
+                              + server.port()
+                              + "/v1/traces?token="
+                              + token))
+                  .setTimeout(Duration.ofMillis(300)));
+      for (int i = 0; i < 5; i++) {
+        messages.add(String.valueOf(export(exporter, TestRequests.traceRequest("a", 1)).message()));
+      }
+      messages.add(exporter.toString());
+      OtlpHttpExporter refused =
+          exporter(
+              OtlpHttpExporter.builder()
+                  .setEndpoint(
+                      Signal.TRACES, URI.create("http://127.0.0.1:1/v1/traces?token=" + token)));
+      messages.add(export(refused, TestRequests.traceRequest("a", 1)).message());
+
+      assertThat(messages)
+          .hasSize(7)
+          .noneMatch(m -> m.contains(token))
+          .anyMatch(m -> m.contains("HTTP 404 from http://****@127.0.0.1:"))
+          .anyMatch(m -> m.contains("https://new.example.com/v1/traces?****"));
+      assertThat(logs.lines()).noneMatch(line -> line.contains(token));
+    } finally {
+      root.setLevel(level);
+      backend.setLevel(null);
+    }
+  }
+
   @Test
   void export_gzip() throws Exception {
     HttpTestServer server = server();

@@ -1,0 +1,60 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class SelfMetricsTest {
+
+  private static String text(SelfMetrics metrics) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    metrics.writeText(out);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  // Issue "Hostile input and exposure", case 2, for the proxy's own unpriced-model counter.
+  @Test
+  void unpricedSpan_longModelNames_cutToTheLabelLength() throws Exception {
+    SelfMetrics metrics = new SelfMetrics(16);
+
+    for (int k = 0; k < 20; k++) {
+      metrics.unpricedSpan((char) ('a' + k) + "m".repeat(1024 * 1024));
+    }
+
+    String text = text(metrics);
+    assertThat(text.length()).isLessThan(4096);
+    assertThat(metrics.counterValue("traccia_proxy_unpriced_spans", "model", "a" + "m".repeat(15)))
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void unpricedSpan_pastTheCap_foldedIntoOther() throws Exception {
+    SelfMetrics metrics = new SelfMetrics();
+
+    for (int k = 0; k < SelfMetrics.MAX_UNPRICED_MODELS + 50; k++) {
+      metrics.unpricedSpan("model-" + k);
+    }
+    metrics.unpricedSpan("model-0");
+
+    assertThat(metrics.counterValue("traccia_proxy_unpriced_spans", "model", "model-0"))
+        .isEqualTo(2.0);
+    assertThat(
+            metrics.counterValue("traccia_proxy_unpriced_spans", "model", SelfMetrics.OTHER_MODEL))
+        .isEqualTo(50.0);
+    assertThat(text(metrics)).doesNotContain("model-" + SelfMetrics.MAX_UNPRICED_MODELS + "\"");
+  }
+
+  @Test
+  void constructor_rejectsNonPositiveLabelLength() {
+    assertThatThrownBy(() -> new SelfMetrics(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxLabelLength: 0 (expected: > 0)");
+  }
+}
