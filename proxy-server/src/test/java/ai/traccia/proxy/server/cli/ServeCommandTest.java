@@ -116,6 +116,7 @@ class ServeCommandTest {
                 .setScheduler(scheduler)
                 .setReleaser(request -> {})
                 .build(),
+            ServeCommand.redaction(config, new SelfMetrics()),
             TraceSamplingProcessor.builder(config).build(),
             new SelfMetrics());
     List<String> names = new ArrayList<>();
@@ -126,7 +127,7 @@ class ServeCommandTest {
   @Test
   void pipeline_defaultsRunEveryProcessorInOrder() {
     assertThat(processorNames(ProxyConfig.builder().build()))
-        .containsExactly("token_counting", "cost", "metrics", "guardrail", "sampling");
+        .containsExactly("token_counting", "cost", "metrics", "guardrail", "redaction", "sampling");
   }
 
   @Test
@@ -138,7 +139,7 @@ class ServeCommandTest {
             .setMetricsEnabled(false)
             .setGuardrailsEnabled(false)
             .build();
-    // Sampling stays: its rate can be changed live, and at rate 1 it reads no span.
-    assertThat(processorNames(passThrough)).containsExactly("sampling");
+    // Redaction and sampling stay: both can be changed live, and off (rate 1) they read no span.
+    assertThat(processorNames(passThrough)).containsExactly("redaction", "sampling");
   }
 }
