@@ -64,6 +64,8 @@ public final class RedactionProcessor implements SpanProcessor {
           "input.value",
           "output.value",
           "tool.parameters",
+          "gen_ai.guardrail.security.content.input.value",
+          "gen_ai.guardrail.security.content.output.value",
           "traceloop.entity.input",
           "traceloop.entity.output");
 
