@@ -22,12 +22,21 @@ final class MaskPattern {
 
   final String name;
   private final List<Pattern> patterns;
+  // Per pattern, a cheap test that the text may hold a match at all: most text holds none of
+  // these shapes, and a regular expression tried at every position costs far more than a scan.
+  private final List<Predicate<String>> gates;
   private final Predicate<String> check;
   private final boolean user;
 
-  private MaskPattern(String name, List<Pattern> patterns, Predicate<String> check, boolean user) {
+  private MaskPattern(
+      String name,
+      List<Pattern> patterns,
+      List<Predicate<String>> gates,
+      Predicate<String> check,
+      boolean user) {
     this.name = name;
     this.patterns = patterns;
+    this.gates = gates;
     this.check = check;
     this.user = user;
   }
@@ -41,12 +50,14 @@ final class MaskPattern {
         return of(
             name,
             s -> true,
+            s -> s.indexOf('@') >= 0,
             "(?<![\\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}"
                 + "(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}(?![\\w-])");
       case "phone":
         return of(
             name,
             MaskPattern::phoneDigits,
+            s -> digits(s, 8),
             // E.164, with or without separators: +44 20 7946 0958, +14155552671.
             "(?<![\\w+])\\+[1-9]\\d{0,3}(?:[ .-]?\\(?\\d{1,4}\\)?){1,5}[ .-]?\\d{2,4}(?![\\w])",
             // North American and common national forms with separators: (415) 555-2671,
@@ -54,21 +65,41 @@ final class MaskPattern {
             "(?<![\\w+.-])\\(?\\d{3}\\)?[ .-]\\d{3}[ .-]\\d{4}(?![\\w]|[.-]\\d)",
             "(?<![\\w+.-])0\\d{2,4}[ -]\\d{3,4}[ -]\\d{3,4}(?![\\w]|[.-]\\d)");
       case "card":
-        return of(name, MaskPattern::luhn, "(?<![\\w-])\\d(?:[ -]?\\d){12,18}(?![\\w]|-\\d)");
-      case "ip":
         return of(
             name,
-            s -> true,
-            "(?<![\\w.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}"
-                + "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?![\\w]|\\.\\d)",
-            // IPv6, full or with one "::".
-            "(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\\w:])",
-            "(?<![\\w:])(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::"
-                + "(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?(?![\\w:])");
+            MaskPattern::luhn,
+            s -> digits(s, 13),
+            "(?<![\\w-])\\d(?:[ -]?\\d){12,18}(?![\\w]|-\\d)");
+      case "ip":
+        return new MaskPattern(
+            name,
+            List.of(
+                Pattern.compile(
+                    "(?<![\\w.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}"
+                        + "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?![\\w]|\\.\\d)"),
+                // IPv6, full or with one "::".
+                Pattern.compile("(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\\w:])"),
+                Pattern.compile(
+                    "(?<![\\w:])(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::"
+                        + "(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?(?![\\w:])")),
+            List.of(
+                s -> s.indexOf('.') >= 0 && digits(s, 4),
+                s -> count(s, ':') >= 7,
+                s -> s.contains("::")),
+            MaskPattern::notBareColons,
+            false);
       case "api_key":
         return of(
             name,
             s -> true,
+            s ->
+                s.contains("sk-")
+                    || s.contains("AKIA")
+                    || s.contains("ASIA")
+                    || s.contains("gh")
+                    || s.contains("xox")
+                    || s.contains("earer")
+                    || s.contains("eyJ"),
             "(?<![\\w-])sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}",
             "(?<![\\w])(?:AKIA|ASIA)[0-9A-Z]{16}(?![\\w])",
             "(?<![\\w])gh[pousr]_[A-Za-z0-9]{36,}",
@@ -82,15 +113,45 @@ final class MaskPattern {
 
   /** A user pattern, already validated by the configuration. */
   static MaskPattern user(String name, String regex) {
-    return new MaskPattern(name, List.of(Pattern.compile(regex)), s -> true, true);
+    return new MaskPattern(
+        name, List.of(Pattern.compile(regex)), List.of(s -> true), s -> true, true);
   }
 
-  private static MaskPattern of(String name, Predicate<String> check, String... regexes) {
+  private static MaskPattern of(
+      String name, Predicate<String> check, Predicate<String> gate, String... regexes) {
     Pattern[] compiled = new Pattern[regexes.length];
+    @SuppressWarnings("unchecked")
+    Predicate<String>[] gateEach = new Predicate[regexes.length];
     for (int k = 0; k < regexes.length; k++) {
       compiled[k] = Pattern.compile(regexes[k]);
+      gateEach[k] = gate;
     }
-    return new MaskPattern(name, List.of(compiled), check, false);
+    return new MaskPattern(name, List.of(compiled), List.of(gateEach), check, false);
+  }
+
+  /** Whether {@code s} holds at least {@code min} ASCII digits. */
+  private static boolean digits(String s, int min) {
+    int n = 0;
+    for (int k = 0; k < s.length(); k++) {
+      char c = s.charAt(k);
+      if (c >= '0' && c <= '9' && ++n >= min) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int count(String s, char c) {
+    int n = 0;
+    for (int k = s.indexOf(c); k >= 0; k = s.indexOf(c, k + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** An IPv6-shaped match with at least one hex digit: a lone "::" is not an address. */
+  private static boolean notBareColons(String match) {
+    return match.length() > 2;
   }
 
   /**
@@ -101,7 +162,11 @@ final class MaskPattern {
    */
   String mask(String text, int[] count) {
     String out = text;
-    for (Pattern pattern : patterns) {
+    for (int p = 0; p < patterns.size(); p++) {
+      if (!gates.get(p).test(out)) {
+        continue;
+      }
+      Pattern pattern = patterns.get(p);
       CharSequence input = user ? new Budget(out) : out;
       Matcher m = pattern.matcher(input);
       StringBuilder sb = null;

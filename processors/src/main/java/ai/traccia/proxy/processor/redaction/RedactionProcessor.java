@@ -175,11 +175,6 @@ public final class RedactionProcessor implements SpanProcessor {
   }
 
   private void redactSpan(SpanBatch batch, int i, RedactionRules r) {
-    AnyValue service = batch.resourceAttribute(i, SERVICE_NAME);
-    RedactionMode spanMode =
-        r.serviceMode(
-            service != null && service.hasStringValue() ? service.getStringValue() : null);
-    Tally tally = new Tally();
     List<String> keys = null;
     for (int k = 0, n = batch.attributeCount(i); k < n; k++) {
       int first = batch.attributeKeyLength(i, k) == 0 ? 0 : batch.attributeKeyByte(i, k, 0);
@@ -212,6 +207,15 @@ public final class RedactionProcessor implements SpanProcessor {
         }
       }
     }
+    boolean events = batch.eventCount(i) > 0;
+    if (keys == null && !events) {
+      return; // most spans: nothing to redact, found without decoding a value
+    }
+    AnyValue service = batch.resourceAttribute(i, SERVICE_NAME);
+    RedactionMode spanMode =
+        r.serviceMode(
+            service != null && service.hasStringValue() ? service.getStringValue() : null);
+    Tally tally = new Tally();
     if (keys != null) {
       for (String key : keys) {
         AnyValue value = batch.attribute(i, key);
@@ -241,7 +245,7 @@ public final class RedactionProcessor implements SpanProcessor {
         }
       }
     }
-    if (batch.eventCount(i) > 0) {
+    if (events) {
       redactEvents(batch, i, r, spanMode, tally);
     }
     if (tally.total > 0) {
