@@ -536,6 +536,67 @@ public final class ProxyConfig {
     return Collections.unmodifiableList(categories);
   }
 
+  // --- redaction -----------------------------------------------------------------------------
+
+  /** Whether content attributes are redacted ({@code redaction.enabled}). */
+  public boolean redactionEnabled() {
+    return get(REDACTION_ENABLED);
+  }
+
+  /** The default redaction mode: mask, hash, truncate or drop ({@code redaction.mode}). */
+  public String redactionMode() {
+    return get(REDACTION_MODE);
+  }
+
+  /** The built-in patterns the mask mode looks for ({@code redaction.patterns}), trimmed. */
+  public List<String> redactionPatterns() {
+    List<String> patterns = new ArrayList<>();
+    for (String p : get(REDACTION_PATTERNS_KEY).split(",", -1)) {
+      if (!p.trim().isEmpty()) {
+        patterns.add(p.trim());
+      }
+    }
+    return Collections.unmodifiableList(patterns);
+  }
+
+  /** User patterns, rule name to regular expression ({@code redaction.custom_patterns}). */
+  public Map<String, String> redactionCustomPatterns() {
+    return redactionJsonObject(get(REDACTION_CUSTOM_PATTERNS));
+  }
+
+  /** Modes per attribute key ({@code redaction.attribute_modes}). */
+  public Map<String, String> redactionAttributeModes() {
+    return redactionJsonObject(get(REDACTION_ATTRIBUTE_MODES));
+  }
+
+  /** Modes per {@code service.name}, {@code off} included ({@code redaction.service_modes}). */
+  public Map<String, String> redactionServiceModes() {
+    return redactionJsonObject(get(REDACTION_SERVICE_MODES));
+  }
+
+  /** The key of the hash mode ({@code redaction.hash_key}); a secret, never log it. */
+  public Optional<String> redactionHashKey() {
+    return Optional.ofNullable(get(REDACTION_HASH_KEY));
+  }
+
+  /** Characters the truncate mode keeps ({@code redaction.truncate_length}). */
+  public int redactionTruncateLength() {
+    return get(REDACTION_TRUNCATE_LENGTH);
+  }
+
+  /** Characters of each value the mask mode scans ({@code redaction.max_scan_chars}). */
+  public int redactionMaxScanChars() {
+    return get(REDACTION_MAX_SCAN_CHARS);
+  }
+
+  /**
+   * Whether the cost is also written as {@code gen_ai.usage.cost.*} ({@code
+   * instrumentation.gen_ai_cost_attributes}).
+   */
+  public boolean genAiCostAttributes() {
+    return get(GEN_AI_COST_ATTRIBUTES);
+  }
+
   // --- [logging] ------------------------------------------------------------------------------
 
   /**
@@ -1367,6 +1428,30 @@ public final class ProxyConfig {
                     + " or "
                     + ENABLE_FILE.key
                     + " set to true; otherwise spans have nowhere to go"));
+      }
+      if (!skip.contains(REDACTION_HASH_KEY) && value(REDACTION_HASH_KEY) == null) {
+        // The hash mode keys its HMAC with a secret of the user's: without one it cannot run.
+        for (Setting<String> modes :
+            Arrays.asList(REDACTION_MODE, REDACTION_ATTRIBUTE_MODES, REDACTION_SERVICE_MODES)) {
+          if (skip.contains(modes)) {
+            continue;
+          }
+          String value = value(modes);
+          boolean hash =
+              modes == REDACTION_MODE
+                  ? "hash".equals(value)
+                  : redactionJsonObject(value) != null
+                      && redactionJsonObject(value).containsValue("hash");
+          if (hash) {
+            problems.add(
+                problem(
+                    modes,
+                    "no hash mode unless "
+                        + REDACTION_HASH_KEY.key
+                        + " is set (the HMAC-SHA256 key of hashed values)"));
+            break;
+          }
+        }
       }
       return problems;
     }

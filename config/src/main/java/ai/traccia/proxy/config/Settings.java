@@ -723,6 +723,15 @@ final class Settings {
               .clientOnly(INSTRUMENT_REASON)
               .description("Application SDK only: instrument CrewAI."));
 
+  static final Setting<Boolean> GEN_AI_COST_ATTRIBUTES =
+      add(
+          Setting.builder("instrumentation", "gen_ai_cost_attributes", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("gen_ai_cost_attributes")
+              .description(
+                  "Also write the cost as the proposed gen_ai.usage.cost.amount, .currency and"
+                      + " .source, beside llm.cost.usd, until that convention is released."));
+
   // --- [guardrails] ---------------------------------------------------------------------------
 
   /** The guardrail categories, as the detector names them. */
@@ -785,6 +794,208 @@ final class Settings {
                   })
               .description(
                   "Comma-separated guardrail categories never reported missing, for every trace."));
+
+  // --- [redaction] ----------------------------------------------------------------------------
+
+  /** The redaction modes; {@code off} only per service or attribute. */
+  static final List<String> REDACTION_MODES = List.of("mask", "hash", "truncate", "drop");
+
+  /** The built-in masking patterns. */
+  static final List<String> REDACTION_PATTERNS = List.of("email", "phone", "card", "ip", "api_key");
+
+  /** The longest user pattern accepted, in characters. */
+  static final int MAX_REDACTION_PATTERN_LENGTH = 512;
+
+  static final Setting<Boolean> REDACTION_ENABLED =
+      add(
+          Setting.builder("redaction", "enabled", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("redaction_enabled")
+              .live()
+              .description(
+                  "Redact prompts and completions after token counting, cost and guardrail"
+                      + " detection have read them."));
+
+  static final Setting<String> REDACTION_MODE =
+      add(
+          Setting.builder("redaction", "mode", ValueType.STRING)
+              .defaultValue("mask")
+              .alias("redaction_mode")
+              .live()
+              .check(m -> REDACTION_MODES.contains(m) ? null : "one of mask, hash, truncate, drop")
+              .description("What happens to content: mask, hash, truncate or drop."));
+
+  static final Setting<String> REDACTION_PATTERNS_KEY =
+      add(
+          Setting.builder("redaction", "patterns", ValueType.STRING)
+              .defaultValue(String.join(",", REDACTION_PATTERNS))
+              .alias("redaction_patterns")
+              .live()
+              .check(
+                  list -> {
+                    for (String p : list.split(",", -1)) {
+                      if (!p.trim().isEmpty() && !REDACTION_PATTERNS.contains(p.trim())) {
+                        return "comma-separated built-in patterns: "
+                            + String.join(", ", REDACTION_PATTERNS);
+                      }
+                    }
+                    return null;
+                  })
+              .description("Comma-separated built-in patterns the mask mode looks for."));
+
+  static final Setting<String> REDACTION_CUSTOM_PATTERNS =
+      add(
+          Setting.builder("redaction", "custom_patterns", ValueType.STRING)
+              .defaultValue("")
+              .alias("redaction_custom_patterns")
+              .live()
+              .check(Settings::redactionPatterns)
+              .description(
+                  "More patterns to mask, a JSON object of rule names to Java regular"
+                      + " expressions."));
+
+  static final Setting<String> REDACTION_ATTRIBUTE_MODES =
+      add(
+          Setting.builder("redaction", "attribute_modes", ValueType.STRING)
+              .defaultValue("")
+              .alias("redaction_attribute_modes")
+              .live()
+              .check(Settings::redactionModeMap)
+              .description(
+                  "A mode per attribute key, a JSON object; any key named is treated as"
+                      + " content."));
+
+  static final Setting<String> REDACTION_SERVICE_MODES =
+      add(
+          Setting.builder("redaction", "service_modes", ValueType.STRING)
+              .defaultValue("")
+              .alias("redaction_service_modes")
+              .live()
+              .check(Settings::redactionModeMap)
+              .description("A mode per service.name, a JSON object; off leaves a service alone."));
+
+  static final Setting<String> REDACTION_HASH_KEY =
+      add(
+          Setting.builder("redaction", "hash_key", ValueType.STRING)
+              .alias("redaction_hash_key")
+              .optional("\"\"")
+              .secret()
+              .live()
+              .check(k -> k.length() >= 16 ? null : "at least 16 characters")
+              .description(
+                  "The HMAC-SHA256 key of the hash mode; required when any mode is hash."));
+
+  static final Setting<Integer> REDACTION_TRUNCATE_LENGTH =
+      add(
+          Setting.builder("redaction", "truncate_length", ValueType.INT)
+              .defaultValue(64)
+              .alias("redaction_truncate_length")
+              .live()
+              .check(Settings::nonNegative)
+              .description("Characters the truncate mode keeps of each content value."));
+
+  static final Setting<Integer> REDACTION_MAX_SCAN_CHARS =
+      add(
+          Setting.builder("redaction", "max_scan_chars", ValueType.INT)
+              .defaultValue(65_536)
+              .alias("redaction_max_scan_chars")
+              .live()
+              .check(Settings::positive)
+              .description(
+                  "Characters of each value the mask mode scans; the rest is cut, never passed"
+                      + " on unscanned."));
+
+  /** Checks a JSON object of rule names to regular expressions; null when it is fine. */
+  static String redactionPatterns(String json) {
+    Map<String, String> patterns = redactionJsonObject(json);
+    if (patterns == null) {
+      return "a JSON object of rule names to regular expressions, e.g. {\"ticket\": \"T-[0-9]{6}\"}";
+    }
+    for (Map.Entry<String, String> e : patterns.entrySet()) {
+      if (!e.getKey().matches("[a-z][a-z0-9_]{0,31}") || REDACTION_PATTERNS.contains(e.getKey())) {
+        return "rule names of lower-case letters, digits and _ (at most 32), other than the"
+            + " built-in ones; \""
+            + e.getKey()
+            + "\" is not";
+      }
+      String problem = redactionRegexProblem(e.getValue());
+      if (problem != null) {
+        return "a valid, linear regular expression for \"" + e.getKey() + "\": " + problem;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why {@code regex} is refused, or null. Beyond a syntax check, a simple guard against
+   * catastrophic backtracking: a quantified group whose body ends with a quantifier, as in {@code
+   * (a+)+} or {@code (\\w*)*}, and back-references are refused, and so is a pattern longer than
+   * {@link #MAX_REDACTION_PATTERN_LENGTH}.
+   */
+  static String redactionRegexProblem(String regex) {
+    if (regex.isEmpty() || regex.length() > MAX_REDACTION_PATTERN_LENGTH) {
+      return "1 to " + MAX_REDACTION_PATTERN_LENGTH + " characters";
+    }
+    try {
+      java.util.regex.Pattern compiled = java.util.regex.Pattern.compile(regex);
+      if (compiled.matcher("").matches()) {
+        return "it matches the empty string";
+      }
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return e.getDescription() + " at index " + e.getIndex();
+    }
+    if (NESTED_QUANTIFIER.matcher(regex).find()) {
+      return "a quantified group that itself ends with a quantifier, such as (a+)+, may take"
+          + " exponential time";
+    }
+    if (BACK_REFERENCE.matcher(regex).find()) {
+      return "back-references are not allowed";
+    }
+    return null;
+  }
+
+  private static final java.util.regex.Pattern NESTED_QUANTIFIER =
+      java.util.regex.Pattern.compile("[+*}][?+]?\\)[+*{]");
+  private static final java.util.regex.Pattern BACK_REFERENCE =
+      java.util.regex.Pattern.compile("(?<!\\\\)\\\\(?:[1-9]|k<)");
+
+  /** Checks a JSON object of names to modes (mask, hash, truncate, drop or off). */
+  static String redactionModeMap(String json) {
+    Map<String, String> modes = redactionJsonObject(json);
+    if (modes == null) {
+      return "a JSON object of names to modes, e.g. {\"gen_ai.input.messages\": \"hash\"}";
+    }
+    for (Map.Entry<String, String> e : modes.entrySet()) {
+      if (!REDACTION_MODES.contains(e.getValue()) && !"off".equals(e.getValue())) {
+        return "modes mask, hash, truncate, drop or off; \"" + e.getValue() + "\" is not";
+      }
+    }
+    return null;
+  }
+
+  /** A JSON object of strings to strings; empty for "", null when it is not one. */
+  static Map<String, String> redactionJsonObject(String json) {
+    if (json.trim().isEmpty()) {
+      return Map.of();
+    }
+    Object parsed;
+    try {
+      parsed = Json.parse(json);
+    } catch (Json.JsonException e) {
+      return null;
+    }
+    if (!(parsed instanceof Map)) {
+      return null;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
+      if (!(e.getValue() instanceof String)) {
+        return null;
+      }
+      out.put((String) e.getKey(), (String) e.getValue());
+    }
+    return Collections.unmodifiableMap(out);
+  }
 
   // --- [runtime] (application SDK only) -------------------------------------------------------
 

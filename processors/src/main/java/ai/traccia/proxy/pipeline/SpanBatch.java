@@ -25,12 +25,13 @@ import java.util.Objects;
  * The spans of one OTLP export request, addressed by a flat index, with the edits processors make.
  *
  * <p>Processors read spans through the accessors here ({@link #traceId}, {@link #attribute(int,
- * String)} and the like), and change them only through {@link #putAttribute} and {@link #reject}.
- * Reads go straight to the request's protobuf bytes ({@link WireSpans}): a span's fields are found
- * when it is first read, and an attribute value is decoded only when asked for, so a processor that
- * looks for a few keys on every span does not pay for decoding all of them. Edits are recorded
- * beside the request and applied once, when {@link #toByteArray()} or {@link #toRequest()} seals
- * the batch, so a request that no processor touched is forwarded as the very bytes that arrived.
+ * String)} and the like), and change them only through {@link #putAttribute}, {@link
+ * #removeAttribute}, {@link #setEvents} and {@link #reject}. Reads go straight to the request's
+ * protobuf bytes ({@link WireSpans}): a span's fields are found when it is first read, and an
+ * attribute value is decoded only when asked for, so a processor that looks for a few keys on every
+ * span does not pay for decoding all of them. Edits are recorded beside the request and applied
+ * once, when {@link #toByteArray()} or {@link #toRequest()} seals the batch, so a request that no
+ * processor touched is forwarded as the very bytes that arrived.
  *
  * <p>Not thread-safe: a batch is confined to the thread that runs the pipeline over it.
  */
@@ -45,6 +46,8 @@ public final class SpanBatch {
   private WireSpans wire;
   // Allocated on the first edit; most spans of most batches are never edited.
   private Map<String, AnyValue>[] edits;
+  // Allocated on the first event edit: spans whose events a processor replaced whole.
+  private List<Span.Event>[] eventEdits;
   // A reader's view of each span (LlmSpan), shared by the processors, dropped when it is edited.
   private Object[] views;
   private RejectReason[] rejections;
@@ -100,6 +103,11 @@ public final class SpanBatch {
       }
     }
     return request;
+  }
+
+  /** The request's bytes as they arrived; not a copy. */
+  byte[] encodedBytes() {
+    return encoded;
   }
 
   /** The request's spans read from its bytes; made on the first read. */
@@ -161,6 +169,43 @@ public final class SpanBatch {
   /** The number of attributes span {@code i} arrived with; edits are not counted. */
   public int attributeCount(int i) {
     return wire().attributeCount(i);
+  }
+
+  /** The number of events span {@code i} arrived with; edits are not counted. */
+  public int eventCount(int i) {
+    return wire().eventCount(i);
+  }
+
+  /**
+   * The events of span {@code i}, with the edits of this batch: those of {@link #setEvents} if a
+   * processor replaced them, else as they arrived (which decodes the span; check {@link
+   * #eventCount} first).
+   */
+  public List<Span.Event> events(int i) {
+    if (eventEdits != null && eventEdits[i] != null) {
+      return eventEdits[i];
+    }
+    return wire().eventCount(i) == 0 ? List.of() : wire().span(i).getEventsList();
+  }
+
+  /**
+   * The keys of the attributes processors set on span {@code i} so far (removed ones left out), in
+   * the order first set; empty when none. With {@link #attributeKey}, every key the span will be
+   * forwarded with.
+   */
+  public List<String> editedAttributeKeys(int i) {
+    Map<String, AnyValue> spanEdits = edits(i);
+    if (spanEdits == null) {
+      return List.of();
+    }
+    List<String> keys = new ArrayList<>(spanEdits.size());
+    spanEdits.forEach(
+        (key, value) -> {
+          if (!isRemoved(value)) {
+            keys.add(key);
+          }
+        });
+    return keys;
   }
 
   /** The key of span {@code i}'s attribute {@code k}, as it arrived. */
@@ -228,7 +273,7 @@ public final class SpanBatch {
     if (edits != null && edits[i] != null) {
       AnyValue edited = edits[i].get(key);
       if (edited != null) {
-        return edited;
+        return edited == REMOVED ? null : edited;
       }
     }
     WireSpans w = wire();
@@ -271,6 +316,32 @@ public final class SpanBatch {
       edits[i] = new LinkedHashMap<>(4);
     }
     edits[i].put(key, value);
+    if (views != null) {
+      views[i] = null;
+    }
+  }
+
+  /**
+   * Removes attribute {@code key} from span {@code i}, every copy of it, as forwarded; {@link
+   * #attribute} returns null for it from now on. Removing a key the span lacks changes nothing.
+   */
+  public void removeAttribute(int i, String key) {
+    putAttribute(i, key, REMOVED);
+  }
+
+  /**
+   * Replaces every event of span {@code i} with {@code events}, in that order, as forwarded. The
+   * span is not decoded to write it: its arrived events are cut from its bytes and these written.
+   */
+  public void setEvents(int i, List<Span.Event> events) {
+    checkOpen();
+    Objects.requireNonNull(events, "events");
+    if (eventEdits == null) {
+      @SuppressWarnings("unchecked")
+      List<Span.Event>[] created = new List[size()];
+      eventEdits = created;
+    }
+    eventEdits[i] = List.copyOf(events);
     if (views != null) {
       views[i] = null;
     }
@@ -339,7 +410,7 @@ public final class SpanBatch {
 
   /** Whether any processor edited or refused a span. */
   public boolean isModified() {
-    return edits != null || rejections != null;
+    return edits != null || eventEdits != null || rejections != null;
   }
 
   /**
@@ -359,7 +430,12 @@ public final class SpanBatch {
         ScopeSpans.Builder ssOut = ss.toBuilder().clearSpans();
         for (Span span : ss.getSpansList()) {
           if (!isRejected(i)) {
-            ssOut.addSpans(withAttributes(span, edits == null ? null : edits[i]));
+            Span edited = withAttributes(span, edits == null ? null : edits[i]);
+            List<Span.Event> events = editedEvents(i);
+            ssOut.addSpans(
+                events == null
+                    ? edited
+                    : edited.toBuilder().clearEvents().addAllEvents(events).build());
           }
           i++;
         }
@@ -387,10 +463,31 @@ public final class SpanBatch {
     return SpanSplicer.splice(encoded, this);
   }
 
-  /** The attributes processors set on span {@code i}, in the order first set, or null. */
+  /**
+   * The attributes processors set on span {@code i}, in the order first set, or null. A removed key
+   * maps to a value for which {@link #isRemoved} is true.
+   */
   Map<String, AnyValue> edits(int i) {
     return edits == null ? null : edits[i];
   }
+
+  /** The events that replace span {@code i}'s, or null when they were not replaced. */
+  List<Span.Event> editedEvents(int i) {
+    return eventEdits == null ? null : eventEdits[i];
+  }
+
+  /** Whether a processor changed span {@code i}'s attributes or events. */
+  boolean isEdited(int i) {
+    return edits(i) != null || editedEvents(i) != null;
+  }
+
+  /** Whether {@code value}, from {@link #edits}, marks its key as removed. */
+  static boolean isRemoved(AnyValue value) {
+    return value == REMOVED;
+  }
+
+  // Compared by identity: an edit of this very instance removes its key.
+  private static final AnyValue REMOVED = AnyValue.newBuilder().setStringValue("(removed)").build();
 
   /**
    * {@code span} with {@code spanEdits} set: its attributes of those keys are replaced, the others
@@ -407,7 +504,9 @@ public final class SpanBatch {
       }
     }
     for (Map.Entry<String, AnyValue> e : spanEdits.entrySet()) {
-      attributes.add(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build());
+      if (!isRemoved(e.getValue())) {
+        attributes.add(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build());
+      }
     }
     return span.toBuilder().clearAttributes().addAllAttributes(attributes).build();
   }

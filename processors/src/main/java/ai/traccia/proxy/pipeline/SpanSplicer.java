@@ -5,6 +5,7 @@
 package ai.traccia.proxy.pipeline;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -57,7 +58,7 @@ final class SpanSplicer {
    */
   static byte[] span(byte[] encoded, SpanBatch batch, int i) {
     WireSpans wire = batch.wire();
-    if (batch.edits(i) == null) {
+    if (!batch.isEdited(i)) {
       return Arrays.copyOfRange(encoded, wire.spanStart(i), wire.spanEnd(i));
     }
     EditedSpan edited = new EditedSpan(batch, i);
@@ -119,7 +120,7 @@ final class SpanSplicer {
           keptSpans[k] = true;
           any = true;
           int length = spans.get(k)[1] - spans.get(k)[0];
-          if (edits.edits(i) != null) {
+          if (edits.isEdited(i)) {
             EditedSpan e = new EditedSpan(edits, i);
             edited[k] = e;
             length = e.size;
@@ -181,13 +182,18 @@ final class SpanSplicer {
   }
 
   /**
-   * An edited span, written as its arrived bytes without the attributes the edits replace, then the
-   * edits as new attributes: it decodes to {@link SpanBatch#withAttributes} of the span, without
-   * the span being decoded and encoded again.
+   * An edited span, written as its arrived bytes without the attributes the edits replace (and
+   * without its events, when they were replaced), then the edits as new attributes and the new
+   * events: it decodes to {@link SpanBatch#toRequest()}'s span, without the span being decoded and
+   * encoded again.
    */
   private static final class EditedSpan {
-    final int[] cut; // [start, end) of each KeyValue field left out, in order
+    private static final int EVENTS_TAG =
+        Span.EVENTS_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
+    final int[] cut; // [start, end) of each field left out, in order
     final KeyValue[] added;
+    final List<Span.Event> events;
     final int start;
     final int end;
     final int size;
@@ -195,32 +201,81 @@ final class SpanSplicer {
     EditedSpan(SpanBatch batch, int i) {
       WireSpans wire = batch.wire();
       Map<String, AnyValue> edits = batch.edits(i);
-      int[] removed = new int[8];
-      int cuts = 0;
-      int cutBytes = 0;
-      for (int k = 0, n = wire.attributeCount(i); k < n; k++) {
-        if (edits.containsKey(wire.attributeKey(i, k))) {
-          if (cuts * 2 == removed.length) {
-            removed = Arrays.copyOf(removed, removed.length * 2);
-          }
-          removed[cuts * 2] = wire.attributeFieldStart(i, k);
-          removed[cuts * 2 + 1] = wire.attributeFieldEnd(i, k);
-          cutBytes += removed[cuts * 2 + 1] - removed[cuts * 2];
-          cuts++;
-        }
-      }
-      cut = Arrays.copyOf(removed, cuts * 2);
-      added = new KeyValue[edits.size()];
-      int addedBytes = 0;
-      int a = 0;
-      for (Map.Entry<String, AnyValue> e : edits.entrySet()) {
-        KeyValue kv = KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
-        added[a++] = kv;
-        addedBytes += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
-      }
+      events = batch.editedEvents(i);
       start = wire.spanStart(i);
       end = wire.spanEnd(i);
+      int[] removed = new int[8];
+      int cuts = 0;
+      if (edits != null) {
+        for (int k = 0, n = wire.attributeCount(i); k < n; k++) {
+          if (edits.containsKey(wire.attributeKey(i, k))) {
+            removed = room(removed, cuts);
+            removed[cuts * 2] = wire.attributeFieldStart(i, k);
+            removed[cuts * 2 + 1] = wire.attributeFieldEnd(i, k);
+            cuts++;
+          }
+        }
+      }
+      if (events != null && wire.eventCount(i) > 0) {
+        WireReader in = new WireReader(batch.encodedBytes());
+        in.pos = start;
+        while (in.pos < end) {
+          int fieldStart = in.pos;
+          int tag = in.varint32();
+          in.skip(tag);
+          if (tag == EVENTS_TAG) {
+            removed = room(removed, cuts);
+            removed[cuts * 2] = fieldStart;
+            removed[cuts * 2 + 1] = in.pos;
+            cuts++;
+          }
+        }
+        sortRanges(removed, cuts);
+      }
+      cut = Arrays.copyOf(removed, cuts * 2);
+      int cutBytes = 0;
+      for (int c = 0; c < cut.length; c += 2) {
+        cutBytes += cut[c + 1] - cut[c];
+      }
+      List<KeyValue> kept = new ArrayList<>(edits == null ? 0 : edits.size());
+      int addedBytes = 0;
+      if (edits != null) {
+        for (Map.Entry<String, AnyValue> e : edits.entrySet()) {
+          if (SpanBatch.isRemoved(e.getValue())) {
+            continue;
+          }
+          KeyValue kv = KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
+          kept.add(kv);
+          addedBytes += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+        }
+      }
+      added = kept.toArray(new KeyValue[0]);
+      if (events != null) {
+        for (Span.Event event : events) {
+          addedBytes += CodedOutputStream.computeMessageSize(Span.EVENTS_FIELD_NUMBER, event);
+        }
+      }
       size = end - start - cutBytes + addedBytes;
+    }
+
+    private static int[] room(int[] ranges, int used) {
+      return used * 2 == ranges.length ? Arrays.copyOf(ranges, ranges.length * 2) : ranges;
+    }
+
+    /** Sorts the first {@code count} [start, end) pairs by start; they never overlap. */
+    private static void sortRanges(int[] ranges, int count) {
+      for (int a = 1; a < count; a++) {
+        int s = ranges[a * 2];
+        int e = ranges[a * 2 + 1];
+        int b = a - 1;
+        while (b >= 0 && ranges[b * 2] > s) {
+          ranges[(b + 1) * 2] = ranges[b * 2];
+          ranges[(b + 1) * 2 + 1] = ranges[b * 2 + 1];
+          b--;
+        }
+        ranges[(b + 1) * 2] = s;
+        ranges[(b + 1) * 2 + 1] = e;
+      }
     }
 
     void write(byte[] in, CodedOutputStream out) throws IOException {
@@ -232,6 +287,11 @@ final class SpanSplicer {
       out.writeRawBytes(in, from, end - from);
       for (KeyValue kv : added) {
         out.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+      }
+      if (events != null) {
+        for (Span.Event event : events) {
+          out.writeMessage(Span.EVENTS_FIELD_NUMBER, event);
+        }
       }
     }
   }

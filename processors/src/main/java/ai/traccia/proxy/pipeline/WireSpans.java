@@ -60,6 +60,7 @@ final class WireSpans {
   private static final int END_TIME = Span.END_TIME_UNIX_NANO_FIELD_NUMBER << 3 | FIXED64;
   private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int STATUS = Span.STATUS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
+  private static final int EVENTS = Span.EVENTS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int STATUS_CODE = Status.CODE_FIELD_NUMBER << 3 | VARINT;
   private static final int KEY = KeyValue.KEY_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int VALUE = KeyValue.VALUE_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
@@ -154,6 +155,7 @@ final class WireSpans {
     int statusCode;
     int firstAttribute;
     int attributeCount;
+    int eventCount;
     // Made on the first lookup by key.
     boolean hashed;
     long keyMask;
@@ -336,6 +338,10 @@ final class WireSpans {
 
   int attributeCount(int i) {
     return fields(i).attributeCount;
+  }
+
+  int eventCount(int i) {
+    return fields(i).eventCount;
   }
 
   String attributeKey(int i, int k) {
@@ -554,6 +560,10 @@ final class WireSpans {
             }
             break;
           }
+        case EVENTS:
+          f.eventCount++;
+          in.skip(tag);
+          break;
         case ATTRIBUTES:
           {
             int stop = in.limit();

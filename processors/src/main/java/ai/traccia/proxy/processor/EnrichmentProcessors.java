@@ -8,6 +8,7 @@ import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.processor.cost.CostProcessor;
+import ai.traccia.proxy.processor.cost.GenAiCostAttributesProcessor;
 import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,9 @@ import java.util.function.Consumer;
  *   <li>{@link TokenCountingProcessor} ({@code instrumentation.enable_token_counting}) estimates
  *       missing token counts;
  *   <li>{@link CostProcessor} ({@code instrumentation.enable_costs}) prices the usage, estimated
- *       counts included, so it must come after the token counter.
+ *       counts included, so it must come after the token counter;
+ *   <li>{@link GenAiCostAttributesProcessor} ({@code instrumentation.gen_ai_cost_attributes}, off
+ *       by default) copies the cost to the proposed {@code gen_ai.usage.cost.*} attributes.
  * </ol>
  *
  * <p>Disabled stages are left out, so the list may be empty. Stages that other processors add
@@ -56,6 +59,9 @@ public final class EnrichmentProcessors {
     if (config.costsEnabled()) {
       processors.add(
           CostProcessor.builder(prices).setUnpricedModelListener(onUnpricedModel).build());
+      if (config.genAiCostAttributes()) {
+        processors.add(GenAiCostAttributesProcessor.create());
+      }
     }
     return List.copyOf(processors);
   }

@@ -193,6 +193,53 @@ class SpanBatchTest {
     assertThat(batch.view(1)).isEqualTo("view of 1");
   }
 
+  @Test
+  void removeAttribute_goneForReadersAndInBothEncodings() throws Exception {
+    Span span =
+        span("s", kv("keep", "1"), kv("gone", "2"), kv("gone", "3")).toBuilder()
+            .addEvents(Span.Event.newBuilder().setName("e"))
+            .build();
+    SpanBatch batch = batchOf(span.toBuilder());
+
+    batch.removeAttribute(0, "gone");
+    batch.removeAttribute(0, "never-there");
+
+    assertThat(batch.attribute(0, "gone")).isNull();
+    assertThat(batch.editedAttributeKeys(0)).isEmpty();
+    Span spliced = onlySpan(ExportTraceServiceRequest.parseFrom(batch.toByteArray()));
+    assertThat(spliced.getAttributesList()).containsExactly(kv("keep", "1"));
+    assertThat(spliced.getEventsCount()).isEqualTo(1);
+    assertThat(onlySpan(batch.toRequest())).isEqualTo(spliced);
+  }
+
+  @Test
+  void setEvents_replacesEveryEvent_splicedAsDecoded() throws Exception {
+    Span span =
+        span("s", kv("k", "v")).toBuilder()
+            .addEvents(Span.Event.newBuilder().setName("first").addAttributes(kv("a", "1")))
+            .setStatus(io.opentelemetry.proto.trace.v1.Status.newBuilder().setMessage("m"))
+            .addEvents(Span.Event.newBuilder().setName("second"))
+            .build();
+    SpanBatch batch = batchOf(span.toBuilder());
+    assertThat(batch.eventCount(0)).isEqualTo(2);
+    Span.Event replaced =
+        Span.Event.newBuilder().setName("first").addAttributes(kv("a", "x")).build();
+
+    batch.setEvents(0, List.of(replaced));
+    batch.putAttribute(0, "k", "w");
+
+    assertThat(batch.events(0)).containsExactly(replaced);
+    Span spliced = onlySpan(ExportTraceServiceRequest.parseFrom(batch.toByteArray()));
+    assertThat(spliced.getEventsList()).containsExactly(replaced);
+    assertThat(spliced.getStatus().getMessage()).isEqualTo("m");
+    assertThat(spliced.getAttributesList()).containsExactly(kv("k", "w"));
+    assertThat(onlySpan(batch.toRequest())).isEqualTo(spliced);
+  }
+
+  private static Span onlySpan(ExportTraceServiceRequest request) {
+    return request.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+  }
+
   /** A batch of one request holding {@code span} alone. */
   private static SpanBatch batchOf(Span.Builder span) {
     return SpanBatch.of(

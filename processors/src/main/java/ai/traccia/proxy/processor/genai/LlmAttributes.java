@@ -219,6 +219,8 @@ public final class LlmAttributes {
     row("llm.token_count.prompt_details.cache_read", Field.CACHE_READ_TOKENS, oi());
     row("gen_ai.usage.cache_read_input_tokens", Field.CACHE_READ_TOKENS, ollm());
 
+    // Renamed in 2026; the old name is still read.
+    row("gen_ai.usage.cache_write.input_tokens", Field.CACHE_WRITE_TOKENS, otel());
     row("gen_ai.usage.cache_creation.input_tokens", Field.CACHE_WRITE_TOKENS, otel());
     row("llm.token_count.prompt_details.cache_write", Field.CACHE_WRITE_TOKENS, oi());
     row("gen_ai.usage.cache_creation_input_tokens", Field.CACHE_WRITE_TOKENS, ollm());

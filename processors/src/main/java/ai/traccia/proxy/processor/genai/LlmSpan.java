@@ -30,7 +30,7 @@ public final class LlmSpan {
 
   /** {@code gen_ai.operation.name} values of spans that wrap inference rather than perform it. */
   private static final Set<String> NON_INFERENCE_OPERATIONS =
-      Set.of("invoke_agent", "create_agent", "execute_tool", "invoke_workflow");
+      Set.of("invoke_agent", "create_agent", "execute_tool", "invoke_workflow", "apply_guardrail");
 
   private static final Field[] FIELDS = Field.values();
 

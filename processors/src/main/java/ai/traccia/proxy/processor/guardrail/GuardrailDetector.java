@@ -113,6 +113,7 @@ final class GuardrailDetector {
       SpanBatch batch, int i, LlmSpan llm, String traceId, String spanId, boolean heuristics) {
     List<GuardrailFinding> out = new ArrayList<>(0);
     explicit(batch, i, traceId, spanId, out);
+    GenAiGuardrailSignals.detect(batch, i, traceId, spanId, out);
     providerNative(batch, i, llm, traceId, spanId, out);
     if (heuristics) {
       heuristic(batch, i, traceId, spanId, out);

@@ -11,6 +11,7 @@ import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.config.Redaction;
+import ai.traccia.proxy.processor.redaction.RedactionRules;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -282,6 +283,16 @@ public final class DoctorCommand implements Callable<Integer> {
     } else {
       out.println("  " + OK + " Rate limit: none (every span is accepted)");
     }
+    List<String> redaction = RedactionRules.fromConfig(config).describe();
+    out.println(
+        "  " + (config.redactionEnabled() ? OK : INFO) + " " + capitalized(redaction.get(0)));
+    for (String line : redaction.subList(1, redaction.size())) {
+      out.println("     " + line);
+    }
+  }
+
+  private static String capitalized(String s) {
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private static void warnings(PrintWriter out, List<ConfigWarning> warnings) {

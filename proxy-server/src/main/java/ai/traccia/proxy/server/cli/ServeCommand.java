@@ -22,6 +22,8 @@ import ai.traccia.proxy.processor.guardrail.GuardrailListener;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.guardrail.ReleasedRoot;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
+import ai.traccia.proxy.processor.redaction.RedactionProcessor;
+import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.Exporters;
 import ai.traccia.proxy.server.ProxyServer;
@@ -179,14 +181,16 @@ public final class ServeCommand implements Callable<Integer> {
           config.guardrailRootSpanWaitMs());
       guardrailSettings.setRootSpanWait(Duration.ZERO);
     }
+    RedactionProcessor redaction = redaction(config, metrics);
     GuardrailProcessor guardrails =
         guardrailSettings
             .setScheduler(guardrailClock)
-            .setReleaser(request -> releaseHeld(request, sampler, running.get()))
+            .setReleaser(request -> releaseHeld(request, sampler, redaction, running.get()))
             .setListener(
                 new GuardrailMetrics(metrics, Duration.ofMillis(config.guardrailRootSpanWaitMs())))
             .build();
-    SpanPipeline pipeline = pipeline(config, prices, derived, guardrails, sampler, metrics);
+    SpanPipeline pipeline =
+        pipeline(config, prices, derived, guardrails, redaction, sampler, metrics);
     ProxyServer.Settings.Builder settings =
         ProxyServer.settings()
             .setPipeline(pipeline)
@@ -272,7 +276,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     ConfigReloader reloader =
         ConfigReloader.builder(loader, loaded)
-            .addListener(new ReloadListener(prices, guardrails, sampler, server))
+            .addListener(new ReloadListener(prices, guardrails, redaction, sampler, server))
             .build();
     reloader.start();
     Signals.onReload(reloader::reload);
@@ -307,6 +311,7 @@ public final class ServeCommand implements Callable<Integer> {
       ReloadablePriceBook prices,
       DerivedMetrics derived,
       GuardrailProcessor guardrails,
+      RedactionProcessor redaction,
       TraceSamplingProcessor sampler,
       SelfMetrics metrics) {
     ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
@@ -320,8 +325,11 @@ public final class ServeCommand implements Callable<Integer> {
                 });
     // Order: token counting, then cost (EnrichmentProcessors); metrics from every span, with the
     // usage and cost just written; guardrails, which hold root spans back (so they come after the
-    // metrics, which skip held spans); sampling last, after everything has seen every span. The
-    // rate limiter runs after the pipeline, in Ingest.
+    // metrics, which skip held spans); redaction, after everything that reads content (counts,
+    // costs and findings stay those of the original text); sampling last, after everything has
+    // seen every span. Redaction is always in the chain, since it can be switched on by a reload;
+    // off, it returns at once. Held roots pass through it when released (releaseHeld). The rate
+    // limiter runs after the pipeline, in Ingest.
     EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)
         .forEach(builder::addProcessor);
     if (derived != null) {
@@ -330,15 +338,30 @@ public final class ServeCommand implements Callable<Integer> {
     if (config.guardrailsEnabled()) {
       builder.addProcessor(guardrails);
     }
+    builder.addProcessor(redaction);
     builder.addProcessor(sampler);
     return builder.build();
   }
 
-  /** Queues a released root span unless its trace was sampled out. */
-  private static void releaseHeld(
-      ReleasedRoot root, TraceSamplingProcessor sampler, ProxyServer server) {
+  /** The redaction stage with the rules of {@code config}, counted on /metrics. */
+  static RedactionProcessor redaction(ProxyConfig config, SelfMetrics metrics) {
+    return RedactionProcessor.create(
+        RedactionRules.fromConfig(config),
+        (rule, mode, count) -> metrics.redacted(rule, mode.label(), count));
+  }
+
+  /**
+   * Queues a released root span unless its trace was sampled out. The guardrail processor held it
+   * before the redaction stage ran, so it is redacted here, with the rules in force now: no root
+   * leaves the process unredacted.
+   */
+  static void releaseHeld(
+      ReleasedRoot root,
+      TraceSamplingProcessor sampler,
+      RedactionProcessor redaction,
+      ProxyServer server) {
     if (sampler.keeps(root.traceId(), root.traceState())) {
-      server.release(root.encodedRequest(), 1);
+      server.release(redaction.redactRequest(root.encodedRequest()), 1);
     }
   }
 
@@ -479,16 +502,19 @@ public final class ServeCommand implements Callable<Integer> {
   private static final class ReloadListener implements ConfigReloader.Listener {
     private final ReloadablePriceBook prices;
     private final GuardrailProcessor guardrails;
+    private final RedactionProcessor redaction;
     private final TraceSamplingProcessor sampler;
     private final ProxyServer server;
 
     ReloadListener(
         ReloadablePriceBook prices,
         GuardrailProcessor guardrails,
+        RedactionProcessor redaction,
         TraceSamplingProcessor sampler,
         ProxyServer server) {
       this.prices = prices;
       this.guardrails = guardrails;
+      this.redaction = redaction;
       this.sampler = sampler;
       this.server = server;
     }
@@ -499,6 +525,8 @@ public final class ServeCommand implements Callable<Integer> {
       applyLogLevel(current);
       prices.reload(current);
       guardrails.setHeuristicsEnabled(current.guardrailHeuristics());
+      // Checked by the loader (a hash mode has its key), so this does not throw.
+      redaction.setRules(RedactionRules.fromConfig(current));
       sampler.setSampleRate(current.sampleRate());
       server.updateRateLimit(
           current.maxSpansPerSecond().orElse(0),

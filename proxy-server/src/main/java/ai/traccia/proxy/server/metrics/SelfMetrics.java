@@ -73,6 +73,7 @@ public final class SelfMetrics {
   private final Counter unpriced;
   private final Counter guardrailEvents;
   private final Counter released;
+  private final Counter redactions;
   private final java.util.Set<String> unpricedModels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   static final int MAX_UNPRICED_MODELS = 200;
@@ -164,6 +165,13 @@ public final class SelfMetrics {
             .name("traccia_proxy_export_retries")
             .help("Export attempts that were retried.")
             .labelNames("exporter")
+            .register(registry);
+    redactions =
+        Counter.builder()
+            .name("traccia_proxy_redactions")
+            .help(
+                "Content values or pattern matches redacted, by rule (a pattern, or the mode's name) and mode; never what was redacted.")
+            .labelNames("rule", "mode")
             .register(registry);
     guardrailEvents =
         Counter.builder()
@@ -326,6 +334,11 @@ public final class SelfMetrics {
       }
     }
     unpriced.labelValues(label).inc();
+  }
+
+  /** Counts {@code count} redactions by {@code rule} in {@code mode}. */
+  public void redacted(String rule, String mode, long count) {
+    redactions.labelValues(rule, mode).inc(count);
   }
 
   /** Counts a guardrail bookkeeping {@code event}; {@code reason} may be empty. */

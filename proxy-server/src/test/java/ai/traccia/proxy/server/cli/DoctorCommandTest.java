@@ -72,6 +72,7 @@ class DoctorCommandTest {
                 + "  [ok] Queue: up to 50000 spans; batches of up to 2048, sent at least every 200"
                 + " ms\n"
                 + "  [ok] Rate limit: none (every span is accepted)\n"
+                + "  [i] Redaction: off\n"
                 + "\n"
                 + "Result\n"
                 + "  [ok] No problems found. Next: `traccia-proxy check` sends an empty export to"
@@ -118,6 +119,38 @@ class DoctorCommandTest {
                 + "  [!] runtime.env: set by TRACCIA_ENV but ignored; the proxy serves many"
                 + " applications and cannot give all of them one identity, set it in the"
                 + " application's SDK configuration [env TRACCIA_ENV]\n");
+  }
+
+  @Test
+  void doctor_listsRedactionRulesWithoutTheKey() throws IOException {
+    Files.writeString(
+        dir.resolve("traccia.toml"),
+        "[redaction]\nenabled = true\nmode = \"hash\"\nhash_key = \"0123456789abcdef-secret\"\n"
+            + "patterns = \"email,card\"\n"
+            + "custom_patterns = '{\"ticket\": \"T-[0-9]{6}\"}'\n"
+            + "service_modes = '{\"billing\": \"drop\"}'\n");
+
+    CliRun run = CliRun.run(command(Map.of()));
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.all()).doesNotContain("0123456789abcdef-secret");
+    assertThat(run.out())
+        .contains(
+            "  [ok] Redaction: on, mode hash\n"
+                + "       patterns (mask): email, card, ticket\n"
+                + "       service billing: drop\n"
+                + "       truncate_length: 64, max_scan_chars: 65536\n"
+                + "       hash key: ****\n");
+  }
+
+  @Test
+  void doctor_hashModeWithoutKeyIsAProblem() throws IOException {
+    Files.writeString(dir.resolve("traccia.toml"), "[redaction]\nmode = \"hash\"\n");
+
+    CliRun run = CliRun.run(command(Map.of()));
+
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.out()).contains("redaction.hash_key");
   }
 
   @Test

@@ -162,6 +162,7 @@ class ServeCommandTest {
                 .setScheduler(scheduler)
                 .setReleaser(request -> {})
                 .build(),
+            ServeCommand.redaction(config, new SelfMetrics()),
             TraceSamplingProcessor.builder(config).build(),
             new SelfMetrics());
     List<String> names = new ArrayList<>();
@@ -172,7 +173,7 @@ class ServeCommandTest {
   @Test
   void pipeline_defaultsRunEveryProcessorInOrder() {
     assertThat(processorNames(ProxyConfig.builder().build()))
-        .containsExactly("token_counting", "cost", "metrics", "guardrail", "sampling");
+        .containsExactly("token_counting", "cost", "metrics", "guardrail", "redaction", "sampling");
   }
 
   @Test
@@ -184,8 +185,8 @@ class ServeCommandTest {
             .setMetricsEnabled(false)
             .setGuardrailsEnabled(false)
             .build();
-    // Sampling stays: its rate can be changed live, and at rate 1 it reads no span.
-    assertThat(processorNames(passThrough)).containsExactly("sampling");
+    // Redaction and sampling stay: both can be changed live, and off (rate 1) they read no span.
+    assertThat(processorNames(passThrough)).containsExactly("redaction", "sampling");
   }
 
   @Test
