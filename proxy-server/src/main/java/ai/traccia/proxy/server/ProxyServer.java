@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server;
 
 import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.admin.AdminServer;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
@@ -84,7 +85,7 @@ public final class ProxyServer implements AutoCloseable {
             settings.maxBlock,
             settings.rateLimitPolicy,
             SpanRateLimiter.Ticker.system());
-    this.ingest = new Ingest(pipeline, queues, metrics, limiter);
+    this.ingest = new Ingest(pipeline, queues, metrics, limiter, settings.spanLimits);
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.grpcExecutor = workers("traccia-grpc", workers);
     this.httpExecutor = workers("traccia-http", workers);
@@ -334,6 +335,7 @@ public final class ProxyServer implements AutoCloseable {
     final int httpPort;
     final int adminPort;
     final long maxRequestBytes;
+    final SpanLimits spanLimits;
     final Duration shutdownTimeout;
     final int maxQueueSize;
     final int maxExportBatchSize;
@@ -355,6 +357,7 @@ public final class ProxyServer implements AutoCloseable {
       this.httpPort = b.httpPort;
       this.adminPort = b.adminPort;
       this.maxRequestBytes = b.maxRequestBytes;
+      this.spanLimits = b.spanLimits;
       this.shutdownTimeout = b.shutdownTimeout;
       this.maxQueueSize = b.maxQueueSize;
       this.maxExportBatchSize = b.maxExportBatchSize;
@@ -378,6 +381,7 @@ public final class ProxyServer implements AutoCloseable {
       private int httpPort = 4318;
       private int adminPort = 13133;
       private long maxRequestBytes = 64L * 1024 * 1024;
+      private SpanLimits spanLimits = SpanLimits.defaults();
       private Duration shutdownTimeout = Duration.ofSeconds(10);
       private int maxQueueSize = 50_000;
       private int maxExportBatchSize = 2048;
@@ -417,6 +421,15 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setMaxRequestBytes(long maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
+        return this;
+      }
+
+      /**
+       * Bounds on the attributes of the spans of one trace request; a request over them is refused.
+       * Default {@link SpanLimits#defaults()}.
+       */
+      public Builder setSpanLimits(SpanLimits spanLimits) {
+        this.spanLimits = Objects.requireNonNull(spanLimits);
         return this;
       }
 
