@@ -11,13 +11,16 @@
 #     valid for the collector version the integration tests build.
 #  3. helm/: `helm lint --strict` and `helm template` for the default, gateway and sidecar values
 #     and the sidecar example, checked by helm/tests/check_manifests.py.
+#  4. scripts/run-proxy.sh, started from another directory, runs the proxy there: `config init`
+#     writes ./traccia.toml in that directory and not in the repository.
 #
 # Helm is built from the Go module proxy at a pinned version and cached in
 # ${TRACCIA_CACHE_DIR:-$HOME/.cache/traccia-proxy}/helm-<version>/; PyYAML is installed there too
 # when python3 cannot import it. Everything listens on 127.0.0.1 only and stops by itself.
 # The last line is "N passed, N failed"; the exit code is non-zero when a check failed.
 #
-# Needs: bash, Java 17, Go (for the first helm build), python3.
+# Needs: bash, Java 17, Go (for the first helm build), python3 (with pip or the venv module when
+# PyYAML is not installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo_dir="$(pwd)"
@@ -106,10 +109,17 @@ ensure_pyyaml() {
   fi
   local target="${cache_dir}/pyyaml-${pyyaml_version}"
   if ! PYTHONPATH="${target}" python3 -c 'import yaml' 2>/dev/null; then
-    python3 -m pip --version >/dev/null 2>&1 ||
-      die "python3 cannot import yaml and has no pip to install it: install PyYAML (python3-yaml) and run again"
+    # A distribution's python3 often has no pip (python3-pip is a package of its own); a virtual
+    # environment always brings one. Either only writes into the target directory.
+    local pip=(python3 -m pip)
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+      local venv="${cache_dir}/pip-venv"
+      [[ -x "${venv}/bin/python" ]] || python3 -m venv "${venv}" >&2 ||
+        die "python3 cannot import yaml and has neither pip nor the venv module: install PyYAML (python3-yaml) or python3-venv and run again"
+      pip=("${venv}/bin/python" -m pip)
+    fi
     log "installing PyYAML ${pyyaml_version} into ${target}"
-    python3 -m pip install --quiet --disable-pip-version-check --target "${target}" "PyYAML==${pyyaml_version}" >&2 ||
+    "${pip[@]}" install --quiet --disable-pip-version-check --target "${target}" "PyYAML==${pyyaml_version}" >&2 ||
       die "could not install PyYAML ${pyyaml_version} with pip (output above)"
   fi
   export PYTHONPATH="${target}${PYTHONPATH:+:${PYTHONPATH}}"
@@ -313,6 +323,27 @@ if [[ -z "${otelcol}" ]]; then
 fi
 check "compose: the collector configuration is valid" \
   "${otelcol}" validate --config=docker/compose/otel-collector.yaml
+
+# ---- 4. run-proxy.sh keeps the caller's working directory -------------------------------------
+
+# The jar is up to date by now (section 1), so the script runs it without building.
+elsewhere="${work_dir}/elsewhere"
+mkdir -p "${elsewhere}"
+repo_had_toml=false
+[[ -e "${repo_dir}/traccia.toml" ]] && repo_had_toml=true
+if (cd "${elsewhere}" && "${repo_dir}/scripts/run-proxy.sh" config init >"${work_dir}/run-proxy.log" 2>&1); then
+  pass "run-proxy.sh runs from another directory"
+else
+  tail -n 20 "${work_dir}/run-proxy.log"
+  fail "run-proxy.sh runs from another directory"
+fi
+check "run-proxy.sh: ./traccia.toml is the caller's, not the repository's" test -f "${elsewhere}/traccia.toml"
+if [[ "${repo_had_toml}" == false && -e "${repo_dir}/traccia.toml" ]]; then
+  rm -f "${repo_dir}/traccia.toml"
+  fail "run-proxy.sh wrote nothing into the repository"
+else
+  pass "run-proxy.sh wrote nothing into the repository"
+fi
 
 # ---- 3. the Helm chart ------------------------------------------------------------------------
 

@@ -15,7 +15,31 @@ peers=$(integration-tests/scripts/install-peers.sh | tail -n 1)
 echo "Using the Python and Node.js peer clients in $peers"
 
 # The reference Prometheus text-format parser, which a metrics test checks our /metrics output with.
-python3 -m pip install --quiet --disable-pip-version-check 'prometheus-client==0.26.0'
+# It goes into a virtual environment of the project's own, cached like the peers: a distribution's
+# Python refuses installs into itself (PEP 668, "externally-managed-environment").
+prometheus_client_version=0.26.0
+cache_dir="${TRACCIA_CACHE_DIR:-${HOME}/.cache/traccia-proxy}"
+tools="${cache_dir}/python-tools-prometheus-client-${prometheus_client_version}"
+mkdir -p "${cache_dir}"
+# Two runs at once would install into the same directory; the second waits, then finds it done.
+exec 7>"${tools}.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 7
+fi
+if [[ ! -f "${tools}/.complete" ]]; then
+  rm -rf "${tools}"
+  python3 -m venv "${tools}" || {
+    echo "test.sh: 'python3 -m venv' failed: install Python's venv module (python3-venv on Debian and Ubuntu)" >&2
+    exit 1
+  }
+  "${tools}/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+    "prometheus-client==${prometheus_client_version}"
+  touch "${tools}/.complete"
+fi
+exec 7>&-
+# Read by the tests that run Python (DerivedMetricsTest); the forked test JVMs inherit it.
+export TRACCIA_TEST_PYTHON="${tools}/bin/python"
+echo "Using prometheus-client ${prometheus_client_version} from ${TRACCIA_TEST_PYTHON}"
 
 ./mvnw -B -ntp verify "$@"
 

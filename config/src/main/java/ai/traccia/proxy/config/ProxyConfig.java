@@ -109,6 +109,65 @@ public final class ProxyConfig {
     return Duration.ofMillis(get(SHUTDOWN_TIMEOUT_MS));
   }
 
+  // --- receiver TLS and authentication
+
+  /** Whether the OTLP receivers speak TLS ({@code server.tls_cert_file} is set). */
+  public boolean receiverTlsEnabled() {
+    return get(TLS_CERT_FILE) != null;
+  }
+
+  /** Certificate chain the receivers present ({@code server.tls_cert_file}). */
+  public Optional<Path> receiverTlsCertFile() {
+    return Optional.ofNullable(get(TLS_CERT_FILE));
+  }
+
+  /** Private key of the receivers' certificate ({@code server.tls_key_file}). */
+  public Optional<Path> receiverTlsKeyFile() {
+    return Optional.ofNullable(get(TLS_KEY_FILE));
+  }
+
+  /** CA certificates clients must be signed by, for mutual TLS ({@code tls_client_ca_file}). */
+  public Optional<Path> receiverTlsClientCaFile() {
+    return Optional.ofNullable(get(TLS_CLIENT_CA_FILE));
+  }
+
+  /** Lowest TLS version accepted, {@code "1.2"} or {@code "1.3"} ({@code tls_min_version}). */
+  public String receiverTlsMinVersion() {
+    return get(TLS_MIN_VERSION);
+  }
+
+  /** How often TLS files are checked for changes; zero means never. */
+  public Duration receiverTlsReloadInterval() {
+    return Duration.ofMillis(get(TLS_RELOAD_INTERVAL_MS));
+  }
+
+  /** Bearer tokens without a tenant ({@code server.auth_tokens}); secrets, never log them. */
+  public List<String> receiverAuthTokens() {
+    return get(AUTH_TOKENS);
+  }
+
+  /**
+   * Tenants and their bearer tokens ({@code server.auth_tenants}), in file order; the tokens are
+   * secrets, never log them.
+   */
+  public Map<String, List<String>> receiverAuthTenants() {
+    Map<String, List<String>> tenants = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : get(AUTH_TENANTS).entrySet()) {
+      tenants.put(e.getKey(), List.copyOf(Settings.splitTokens(e.getValue())));
+    }
+    return Collections.unmodifiableMap(tenants);
+  }
+
+  /** Whether the receivers require a bearer token. */
+  public boolean receiverAuthEnabled() {
+    return !get(AUTH_TOKENS).isEmpty() || !get(AUTH_TENANTS).isEmpty();
+  }
+
+  /** The resource attribute that carries a token's tenant ({@code server.tenant_attribute}). */
+  public String tenantAttribute() {
+    return get(TENANT_ATTRIBUTE);
+  }
+
   // --- [tracing] ------------------------------------------------------------------------------
 
   /** The API key ({@code tracing.api_key}); a secret, never log it. */
@@ -774,6 +833,50 @@ public final class ProxyConfig {
       return set(SHUTDOWN_TIMEOUT_MS, millis(SHUTDOWN_TIMEOUT_MS, timeout));
     }
 
+    /**
+     * Sets {@code server.tls_cert_file} and {@code server.tls_key_file}: existing, readable files;
+     * both null turns receiver TLS off.
+     */
+    public Builder setReceiverTls(Path certFile, Path keyFile) {
+      set(TLS_CERT_FILE, certFile);
+      return set(TLS_KEY_FILE, keyFile);
+    }
+
+    /** Sets {@code server.tls_client_ca_file}: a readable file; null turns mutual TLS off. */
+    public Builder setReceiverTlsClientCaFile(Path caFile) {
+      return set(TLS_CLIENT_CA_FILE, caFile);
+    }
+
+    /** Sets {@code server.tls_min_version}: {@code "1.2"} or {@code "1.3"}. */
+    public Builder setReceiverTlsMinVersion(String version) {
+      Objects.requireNonNull(version, "version");
+      if (!version.equals("1.2") && !version.equals("1.3")) {
+        throw new IllegalArgumentException(
+            TLS_MIN_VERSION.key + ": " + version + " (expected: one of 1.2, 1.3)");
+      }
+      return set(TLS_MIN_VERSION, version);
+    }
+
+    /** Sets {@code server.tls_reload_interval_ms}: &gt;= 0, 0 never reloads. */
+    public Builder setReceiverTlsReloadInterval(Duration interval) {
+      return set(TLS_RELOAD_INTERVAL_MS, millis(TLS_RELOAD_INTERVAL_MS, interval));
+    }
+
+    /** Sets {@code server.auth_tokens}, copied; RFC 6750 tokens, each once. */
+    public Builder setReceiverAuthTokens(List<String> tokens) {
+      return set(AUTH_TOKENS, List.copyOf(tokens));
+    }
+
+    /** Sets {@code server.auth_tenants}, copied: tenant to tokens separated by spaces. */
+    public Builder setReceiverAuthTenants(Map<String, String> tenants) {
+      return set(AUTH_TENANTS, Collections.unmodifiableMap(new LinkedHashMap<>(tenants)));
+    }
+
+    /** Sets {@code server.tenant_attribute}: a non-blank attribute name. */
+    public Builder setTenantAttribute(String attribute) {
+      return set(TENANT_ATTRIBUTE, Objects.requireNonNull(attribute, "attribute"));
+    }
+
     /** Sets {@code tracing.api_key}; null or empty clears it. */
     public Builder setApiKey(String apiKey) {
       return set(API_KEY, emptyToNull(apiKey));
@@ -1232,6 +1335,7 @@ public final class ProxyConfig {
                   "set together with " + CLIENT_CERT_FILE.key + ", which is not set"));
         }
       }
+      problems.addAll(receiverSecurityProblems(skip));
       if (!skip.contains(USE_OTLP)
           && !skip.contains(ENABLE_CONSOLE)
           && !skip.contains(ENABLE_FILE)
@@ -1246,6 +1350,47 @@ public final class ProxyConfig {
                     + " or "
                     + ENABLE_FILE.key
                     + " set to true; otherwise spans have nowhere to go"));
+      }
+      return problems;
+    }
+
+    /** The rules between the receiver TLS and authentication keys. */
+    private List<ConfigProblem> receiverSecurityProblems(Set<Setting<?>> skip) {
+      List<ConfigProblem> problems = new ArrayList<>();
+      boolean cert = value(TLS_CERT_FILE) != null;
+      if (!skip.contains(TLS_CERT_FILE) && !skip.contains(TLS_KEY_FILE)) {
+        boolean key = value(TLS_KEY_FILE) != null;
+        if (cert && !key) {
+          problems.add(
+              problem(
+                  TLS_CERT_FILE, "set together with " + TLS_KEY_FILE.key + ", which is not set"));
+        } else if (key && !cert) {
+          problems.add(
+              problem(
+                  TLS_KEY_FILE, "set together with " + TLS_CERT_FILE.key + ", which is not set"));
+        }
+      }
+      if (!skip.contains(TLS_CLIENT_CA_FILE)
+          && !skip.contains(TLS_CERT_FILE)
+          && value(TLS_CLIENT_CA_FILE) != null
+          && !cert) {
+        problems.add(
+            problem(
+                TLS_CLIENT_CA_FILE,
+                "set only with "
+                    + TLS_CERT_FILE.key
+                    + ", which is not set (mutual TLS needs TLS)"));
+      }
+      if (!skip.contains(AUTH_TOKENS) && !skip.contains(AUTH_TENANTS)) {
+        Set<String> plain = new java.util.HashSet<>(value(AUTH_TOKENS));
+        for (String tokens : value(AUTH_TENANTS).values()) {
+          for (String token : Settings.splitTokens(tokens)) {
+            if (plain.contains(token)) {
+              problems.add(problem(AUTH_TENANTS, "tokens not also listed in " + AUTH_TOKENS.key));
+              return problems;
+            }
+          }
+        }
       }
       return problems;
     }

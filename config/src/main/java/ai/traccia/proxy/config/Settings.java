@@ -12,12 +12,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The catalog of every configuration key, in the order they are documented.
@@ -96,6 +98,145 @@ final class Settings {
               .alias("shutdown_timeout_ms")
               .check(Settings::nonNegative)
               .description("How long shutdown waits for queued spans to be exported, in ms."));
+
+  // --- receiver TLS and authentication (still [server]) --------------------------------------
+
+  static final Setting<Path> TLS_CERT_FILE =
+      add(
+          Setting.builder("server", "tls_cert_file", ValueType.PATH)
+              .alias("tls_cert_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/tls/tls.crt\"")
+              .description(
+                  "PEM certificate chain the OTLP receivers present: both ports then speak TLS"
+                      + " only. Needs tls_key_file. Reloaded when the file changes."));
+
+  static final Setting<Path> TLS_KEY_FILE =
+      add(
+          Setting.builder("server", "tls_key_file", ValueType.PATH)
+              .alias("tls_key_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/tls/tls.key\"")
+              .description(
+                  "PEM private key of tls_cert_file (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)."));
+
+  static final Setting<Path> TLS_CLIENT_CA_FILE =
+      add(
+          Setting.builder("server", "tls_client_ca_file", ValueType.PATH)
+              .alias("tls_client_ca_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/tls/client-ca.crt\"")
+              .description(
+                  "PEM CA certificates for mutual TLS: when set, clients must present a"
+                      + " certificate signed by one of them. Needs tls_cert_file."));
+
+  static final Setting<String> TLS_MIN_VERSION =
+      add(
+          Setting.builder("server", "tls_min_version", ValueType.choice(tlsVersions()))
+              .defaultValue("1.2")
+              .alias("tls_min_version")
+              .description("Lowest TLS version the receivers accept: \"1.2\" or \"1.3\"."));
+
+  static final Setting<Long> TLS_RELOAD_INTERVAL_MS =
+      add(
+          Setting.builder("server", "tls_reload_interval_ms", ValueType.LONG)
+              .defaultValue(60_000L)
+              .alias("tls_reload_interval_ms")
+              .check(Settings::nonNegative)
+              .description(
+                  "How often the TLS files are checked for changes, in ms; new connections use"
+                      + " new files, a broken file is logged and the old one kept. 0: never."));
+
+  static final Setting<List<String>> AUTH_TOKENS =
+      add(
+          Setting.builder("server", "auth_tokens", ValueType.SECRET_LIST)
+              .defaultValue(Collections.<String>emptyList())
+              .alias("auth_tokens")
+              .check(Settings::bearerTokens)
+              .example("[\"a-long-random-token\"]")
+              .description(
+                  "Bearer tokens the receivers accept ('Authorization: Bearer <token>'); secrets,"
+                      + " never shown. With tokens or auth_tenants set, every request needs one."
+                      + " As an environment variable: comma-separated. Default: none (no"
+                      + " authentication)."));
+
+  static final Setting<Map<String, String>> AUTH_TENANTS =
+      add(
+          Setting.builder("server", "auth_tenants", ValueType.HEADERS)
+              .defaultValue(Collections.<String, String>emptyMap())
+              .alias("auth_tenants")
+              .check(Settings::tenantTokens)
+              .example("{ \"team-a\" = \"token-of-team-a\" }")
+              .description(
+                  "Tenants and their bearer tokens (several separated by spaces); data sent with"
+                      + " a tenant's token gets tenant_attribute on its resources. Tokens are"
+                      + " secrets. As an environment variable: tenant=token,tenant2=token2."
+                      + " Default: none."));
+
+  static final Setting<String> TENANT_ATTRIBUTE =
+      add(
+          Setting.builder("server", "tenant_attribute", ValueType.STRING)
+              .defaultValue("tenant.id")
+              .alias("tenant_attribute")
+              .check(Settings::nonBlank)
+              .description(
+                  "Resource attribute that carries the tenant of auth_tenants; a value the client"
+                      + " sent under this name is replaced."));
+
+  private static Map<String, String> tlsVersions() {
+    Map<String, String> words = new LinkedHashMap<>();
+    words.put("1.2", "1.2");
+    words.put("1.3", "1.3");
+    return words;
+  }
+
+  // RFC 6750's b64token: what a client can send after "Bearer " without quoting.
+  private static final Pattern BEARER_TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+
+  static String bearerTokens(List<String> tokens) {
+    Set<String> seen = new HashSet<>();
+    for (String token : tokens) {
+      if (!BEARER_TOKEN.matcher(token).matches()) {
+        return "non-empty tokens of letters, digits and -._~+/, optionally ending in ="
+            + " (RFC 6750)";
+      }
+      if (!seen.add(token)) {
+        return "each token once";
+      }
+    }
+    return null;
+  }
+
+  static String tenantTokens(Map<String, String> tenants) {
+    Set<String> seen = new HashSet<>();
+    for (Map.Entry<String, String> e : tenants.entrySet()) {
+      if (e.getKey().trim().isEmpty()) {
+        return "non-empty tenant names";
+      }
+      List<String> tokens = splitTokens(e.getValue());
+      if (tokens.isEmpty() || bearerTokens(tokens) != null) {
+        return "for each tenant, one or more tokens separated by spaces, each of letters, digits"
+            + " and -._~+/, optionally ending in = (RFC 6750)";
+      }
+      for (String token : tokens) {
+        if (!seen.add(token)) {
+          return "each token given to one tenant only";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The tokens of one tenant in {@code server.auth_tenants}, separated by white space. */
+  static List<String> splitTokens(String tokens) {
+    List<String> out = new ArrayList<>();
+    for (String token : tokens.trim().split("\\s+")) {
+      if (!token.isEmpty()) {
+        out.add(token);
+      }
+    }
+    return out;
+  }
 
   // --- [tracing] ------------------------------------------------------------------------------
 

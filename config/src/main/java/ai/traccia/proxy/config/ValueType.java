@@ -240,6 +240,62 @@ abstract class ValueType<T> {
         }
       };
 
+  /**
+   * A list of secret strings (bearer tokens): a TOML array of strings, or comma-separated text.
+   * Shown as one {@code ****} per entry, so the count is visible and the values never are.
+   */
+  static final ValueType<List<String>> SECRET_LIST =
+      new ValueType<List<String>>() {
+        @Override
+        List<String> fromToml(Object raw, Context context) throws InvalidValue {
+          if (raw instanceof String) {
+            return fromText((String) raw, context);
+          }
+          if (!(raw instanceof TomlArray)) {
+            throw InvalidValue.expected("an array of strings");
+          }
+          TomlArray array = (TomlArray) raw;
+          List<String> values = new ArrayList<>();
+          List<Issue> issues = new ArrayList<>();
+          for (int i = 0; i < array.size(); i++) {
+            Object value = array.get(i);
+            if (value instanceof String) {
+              values.add((String) value);
+            } else {
+              issues.add(
+                  new Issue(Collections.singletonList(Integer.toString(i)), null, "a string"));
+            }
+          }
+          if (!issues.isEmpty()) {
+            throw new InvalidValue(issues);
+          }
+          return Collections.unmodifiableList(values);
+        }
+
+        @Override
+        List<String> fromText(String raw, Context context) {
+          List<String> values = new ArrayList<>();
+          for (String entry : raw.split(",", -1)) {
+            if (!entry.trim().isEmpty()) {
+              values.add(entry.trim());
+            }
+          }
+          return Collections.unmodifiableList(values);
+        }
+
+        @Override
+        String show(List<String> value) {
+          return value.isEmpty()
+              ? "(none)"
+              : Collections.nCopies(value.size(), REDACTED).toString();
+        }
+
+        @Override
+        String showRaw(Object raw, boolean fromToml) {
+          return REDACTED;
+        }
+      };
+
   static final ValueType<URI> URL =
       new ValueType<URI>() {
         @Override

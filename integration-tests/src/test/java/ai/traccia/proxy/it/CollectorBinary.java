@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *
  * <p>Looked up in this order: the system property {@value #PROPERTY}, the environment variable
  * {@value #ENV}, then the path {@code scripts/build-otelcol.sh} builds to: {@code
- * ${TRACCIA_CACHE_DIR:-~/.cache/traccia-proxy}/otelcol-<version>/otelcol-traccia}, the version
+ * ${TRACCIA_CACHE_DIR:-$HOME/.cache/traccia-proxy}/otelcol-<version>/otelcol-traccia}, the version
  * coming from {@code scripts/otelcol.version} of the integration-tests module. Instances are
  * immutable and thread-safe.
  */
@@ -104,14 +104,27 @@ final class CollectorBinary {
               + version
               + "' (expected one line like 0.165.0, without a leading v)");
     }
-    String cacheDir = env.apply(CACHE_DIR_ENV);
-    Path cache =
-        cacheDir != null && !cacheDir.isBlank()
-            ? Path.of(cacheDir.strip())
-            : userHome.resolve(".cache").resolve("traccia-proxy");
+    Path cache = cacheDirectory(env, userHome);
     return new CollectorBinary(
         Optional.of(cache.resolve("otelcol-" + version).resolve(BINARY_NAME)),
         "default path for version " + version + " from " + versionFile.get());
+  }
+
+  /**
+   * The directory the scripts under {@code integration-tests/scripts} install into: {@code
+   * TRACCIA_CACHE_DIR}, else {@code $HOME/.cache/traccia-proxy}. {@code HOME} is read from {@code
+   * env}, as bash expands it, and {@code userHome} is only the fallback: the JVM takes {@code
+   * user.home} from the password database, so where the two differ (a changed HOME, sudo, a CI
+   * runner) the tests would look where the scripts did not install.
+   */
+  static Path cacheDirectory(Function<String, String> env, Path userHome) {
+    String cacheDir = env.apply(CACHE_DIR_ENV);
+    if (cacheDir != null && !cacheDir.isBlank()) {
+      return Path.of(cacheDir.strip());
+    }
+    String home = env.apply("HOME");
+    Path base = home != null && !home.isBlank() ? Path.of(home.strip()) : userHome;
+    return base.resolve(".cache").resolve("traccia-proxy");
   }
 
   private static String readVersion(Path versionFile) {

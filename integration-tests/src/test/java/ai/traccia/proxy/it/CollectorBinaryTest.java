@@ -64,6 +64,27 @@ class CollectorBinaryTest {
   }
 
   @Test
+  void locate_defaultPathUnderHomeFromEnvironmentNotUserHome() throws IOException {
+    Path module = writeVersionFile(temp.resolve("module"), "1.2.3\n");
+
+    CollectorBinary binary =
+        CollectorBinary.locate(UNSET, Map.of("HOME", "/home/runner")::get, module, temp);
+
+    assertThat(binary.path())
+        .contains(Path.of("/home/runner/.cache/traccia-proxy/otelcol-1.2.3/otelcol-traccia"));
+  }
+
+  @Test
+  void cacheDirectory_cacheDirWinsOverHome() {
+    assertThat(
+            CollectorBinary.cacheDirectory(
+                Map.of("TRACCIA_CACHE_DIR", "/var/cache/t", "HOME", "/home/runner")::get, temp))
+        .isEqualTo(Path.of("/var/cache/t"));
+    assertThat(CollectorBinary.cacheDirectory(Map.of("HOME", " ")::get, temp))
+        .isEqualTo(temp.resolve(".cache/traccia-proxy"));
+  }
+
+  @Test
   void locate_defaultPathUnderCacheDirectoryFromEnvironment() throws IOException {
     Path module = writeVersionFile(temp.resolve("module"), "1.2.3\n");
 

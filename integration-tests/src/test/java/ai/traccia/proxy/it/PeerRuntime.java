@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Assumptions;
  * ${TRACCIA_CACHE_DIR:-$HOME/.cache/traccia-proxy}/peers-<hash>}, where {@code <hash>} is the first
  * 12 hex digits of the SHA-256 of {@code peers/python/requirements.txt}, {@code
  * peers/node/package.json} and {@code peers/node/package-lock.json}, in that order: the same name
- * the script installs to, so a changed pin is never run against an old install.
+ * the script installs to, so a changed pin is never run against an old install. {@code HOME} comes
+ * from the environment, as in the script, not from Java's {@code user.home}.
  *
  * <p>Thread safety: immutable; {@link #run} may be called from several threads and blocks until the
  * script exits or its timeout passes.
@@ -64,11 +65,8 @@ final class PeerRuntime {
     if (configured != null && !configured.isBlank()) {
       return new PeerRuntime(sources, Paths.get(configured).toAbsolutePath());
     }
-    String cache = System.getenv("TRACCIA_CACHE_DIR");
     Path cacheDir =
-        cache != null && !cache.isBlank()
-            ? Paths.get(cache)
-            : Paths.get(System.getProperty("user.home"), ".cache", "traccia-proxy");
+        CollectorBinary.cacheDirectory(System::getenv, Paths.get(System.getProperty("user.home")));
     return new PeerRuntime(sources, cacheDir.resolve("peers-" + pinHash(sources)));
   }
 

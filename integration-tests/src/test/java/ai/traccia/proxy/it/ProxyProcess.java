@@ -44,14 +44,15 @@ final class ProxyProcess implements AutoCloseable {
   private final int adminPort;
   private Process process;
 
-  private ProxyProcess(Path workDir, List<String> args, Map<String, String> env) {
+  private ProxyProcess(
+      Path workDir, List<String> launcher, List<String> args, Map<String, String> env) {
     this.workDir = workDir;
     int[] ports = freePorts(3);
     this.grpcPort = ports[0];
     this.httpPort = ports[1];
     this.adminPort = ports[2];
     this.env = env;
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-jar");
@@ -85,9 +86,24 @@ final class ProxyProcess implements AutoCloseable {
    * variables; returns once it is ready.
    */
   static ProxyProcess start(Path workDir, Map<String, String> env, String... args) {
-    ProxyProcess proxy = new ProxyProcess(workDir, List.of(args), env);
+    ProxyProcess proxy = new ProxyProcess(workDir, List.of(), List.of(args), env);
     proxy.launch();
     return proxy;
+  }
+
+  /**
+   * Starts the proxy as {@link #start} does, but through {@code nohup}, which leaves SIGHUP ignored
+   * in the JVM it starts.
+   */
+  static ProxyProcess startUnderNohup(Path workDir, Map<String, String> env, String... args) {
+    ProxyProcess proxy = new ProxyProcess(workDir, List.of("nohup"), List.of(args), env);
+    proxy.launch();
+    return proxy;
+  }
+
+  /** Whether the process is still running. */
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** Starts the same proxy again, on the same ports, after {@link #stop()} or {@link #kill()}. */

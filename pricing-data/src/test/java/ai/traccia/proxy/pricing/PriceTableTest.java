@@ -28,8 +28,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PriceTableTest {
 
-  /** LiteLLM's file as the snapshot was generated from; beside the repository, if present. */
-  static final Path UPSTREAM = Path.of("../../shared/pricing/litellm-model-prices.json");
+  /**
+   * LiteLLM's file as the snapshot was generated from: {@code -Dtraccia.litellm.prices}, else
+   * beside the repository. The tests that need it skip, saying how to get it, when it is absent.
+   */
+  static final Path UPSTREAM =
+      Path.of(
+          System.getProperty(
+              "traccia.litellm.prices", "../../shared/pricing/litellm-model-prices.json"));
+
+  /** Skips the calling test, saying which file is missing and how to provide it. */
+  static void assumeUpstreamPresent() {
+    Assumptions.assumeTrue(
+        Files.isRegularFile(UPSTREAM),
+        () ->
+            "LiteLLM's price file is not at "
+                + UPSTREAM.toAbsolutePath().normalize()
+                + "; to run this check, download "
+                + PriceTable.UPSTREAM_URL.replace(
+                    "/main/", "/" + PriceTable.bundled().sourceRevision().orElse("main") + "/")
+                + " to that path, or pass its location with -Dtraccia.litellm.prices=FILE");
+  }
 
   static final Instant NOW = Instant.parse("2026-11-25T00:00:00Z");
 
@@ -55,9 +74,7 @@ class PriceTableTest {
   /** Every snapshot entry against the upstream file, read here independently of the converter. */
   @Test
   void bundled_pricesEqualUpstream() throws IOException {
-    Assumptions.assumeTrue(
-        Files.isRegularFile(UPSTREAM),
-        "LiteLLM's price file is not beside the repository at " + UPSTREAM.toAbsolutePath());
+    assumeUpstreamPresent();
     JsonNode upstream = PriceTable.JSON.readTree(UPSTREAM.toFile());
     PriceTable table = PriceTable.bundled();
 

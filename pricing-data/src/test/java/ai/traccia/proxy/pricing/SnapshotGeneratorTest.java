@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,10 +37,7 @@ class SnapshotGeneratorTest {
   /** The committed snapshot is exactly what the generator makes of the upstream file. */
   @Test
   void run_reproducesCommittedSnapshot() throws IOException {
-    Assumptions.assumeTrue(
-        Files.isRegularFile(PriceTableTest.UPSTREAM),
-        "LiteLLM's price file is not beside the repository at "
-            + PriceTableTest.UPSTREAM.toAbsolutePath());
+    PriceTableTest.assumeUpstreamPresent();
     PriceTable committed = PriceTable.bundled();
     Path output = dir.resolve("snapshot.json");
 

@@ -8,6 +8,7 @@ import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -59,6 +60,27 @@ public final class TestSpans {
   @SafeVarargs
   public static SpanBatch batch(List<KeyValue>... spans) {
     ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (List<KeyValue> attributes : spans) {
+      scope.addSpans(Span.newBuilder().setName("span").addAllAttributes(attributes));
+    }
+    ExportTraceServiceRequest request =
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+            .build();
+    return SpanBatch.of(request, request.toByteArray());
+  }
+
+  /**
+   * A batch of one span per attribute list, all in one resource and in the instrumentation scope
+   * {@code scopeName} / {@code scopeVersion}, as a library's tracer names it.
+   */
+  @SafeVarargs
+  public static SpanBatch batchInScope(
+      String scopeName, String scopeVersion, List<KeyValue>... spans) {
+    ScopeSpans.Builder scope =
+        ScopeSpans.newBuilder()
+            .setScope(
+                InstrumentationScope.newBuilder().setName(scopeName).setVersion(scopeVersion));
     for (List<KeyValue> attributes : spans) {
       scope.addSpans(Span.newBuilder().setName("span").addAllAttributes(attributes));
     }

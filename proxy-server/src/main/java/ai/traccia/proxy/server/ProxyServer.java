@@ -13,9 +13,11 @@ import ai.traccia.proxy.server.queue.BatchingExporter;
 import ai.traccia.proxy.server.queue.MemoryBudget;
 import ai.traccia.proxy.server.queue.durable.DiskQueue;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import ai.traccia.proxy.server.receiver.BearerAuth;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
+import ai.traccia.proxy.server.receiver.ReceiverTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -60,6 +62,7 @@ public final class ProxyServer implements AutoCloseable {
   private volatile boolean queuesClosed;
   private GrpcReceiver grpc;
   private HttpReceiver http;
+  private ReceiverTls tls;
 
   private ProxyServer(Settings settings) throws IOException {
     this.settings = settings;
@@ -150,6 +153,19 @@ public final class ProxyServer implements AutoCloseable {
   public static ProxyServer start(Settings settings) throws IOException, InterruptedException {
     ProxyServer server = new ProxyServer(settings);
     try {
+      if (settings.tlsCertFile != null) {
+        server.tls =
+            ReceiverTls.start(
+                settings.tlsCertFile,
+                settings.tlsKeyFile,
+                settings.tlsClientCaFile,
+                settings.tlsMinVersion,
+                settings.tlsReloadInterval);
+      } else if (settings.auth.isEnabled()) {
+        logger.warn(
+            "Bearer tokens are required but the receivers do not use TLS: tokens and data cross"
+                + " the network in clear text; set server.tls_cert_file and server.tls_key_file");
+      }
       server.grpc =
           GrpcReceiver.start(
               settings.bindAddress,
@@ -158,7 +174,9 @@ public final class ProxyServer implements AutoCloseable {
               server.ingest,
               server.metrics,
               server.budget,
-              server.grpcExecutor);
+              server.grpcExecutor,
+              server.tls,
+              settings.auth);
       server.http =
           HttpReceiver.start(
               settings.bindAddress,
@@ -167,7 +185,9 @@ public final class ProxyServer implements AutoCloseable {
               server.ingest,
               server.metrics,
               server.budget,
-              server.httpExecutor);
+              server.httpExecutor,
+              server.tls,
+              settings.auth);
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
       throw e;
@@ -271,6 +291,9 @@ public final class ProxyServer implements AutoCloseable {
     if (http != null) {
       http.stop(Math.min(timeoutMillis, 5_000));
     }
+    if (tls != null) {
+      tls.close();
+    }
     // Before the queues close: processors that hold spans back (a root waiting for its children)
     // release them now, into queues that still take them.
     try {
@@ -350,6 +373,12 @@ public final class ProxyServer implements AutoCloseable {
     final SpanPipeline pipeline;
     final List<Exporter> exporters;
     final SelfMetrics metrics;
+    final Path tlsCertFile;
+    final Path tlsKeyFile;
+    final Path tlsClientCaFile;
+    final String tlsMinVersion;
+    final Duration tlsReloadInterval;
+    final BearerAuth auth;
 
     private Settings(Builder b) {
       this.bindAddress = b.bindAddress;
@@ -372,6 +401,12 @@ public final class ProxyServer implements AutoCloseable {
       this.pipeline = b.pipeline;
       this.exporters = List.copyOf(b.exporters);
       this.metrics = b.metrics;
+      this.tlsCertFile = b.tlsCertFile;
+      this.tlsKeyFile = b.tlsKeyFile;
+      this.tlsClientCaFile = b.tlsClientCaFile;
+      this.tlsMinVersion = b.tlsMinVersion;
+      this.tlsReloadInterval = b.tlsReloadInterval;
+      this.auth = b.auth;
     }
 
     /** Builds {@link Settings}; defaults are the proxy's documented defaults. */
@@ -396,8 +431,41 @@ public final class ProxyServer implements AutoCloseable {
       private SpanPipeline pipeline = SpanPipeline.empty();
       private final List<Exporter> exporters = new ArrayList<>();
       private SelfMetrics metrics = new SelfMetrics();
+      private Path tlsCertFile;
+      private Path tlsKeyFile;
+      private Path tlsClientCaFile;
+      private String tlsMinVersion = "1.2";
+      private Duration tlsReloadInterval = Duration.ofMinutes(1);
+      private BearerAuth auth = BearerAuth.none();
 
       private Builder() {}
+
+      /**
+       * Serves both OTLP ports over TLS with the PEM certificate chain and key in these files,
+       * checked for changes every {@code reloadInterval} (zero: never). With {@code clientCaFile}
+       * set, clients must present a certificate signed by one of its CAs. Default: plaintext.
+       *
+       * @param minVersion {@code "1.2"} or {@code "1.3"}
+       */
+      public Builder setReceiverTls(
+          Path certFile,
+          Path keyFile,
+          Path clientCaFile,
+          String minVersion,
+          Duration reloadInterval) {
+        this.tlsCertFile = Objects.requireNonNull(certFile);
+        this.tlsKeyFile = Objects.requireNonNull(keyFile);
+        this.tlsClientCaFile = clientCaFile;
+        this.tlsMinVersion = Objects.requireNonNull(minVersion);
+        this.tlsReloadInterval = Objects.requireNonNull(reloadInterval);
+        return this;
+      }
+
+      /** Requires a bearer token on both OTLP ports. Default: {@link BearerAuth#none()}. */
+      public Builder setReceiverAuth(BearerAuth auth) {
+        this.auth = Objects.requireNonNull(auth);
+        return this;
+      }
 
       public Builder setBindAddress(String bindAddress) {
         this.bindAddress = Objects.requireNonNull(bindAddress);

@@ -5,26 +5,15 @@
 package ai.traccia.proxy.processor.cost;
 
 import ai.traccia.proxy.pricing.TokenUsage;
-import ai.traccia.proxy.processor.genai.GenAiDialect;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 
 /**
  * Turns the usage a span reports into a {@link TokenUsage}, whose input counts every prompt token,
  * cached ones included.
  *
- * <p>OpenAI reports prompt tokens with the cached ones included, and so do OpenLLMetry,
- * OpenInference and the OpenTelemetry GenAI conventions for every provider (they add Anthropic's
- * cache counts to its {@code input_tokens} themselves). Anthropic's API reports {@code
- * input_tokens} without {@code cache_read_input_tokens} and {@code cache_creation_input_tokens},
- * and some instrumentation copies it as it is. The input is taken to exclude the cache, and the
- * cache counts are added to it, when:
- *
- * <ol>
- *   <li>it is smaller than the cache counts, which an inclusive count cannot be;
- *   <li>the reported total equals input + output + cache, not input + output; or
- *   <li>it is a Traccia SDK count ({@code llm.usage.*}, copied from the provider's response) of an
- *       Anthropic call.
- * </ol>
+ * <p>Whether the reported input already includes the cache counts is decided by {@link
+ * LlmSpan#inputIncludesCache()} from the instrumentation that wrote the span (its scope name), a
+ * reported total, the dialect and the provider; when it does not, the cache counts are added to it.
  *
  * <p>Cache writes are priced as 5-minute writes: no dialect separates 1-hour writes. Reasoning
  * tokens are part of the output. Stateless and thread-safe.
@@ -52,7 +41,7 @@ final class UsageNormalizer {
     long cacheRead = Math.max(0, span.cacheReadTokens());
     long cacheWrite = Math.max(0, span.cacheWriteTokens());
     long cache = cacheRead + cacheWrite;
-    if (cache > 0 && excludesCache(span, input, output, cache)) {
+    if (cache > 0 && !span.inputIncludesCache()) {
       input += cache;
     }
     return TokenUsage.builder()
@@ -62,16 +51,5 @@ final class UsageNormalizer {
         .setCacheWrite5mTokens(cacheWrite)
         .setReasoningTokens(Math.min(Math.max(0, span.reasoningTokens()), output))
         .build();
-  }
-
-  private static boolean excludesCache(LlmSpan span, long input, long output, long cache) {
-    if (input < cache) {
-      return true;
-    }
-    long total = span.totalTokens();
-    if (total != LlmSpan.ABSENT && total == input + output + cache) {
-      return true;
-    }
-    return span.inputTokensDialect() == GenAiDialect.TRACCIA && span.isAnthropic();
   }
 }

@@ -105,6 +105,9 @@ public final class LlmAttributes {
     PROMPT_MESSAGES_JSON,
     SYSTEM_INSTRUCTIONS_JSON,
     COMPLETION_MESSAGES_JSON,
+    PROMPT_MIME_TYPE,
+    COMPLETION_MIME_TYPE,
+    SDK_NAME,
     COST_USD
   }
 
@@ -234,6 +237,12 @@ public final class LlmAttributes {
     row("input.value", Field.PROMPT_TEXT, GenAiDialect.OPENINFERENCE);
     row("llm.completion", Field.COMPLETION_TEXT, GenAiDialect.TRACCIA);
     row("output.value", Field.COMPLETION_TEXT, GenAiDialect.OPENINFERENCE);
+    // OpenInference says what input.value / output.value hold: text/plain or application/json.
+    row("input.mime_type", Field.PROMPT_MIME_TYPE, GenAiDialect.OPENINFERENCE);
+    row("output.mime_type", Field.COMPLETION_MIME_TYPE, GenAiDialect.OPENINFERENCE);
+
+    // Which instrumentation wrote the span, where it says so on the span itself (openlit does).
+    row("telemetry.sdk.name", Field.SDK_NAME, GenAiDialect.OTEL_GENAI);
 
     // A cost already on the span, from the SDK or from another collector.
     row(COST_USD, Field.COST_USD, GenAiDialect.TRACCIA);

@@ -40,6 +40,8 @@ public final class LlmSpan {
   private final String[] strings = new String[FIELDS.length];
   private final long[] counts = new long[FIELDS.length];
   private double cost = Double.NaN;
+  // The instrumentation scope; read only for spans with cache counts, the only ones it decides.
+  private String scopeName;
   // Only allocated for spans with indexed message keys.
   private MessageSlots promptSlots;
   private MessageSlots completionSlots;
@@ -81,6 +83,10 @@ public final class LlmSpan {
       if (span.counts[Field.OUTPUT_TOKENS.ordinal()] == ABSENT) {
         span.acceptEdited(batch, i, LlmAttributes.USAGE_COMPLETION_TOKENS);
       }
+    }
+    if (span.counts[Field.CACHE_READ_TOKENS.ordinal()] > 0
+        || span.counts[Field.CACHE_WRITE_TOKENS.ordinal()] > 0) {
+      span.scopeName = batch.scope(i).getName();
     }
     return span;
   }
@@ -342,6 +348,41 @@ public final class LlmSpan {
     return dialects[Field.INPUT_TOKENS.ordinal()];
   }
 
+  /**
+   * Whether {@link #inputTokens()} already includes {@link #cacheReadTokens()} and {@link
+   * #cacheWriteTokens()}, as decided from the instrumentation that wrote the span, the dialect and
+   * the provider ({@link CacheConvention}); true when the span reports no cache counts.
+   */
+  public boolean inputIncludesCache() {
+    long cache = Math.max(0, cacheReadTokens()) + Math.max(0, cacheWriteTokens());
+    return cache == 0 || CacheConvention.includesCache(this, inputTokens(), outputTokens(), cache);
+  }
+
+  /**
+   * Every prompt token the call consumed, cache reads and writes included: {@link #inputTokens()},
+   * plus the cache counts when it excludes them. {@link #ABSENT} when no prompt count is reported.
+   */
+  public long consumedInputTokens() {
+    long input = inputTokens();
+    if (input == ABSENT || inputIncludesCache()) {
+      return input;
+    }
+    return input + Math.max(0, cacheReadTokens()) + Math.max(0, cacheWriteTokens());
+  }
+
+  /**
+   * The name of the instrumentation scope that emitted the span, when the span reports cache counts
+   * (the only spans for which it decides anything); else {@code null}.
+   */
+  public String instrumentationScope() {
+    return scopeName;
+  }
+
+  /** {@code telemetry.sdk.name} as the span carries it (openlit writes it per span), or null. */
+  String sdkName() {
+    return strings[Field.SDK_NAME.ordinal()];
+  }
+
   /** Completion tokens, or {@link #ABSENT}. */
   public long outputTokens() {
     return counts[Field.OUTPUT_TOKENS.ordinal()];
@@ -395,6 +436,49 @@ public final class LlmSpan {
   }
 
   /**
+   * Whether {@link #promptText()} is JSON ({@code input.mime_type = application/json}), as
+   * OpenInference records the request when its messages are hidden.
+   */
+  public boolean promptTextIsJson() {
+    return isJson(strings[Field.PROMPT_MIME_TYPE.ordinal()]) && promptText() != null;
+  }
+
+  /** Whether {@link #completionText()} is JSON ({@code output.mime_type = application/json}). */
+  public boolean completionTextIsJson() {
+    return isJson(strings[Field.COMPLETION_MIME_TYPE.ordinal()]) && completionText() != null;
+  }
+
+  /**
+   * The messages inside a JSON {@link #promptText()} (a provider request: {@code messages}, {@code
+   * system}, {@code input}, {@code instructions}), or {@code null} when the prompt text is not JSON
+   * or holds no messages. Parsed on each call.
+   */
+  public List<ChatMessage> promptJsonMessages() {
+    return promptTextIsJson() ? MessagesJson.requestMessages(promptText()) : null;
+  }
+
+  /**
+   * The answer inside a JSON {@link #completionText()} (a provider response: {@code choices},
+   * {@code content}, {@code output}), or {@code null} when the completion text is not JSON or holds
+   * no answer. Parsed on each call.
+   */
+  public List<ChatMessage> completionJsonMessages() {
+    return completionTextIsJson() ? MessagesJson.responseMessages(completionText()) : null;
+  }
+
+  private static boolean isJson(String mimeType) {
+    if (mimeType == null) {
+      return false;
+    }
+    String m = mimeType.trim().toLowerCase(Locale.ROOT);
+    int semicolon = m.indexOf(';');
+    if (semicolon >= 0) {
+      m = m.substring(0, semicolon).trim();
+    }
+    return m.equals("application/json") || m.endsWith("+json");
+  }
+
+  /**
    * The prompt as structured messages, or an empty list: indexed message keys when present, else
    * {@code gen_ai.system_instructions} (as one {@code system} message) followed by {@code
    * gen_ai.input.messages}, else the SDK's {@code llm.openai.messages}. JSON is parsed on each
@@ -441,6 +525,31 @@ public final class LlmSpan {
     return completionSlots != null
         || strings[Field.COMPLETION_MESSAGES_JSON.ordinal()] != null
         || strings[Field.COMPLETION_TEXT.ordinal()] != null;
+  }
+
+  /**
+   * Whether the span carries completion text that is not empty: a content-filtered answer recorded
+   * with empty parts, {@code null} content or an empty string produced no text for a user to see.
+   * JSON that holds no recognisable answer counts as text.
+   */
+  public boolean hasCompletionText() {
+    List<ChatMessage> messages = completionMessages();
+    if (messages.isEmpty() && completionTextIsJson()) {
+      List<ChatMessage> answer = completionJsonMessages();
+      if (answer == null) {
+        return true;
+      }
+      messages = answer;
+    } else if (messages.isEmpty()) {
+      return completionText() != null;
+    }
+    for (ChatMessage m : messages) {
+      if (!m.content().isEmpty()) {
+        return true;
+      }
+    }
+    // Structured messages hold no text; a plain completion beside them may still have some.
+    return completionText() != null && !completionTextIsJson();
   }
 
   /** The dialect of the prompt's structured messages, or {@code null} when there are none. */

@@ -32,8 +32,86 @@ final class MessagesJson {
     if (root == null || !root.isArray()) {
       return List.of();
     }
-    List<ChatMessage> out = new ArrayList<>(root.size());
-    for (JsonNode message : root) {
+    return messages(root, new ArrayList<>(root.size()));
+  }
+
+  /**
+   * The prompt messages of a provider request recorded as JSON (OpenInference's {@code input.value}
+   * with {@code input.mime_type = application/json}), or {@code null} when the JSON holds no
+   * messages: OpenAI Chat Completions ({@code messages}), Anthropic Messages ({@code system} and
+   * {@code messages}) and OpenAI Responses ({@code instructions} and {@code input}).
+   */
+  static List<ChatMessage> requestMessages(String json) {
+    JsonNode root = parse(json);
+    if (root == null || !root.isObject()) {
+      return null;
+    }
+    JsonNode messages = root.get("messages");
+    JsonNode input = root.get("input");
+    JsonNode system = root.has("system") ? root.get("system") : root.get("instructions");
+    if ((messages == null || !messages.isArray())
+        && (input == null || !(input.isArray() || input.isTextual()))) {
+      return null;
+    }
+    List<ChatMessage> out = new ArrayList<>();
+    if (system != null && !system.isNull()) {
+      StringBuilder text = new StringBuilder();
+      appendParts(system, text);
+      if (text.length() > 0) {
+        out.add(new ChatMessage("system", text.toString(), null));
+      }
+    }
+    if (messages != null && messages.isArray()) {
+      return messages(messages, out);
+    }
+    if (input.isTextual()) {
+      out.add(new ChatMessage("user", input.asText(), null));
+      return out;
+    }
+    return messages(input, out);
+  }
+
+  /**
+   * The completion messages of a provider response recorded as JSON (OpenInference's {@code
+   * output.value} with {@code output.mime_type = application/json}), or {@code null} when the JSON
+   * holds no answer: OpenAI Chat Completions ({@code choices[].message}, {@code choices[].text}),
+   * Anthropic Messages ({@code content} blocks) and OpenAI Responses ({@code output} items). An
+   * answer without text (content filtered, {@code "content": null}) is a message with empty
+   * content.
+   */
+  static List<ChatMessage> responseMessages(String json) {
+    JsonNode root = parse(json);
+    if (root == null || !root.isObject()) {
+      return null;
+    }
+    JsonNode choices = root.get("choices");
+    if (choices != null && choices.isArray()) {
+      List<ChatMessage> out = new ArrayList<>(choices.size());
+      for (JsonNode choice : choices) {
+        JsonNode message = choice.get("message");
+        StringBuilder text = new StringBuilder();
+        if (message != null && message.isObject()) {
+          appendParts(message.get("content"), text);
+          appendToolCalls(message.get("tool_calls"), text);
+        } else {
+          appendParts(choice.get("text"), text);
+        }
+        String role = message == null ? "assistant" : message.path("role").asText("assistant");
+        out.add(new ChatMessage(role, text.toString(), null));
+      }
+      return out;
+    }
+    JsonNode content = root.has("content") ? root.get("content") : root.get("output");
+    if (content == null || !(content.isArray() || content.isNull())) {
+      return null;
+    }
+    StringBuilder text = new StringBuilder();
+    appendParts(content, text);
+    return List.of(new ChatMessage(root.path("role").asText("assistant"), text.toString(), null));
+  }
+
+  private static List<ChatMessage> messages(JsonNode array, List<ChatMessage> out) {
+    for (JsonNode message : array) {
       if (!message.isObject()) {
         continue;
       }
@@ -46,6 +124,16 @@ final class MessagesJson {
               role, text.toString(), name != null && name.isTextual() ? name.asText() : null));
     }
     return out;
+  }
+
+  // OpenAI's tool calls: {"function": {"name", "arguments"}}.
+  private static void appendToolCalls(JsonNode calls, StringBuilder text) {
+    if (calls == null || !calls.isArray()) {
+      return;
+    }
+    for (JsonNode call : calls) {
+      appendParts(call.get("function"), text);
+    }
   }
 
   /** The text of a JSON list of parts ({@code gen_ai.system_instructions}), or {@code ""}. */
@@ -89,6 +177,11 @@ final class MessagesJson {
     JsonNode content = node.has("content") ? node.get("content") : node.get("text");
     if (content != null && content.isTextual()) {
       append(text, content.asText());
+      return;
+    }
+    if (content != null && content.isArray()) {
+      // An OpenAI Responses output item: {"type": "message", "content": [{"text"}]}.
+      appendParts(content, text);
       return;
     }
     JsonNode name = node.get("name");

@@ -470,7 +470,9 @@ final class GuardrailDetector {
     if (truthy(batch.attribute(i, "llm.prompt")) || llm.hasPrompt()) {
       caps |= HANDLES_USER_TEXT;
     }
-    if (truthy(batch.attribute(i, "llm.completion")) || llm.hasCompletion()) {
+    // The SDK's test is bool(llm.completion): a content-filtered answer with no text (empty parts,
+    // null content) produced nothing a user sees.
+    if (truthy(batch.attribute(i, "llm.completion")) || llm.hasCompletionText()) {
       caps |= PRODUCES_USER_TEXT;
     }
     if (isTool(batch, i) || truthy(batch.attribute(i, "agent.tool.name"))) {

@@ -231,7 +231,7 @@ public final class GuardrailProcessor implements SpanProcessor {
       int capabilities = GuardrailDetector.capabilities(batch, i, llm);
       List<String> suppressed = GuardrailDetector.suppressed(batch, i);
       boolean inference = llm.isInference();
-      long input = inference ? inputTokens(batch, i, llm) : LlmSpan.ABSENT;
+      long input = inference ? inputTokens(llm) : LlmSpan.ABSENT;
       long output = inference ? outputTokens(batch, i, llm) : LlmSpan.ABSENT;
       double cost = inference ? cost(batch, i, llm) : Double.NaN;
       boolean root = isRoot(batch.parentSpanId(i));
@@ -606,9 +606,10 @@ public final class GuardrailProcessor implements SpanProcessor {
     return true;
   }
 
-  private static long inputTokens(SpanBatch batch, int i, LlmSpan llm) {
-    long normalized = count(batch.attribute(i, LlmAttributes.GEN_AI_INPUT_TOKENS));
-    return normalized != LlmSpan.ABSENT ? normalized : llm.inputTokens();
+  // What the call consumed, as the cost processor prices it: cache reads and writes included even
+  // where the span's own input count excludes them (Anthropic's input_tokens as openlit copies it).
+  private static long inputTokens(LlmSpan llm) {
+    return llm.consumedInputTokens();
   }
 
   private static long outputTokens(SpanBatch batch, int i, LlmSpan llm) {

@@ -35,9 +35,10 @@
  *   <tr><td>{@code guardrail.findings}, {@code guardrail.finding.count}</td><td>JSON str,
  *       int</td><td>every finding of the trace in arrival order, not deduplicated; only when the
  *       trace had findings</td></tr>
- *   <tr><td>{@code traccia.trace.input_tokens}</td><td>int</td><td>sum of the input tokens of the
- *       trace's inference spans that report them (after token counting and normalisation: {@code
- *       gen_ai.usage.input_tokens}, else the span's own count in any dialect)</td></tr>
+ *   <tr><td>{@code traccia.trace.input_tokens}</td><td>int</td><td>sum of the input tokens the
+ *       trace's inference spans consumed, as the cost processor prices them: the span's count in
+ *       any dialect (or the token counter's estimate), plus its cache reads and writes where that
+ *       count excludes them</td></tr>
  *   <tr><td>{@code traccia.trace.output_tokens}</td><td>int</td><td>the same for output
  *       tokens</td></tr>
  *   <tr><td>{@code traccia.trace.cost_usd}</td><td>double</td><td>sum of {@code llm.cost.usd} (or

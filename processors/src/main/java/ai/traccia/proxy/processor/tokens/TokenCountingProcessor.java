@@ -33,6 +33,14 @@ import java.util.List;
  *       below: one token per four characters, rounded up.
  * </ul>
  *
+ * <p>OpenInference's {@code input.value} / {@code output.value} with {@code input.mime_type} /
+ * {@code output.mime_type} {@code application/json} hold the provider request and response as JSON
+ * (what OpenInference keeps when {@code OPENINFERENCE_HIDE_INPUT_MESSAGES} / {@code
+ * OPENINFERENCE_HIDE_OUTPUT_MESSAGES} hide the messages). The messages inside are counted as above;
+ * JSON that holds none is counted as text and its source gets the suffix {@code _json} ({@code
+ * estimated.tiktoken_json}, {@code estimated.heuristic_json}): an estimate of the JSON, not of the
+ * text the model read or wrote.
+ *
  * <p>{@code llm.usage.source} is written when it is absent or {@code provider_usage}: the common
  * source of both sides (a side with a reported count and no source counts as {@code
  * provider_usage}), else {@code mixed}. A span whose only count is the prompt estimate takes that
@@ -154,6 +162,10 @@ public final class TokenCountingProcessor implements SpanProcessor {
       }
     }
     if (span.promptText() != null) {
+      if (span.promptTextIsJson()) {
+        Count count = chat(nullToEmpty(span.promptJsonMessages()), encoding, budget);
+        return count != null ? count : jsonText(span.promptText(), encoding, budget);
+      }
       return text(span.promptText(), encoding, budget);
     }
     if (dialect == GenAiDialect.TRACCIA) {
@@ -165,17 +177,40 @@ public final class TokenCountingProcessor implements SpanProcessor {
   private static Count countCompletion(LlmSpan span, TiktokenCounter encoding, Budget budget) {
     List<ChatMessage> messages = span.completionMessages();
     if (!messages.isEmpty()) {
-      boolean exact = encoding != null && budget.take(TokenEstimator.chars(messages));
-      long tokens = 0;
-      for (ChatMessage message : messages) {
-        tokens += TokenEstimator.countText(exact ? encoding : null, message.content());
-      }
-      return new Count(tokens, exact ? TokenEstimator.TIKTOKEN : TokenEstimator.HEURISTIC);
+      return contents(messages, encoding, budget);
     }
     if (span.completionText() != null) {
+      if (span.completionTextIsJson()) {
+        List<ChatMessage> answer = span.completionJsonMessages();
+        return answer != null && !answer.isEmpty()
+            ? contents(answer, encoding, budget)
+            : jsonText(span.completionText(), encoding, budget);
+      }
       return text(span.completionText(), encoding, budget);
     }
     return null;
+  }
+
+  // The text of each message, without chat overhead: what the model wrote.
+  private static Count contents(
+      List<ChatMessage> messages, TiktokenCounter encoding, Budget budget) {
+    boolean exact = encoding != null && budget.take(TokenEstimator.chars(messages));
+    long tokens = 0;
+    for (ChatMessage message : messages) {
+      tokens += TokenEstimator.countText(exact ? encoding : null, message.content());
+    }
+    return new Count(tokens, exact ? TokenEstimator.TIKTOKEN : TokenEstimator.HEURISTIC);
+  }
+
+  // JSON that holds no messages is counted as it is, and its source says so: the count is of the
+  // recorded JSON, keys and punctuation included, not of what the model read or wrote.
+  private static Count jsonText(String json, TiktokenCounter encoding, Budget budget) {
+    Count count = text(json, encoding, budget);
+    return new Count(count.tokens, count.source + TokenEstimator.JSON_SUFFIX);
+  }
+
+  private static List<ChatMessage> nullToEmpty(List<ChatMessage> messages) {
+    return messages == null ? List.of() : messages;
   }
 
   private static Count chat(List<ChatMessage> messages, TiktokenCounter encoding, Budget budget) {

@@ -33,6 +33,9 @@ final class TokenEstimator {
   /** Source of a heuristic count. */
   static final String HEURISTIC = "estimated.heuristic";
 
+  /** Appended to a source when the text counted was JSON holding no recognisable messages. */
+  static final String JSON_SUFFIX = "_json";
+
   // tiktoken's guidance for chat models, also what the Traccia SDK adds: every message is framed
   // by 3 tokens, a name costs 1 more, and every reply is primed with 3.
   static final int TOKENS_PER_MESSAGE = 3;

@@ -533,6 +533,47 @@ class CostProcessorTest extends SpanProcessorContract {
     assertThat(CostProcessor.differs(0.0, BigDecimal.ZERO)).isFalse();
   }
 
+  // openlit 1.34 for Anthropic (instrumentation/anthropic/utils.py, common_chat_logic): Anthropic's
+  // input_tokens as returned (4,000 uncached), 3,000 cache reads, no total, and its own
+  // gen_ai.usage.cost, 0 when the model is missing from openlit's price list. The uncached input
+  // is larger than the cache read, which once made the proxy take it as inclusive.
+  @Test
+  void process_openlitAnthropicCacheRead_pricesUncachedInputPlusCache() {
+    SpanBatch batch =
+        batch(
+            attributes(
+                "telemetry.sdk.name",
+                "openlit",
+                "gen_ai.operation.name",
+                "chat",
+                "gen_ai.system",
+                "anthropic",
+                "gen_ai.request.model",
+                "claude-sonnet-4-5",
+                "gen_ai.response.model",
+                "claude-sonnet-4-5",
+                "gen_ai.usage.input_tokens",
+                4000L,
+                "gen_ai.usage.output_tokens",
+                50L,
+                "gen_ai.client.token.usage",
+                4050L,
+                "gen_ai.usage.cost",
+                0.0,
+                "gen_ai.usage.cache_read.input_tokens",
+                3000L,
+                "gen_ai.usage.cache_creation.input_tokens",
+                0L));
+
+    newProcessor().process(batch);
+
+    // 4000 x 3e-6 + 3000 x 3e-7 + 50 x 1.5e-5
+    assertThat(forwarded(batch, 0))
+        .contains(
+            entry("traccia.pricing.status", "provided"),
+            entry("traccia.cost.computed_usd", usd("0.01365")));
+  }
+
   @Test
   void name_isCost() {
     assertThat(newProcessor().name()).isEqualTo("cost");

@@ -377,6 +377,80 @@ class GuardrailDetectorTest {
         .containsExactly("tool_permission");
   }
 
+  // openlit 1.34 (instrumentation/openai/utils.py, build_output_messages): a content-filtered
+  // answer has no text part: [{"role": "assistant", "parts": [], "finish_reason": ...}].
+  @Test
+  void capabilities_openlitContentFilteredEmptyParts_producesNoUserText() {
+    int caps =
+        caps(
+            "telemetry.sdk.name", "openlit",
+            "gen_ai.operation.name", "chat",
+            "gen_ai.provider.name", "openai",
+            "gen_ai.request.model", "gpt-4o",
+            "gen_ai.input.messages",
+                "[{\"role\": \"user\", \"parts\": [{\"type\": \"text\", \"content\": \"hi\"}]}]",
+            "gen_ai.output.messages",
+                "[{\"role\": \"assistant\", \"parts\": [], \"finish_reason\": \"content_filter\"}]",
+            "gen_ai.response.finish_reasons", "content_filter");
+
+    assertThat(caps & GuardrailDetector.PRODUCES_USER_TEXT).isZero();
+    assertThat(caps & GuardrailDetector.HANDLES_USER_TEXT).isNotZero();
+  }
+
+  // OpenLLMetry opentelemetry-instrumentation-openai 0.53 (_set_completions): role and
+  // finish_reason are set, content is skipped when null.
+  @Test
+  void capabilities_openLlmetryContentFilteredNoContent_producesNoUserText() {
+    int caps =
+        caps(
+            "gen_ai.system", "openai",
+            "llm.request.type", "chat",
+            "gen_ai.request.model", "gpt-4o",
+            "gen_ai.prompt.0.role", "user",
+            "gen_ai.prompt.0.content", "hi",
+            "gen_ai.completion.0.role", "assistant",
+            "gen_ai.completion.0.finish_reason", "content_filter");
+
+    assertThat(caps & GuardrailDetector.PRODUCES_USER_TEXT).isZero();
+  }
+
+  // openinference-instrumentation-openai 0.1 (_response_attributes_extractor.py): the message role
+  // is recorded, the null content is not; output.value is the response JSON with content null.
+  @Test
+  void capabilities_openInferenceContentFilteredNullContent_producesNoUserText() {
+    int caps =
+        caps(
+            "openinference.span.kind", "LLM",
+            "llm.provider", "openai",
+            "llm.system", "openai",
+            "llm.model_name", "gpt-4o",
+            "llm.output_messages.0.message.role", "assistant",
+            "output.value",
+                "{\"id\": \"chatcmpl-1\", \"choices\": [{\"finish_reason\": \"content_filter\","
+                    + " \"index\": 0, \"message\": {\"content\": null, \"role\": \"assistant\"}}],"
+                    + " \"model\": \"gpt-4o\", \"object\": \"chat.completion\"}",
+            "output.mime_type", "application/json");
+
+    assertThat(caps & GuardrailDetector.PRODUCES_USER_TEXT).isZero();
+  }
+
+  @Test
+  void capabilities_answerWithText_producesUserText() {
+    assertThat(
+            caps(
+                    "gen_ai.request.model",
+                    "gpt-4o",
+                    "gen_ai.output.messages",
+                    "[{\"role\": \"assistant\", \"parts\": [{\"type\": \"text\", \"content\":"
+                        + " \"Paris\"}]}]")
+                & GuardrailDetector.PRODUCES_USER_TEXT)
+        .isNotZero();
+    assertThat(
+            caps("output.value", "Paris", "llm.model_name", "m")
+                & GuardrailDetector.PRODUCES_USER_TEXT)
+        .isNotZero();
+  }
+
   @Test
   void head_cutsAt200CodePoints() {
     String s = "\ud83d\ude00".repeat(250);

@@ -24,6 +24,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -337,6 +338,60 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     assertThat(processor.traceCount()).isZero();
     assertThat(released).isEmpty();
     assertThat(attrs(batch.toRequest(), 0)).doesNotContainKey("guardrail.summary");
+  }
+
+  // openlit 1.34 for Anthropic (instrumentation/anthropic/utils.py): gen_ai.usage.input_tokens is
+  // Anthropic's uncached input, the cache reads beside it. The roll-up adds what each call
+  // consumed,
+  // as the cost processor prices it: 100 + 5,000 and 4,000 + 3,000.
+  @Test
+  void process_openlitAnthropicCacheReads_rollUpConsumedInput() {
+    GuardrailProcessor processor = builder().setRootSpanWait(Duration.ZERO).build();
+    Object[] openlit = {
+      "telemetry.sdk.name", "openlit",
+      "gen_ai.operation.name", "chat",
+      "gen_ai.system", "anthropic",
+      "gen_ai.request.model", "claude-sonnet-4-5",
+      "gen_ai.usage.output_tokens", 20L,
+      "gen_ai.usage.cache_creation.input_tokens", 0L
+    };
+    SpanBatch batch =
+        batch(
+            "svc",
+            span(
+                TRACE,
+                "2000000000000002",
+                ROOT,
+                concat(
+                    openlit,
+                    "gen_ai.usage.input_tokens",
+                    100L,
+                    "gen_ai.usage.cache_read.input_tokens",
+                    5000L)),
+            span(
+                TRACE,
+                "2000000000000003",
+                ROOT,
+                concat(
+                    openlit,
+                    "gen_ai.usage.input_tokens",
+                    4000L,
+                    "gen_ai.usage.cache_read.input_tokens",
+                    3000L)),
+            span(TRACE, ROOT, null));
+
+    processor.process(batch);
+
+    assertThat(attrs(batch.toRequest(), 2))
+        .containsEntry("traccia.trace.input_tokens", 12100L)
+        .containsEntry("traccia.trace.output_tokens", 40L)
+        .containsEntry("traccia.trace.llm_span_count", 2L);
+  }
+
+  private static Object[] concat(Object[] first, Object... rest) {
+    Object[] out = Arrays.copyOf(first, first.length + rest.length);
+    System.arraycopy(rest, 0, out, first.length, rest.length);
+    return out;
   }
 
   @Test

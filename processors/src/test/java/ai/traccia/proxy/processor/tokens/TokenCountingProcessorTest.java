@@ -319,4 +319,154 @@ class TokenCountingProcessorTest extends SpanProcessorContract {
   void name_isTokenCounting() {
     assertThat(PROCESSOR.name()).isEqualTo("token_counting");
   }
+
+  // openinference-instrumentation-openai 0.1 with OPENINFERENCE_HIDE_INPUT_MESSAGES and
+  // OPENINFERENCE_HIDE_OUTPUT_MESSAGES: llm.input_messages.* / llm.output_messages.* are dropped,
+  // input.value keeps the request parameters and output.value the ChatCompletion, both as JSON
+  // with mime type application/json. The counts are those of the messages inside, the same as
+  // when the messages are visible.
+  @Test
+  void process_openInferenceOpenAiHiddenMessages_countsTheMessagesInsideTheJson() {
+    Object[] common = {
+      "openinference.span.kind", "LLM",
+      "llm.provider", "openai",
+      "llm.system", "openai",
+      "llm.model_name", "gpt-4o",
+      "llm.invocation_parameters", "{\"model\": \"gpt-4o\"}"
+    };
+    SpanBatch hidden =
+        batch(
+            attributes(
+                concat(
+                    common,
+                    "input.value",
+                    "{\"messages\": [{\"role\": \"system\", \"content\": \"You are terse.\"},"
+                        + " {\"role\": \"user\", \"content\": \"What is the capital of"
+                        + " France?\"}], \"model\": \"gpt-4o\"}",
+                    "input.mime_type",
+                    "application/json",
+                    "output.value",
+                    "{\"id\": \"chatcmpl-1\", \"choices\": [{\"finish_reason\": \"stop\","
+                        + " \"index\": 0, \"logprobs\": null, \"message\": {\"content\": \"The"
+                        + " capital of France is Paris.\", \"refusal\": null, \"role\":"
+                        + " \"assistant\", \"tool_calls\": null}}], \"created\": 1, \"model\":"
+                        + " \"gpt-4o\", \"object\": \"chat.completion\"}",
+                    "output.mime_type",
+                    "application/json")));
+    SpanBatch visible =
+        batch(
+            attributes(
+                concat(
+                    common,
+                    "llm.input_messages.0.message.role",
+                    "system",
+                    "llm.input_messages.0.message.content",
+                    "You are terse.",
+                    "llm.input_messages.1.message.role",
+                    "user",
+                    "llm.input_messages.1.message.content",
+                    "What is the capital of France?",
+                    "llm.output_messages.0.message.role",
+                    "assistant",
+                    "llm.output_messages.0.message.content",
+                    "The capital of France is Paris.")));
+
+    PROCESSOR.process(hidden);
+    PROCESSOR.process(visible);
+
+    Map<String, Object> expected = forwarded(visible, 0);
+    assertThat(forwarded(hidden, 0))
+        .contains(
+            entry("llm.usage.prompt_tokens", expected.get("llm.usage.prompt_tokens")),
+            entry("llm.usage.prompt_source", "estimated.tiktoken_chat"),
+            entry("llm.usage.completion_tokens", expected.get("llm.usage.completion_tokens")),
+            entry("llm.usage.completion_source", "estimated.tiktoken"));
+  }
+
+  // openinference-instrumentation-anthropic (_wrappers.py, _get_inputs / _get_outputs) with the
+  // messages hidden: the Messages request (system, messages) and the Message response (content
+  // blocks) as JSON.
+  @Test
+  void process_openInferenceAnthropicHiddenMessages_countsTheMessagesInsideTheJson() {
+    Object[] common = {
+      "openinference.span.kind", "LLM",
+      "llm.provider", "anthropic",
+      "llm.system", "anthropic",
+      "llm.model_name", "claude-sonnet-4-5"
+    };
+    SpanBatch hidden =
+        batch(
+            attributes(
+                concat(
+                    common,
+                    "input.value",
+                    "{\"max_tokens\": 1024, \"messages\": [{\"role\": \"user\", \"content\":"
+                        + " [{\"type\": \"text\", \"text\": \"What is the capital of"
+                        + " France?\"}]}], \"model\": \"claude-sonnet-4-5\", \"system\": \"You"
+                        + " are terse.\"}",
+                    "input.mime_type",
+                    "application/json",
+                    "output.value",
+                    "{\"id\": \"msg_1\", \"content\": [{\"citations\": null, \"text\": \"The"
+                        + " capital of France is Paris.\", \"type\": \"text\"}], \"model\":"
+                        + " \"claude-sonnet-4-5\", \"role\": \"assistant\", \"stop_reason\":"
+                        + " \"end_turn\", \"type\": \"message\"}",
+                    "output.mime_type",
+                    "application/json")));
+    SpanBatch visible =
+        batch(
+            attributes(
+                concat(
+                    common,
+                    "llm.input_messages.0.message.role",
+                    "system",
+                    "llm.input_messages.0.message.content",
+                    "You are terse.",
+                    "llm.input_messages.1.message.role",
+                    "user",
+                    "llm.input_messages.1.message.content",
+                    "What is the capital of France?",
+                    "llm.output_messages.0.message.role",
+                    "assistant",
+                    "llm.output_messages.0.message.content",
+                    "The capital of France is Paris.")));
+
+    PROCESSOR.process(hidden);
+    PROCESSOR.process(visible);
+
+    Map<String, Object> expected = forwarded(visible, 0);
+    assertThat(forwarded(hidden, 0))
+        .contains(
+            entry("llm.usage.prompt_tokens", expected.get("llm.usage.prompt_tokens")),
+            entry("llm.usage.prompt_source", "estimated.heuristic"),
+            entry("llm.usage.completion_tokens", expected.get("llm.usage.completion_tokens")),
+            entry("llm.usage.completion_source", "estimated.heuristic"));
+  }
+
+  // JSON that is not a provider request (a chain's input recorded as JSON) is counted as it is,
+  // and its source says the count is of the JSON.
+  @Test
+  void process_jsonWithoutMessages_isCountedAndMarked() {
+    String json = "{\"query\": \"What is the capital of France?\"}";
+    SpanBatch batch =
+        batch(
+            attributes(
+                "openinference.span.kind", "LLM",
+                "llm.model_name", "gpt-4o",
+                "input.value", json,
+                "input.mime_type", "application/json"));
+
+    PROCESSOR.process(batch);
+
+    assertThat(forwarded(batch, 0))
+        .contains(
+            entry("llm.usage.prompt_source", "estimated.tiktoken_json"),
+            entry("llm.usage.source", "estimated.tiktoken_json"));
+  }
+
+  private static Object[] concat(Object[] first, Object... rest) {
+    Object[] out = java.util.Arrays.copyOf(first, first.length + rest.length);
+    System.arraycopy(rest, 0, out, first.length, rest.length);
+    return out;
+  }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,8 +51,16 @@ public final class DoctorCommand implements Callable<Integer> {
 
   @Mixin private ConfigOptions configOptions = new ConfigOptions();
 
+  private BooleanSupplier hangUpIgnored = Signals::hangUpIgnored;
+
   /** Creates the command; picocli calls this. */
   public DoctorCommand() {}
+
+  /** Replaces the check for an ignored SIGHUP, for tests. */
+  DoctorCommand setHangUpIgnored(BooleanSupplier hangUpIgnored) {
+    this.hangUpIgnored = hangUpIgnored;
+    return this;
+  }
 
   /** The shared options, to replace the environment and directories in tests. */
   public ConfigOptions configOptions() {
@@ -77,6 +86,15 @@ public final class DoctorCommand implements Callable<Integer> {
     if (loaded != null) {
       summary(out, loaded);
       warnings(out, loaded.warnings());
+    }
+    if (hangUpIgnored.getAsBoolean()) {
+      out.println();
+      out.println("Signals");
+      out.println(
+          "  "
+              + WARN
+              + " SIGHUP is ignored here (started under nohup?): a proxy started the same way"
+              + " does not reload on `kill -HUP`. Saving the config file still reloads it.");
     }
     out.println();
     out.println("Result");

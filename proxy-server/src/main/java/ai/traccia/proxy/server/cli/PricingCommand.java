@@ -101,6 +101,7 @@ public final class PricingCommand implements Callable<Integer> {
     PriceTable bundled = PriceTable.bundled();
     out.println("Bundled snapshot : " + describe(bundled, now));
     out.println("                   from " + origin(bundled));
+    out.println(written(bundled));
     Path cache = config.pricingCachePath();
     if (!Files.exists(cache)) {
       out.println("Local cache      : not present (" + cache + ")");
@@ -111,16 +112,17 @@ public final class PricingCommand implements Callable<Integer> {
         PriceTable table = PriceTable.read(cache);
         out.println("Local cache      : " + describe(table, now));
         out.println("                   from " + origin(table));
+        out.println(written(table));
         out.println("                   path " + cache);
         long age = age(table, now);
         if (age > 30) {
           out.println(
-              "  WARNING: the cache is "
+              "  WARNING: the cached prices are "
                   + age
                   + " days old. Run `traccia-proxy pricing refresh` to update it.");
         } else if (age > 7) {
           out.println(
-              "  Note: the cache is "
+              "  Note: the cached prices are "
                   + age
                   + " days old. Consider running `traccia-proxy pricing refresh`.");
         }
@@ -406,16 +408,25 @@ public final class PricingCommand implements Callable<Integer> {
     return s.startsWith("http://") || s.startsWith("https://");
   }
 
+  // Two dates are shown, and only one of them matters: the prices' date (the upstream commit that
+  // last changed them, or the download), which ages and warnings count from; and when the file
+  // itself was written, which is later and says nothing about how current the prices are.
   private static String describe(PriceTable table, Instant now) {
+    long age = age(table, now);
     return models(table.modelCount())
         + ", prices from "
         + day(table.effectiveDate())
-        + " (age: "
-        + age(table, now)
-        + " d), version "
-        + table.snapshotVersion().orElse("none")
-        + ", generated "
-        + table.generatedAt();
+        + " ("
+        + age
+        + (age == 1 ? " day" : " days")
+        + " old), version "
+        + table.snapshotVersion().orElse("none");
+  }
+
+  private static String written(PriceTable table) {
+    return "                   file written "
+        + table.generatedAt()
+        + "; the age counts from the prices' date, not this one";
   }
 
   private static String origin(PriceTable table) {

@@ -29,6 +29,7 @@ import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import ai.traccia.proxy.server.receiver.BearerAuth;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -42,6 +43,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,7 +184,8 @@ public final class ServeCommand implements Callable<Integer> {
         guardrailSettings
             .setScheduler(guardrailClock)
             .setReleaser(request -> releaseHeld(request, sampler, running.get()))
-            .setListener(new GuardrailMetrics(metrics))
+            .setListener(
+                new GuardrailMetrics(metrics, Duration.ofMillis(config.guardrailRootSpanWaitMs())))
             .build();
     SpanPipeline pipeline = pipeline(config, prices, derived, guardrails, sampler, metrics);
     ProxyServer.Settings.Builder settings =
@@ -204,7 +207,20 @@ public final class ServeCommand implements Callable<Integer> {
             .setMaxBufferBytes(config.maxBufferBytes().orElse(0))
             .setDurableQueueDir(config.durableQueue() ? config.durableQueueDir() : null)
             .setDurableQueueMaxBytes(config.durableQueueMaxBytes())
-            .setMetrics(metrics);
+            .setMetrics(metrics)
+            .setReceiverAuth(
+                BearerAuth.of(
+                    config.receiverAuthTokens(),
+                    config.receiverAuthTenants(),
+                    config.tenantAttribute()));
+    if (config.receiverTlsEnabled()) {
+      settings.setReceiverTls(
+          config.receiverTlsCertFile().orElseThrow(),
+          config.receiverTlsKeyFile().orElseThrow(),
+          config.receiverTlsClientCaFile().orElse(null),
+          config.receiverTlsMinVersion(),
+          config.receiverTlsReloadInterval());
+    }
     exporters.forEach(settings::addExporter);
     // Before the receivers report ready: from then on a test or an orchestrator may signal.
     Signals.install();
@@ -215,6 +231,11 @@ public final class ServeCommand implements Callable<Integer> {
       err.println("traccia-proxy: " + e.getMessage());
       err.flush();
       return 1;
+    } catch (IllegalArgumentException e) {
+      // A TLS file that exists but cannot be used: a configuration mistake.
+      err.println("traccia-proxy: " + e.getMessage());
+      err.flush();
+      return 2;
     } catch (java.io.IOException e) {
       err.println(
           "traccia-proxy: could not listen on "
@@ -391,17 +412,27 @@ public final class ServeCommand implements Callable<Integer> {
     root.setLevel(Level.toLevel(config.logLevel(), Level.INFO));
   }
 
-  /** Counts the guardrail processor's trace-level bookkeeping on /metrics. */
-  private static final class GuardrailMetrics implements GuardrailListener {
+  /**
+   * Counts the guardrail processor's trace-level bookkeeping on /metrics, and says once why the
+   * first root span does not reach the backend at once.
+   */
+  static final class GuardrailMetrics implements GuardrailListener {
     private final SelfMetrics metrics;
+    private final Duration rootSpanWait;
+    private final AtomicBoolean heldOnce = new AtomicBoolean();
 
-    GuardrailMetrics(SelfMetrics metrics) {
+    GuardrailMetrics(SelfMetrics metrics, Duration rootSpanWait) {
       this.metrics = metrics;
+      this.rootSpanWait = rootSpanWait;
     }
 
     @Override
     public void onRootHeld() {
       metrics.guardrailEvent("root_held", "");
+      // A first-time user sends one span and sees nothing arrive for seconds; say why, once.
+      if (heldOnce.compareAndSet(false, true)) {
+        logger.info(rootHeldMessage(rootSpanWait));
+      }
     }
 
     @Override
@@ -429,6 +460,17 @@ public final class ServeCommand implements Callable<Integer> {
     public void onTraceExpiredWithoutRoot() {
       metrics.guardrailEvent("trace_without_root", "");
     }
+  }
+
+  /** What is logged when the first root span is held for its children. */
+  static String rootHeldMessage(Duration rootSpanWait) {
+    return "Root spans are held for "
+        + rootSpanWait.toMillis()
+        + " ms (guardrails.root_span_wait_ms) before they are forwarded, so that the guardrail"
+        + " summary written on a trace's root includes children that arrive after it: a root span"
+        + " reaches the backend about that much later than the rest of its trace. Set"
+        + " guardrails.root_span_wait_ms = 0 (TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS=0) to forward"
+        + " roots at once. (Said once, at the first held root.)";
   }
 
   /** Applies what can change live and says what needs a restart. */

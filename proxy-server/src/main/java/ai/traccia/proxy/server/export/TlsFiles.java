@@ -36,9 +36,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Loads the PEM files an exporter's TLS settings name: a CA bundle to trust instead of the system
- * trust store, and a client certificate chain with its private key for mutual TLS. Used by the
- * OTLP/HTTP and the OTLP/gRPC exporters alike, so both accept the same files and report the same
+ * Loads the PEM files that TLS settings name: a CA bundle to trust instead of the system trust
+ * store, and a certificate chain with its private key. Used by the OTLP/HTTP and the OTLP/gRPC
+ * exporters (client certificates for mutual TLS) and by the receivers (the server certificate and
+ * the CAs of client certificates), so all of them accept the same files and report the same
  * problems.
  *
  * <p>Private keys may be PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA ({@code BEGIN RSA PRIVATE
@@ -46,7 +47,7 @@ import javax.net.ssl.TrustManagerFactory;
  * decrypts them. Every problem is an {@link IllegalArgumentException} naming the file, thrown while
  * the exporter is built, so a bad file stops the proxy at startup.
  */
-final class TlsFiles {
+public final class TlsFiles {
 
   private static final Pattern PEM_BLOCK =
       Pattern.compile(
@@ -78,7 +79,7 @@ final class TlsFiles {
    * Trust managers that trust exactly the certificates in {@code caFile}, or null for the JVM's
    * default trust store when {@code caFile} is null.
    */
-  static TrustManager[] trustManagers(Path caFile) {
+  public static TrustManager[] trustManagers(Path caFile) {
     if (caFile == null) {
       return null;
     }
@@ -104,18 +105,30 @@ final class TlsFiles {
    * {@code keyFile}, or null when both are null.
    */
   static KeyManager[] keyManagers(Path certificateFile, Path keyFile) {
+    return keyManagers(certificateFile, keyFile, "client certificate");
+  }
+
+  /**
+   * Key managers that present the certificate chain in {@code certificateFile} with the key in
+   * {@code keyFile}, or null when both are null; problems name the files and {@code what} they are
+   * ("client certificate", "server certificate").
+   */
+  public static KeyManager[] keyManagers(Path certificateFile, Path keyFile, String what) {
     if (certificateFile == null && keyFile == null) {
       return null;
     }
     if (certificateFile == null || keyFile == null) {
       throw new IllegalArgumentException(
-          "client certificate: "
+          what
+              + ": "
               + (certificateFile == null ? "key file " + keyFile : "certificate " + certificateFile)
-              + " given alone (expected: both a client certificate and its private key)");
+              + " given alone (expected: both a "
+              + what
+              + " and its private key)");
     }
-    List<X509Certificate> chain = certificates(certificateFile, "client certificate");
+    List<X509Certificate> chain = certificates(certificateFile, what);
     PrivateKey key = privateKey(keyFile);
-    checkKeyMatches(key, chain.get(0), certificateFile, keyFile);
+    checkKeyMatches(key, chain.get(0), certificateFile, keyFile, what);
     try {
       char[] password = new char[0];
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -127,7 +140,8 @@ final class TlsFiles {
       return factory.getKeyManagers();
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException(
-          "client certificate "
+          what
+              + " "
               + certificateFile
               + " with key "
               + keyFile
@@ -331,7 +345,11 @@ final class TlsFiles {
 
   /** Fails unless {@code key} signs what the certificate's public key verifies. */
   private static void checkKeyMatches(
-      PrivateKey key, X509Certificate certificate, Path certificateFile, Path keyFile) {
+      PrivateKey key,
+      X509Certificate certificate,
+      Path certificateFile,
+      Path keyFile,
+      String what) {
     String algorithm;
     switch (key.getAlgorithm().toUpperCase(Locale.ROOT)) {
       case "RSA":
@@ -359,7 +377,8 @@ final class TlsFiles {
     }
     if (!matches) {
       throw new IllegalArgumentException(
-          "client certificate "
+          what
+              + " "
               + certificateFile
               + ": its public key does not match the private key in "
               + keyFile

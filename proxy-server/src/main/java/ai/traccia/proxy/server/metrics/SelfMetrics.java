@@ -26,8 +26,10 @@ import java.util.function.LongSupplier;
  * accounting, rendered in the Prometheus text format on the admin port.
  *
  * <p>Every item is counted once when received, then exactly once as accepted or refused (with a
- * reason), and each accepted item once per exporter as exported or failed. All methods are
- * thread-safe and cheap enough for the request path.
+ * reason), and each accepted item once per exporter as exported or failed. A root span that the
+ * guardrails hold for its children is received but neither accepted nor refused on arrival; it is
+ * counted in {@code traccia_proxy_released_spans} when it is released to the queues. All methods
+ * are thread-safe and cheap enough for the request path.
  */
 public final class SelfMetrics {
 
@@ -44,6 +46,7 @@ public final class SelfMetrics {
     MEMORY_LIMIT("memory_limit"),
     DURABLE_QUEUE_ERROR("durable_queue_error"),
     SHUTTING_DOWN("shutting_down"),
+    UNAUTHENTICATED("unauthenticated"),
     PROCESSOR("processor");
 
     private final String label;
@@ -68,6 +71,7 @@ public final class SelfMetrics {
   private final Counter processorErrors;
   private final Counter unpriced;
   private final Counter guardrailEvents;
+  private final Counter released;
   private final java.util.Set<String> unpricedModels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   static final int MAX_UNPRICED_MODELS = 200;
@@ -145,6 +149,16 @@ public final class SelfMetrics {
                 "Trace-level guardrail bookkeeping: roots held and released (by reason), late"
                     + " spans, evicted traces, traces that expired without a root, failed releases.")
             .labelNames("event", "reason")
+            .register(registry);
+    released =
+        Counter.builder()
+            .name("traccia_proxy_released_spans")
+            .help(
+                "Root spans the guardrails held for their children, then released to the export"
+                    + " queues: queued, or deferred when a queue had no room (tried again a"
+                    + " second later). They were counted in received_items when they arrived,"
+                    + " and are not counted in accepted_items.")
+            .labelNames("outcome")
             .register(registry);
     unpriced =
         Counter.builder()
@@ -289,6 +303,16 @@ public final class SelfMetrics {
   }
 
   /** Counts a guardrail bookkeeping {@code event}; {@code reason} may be empty. */
+  /**
+   * Counts {@code spans} that a processor held and now released: {@code queued} when every queue
+   * took them, else deferred. Held spans were counted as received on arrival; counting them again
+   * as received or accepted, under a transport they never came by, would break the received =
+   * accepted + refused arithmetic per transport.
+   */
+  public void released(long spans, boolean queued) {
+    released.labelValues(queued ? "queued" : "deferred").inc(spans);
+  }
+
   public void guardrailEvent(String event, String reason) {
     guardrailEvents.labelValues(event, reason).inc();
   }

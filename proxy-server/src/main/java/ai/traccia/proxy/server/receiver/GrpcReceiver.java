@@ -12,6 +12,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import io.grpc.Context;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -77,7 +78,41 @@ public final class GrpcReceiver {
       MemoryBudget budget,
       ExecutorService executor)
       throws IOException {
-    Services services = new Services(ingest, metrics, budget, executor);
+    return start(
+        bindAddress,
+        port,
+        maxRequestBytes,
+        ingest,
+        metrics,
+        budget,
+        executor,
+        null,
+        BearerAuth.none());
+  }
+
+  /**
+   * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
+   * token when {@code auth} is enabled.
+   *
+   * @param budget the memory budget a message's size is taken from before it is decoded
+   * @param executor runs the calls that block or read spans; owned by the caller, who shuts it down
+   *     after {@link #stop}
+   * @param tls the server certificate, or null for plaintext; owned by the caller
+   */
+  public static GrpcReceiver start(
+      String bindAddress,
+      int port,
+      long maxRequestBytes,
+      Ingest ingest,
+      SelfMetrics metrics,
+      MemoryBudget budget,
+      ExecutorService executor,
+      ReceiverTls tls,
+      BearerAuth auth)
+      throws IOException {
+    // Calls handed to the workers keep their gRPC context, which holds the caller's tenant.
+    Services services =
+        new Services(ingest, metrics, budget, Context.currentContextExecutor(executor));
     ServerServiceDefinition traces =
         ServerServiceDefinition.builder(Signal.TRACES.grpcService())
             .addMethod(method(Signal.TRACES), ServerCalls.asyncUnaryCall(services::traces))
@@ -91,8 +126,16 @@ public final class GrpcReceiver {
             .addMethod(method(Signal.LOGS), ServerCalls.asyncUnaryCall(services::logs))
             .build();
     SizeLimitCounter sizeLimitCounter = new SizeLimitCounter(metrics);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port));
+    if (tls != null) {
+      builder.sslContext(tls.grpcContext());
+    }
+    if (auth.isEnabled()) {
+      builder.intercept(new GrpcAuthInterceptor(auth, metrics));
+    }
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
+        builder
             // Every callback on the transport thread; Services hands work that blocks or reads
             // spans to the workers itself, so a call that does neither never changes threads.
             .directExecutor()
@@ -259,7 +302,7 @@ public final class GrpcReceiver {
     private void handleTraces(byte[] body, StreamObserver<byte[]> response) {
       IngestResult result;
       try {
-        result = ingest.traces(body, TRANSPORT);
+        result = ingest.traces(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT);
       } catch (InvalidProtocolBufferException e) {
         malformed(Signal.TRACES, "ExportTraceServiceRequest", e, response);
         return;
@@ -281,7 +324,7 @@ public final class GrpcReceiver {
     private void handleMetrics(byte[] body, StreamObserver<byte[]> response) {
       IngestResult result;
       try {
-        result = ingest.metrics(body, TRANSPORT);
+        result = ingest.metrics(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT);
       } catch (InvalidProtocolBufferException e) {
         malformed(Signal.METRICS, "ExportMetricsServiceRequest", e, response);
         return;
@@ -296,7 +339,7 @@ public final class GrpcReceiver {
     private void handleLogs(byte[] body, StreamObserver<byte[]> response) {
       IngestResult result;
       try {
-        result = ingest.logs(body, TRANSPORT);
+        result = ingest.logs(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT);
       } catch (InvalidProtocolBufferException e) {
         malformed(Signal.LOGS, "ExportLogsServiceRequest", e, response);
         return;
@@ -376,7 +419,7 @@ public final class GrpcReceiver {
     }
   }
 
-  private static Signal signalOf(String fullMethodName) {
+  static Signal signalOf(String fullMethodName) {
     for (Signal s : Signal.values()) {
       if (s.grpcExportMethod().equals(fullMethodName)) {
         return s;

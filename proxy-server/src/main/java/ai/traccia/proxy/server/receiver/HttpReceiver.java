@@ -57,6 +57,38 @@ public final class HttpReceiver {
       MemoryBudget budget,
       ExecutorService executor)
       throws InterruptedException {
+    return start(
+        bindAddress,
+        port,
+        maxRequestBytes,
+        ingest,
+        metrics,
+        budget,
+        executor,
+        null,
+        BearerAuth.none());
+  }
+
+  /**
+   * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
+   * token when {@code auth} is enabled.
+   *
+   * @param budget the memory budget request bodies are taken from as they arrive
+   * @param executor decodes and processes requests; owned by the caller
+   * @param tls the server certificate, or null for plaintext; owned by the caller
+   * @throws InterruptedException if interrupted while binding
+   */
+  public static HttpReceiver start(
+      String bindAddress,
+      int port,
+      long maxRequestBytes,
+      Ingest ingest,
+      SelfMetrics metrics,
+      MemoryBudget budget,
+      ExecutorService executor,
+      ReceiverTls tls,
+      BearerAuth auth)
+      throws InterruptedException {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     try {
@@ -70,8 +102,15 @@ public final class HttpReceiver {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      if (tls != null) {
+                        ch.pipeline().addLast("tls", tls.httpContext().newHandler(ch.alloc()));
+                      }
+                      ch.pipeline().addLast("codec", new HttpServerCodec());
+                      if (auth.isEnabled()) {
+                        // Before the OTLP handler: a request is refused from its head alone.
+                        ch.pipeline().addLast("auth", new HttpAuthHandler(auth, metrics));
+                      }
                       ch.pipeline()
-                          .addLast("codec", new HttpServerCodec())
                           .addLast(
                               "otlp",
                               new OtlpHttpHandler(

@@ -52,9 +52,6 @@ public final class Ingest {
 
   private static final Logger logger = LoggerFactory.getLogger(Ingest.class);
 
-  /** The transport label of spans a processor held and released later. */
-  static final String RELEASED = "released";
-
   private final SpanPipeline pipeline;
   private final List<BatchingExporter> exporters;
   private final SelfMetrics metrics;
@@ -238,7 +235,11 @@ public final class Ingest {
       return true;
     }
     ExportRequest export = ExportRequest.of(Signal.TRACES, request, spans);
-    return queue(export, RELEASED).status() == IngestResult.Status.ACCEPTED;
+    // Counted as received when they arrived; their own counter, not accepted_items of a made-up
+    // transport, says that they reached the queues.
+    boolean queued = queue(export, null).status() == IngestResult.Status.ACCEPTED;
+    metrics.released(spans, queued);
+    return queued;
   }
 
   /**
@@ -292,6 +293,10 @@ public final class Ingest {
     return rateLimitDropped.get();
   }
 
+  /**
+   * Queues {@code request} on every exporter or on none, counting the outcome under {@code
+   * transport}; a null transport (released spans) leaves the counting to the caller.
+   */
   private IngestResult queue(ExportRequest request, String transport) {
     if (request.itemCount() == 0) {
       // Nothing to forward; an empty export is a valid request (connectivity checks send one).
@@ -303,7 +308,7 @@ public final class Ingest {
 
   /**
    * Reserves room for {@code request} on every queue, or on none: returns null when it has, and the
-   * refusal to answer when a queue is full.
+   * refusal to answer when a queue is full, counted under {@code transport} unless it is null.
    */
   private IngestResult reserve(ExportRequest request, String transport) {
     for (int i = 0; i < exporters.size(); i++) {
@@ -311,7 +316,10 @@ public final class Ingest {
         for (int j = 0; j < i; j++) {
           exporters.get(j).release(request);
         }
-        metrics.refused(request.signal(), transport, RefuseReason.QUEUE_FULL, request.itemCount());
+        if (transport != null) {
+          metrics.refused(
+              request.signal(), transport, RefuseReason.QUEUE_FULL, request.itemCount());
+        }
         return IngestResult.retryLater(
             "the export queue of "
                 + exporters.get(i).name()
@@ -341,13 +349,17 @@ public final class Ingest {
           exporters.get(j).release(request);
         }
         logger.error("Exporter {}: {}", exporters.get(i).name(), e.getMessage(), e);
-        metrics.refused(signal, transport, RefuseReason.DURABLE_QUEUE_ERROR, items);
+        if (transport != null) {
+          metrics.refused(signal, transport, RefuseReason.DURABLE_QUEUE_ERROR, items);
+        }
         return IngestResult.retryLater(
             "the proxy could not store the request (" + e.getMessage() + "); retry later",
             QUEUE_FULL_RETRY_AFTER);
       }
     }
-    metrics.accepted(signal, transport, items);
+    if (transport != null) {
+      metrics.accepted(signal, transport, items);
+    }
     return IngestResult.accepted();
   }
 

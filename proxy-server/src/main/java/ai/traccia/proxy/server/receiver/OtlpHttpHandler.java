@@ -83,6 +83,8 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   private boolean discarding;
   // Memory taken for the request being read; handed to the worker with its body.
   private MemoryBudget.Reservation held;
+  // The tenant HttpAuthHandler found for the request being read, or null.
+  private Tenant tenant;
 
   OtlpHttpHandler(
       long maxRequestBytes,
@@ -193,6 +195,7 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     signal = target;
+    tenant = ctx.channel().attr(HttpAuthHandler.TENANT).get();
     contentEncoding = encoding;
     discarding = false;
     body = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
@@ -246,11 +249,12 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       boolean isJson = json;
       String encoding = contentEncoding;
       boolean alive = keepAlive;
+      Tenant from = tenant;
       // Paused until the response is written: responses stay in order, and a client that sends
       // faster than we process waits in TCP flow control rather than in our memory.
       ctx.channel().config().setAutoRead(false);
       try {
-        executor.execute(() -> process(ctx, target, isJson, encoding, alive, bytes, taken));
+        executor.execute(() -> process(ctx, target, isJson, encoding, alive, bytes, taken, from));
       } catch (RejectedExecutionException e) {
         taken.close();
         refuse(target, RefuseReason.QUEUE_FULL);
@@ -275,10 +279,11 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       String encoding,
       boolean alive,
       byte[] raw,
-      MemoryBudget.Reservation reservation) {
+      MemoryBudget.Reservation reservation,
+      Tenant from) {
     FullHttpResponse response;
     try (MemoryBudget.Reservation r = reservation) {
-      response = handle(target, isJson, encoding, raw, r);
+      response = handle(target, isJson, encoding, raw, r, from);
     } catch (RuntimeException e) {
       logger.warn("Unexpected failure handling an OTLP/HTTP {} request", target.label(), e);
       response =
@@ -297,7 +302,8 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       boolean isJson,
       String encoding,
       byte[] raw,
-      MemoryBudget.Reservation reservation) {
+      MemoryBudget.Reservation reservation,
+      Tenant from) {
     byte[] bytes = raw;
     if (Decompression.isCompressed(encoding)) {
       try {
@@ -327,19 +333,20 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
         case TRACES:
           result =
               ingest.traces(
-                  isJson ? OtlpJson.parseTraces(bytes).toByteArray() : bytes,
+                  Tenant.tag(from, isJson ? OtlpJson.parseTraces(bytes).toByteArray() : bytes),
                   HttpReceiver.TRANSPORT);
           break;
         case METRICS:
           result =
               ingest.metrics(
-                  isJson ? OtlpJson.parseMetrics(bytes).toByteArray() : bytes,
+                  Tenant.tag(from, isJson ? OtlpJson.parseMetrics(bytes).toByteArray() : bytes),
                   HttpReceiver.TRANSPORT);
           break;
         default:
           result =
               ingest.logs(
-                  isJson ? OtlpJson.parseLogs(bytes).toByteArray() : bytes, HttpReceiver.TRANSPORT);
+                  Tenant.tag(from, isJson ? OtlpJson.parseLogs(bytes).toByteArray() : bytes),
+                  HttpReceiver.TRANSPORT);
           break;
       }
     } catch (InvalidProtocolBufferException e) {
@@ -462,7 +469,7 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     metrics.refused(target == null ? Signal.TRACES : target, HttpReceiver.TRANSPORT, reason, 0);
   }
 
-  private static Signal signalFor(String path) {
+  static Signal signalFor(String path) {
     for (Signal s : Signal.values()) {
       if (s.httpPath().equals(path)) {
         return s;
@@ -491,7 +498,7 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** An error answer whose body is a {@code google.rpc.Status}, as the OTLP/HTTP spec asks. */
-  private static FullHttpResponse status(
+  static FullHttpResponse status(
       Signal target, boolean isJson, HttpResponseStatus httpStatus, Code code, String message) {
     com.google.rpc.Status status =
         com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message).build();

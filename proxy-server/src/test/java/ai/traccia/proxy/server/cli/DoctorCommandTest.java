@@ -18,13 +18,27 @@ class DoctorCommandTest {
   @TempDir Path dir;
 
   private DoctorCommand command(Map<String, String> env) {
-    DoctorCommand command = new DoctorCommand();
+    // Pinned, so that the output is the same when the tests themselves run under nohup.
+    DoctorCommand command = new DoctorCommand().setHangUpIgnored(() -> false);
     command
         .configOptions()
         .setEnvironment(env)
         .setWorkingDirectory(dir)
         .setHomeDirectory(dir.resolve("home"));
     return command;
+  }
+
+  @Test
+  void doctor_reportsAnIgnoredSighup() {
+    CliRun run = CliRun.run(command(Map.of("PATH", "/bin")).setHangUpIgnored(() -> true));
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out())
+        .contains(
+            "\nSignals\n"
+                + "  [!] SIGHUP is ignored here (started under nohup?): a proxy started the same"
+                + " way does not reload on `kill -HUP`. Saving the config file still reloads"
+                + " it.\n");
   }
 
   @Test

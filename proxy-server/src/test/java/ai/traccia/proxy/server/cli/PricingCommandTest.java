@@ -73,11 +73,13 @@ class PricingCommandTest {
   }
 
   private static final String BUNDLED_LINES =
-      "Bundled snapshot : 1382 models, prices from 2025-11-21 (age: 368 d), version"
-          + " 2025-11-21.caddc6dd, generated 2026-11-25T01:05:00Z\n"
+      "Bundled snapshot : 1382 models, prices from 2025-11-21 (368 days old), version"
+          + " 2025-11-21.caddc6dd\n"
           + "                   from litellm "
           + PriceTable.UPSTREAM_URL
-          + " at caddc6dd0fc26931b3fcc4e91e81a3d90080f3ef\n";
+          + " at caddc6dd0fc26931b3fcc4e91e81a3d90080f3ef\n"
+          + "                   file written 2026-11-25T01:05:00Z; the age counts from the"
+          + " prices' date, not this one\n";
 
   @Test
   void status_bundledOnly() {
@@ -131,11 +133,13 @@ class PricingCommandTest {
     assertThat(status.out())
         .isEqualTo(
             BUNDLED_LINES
-                + "Local cache      : 1 model, prices from 2026-11-25 (age: 0 d), version"
-                + " 2026-11-25, generated 2026-11-25T00:00:00Z\n"
+                + "Local cache      : 1 model, prices from 2026-11-25 (0 days old), version"
+                + " 2026-11-25\n"
                 + "                   from litellm "
                 + dir.resolve("prices.json").toUri()
                 + "\n"
+                + "                   file written 2026-11-25T00:00:00Z; the age counts from the"
+                + " prices' date, not this one\n"
                 + "                   path "
                 + cache()
                 + "\n"
@@ -143,6 +147,31 @@ class PricingCommandTest {
                 + " TRACCIA_PRICING_OVERRIDE_JSON\n"
                 + "Active source    : env (2 models over the local_cache table, prices from"
                 + " 2026-11-25)\n");
+  }
+
+  @Test
+  void status_oldCacheSaysItsPricesAreOldNotTheFile() throws Exception {
+    PriceTable.parse(
+            LITELLM.getBytes(StandardCharsets.UTF_8),
+            "prices.json",
+            null,
+            Instant.parse("2026-11-24T00:00:00Z"))
+        .withPricesAsOf(Instant.parse("2026-10-01T00:00:00Z"), null)
+        .write(cache());
+
+    CliRun status = run("status");
+
+    assertThat(status.exitCode()).isZero();
+    assertThat(status.out())
+        .contains(
+            "Local cache      : 1 model, prices from 2026-10-01 (55 days old), version"
+                + " 2026-10-01\n"
+                + "                   from litellm\n"
+                + "                   file written 2026-11-24T00:00:00Z; the age counts from the"
+                + " prices' date, not this one\n")
+        .contains(
+            "  WARNING: the cached prices are 55 days old. Run `traccia-proxy pricing refresh`"
+                + " to update it.\n");
   }
 
   @Test

@@ -13,8 +13,13 @@ import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class ServeCommandTest {
 
@@ -140,5 +146,39 @@ class ServeCommandTest {
             .build();
     // Sampling stays: its rate can be changed live, and at rate 1 it reads no span.
     assertThat(processorNames(passThrough)).containsExactly("sampling");
+  }
+
+  @Test
+  void guardrailMetrics_explainsTheRootHoldOnceAndCountsEveryHold() {
+    SelfMetrics metrics = new SelfMetrics();
+    ServeCommand.GuardrailMetrics listener =
+        new ServeCommand.GuardrailMetrics(metrics, Duration.ofSeconds(10));
+    Logger logger = (Logger) LoggerFactory.getLogger(ServeCommand.class);
+    Level level = logger.getLevel();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    logger.setLevel(Level.INFO);
+    try {
+      listener.onRootHeld();
+      listener.onRootHeld();
+    } finally {
+      logger.detachAppender(appender);
+      logger.setLevel(level);
+    }
+
+    assertThat(appender.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly(
+            "Root spans are held for 10000 ms (guardrails.root_span_wait_ms) before they are"
+                + " forwarded, so that the guardrail summary written on a trace's root includes"
+                + " children that arrive after it: a root span reaches the backend about that much"
+                + " later than the rest of its trace. Set guardrails.root_span_wait_ms = 0"
+                + " (TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS=0) to forward roots at once. (Said once,"
+                + " at the first held root.)");
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_guardrail_events", "event", "root_held", "reason", ""))
+        .isEqualTo(2);
   }
 }

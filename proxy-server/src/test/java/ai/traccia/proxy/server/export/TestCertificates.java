@@ -26,17 +26,17 @@ import javax.net.ssl.TrustManagerFactory;
  * 127.0.0.1 and localhost (EC P-256) and a client certificate (RSA 2048), each as a PKCS#12 key
  * store and as PEM files.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
   static final char[] PASSWORD = "changeit".toCharArray();
 
   /** One generated identity. */
-  static final class Identity {
-    final Path keyStore;
-    final Path certificatePem;
-    final Path privateKeyPem;
-    final PrivateKey privateKey;
-    final X509Certificate certificate;
+  public static final class Identity {
+    public final Path keyStore;
+    public final Path certificatePem;
+    public final Path privateKeyPem;
+    public final PrivateKey privateKey;
+    public final X509Certificate certificate;
 
     Identity(
         Path keyStore,
@@ -51,7 +51,7 @@ final class TestCertificates {
       this.certificate = certificate;
     }
 
-    KeyManagerFactory keyManagerFactory() throws Exception {
+    public KeyManagerFactory keyManagerFactory() throws Exception {
       KeyStore store = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(keyStore)) {
         store.load(in, PASSWORD);
@@ -63,7 +63,7 @@ final class TestCertificates {
     }
 
     /** Trusts only this identity's certificate. */
-    TrustManagerFactory trustManagerFactory() throws Exception {
+    public TrustManagerFactory trustManagerFactory() throws Exception {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setCertificateEntry("trusted", certificate);
@@ -84,15 +84,15 @@ final class TestCertificates {
     }
   }
 
-  final Identity server;
-  final Identity client;
+  public final Identity server;
+  public final Identity client;
 
   private TestCertificates(Identity server, Identity client) {
     this.server = server;
     this.client = client;
   }
 
-  static TestCertificates generate(Path dir) throws Exception {
+  public static TestCertificates generate(Path dir) throws Exception {
     Identity server =
         identity(
             dir,

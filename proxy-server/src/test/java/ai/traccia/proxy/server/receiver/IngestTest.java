@@ -243,6 +243,36 @@ class IngestTest {
   }
 
   @Test
+  void release_countsReleasedSpansOnceAndNotAsAcceptedUnderAMadeUpTransport() {
+    RecordingExporter exporter = new RecordingExporter();
+    CompletableFuture<ExportResult> never = new CompletableFuture<>();
+    exporter.answerWith(r -> never);
+    Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(queue(exporter, 3)), metrics);
+    byte[] root = TestData.traces(1).toByteArray();
+
+    assertThat(ingest.release(root, 1)).isTrue();
+    assertThat(ingest.release(TestData.traces(3).toByteArray(), 3)).isFalse();
+
+    assertThat(metrics.counterValue("traccia_proxy_released_spans", "outcome", "queued"))
+        .isEqualTo(1);
+    assertThat(metrics.counterValue("traccia_proxy_released_spans", "outcome", "deferred"))
+        .isEqualTo(3);
+    for (String counter :
+        List.of(
+            "traccia_proxy_received_items",
+            "traccia_proxy_accepted_items",
+            "traccia_proxy_refused_items",
+            "traccia_proxy_refused_requests")) {
+      assertThat(metrics.registry().scrape().stream())
+          .filteredOn(m -> m.getMetadata().getPrometheusName().equals(counter))
+          .flatExtracting(m -> m.getDataPoints())
+          .as(counter)
+          .isEmpty();
+    }
+    never.complete(ExportResult.success());
+  }
+
+  @Test
   void malformedBodies_areRefusedWithoutAPipeline() {
     Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(), metrics);
     byte[] truncated = TestData.traces(3).toByteArray();
