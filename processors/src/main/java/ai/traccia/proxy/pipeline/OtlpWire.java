@@ -161,21 +161,23 @@ public final class OtlpWire {
 
   /** What the walk needs of one message type, by field number. */
   private static final class Schema {
+    // Kinds that share a path come in pairs that differ in the lowest bit only, so the walk tells
+    // a pair apart from the rest with one comparison: (kind | 1) == (MESSAGE | 1).
     private static final byte SKIP = 0;
-    private static final byte STRING = 1;
-    private static final byte MESSAGE = 2;
-    // Repeated scalars, which protobuf-java also reads packed, in one length-delimited field.
-    private static final byte PACKED_VARINT64 = 3;
-    private static final byte PACKED_VARINT32 = 4;
-    private static final byte PACKED_FIXED64 = 5;
-    private static final byte PACKED_FIXED32 = 6;
-    // A KeyValue of an attribute list (or of a key-value list), counted against maxAttributes.
-    private static final byte ATTRIBUTE = 7;
-    // AnyValue's string_value and bytes_value, bounded by maxAttributeValueBytes.
-    private static final byte VALUE_STRING = 8;
-    private static final byte VALUE_BYTES = 9;
     // A trace or span id; its length is in idLengths.
-    private static final byte ID = 10;
+    private static final byte ID = 1;
+    private static final byte MESSAGE = 2;
+    // A KeyValue of an attribute list (or of a key-value list), counted against maxAttributes.
+    private static final byte ATTRIBUTE = 3;
+    private static final byte STRING = 4;
+    // AnyValue's string_value and bytes_value, bounded by maxAttributeValueBytes.
+    private static final byte VALUE_STRING = 5;
+    private static final byte VALUE_BYTES = 6;
+    // Repeated scalars, which protobuf-java also reads packed, in one length-delimited field.
+    private static final byte PACKED_VARINT64 = 7;
+    private static final byte PACKED_VARINT32 = 8;
+    private static final byte PACKED_FIXED64 = 9;
+    private static final byte PACKED_FIXED32 = 10;
 
     /** A message of unknown type: every field is skipped. */
     static final Schema EMPTY = new Schema();
@@ -371,61 +373,26 @@ public final class OtlpWire {
             {
               int length = length(end);
               int stop = pos + length;
-              switch (schema.kind(field)) {
-                case Schema.MESSAGE:
-                  if (schema.counted[field]) {
-                    count++;
-                  }
-                  message(schema.messages[field], stop, depth + 1, 0, at);
-                  break;
-                case Schema.ATTRIBUTE:
+              // One call site each for message() and utf8(): the compiled walk stays small.
+              byte kind = schema.kind(field);
+              if ((kind | 1) == Schema.ATTRIBUTE) { // MESSAGE or ATTRIBUTE
+                if (kind == Schema.ATTRIBUTE) {
                   if (++attributes > maxAttributes) {
-                    throw new Refusal(
-                        at,
-                        "",
-                        "more than "
-                            + maxAttributes
-                            + " attributes (expected: at most "
-                            + maxAttributes
-                            + ", advanced.max_attributes)");
+                    throw tooManyAttributes(at);
                   }
-                  message(schema.messages[field], stop, depth + 1, 0, at);
-                  break;
-                case Schema.STRING:
-                  utf8(pos, stop);
-                  break;
-                case Schema.VALUE_STRING:
-                  valueLength(length, at);
-                  utf8(pos, stop);
-                  break;
-                case Schema.VALUE_BYTES:
-                  valueLength(length, at);
-                  break;
-                case Schema.ID:
-                  ids = id(schema, field, length, at, ids);
-                  break;
-                case Schema.PACKED_VARINT64:
-                  while (pos < stop) {
-                    varint64(stop);
-                  }
-                  break;
-                case Schema.PACKED_VARINT32:
-                  while (pos < stop) {
-                    varint32(stop);
-                  }
-                  break;
-                case Schema.PACKED_FIXED64:
-                  if (length % 8 != 0) {
-                    throw truncated();
-                  }
-                  break;
-                case Schema.PACKED_FIXED32:
-                  if (length % 4 != 0) {
-                    throw truncated();
-                  }
-                  break;
-                default:
-                  break;
+                } else if (schema.counted[field]) {
+                  count++;
+                }
+                message(schema.messages[field], stop, depth + 1, 0, at);
+              } else if ((kind | 1) == Schema.VALUE_STRING) { // STRING or VALUE_STRING
+                if (kind == Schema.VALUE_STRING && length > maxValueBytes) {
+                  throw valueTooLarge(length, at);
+                }
+                utf8(pos, stop);
+              } else if (kind == Schema.ID) {
+                ids = id(schema, field, length, at, ids);
+              } else if (kind != Schema.SKIP) {
+                scalars(kind, length, stop, at);
               }
               pos = stop;
               break;
@@ -445,16 +412,59 @@ public final class OtlpWire {
       }
     }
 
-    private void valueLength(int length, int at) throws Refusal {
-      if (length > maxValueBytes) {
-        throw new Refusal(
-            at,
-            "",
-            length
-                + " bytes (expected: at most "
-                + maxValueBytes
-                + ", advanced.max_attribute_value_bytes)");
+    /** Checks a length-delimited field of scalars, or of bytes, that ends at {@code stop}. */
+    private void scalars(byte kind, int length, int stop, int at)
+        throws InvalidProtocolBufferException {
+      switch (kind) {
+        case Schema.VALUE_BYTES:
+          if (length > maxValueBytes) {
+            throw valueTooLarge(length, at);
+          }
+          break;
+        case Schema.PACKED_VARINT64:
+          while (pos < stop) {
+            varint64(stop);
+          }
+          break;
+        case Schema.PACKED_VARINT32:
+          while (pos < stop) {
+            varint32(stop);
+          }
+          break;
+        case Schema.PACKED_FIXED64:
+          if (length % 8 != 0) {
+            throw truncated();
+          }
+          break;
+        case Schema.PACKED_FIXED32:
+          if (length % 4 != 0) {
+            throw truncated();
+          }
+          break;
+        default:
+          break;
       }
+    }
+
+    private Refusal tooManyAttributes(int at) {
+      return new Refusal(
+          at,
+          "",
+          "more than "
+              + maxAttributes
+              + " attributes (expected: at most "
+              + maxAttributes
+              + ", advanced.max_attributes)");
+    }
+
+    private Refusal valueTooLarge(int length, int at) {
+      return new Refusal(
+          at,
+          "",
+          length
+              + " bytes (expected: at most "
+              + maxValueBytes
+              + ", advanced.max_attribute_value_bytes)");
     }
 
     /**
