@@ -629,6 +629,24 @@ public final class ProxyConfig {
     return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
   }
 
+  // --- span content bounds
+
+  /**
+   * Most attributes of one span, span event, span link, resource or scope, and most entries of one
+   * key-value list, in a trace request ({@code advanced.max_attributes}).
+   */
+  public int maxAttributes() {
+    return get(MAX_ATTRIBUTES);
+  }
+
+  /**
+   * Most bytes of one string or bytes attribute value in a trace request ({@code
+   * advanced.max_attribute_value_bytes}).
+   */
+  public int maxAttributeValueBytes() {
+    return get(MAX_ATTRIBUTE_VALUE_BYTES);
+  }
+
   // --- [pricing] ------------------------------------------------------------------------------
 
   /** Local pricing table file; it need not exist ({@code pricing.cache_path}). */
@@ -1212,6 +1230,18 @@ public final class ProxyConfig {
     /** Sets {@code advanced.attr_truncation_limit}: &gt; 0; null means no limit. */
     public Builder setAttrTruncationLimit(Integer limit) {
       return set(ATTR_TRUNCATION_LIMIT, limit);
+    }
+
+    // --- span content bounds
+
+    /** Sets {@code advanced.max_attributes}: &gt; 0. */
+    public Builder setMaxAttributes(int maxAttributes) {
+      return set(MAX_ATTRIBUTES, maxAttributes);
+    }
+
+    /** Sets {@code advanced.max_attribute_value_bytes}: &gt; 0. */
+    public Builder setMaxAttributeValueBytes(int maxAttributeValueBytes) {
+      return set(MAX_ATTRIBUTE_VALUE_BYTES, maxAttributeValueBytes);
     }
 
     /** Sets {@code pricing.cache_path}; the file need not exist. */

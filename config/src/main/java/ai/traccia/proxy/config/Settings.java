@@ -1056,6 +1056,28 @@ final class Settings {
               .description(
                   "Longest string attribute written by the file exporter. Default: no limit."));
 
+  static final Setting<Integer> MAX_ATTRIBUTES =
+      add(
+          Setting.builder("advanced", "max_attributes", ValueType.INT)
+              .defaultValue(1024)
+              .alias("max_attributes")
+              .check(Settings::positive)
+              .description(
+                  "Most attributes of one span, span event, span link, resource or scope, and most"
+                      + " entries of one key-value list value, in a trace request; a request over"
+                      + " it is refused (400, INVALID_ARGUMENT)."));
+
+  static final Setting<Integer> MAX_ATTRIBUTE_VALUE_BYTES =
+      add(
+          Setting.builder("advanced", "max_attribute_value_bytes", ValueType.INT)
+              .defaultValue(1024 * 1024)
+              .alias("max_attribute_value_bytes")
+              .check(Settings::positive)
+              .description(
+                  "Most bytes of one string or bytes attribute value, at any depth of arrays and"
+                      + " key-value lists, in a trace request; a request over it is refused (400,"
+                      + " INVALID_ARGUMENT)."));
+
   // --- [pricing] ------------------------------------------------------------------------------
 
   static final Setting<Path> PRICING_CACHE_PATH =

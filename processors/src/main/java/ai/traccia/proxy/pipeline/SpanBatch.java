@@ -78,14 +78,27 @@ public final class SpanBatch {
   }
 
   /**
-   * Wraps an encoded request after checking it as a decode would ({@link OtlpWire}). It is never
-   * decoded whole unless {@link #toRequest()} asks for it. The batch does not copy {@code encoded}.
+   * Wraps an encoded request after checking it as a decode would, with the default {@link
+   * SpanLimits} ({@link OtlpWire}). It is never decoded whole unless {@link #toRequest()} asks for
+   * it. The batch does not copy {@code encoded}.
    *
    * @throws InvalidProtocolBufferException when {@code encoded} is not an {@code
    *     ExportTraceServiceRequest}
    */
   public static SpanBatch parse(byte[] encoded) throws InvalidProtocolBufferException {
-    return new SpanBatch(null, encoded, OtlpWire.countSpans(encoded));
+    return parse(encoded, SpanLimits.defaults());
+  }
+
+  /**
+   * Wraps an encoded request after checking it as a decode would, and its ids and {@code limits}
+   * ({@link OtlpWire#countSpans(byte[], SpanLimits)}). The batch does not copy {@code encoded}.
+   *
+   * @throws InvalidProtocolBufferException when {@code encoded} is not an {@code
+   *     ExportTraceServiceRequest}, or breaks an id rule or a bound; the message names the field
+   */
+  public static SpanBatch parse(byte[] encoded, SpanLimits limits)
+      throws InvalidProtocolBufferException {
+    return new SpanBatch(null, encoded, OtlpWire.countSpans(encoded, limits));
   }
 
   /** Whether the whole request was decoded; for tests of the paths that should not need to. */

@@ -56,6 +56,18 @@ class OtlpWireTest {
     int count(byte[] bytes) throws InvalidProtocolBufferException;
   }
 
+  private static final ByteString TRACE_ID = id(16, 1);
+  private static final ByteString SPAN_ID = id(8, 2);
+
+  /** {@code length} bytes counting up from {@code first}. */
+  private static ByteString id(int length, int first) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = (byte) (first + i);
+    }
+    return ByteString.copyFrom(bytes);
+  }
+
   private static KeyValue kv(String key, AnyValue value) {
     return KeyValue.newBuilder().setKey(key).setValue(value).build();
   }
@@ -87,7 +99,7 @@ class OtlpWireTest {
             .build();
     Span.Builder span =
         Span.newBuilder()
-            .setTraceId(ByteString.copyFrom(new byte[16]))
+            .setTraceId(TRACE_ID)
             .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
             .setParentSpanId(ByteString.copyFrom(new byte[] {8, 7, 6, 5, 4, 3, 2, 1}))
             .setTraceState("ot=th:8")
@@ -107,8 +119,8 @@ class OtlpWireTest {
                     .addAttributes(kv("exception.message", str("denied"))))
             .addLinks(
                 Span.Link.newBuilder()
-                    .setTraceId(ByteString.copyFrom(new byte[16]))
-                    .setSpanId(ByteString.copyFrom(new byte[8]))
+                    .setTraceId(TRACE_ID)
+                    .setSpanId(SPAN_ID)
                     .setTraceState("a=b")
                     .addAttributes(kv("l", str("v"))))
             .setStatus(
@@ -125,7 +137,13 @@ class OtlpWireTest {
                         .addSpans(span.setName("second"))))
         .addResourceSpans(
             ResourceSpans.newBuilder()
-                .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("3"))))
+                .addScopeSpans(
+                    ScopeSpans.newBuilder()
+                        .addSpans(
+                            Span.newBuilder()
+                                .setTraceId(TRACE_ID)
+                                .setSpanId(SPAN_ID)
+                                .setName("3"))))
         .build();
   }
 
@@ -243,7 +261,7 @@ class OtlpWireTest {
               assertSameVerdict(
                   bytes,
                   OtlpWire::countSpans,
-                  b -> count(ExportTraceServiceRequest.parseFrom(b)),
+                  b -> count(withValidIds(ExportTraceServiceRequest.parseFrom(b))),
                   0);
               checked++;
             }
@@ -256,7 +274,8 @@ class OtlpWireTest {
 
   @Test
   void acceptsInvalidUtf8InABytesField() throws Exception {
-    Span span = Span.newBuilder().setTraceId(ByteString.copyFrom(new byte[] {-61, 40})).build();
+    ByteString notUtf8 = ByteString.copyFrom(new byte[] {-61, 40}).concat(id(14, 1));
+    Span span = Span.newBuilder().setTraceId(notUtf8).setSpanId(SPAN_ID).build();
     byte[] bytes = request(span).toByteArray();
     assertThat(OtlpWire.countSpans(bytes)).isEqualTo(1);
   }
@@ -272,7 +291,10 @@ class OtlpWireTest {
       byte[] bytes =
           request(Span.newBuilder().addAttributes(kv("deep", value)).build()).toByteArray();
       assertSameVerdict(
-          bytes, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), 1);
+          bytes,
+          OtlpWire::countSpans,
+          b -> count(withValidIds(ExportTraceServiceRequest.parseFrom(b))),
+          1);
     }
   }
 
@@ -298,7 +320,10 @@ class OtlpWireTest {
     byte[] unbalanced = concat(new byte[] {(byte) ((97 << 3) | 3), 1}, spans);
     unbalanced[1] = 0x08; // group 97 never ends
     assertSameVerdict(
-        unbalanced, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), -1);
+        unbalanced,
+        OtlpWire::countSpans,
+        b -> count(withValidIds(ExportTraceServiceRequest.parseFrom(b))),
+        -1);
   }
 
   @Test
@@ -316,7 +341,10 @@ class OtlpWireTest {
     for (byte[] body : List.of(span, kind)) {
       byte[] request = requestOfSpanBytes(body);
       assertSameVerdict(
-          request, OtlpWire::countSpans, b -> count(ExportTraceServiceRequest.parseFrom(b)), 0);
+          request,
+          OtlpWire::countSpans,
+          b -> count(withValidIds(ExportTraceServiceRequest.parseFrom(b))),
+          0);
     }
     assertThat(OtlpWire.countSpans(requestOfSpanBytes(span))).isEqualTo(1);
   }
@@ -339,7 +367,7 @@ class OtlpWireTest {
     fuzz(
         traces().toByteArray(),
         OtlpWire::countSpans,
-        b -> count(ExportTraceServiceRequest.parseFrom(b)));
+        b -> count(withValidIds(ExportTraceServiceRequest.parseFrom(b))));
     // Verdicts only for metrics: a corrupted Metric can carry two of its one-of data fields, which
     // protobuf-java resolves to the last and the walk counts both (see OtlpWire).
     fuzz(
@@ -349,7 +377,323 @@ class OtlpWireTest {
     fuzz(
         logs().toByteArray(),
         OtlpWire::countLogRecords,
-        b -> count(ExportLogsServiceRequest.parseFrom(b)));
+        b -> count(withValidIds(ExportLogsServiceRequest.parseFrom(b))));
+  }
+
+  private static final String SPAN_PATH = "resource_spans[0].scope_spans[0].spans[0]";
+
+  @Test
+  void spanIdsOfEveryWrongLengthAreRefusedWithTheirPath() throws Exception {
+    for (int length = 0; length <= 100; length++) {
+      ByteString id = id(length, 1);
+      assertIdVerdict(
+          Span.newBuilder().setTraceId(id).setSpanId(SPAN_ID).build(),
+          length == 16,
+          SPAN_PATH
+              + ".trace_id: "
+              + lengthOrMissing(length)
+              + " (expected: 16 bytes, not all zeros)");
+      assertIdVerdict(
+          Span.newBuilder().setTraceId(TRACE_ID).setSpanId(id).build(),
+          length == 8,
+          SPAN_PATH
+              + ".span_id: "
+              + lengthOrMissing(length)
+              + " (expected: 8 bytes, not all zeros)");
+      assertIdVerdict(
+          Span.newBuilder().setTraceId(TRACE_ID).setSpanId(SPAN_ID).setParentSpanId(id).build(),
+          length == 0 || length == 8,
+          SPAN_PATH + ".parent_span_id: " + length + " bytes (expected: empty or 8 bytes)");
+      assertIdVerdict(
+          Span.newBuilder()
+              .setTraceId(TRACE_ID)
+              .setSpanId(SPAN_ID)
+              .addLinks(Span.Link.newBuilder().setTraceId(TRACE_ID).setSpanId(SPAN_ID))
+              .addLinks(Span.Link.newBuilder().setTraceId(id).setSpanId(SPAN_ID))
+              .build(),
+          length == 16,
+          SPAN_PATH
+              + ".links[1].trace_id: "
+              + lengthOrMissing(length)
+              + " (expected: 16 bytes, not all zeros)");
+      assertIdVerdict(
+          Span.newBuilder()
+              .setTraceId(TRACE_ID)
+              .setSpanId(SPAN_ID)
+              .addLinks(Span.Link.newBuilder().setTraceId(TRACE_ID).setSpanId(id))
+              .build(),
+          length == 8,
+          SPAN_PATH
+              + ".links[0].span_id: "
+              + lengthOrMissing(length)
+              + " (expected: 8 bytes, not all zeros)");
+    }
+  }
+
+  @Test
+  void allZeroIdsAreRefusedButAnAllZeroParentIsNone() throws Exception {
+    ByteString zeros16 = ByteString.copyFrom(new byte[16]);
+    ByteString zeros8 = ByteString.copyFrom(new byte[8]);
+    assertIdVerdict(
+        Span.newBuilder().setTraceId(zeros16).setSpanId(SPAN_ID).build(),
+        false,
+        SPAN_PATH + ".trace_id: all zeros (expected: 16 bytes, not all zeros)");
+    assertIdVerdict(
+        Span.newBuilder().setTraceId(TRACE_ID).setSpanId(zeros8).build(),
+        false,
+        SPAN_PATH + ".span_id: all zeros (expected: 8 bytes, not all zeros)");
+    assertIdVerdict(
+        Span.newBuilder()
+            .setTraceId(TRACE_ID)
+            .setSpanId(SPAN_ID)
+            .addLinks(Span.Link.newBuilder().setTraceId(zeros16).setSpanId(SPAN_ID))
+            .build(),
+        false,
+        SPAN_PATH + ".links[0].trace_id: all zeros (expected: 16 bytes, not all zeros)");
+    // One zero byte is not all zeros, wherever it is.
+    for (int i = 0; i < 16; i++) {
+      byte[] almost = new byte[16];
+      almost[i] = 1;
+      assertIdVerdict(
+          Span.newBuilder().setTraceId(ByteString.copyFrom(almost)).setSpanId(SPAN_ID).build(),
+          true,
+          "");
+    }
+    // Some SDKs write a root span's parent as eight zero bytes: the invalid span id, no parent.
+    assertIdVerdict(
+        Span.newBuilder().setTraceId(TRACE_ID).setSpanId(SPAN_ID).setParentSpanId(zeros8).build(),
+        true,
+        "");
+  }
+
+  @Test
+  void idsAreCheckedWhereverTheSpanIs() throws Exception {
+    Span good = Span.newBuilder().setTraceId(TRACE_ID).setSpanId(SPAN_ID).build();
+    Span bad = good.toBuilder().setSpanId(id(7, 1)).build();
+    ExportTraceServiceRequest request =
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(good)))
+            .addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .setResource(Resource.newBuilder().addAttributes(kv("k", str("v"))))
+                    .addScopeSpans(ScopeSpans.newBuilder().addSpans(good))
+                    .addScopeSpans(
+                        ScopeSpans.newBuilder().addSpans(good).addSpans(good).addSpans(bad)))
+            .build();
+    assertThatThrownBy(() -> OtlpWire.countSpans(request.toByteArray()))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessage(
+            "resource_spans[1].scope_spans[1].spans[2].span_id: 7 bytes (expected: 8 bytes, not"
+                + " all zeros)");
+  }
+
+  @Test
+  void idsOfLogRecordsMayBeEmptyButNotOfAnotherLength() throws Exception {
+    for (int length = 0; length <= 100; length++) {
+      LogRecord record = LogRecord.newBuilder().setTraceId(id(length, 0)).build();
+      byte[] bytes =
+          ExportLogsServiceRequest.newBuilder()
+              .addResourceLogs(
+                  ResourceLogs.newBuilder()
+                      .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record)))
+              .build()
+              .toByteArray();
+      if (length == 0 || length == 16) {
+        assertThat(OtlpWire.countLogRecords(bytes)).isEqualTo(1);
+      } else {
+        assertThatThrownBy(() -> OtlpWire.countLogRecords(bytes))
+            .hasMessage(
+                "resource_logs[0].scope_logs[0].log_records[0].trace_id: "
+                    + length
+                    + " bytes (expected: empty or 16 bytes)");
+      }
+    }
+  }
+
+  @Test
+  void attributeCountIsBounded() throws Exception {
+    SpanLimits limits = new SpanLimits(100, 1024);
+    Span.Builder span = Span.newBuilder();
+    for (int i = 0; i < 100; i++) {
+      span.addAttributes(kv("k" + i, str("v")));
+    }
+    assertThat(OtlpWire.countSpans(request(span.build()).toByteArray(), limits)).isEqualTo(1);
+    span.addAttributes(kv("one too many", str("v")));
+    assertThatThrownBy(() -> OtlpWire.countSpans(request(span.build()).toByteArray(), limits))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessage(
+            SPAN_PATH
+                + ".attributes[100]: more than 100 attributes (expected: at most 100,"
+                + " advanced.max_attributes)");
+
+    // The same bound for resources, events, links and key-value lists; not for arrays.
+    KeyValueList.Builder list = KeyValueList.newBuilder();
+    ArrayValue.Builder array = ArrayValue.newBuilder();
+    Resource.Builder resource = Resource.newBuilder();
+    for (int i = 0; i <= 100; i++) {
+      list.addValues(kv("k" + i, str("v")));
+      array.addValues(str("v"));
+      resource.addAttributes(kv("k" + i, str("v")));
+    }
+    Span withList =
+        Span.newBuilder()
+            .addAttributes(kv("list", AnyValue.newBuilder().setKvlistValue(list).build()))
+            .build();
+    assertThatThrownBy(() -> OtlpWire.countSpans(request(withList).toByteArray(), limits))
+        .hasMessageStartingWith(SPAN_PATH + ".attributes[0].value.kvlist_value.values[100]: ");
+    Span.Event.Builder event = Span.Event.newBuilder().addAllAttributes(list.getValuesList());
+    assertThatThrownBy(
+            () ->
+                OtlpWire.countSpans(
+                    request(Span.newBuilder().addEvents(event).build()).toByteArray(), limits))
+        .hasMessageStartingWith(SPAN_PATH + ".events[0].attributes[100]: ");
+    byte[] withResource =
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                request(Span.getDefaultInstance()).getResourceSpans(0).toBuilder()
+                    .setResource(resource))
+            .build()
+            .toByteArray();
+    assertThatThrownBy(() -> OtlpWire.countSpans(withResource, limits))
+        .hasMessageStartingWith("resource_spans[0].resource.attributes[100]: ");
+    Span withArray =
+        Span.newBuilder()
+            .addAttributes(kv("array", AnyValue.newBuilder().setArrayValue(array).build()))
+            .build();
+    assertThat(OtlpWire.countSpans(request(withArray).toByteArray(), limits)).isEqualTo(1);
+  }
+
+  @Test
+  void aHundredThousandAttributesInASpanAreRefusedByDefault() throws Exception {
+    Span.Builder span = Span.newBuilder();
+    for (int i = 0; i < 100_000; i++) {
+      span.addAttributes(kv("k" + i, str("v")));
+    }
+    byte[] bytes = request(span.build()).toByteArray();
+    assertThatThrownBy(() -> OtlpWire.countSpans(bytes))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessage(
+            SPAN_PATH
+                + ".attributes[1024]: more than 1024 attributes (expected: at most 1024,"
+                + " advanced.max_attributes)");
+  }
+
+  @Test
+  void attributeValueSizeIsBoundedAtEveryDepth() throws Exception {
+    SpanLimits limits = new SpanLimits(1024, 10);
+    String fits = "0123456789";
+    assertThat(
+            OtlpWire.countSpans(
+                request(Span.newBuilder().addAttributes(kv("k", str(fits))).build()).toByteArray(),
+                limits))
+        .isEqualTo(1);
+    // Keys and other strings are not attribute values.
+    assertThat(
+            OtlpWire.countSpans(
+                request(
+                        Span.newBuilder()
+                            .setName(fits + fits)
+                            .addAttributes(kv(fits + fits, str("")))
+                            .build())
+                    .toByteArray(),
+                limits))
+        .isEqualTo(1);
+    assertThatThrownBy(
+            () ->
+                OtlpWire.countSpans(
+                    request(Span.newBuilder().addAttributes(kv("k", str(fits + "!"))).build())
+                        .toByteArray(),
+                    limits))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessage(
+            SPAN_PATH
+                + ".attributes[0].value.string_value: 11 bytes (expected: at most 10,"
+                + " advanced.max_attribute_value_bytes)");
+    AnyValue bytesInArray =
+        AnyValue.newBuilder()
+            .setArrayValue(
+                ArrayValue.newBuilder()
+                    .addValues(str("a"))
+                    .addValues(AnyValue.newBuilder().setBytesValue(id(11, 0))))
+            .build();
+    assertThatThrownBy(
+            () ->
+                OtlpWire.countSpans(
+                    request(Span.newBuilder().addAttributes(kv("k", bytesInArray)).build())
+                        .toByteArray(),
+                    limits))
+        .hasMessage(
+            SPAN_PATH
+                + ".attributes[0].value.array_value.values[1].bytes_value: 11 bytes (expected: at"
+                + " most 10, advanced.max_attribute_value_bytes)");
+  }
+
+  @Test
+  void aFiftyMebibyteValueIsRefusedByDefault() throws Exception {
+    byte[] big = new byte[50 * 1024 * 1024];
+    Arrays.fill(big, (byte) 'x');
+    AnyValue value = AnyValue.newBuilder().setStringValueBytes(ByteString.copyFrom(big)).build();
+    byte[] bytes =
+        request(Span.newBuilder().addAttributes(kv("gen_ai.prompt", value)).build()).toByteArray();
+    assertThatThrownBy(() -> OtlpWire.countSpans(bytes))
+        .hasMessage(
+            SPAN_PATH
+                + ".attributes[0].value.string_value: 52428800 bytes (expected: at most 1048576,"
+                + " advanced.max_attribute_value_bytes)");
+  }
+
+  @Test
+  void nestedKeyValueListsAreBoundedByTheRecursionLimit() throws Exception {
+    // Each level of a key-value list is three messages (AnyValue, KeyValueList, KeyValue), under
+    // the four of the request down to a span's attribute: 31 levels fit in protobuf-java's 100.
+    for (int levels : new int[] {10, 31, 32, 200}) {
+      AnyValue value = str("leaf");
+      for (int d = 0; d < levels; d++) {
+        value =
+            AnyValue.newBuilder()
+                .setKvlistValue(KeyValueList.newBuilder().addValues(kv("k", value)))
+                .build();
+      }
+      byte[] bytes =
+          request(Span.newBuilder().addAttributes(kv("deep", value)).build()).toByteArray();
+      if (levels <= 31) {
+        assertThat(OtlpWire.countSpans(bytes)).isEqualTo(1);
+        assertThat(count(ExportTraceServiceRequest.parseFrom(bytes))).isEqualTo(1);
+      } else {
+        assertThatThrownBy(() -> OtlpWire.countSpans(bytes))
+            .isInstanceOf(InvalidProtocolBufferException.class)
+            .hasMessage("Protocol message had too many levels of nesting.");
+        assertThatThrownBy(() -> ExportTraceServiceRequest.parseFrom(bytes))
+            .isInstanceOf(InvalidProtocolBufferException.class);
+      }
+    }
+  }
+
+  private static String lengthOrMissing(int length) {
+    return length == 0 ? "missing" : length + " bytes";
+  }
+
+  private static void assertIdVerdict(Span span, boolean valid, String message) throws Exception {
+    byte[] bytes =
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+            .build()
+            .toByteArray();
+    if (valid) {
+      assertThat(OtlpWire.countSpans(bytes)).isEqualTo(1);
+    } else {
+      assertThatThrownBy(() -> OtlpWire.countSpans(bytes))
+          .isInstanceOf(InvalidProtocolBufferException.class)
+          .hasMessage(message);
+    }
+    // The same verdict as the rules written out on the decoded request.
+    assertSameVerdict(
+        bytes,
+        OtlpWire::countSpans,
+        b -> count(withValidIds(ExportTraceServiceRequest.parseFrom(b))),
+        valid ? 1 : -1);
   }
 
   private static void fuzz(byte[] valid, Counter wire, Counter parsed) throws IOException {
@@ -440,17 +784,78 @@ class OtlpWireTest {
     }
   }
 
-  private static byte[] requestOfSpanBytes(byte[] span) {
+  private static byte[] requestOfSpanBytes(byte[] fields) {
+    // Valid ids first, then the fields under test.
+    byte[] span =
+        concat(
+            request(Span.getDefaultInstance())
+                .getResourceSpans(0)
+                .getScopeSpans(0)
+                .getSpans(0)
+                .toByteArray(),
+            fields);
     byte[] scope = concat(new byte[] {18, (byte) span.length}, span);
     byte[] resource = concat(new byte[] {18, (byte) scope.length}, scope);
     return concat(new byte[] {10, (byte) resource.length}, resource);
   }
 
+  /** A request of {@code span}, given valid ids unless it has ids of its own. */
   private static ExportTraceServiceRequest request(Span span) {
+    Span.Builder withIds = span.toBuilder();
+    if (span.getTraceId().isEmpty()) {
+      withIds.setTraceId(TRACE_ID);
+    }
+    if (span.getSpanId().isEmpty()) {
+      withIds.setSpanId(SPAN_ID);
+    }
     return ExportTraceServiceRequest.newBuilder()
         .addResourceSpans(
-            ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span)))
+            ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(withIds)))
         .build();
+  }
+
+  /**
+   * {@code request} if its ids follow the OTLP rules OtlpWire checks, written out plainly here from
+   * the decoded request; otherwise the refusal a decode would then give.
+   */
+  private static ExportTraceServiceRequest withValidIds(ExportTraceServiceRequest request)
+      throws InvalidProtocolBufferException {
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          boolean valid =
+              isValidId(span.getTraceId(), 16)
+                  && isValidId(span.getSpanId(), 8)
+                  && (span.getParentSpanId().isEmpty() || span.getParentSpanId().size() == 8);
+          for (Span.Link link : span.getLinksList()) {
+            valid &= isValidId(link.getTraceId(), 16) && isValidId(link.getSpanId(), 8);
+          }
+          if (!valid) {
+            throw new InvalidProtocolBufferException("invalid id");
+          }
+        }
+      }
+    }
+    return request;
+  }
+
+  private static ExportLogsServiceRequest withValidIds(ExportLogsServiceRequest request)
+      throws InvalidProtocolBufferException {
+    for (ResourceLogs rl : request.getResourceLogsList()) {
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        for (LogRecord record : sl.getLogRecordsList()) {
+          if ((!record.getTraceId().isEmpty() && record.getTraceId().size() != 16)
+              || (!record.getSpanId().isEmpty() && record.getSpanId().size() != 8)) {
+            throw new InvalidProtocolBufferException("invalid id");
+          }
+        }
+      }
+    }
+    return request;
+  }
+
+  private static boolean isValidId(ByteString id, int length) {
+    return id.size() == length && !id.equals(ByteString.copyFrom(new byte[length]));
   }
 
   private static int count(ExportTraceServiceRequest request) {

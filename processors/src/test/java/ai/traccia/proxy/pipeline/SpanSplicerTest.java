@@ -62,7 +62,9 @@ class SpanSplicerTest {
           Span.Builder span =
               Span.newBuilder()
                   .setName("span " + n++)
-                  .setTraceId(ByteString.copyFrom(new byte[16]))
+                  .setTraceId(
+                      ByteString.copyFrom(
+                          new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, (byte) k}))
                   .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) k}));
           for (int a = random.nextInt(6); a > 0; a--) {
             span.addAttributes(kv("k" + a, "v".repeat(random.nextInt(200))));

@@ -116,6 +116,9 @@ class WireSpansTest {
   void edits_areSeenByAttributeButNotByTheArrivedList() {
     Span span =
         Span.newBuilder()
+            .setTraceId(
+                ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7}))
+            .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
             .addAttributes(
                 KeyValue.newBuilder().setKey("k").setValue(AnyValue.newBuilder().setIntValue(1)))
             .build();
@@ -251,9 +254,14 @@ class WireSpansTest {
     List<Field> fields = new ArrayList<>();
     int[] idFields = {1, 2, 4};
     for (int field : idFields) {
-      for (int n = random.nextInt(3); n > 0; n--) {
-        byte[] id = new byte[random.nextInt(3) == 0 ? random.nextInt(20) : field == 1 ? 16 : 8];
+      // Ids as OtlpWire accepts them, sometimes more than one of a number (the last is the span's):
+      // a trace and a span id of their length and not all zeros; a parent of 8 bytes or empty.
+      for (int n = (field == 4 ? 0 : 1) + random.nextInt(2); n > 0; n--) {
+        byte[] id = new byte[field == 1 ? 16 : field == 2 || random.nextInt(3) > 0 ? 8 : 0];
         random.nextBytes(id);
+        if (id.length > 0) {
+          id[0] |= 1;
+        }
         fields.add(out -> out.writeByteArray(field, id));
       }
     }

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server;
 
 import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.admin.AdminServer;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
@@ -97,7 +98,7 @@ public final class ProxyServer implements AutoCloseable {
             settings.maxBlock,
             settings.rateLimitPolicy,
             SpanRateLimiter.Ticker.system());
-    this.ingest = new Ingest(pipeline, queues, metrics, limiter);
+    this.ingest = new Ingest(pipeline, queues, metrics, limiter, settings.spanLimits);
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.grpcExecutor = workers("traccia-grpc", workers);
     this.httpExecutor = workers("traccia-http", workers);
@@ -371,6 +372,7 @@ public final class ProxyServer implements AutoCloseable {
     final Duration adminIdleTimeout;
     final int adminMaxConnections;
     final long maxRequestBytes;
+    final SpanLimits spanLimits;
     final Duration shutdownTimeout;
     final int maxQueueSize;
     final int maxExportBatchSize;
@@ -402,6 +404,7 @@ public final class ProxyServer implements AutoCloseable {
       this.adminIdleTimeout = b.adminIdleTimeout;
       this.adminMaxConnections = b.adminMaxConnections;
       this.maxRequestBytes = b.maxRequestBytes;
+      this.spanLimits = b.spanLimits;
       this.shutdownTimeout = b.shutdownTimeout;
       this.maxQueueSize = b.maxQueueSize;
       this.maxExportBatchSize = b.maxExportBatchSize;
@@ -435,6 +438,7 @@ public final class ProxyServer implements AutoCloseable {
       private Duration adminIdleTimeout = Duration.ofSeconds(120);
       private int adminMaxConnections = 256;
       private long maxRequestBytes = 64L * 1024 * 1024;
+      private SpanLimits spanLimits = SpanLimits.defaults();
       private Duration shutdownTimeout = Duration.ofSeconds(10);
       private int maxQueueSize = 50_000;
       private int maxExportBatchSize = 2048;
@@ -531,6 +535,15 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setMaxRequestBytes(long maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
+        return this;
+      }
+
+      /**
+       * Bounds on the attributes of the spans of one trace request; a request over them is refused.
+       * Default {@link SpanLimits#defaults()}.
+       */
+      public Builder setSpanLimits(SpanLimits spanLimits) {
+        this.spanLimits = Objects.requireNonNull(spanLimits);
         return this;
       }
 

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.bench.RequestFactory;
+import ai.traccia.proxy.pipeline.OtlpWire;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.server.export.FastGzip;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -74,6 +75,15 @@ public class OtlpCodecBenchmark {
   @Benchmark
   public byte[] decodeIndexAndForward() throws InvalidProtocolBufferException {
     return SpanBatch.of(ExportTraceServiceRequest.parseFrom(encoded), encoded).toByteArray();
+  }
+
+  /**
+   * The check every trace request gets on the wire before anything else reads it ({@link
+   * OtlpWire}): what the pass-through path costs beyond copying bytes.
+   */
+  @Benchmark
+  public int wireCheck() throws InvalidProtocolBufferException {
+    return OtlpWire.countSpans(encoded);
   }
 
   /** gzip of the encoded request, as the proxy's exporters compress it. */

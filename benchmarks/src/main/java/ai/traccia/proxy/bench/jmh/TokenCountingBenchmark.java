@@ -6,6 +6,7 @@ package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -61,6 +62,8 @@ public class TokenCountingBenchmark {
     }
     Span span =
         Span.newBuilder()
+            .setTraceId(ByteString.copyFromUtf8("0123456789abcdef"))
+            .setSpanId(ByteString.copyFromUtf8("01234567"))
             .setName("chat " + model)
             .addAttributes(kv("gen_ai.operation.name", "chat"))
             .addAttributes(kv("gen_ai.request.model", model))

@@ -13,6 +13,7 @@ import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.export.Exporter;
+import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
@@ -203,6 +204,7 @@ public final class ServeCommand implements Callable<Integer> {
             .setAdminIdleTimeout(config.adminIdleTimeout())
             .setAdminMaxConnections(config.adminMaxConnections())
             .setMaxRequestBytes(config.maxRequestBytes())
+            .setSpanLimits(new SpanLimits(config.maxAttributes(), config.maxAttributeValueBytes()))
             .setShutdownTimeout(config.shutdownTimeout())
             .setMaxQueueSize(config.maxQueueSize())
             .setMaxExportBatchSize(config.maxExportBatchSize())

@@ -11,11 +11,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.UnsafeByteOperations;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +49,23 @@ final class OtlpJsonParser {
   private static final Pattern SOURCE_REFERENCE =
       Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
 
+  /**
+   * protobuf-java's recursion limit, which the proxy's protobuf path applies too: a message nested
+   * deeper is refused on either path.
+   */
+  static final int MAX_DEPTH = 100;
+
+  /**
+   * The ids a span and a span link must have, not all zeros, as the OTLP specification requires;
+   * the protobuf path checks the same (OtlpWire). Other ids may be empty.
+   */
+  private static final Set<FieldDescriptor> REQUIRED_IDS =
+      Set.of(
+          Span.getDescriptor().findFieldByNumber(Span.TRACE_ID_FIELD_NUMBER),
+          Span.getDescriptor().findFieldByNumber(Span.SPAN_ID_FIELD_NUMBER),
+          Span.Link.getDescriptor().findFieldByNumber(Span.Link.TRACE_ID_FIELD_NUMBER),
+          Span.Link.getDescriptor().findFieldByNumber(Span.Link.SPAN_ID_FIELD_NUMBER));
+
   private OtlpJsonParser() {}
 
   /**
@@ -65,7 +85,7 @@ final class OtlpJsonParser {
         throw new OtlpJsonException(
             "expected a JSON object at the top level, got " + describe(parser) + at(parser));
       }
-      readMessage(parser, builder);
+      readMessage(parser, builder, 0);
       if (parser.nextToken() != null) {
         throw new OtlpJsonException(
             "expected the end of the input after the top-level JSON object, got "
@@ -86,9 +106,18 @@ final class OtlpJsonParser {
     }
   }
 
-  /** Reads the object the parser is at (its START_OBJECT is current) into {@code builder}. */
-  private static void readMessage(JsonParser parser, Message.Builder builder) throws IOException {
-    Map<String, Field> fields = OtlpJsonFields.byName(builder.getDescriptorForType());
+  /**
+   * Reads the object the parser is at (its START_OBJECT is current) into {@code builder}, a message
+   * {@code depth} levels below the request.
+   */
+  private static void readMessage(JsonParser parser, Message.Builder builder, int depth)
+      throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new PathException(
+          "nested more than " + MAX_DEPTH + " messages deep (expected: at most " + MAX_DEPTH + ")");
+    }
+    Descriptor type = builder.getDescriptorForType();
+    Map<String, Field> fields = OtlpJsonFields.byName(type);
     long seen = 0;
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
@@ -115,7 +144,7 @@ final class OtlpJsonParser {
           continue;
         }
         if (descriptor.isRepeated()) {
-          readRepeated(parser, builder, field);
+          readRepeated(parser, builder, field, depth);
         } else {
           OneofDescriptor oneof = descriptor.getRealContainingOneof();
           if (oneof != null && builder.hasOneof(oneof)) {
@@ -125,7 +154,7 @@ final class OtlpJsonParser {
                     + oneof.getName()
                     + ")");
           }
-          Object converted = readValue(parser, builder, field);
+          Object converted = readValue(parser, builder, field, depth);
           if (converted != null) {
             builder.setField(descriptor, converted);
           }
@@ -138,10 +167,22 @@ final class OtlpJsonParser {
       // Only reachable on malformed input that the parser has not rejected yet.
       throw new PathException("expected a field name, got " + describe(parser));
     }
+    if (type == Span.getDescriptor() || type == Span.Link.getDescriptor()) {
+      for (FieldDescriptor id : type.getFields()) {
+        if (REQUIRED_IDS.contains(id) && ((ByteString) builder.getField(id)).isEmpty()) {
+          throw new PathException("missing (expected: " + idRule(OtlpJsonFields.idBytes(id)) + ")")
+              .inField(id.getJsonName());
+        }
+      }
+    }
   }
 
-  private static void readRepeated(JsonParser parser, Message.Builder builder, Field field)
-      throws IOException {
+  private static String idRule(int bytes) {
+    return bytes * 2 + " hex characters, not all zeros";
+  }
+
+  private static void readRepeated(
+      JsonParser parser, Message.Builder builder, Field field, int depth) throws IOException {
     if (parser.currentToken() != JsonToken.START_ARRAY) {
       throw new PathException("expected an array, got " + describe(parser));
     }
@@ -151,7 +192,7 @@ final class OtlpJsonParser {
         if (parser.currentToken() == JsonToken.VALUE_NULL) {
           throw new PathException("expected " + expected(field) + ", got null");
         }
-        Object converted = readValue(parser, builder, field);
+        Object converted = readValue(parser, builder, field, depth);
         if (converted != null) {
           builder.addRepeatedField(field.descriptor, converted);
         }
@@ -166,8 +207,8 @@ final class OtlpJsonParser {
    * Converts the current value to what {@link Message.Builder#setField} takes for {@code field}, or
    * returns null when the value is to be ignored (an enum name this version does not know).
    */
-  private static Object readValue(JsonParser parser, Message.Builder builder, Field field)
-      throws IOException {
+  private static Object readValue(
+      JsonParser parser, Message.Builder builder, Field field, int depth) throws IOException {
     FieldDescriptor descriptor = field.descriptor;
     JsonToken token = parser.currentToken();
     switch (descriptor.getJavaType()) {
@@ -176,7 +217,7 @@ final class OtlpJsonParser {
           throw new PathException("expected an object, got " + describe(parser));
         }
         Message.Builder child = builder.newBuilderForField(descriptor);
-        readMessage(parser, child);
+        readMessage(parser, child, depth + 1);
         return child.build();
       case STRING:
         if (token != JsonToken.VALUE_STRING) {
@@ -187,7 +228,15 @@ final class OtlpJsonParser {
         if (token != JsonToken.VALUE_STRING) {
           throw new PathException("expected " + expected(field) + ", got " + describe(parser));
         }
-        return field.idBytes > 0 ? hex(parser.getText(), field.idBytes) : base64(parser.getText());
+        if (field.idBytes == 0) {
+          return base64(parser.getText());
+        }
+        ByteString id = hex(parser.getText(), field.idBytes);
+        if (!id.isEmpty() && REQUIRED_IDS.contains(descriptor) && isAllZeros(id)) {
+          throw new PathException(
+              quote(parser.getText()) + " is all zeros (expected: " + idRule(field.idBytes) + ")");
+        }
+        return id;
       case INT:
         return readInt(parser, field);
       case LONG:
@@ -384,6 +433,15 @@ final class OtlpJsonParser {
     }
     // The array is ours and never changes again, so it need not be copied.
     return UnsafeByteOperations.unsafeWrap(out);
+  }
+
+  private static boolean isAllZeros(ByteString id) {
+    for (int i = 0; i < id.size(); i++) {
+      if (id.byteAt(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static ByteString base64(String text) {

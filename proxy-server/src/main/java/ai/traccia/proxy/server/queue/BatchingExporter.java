@@ -157,6 +157,22 @@ public final class BatchingExporter {
     return true;
   }
 
+  /**
+   * Turns a reservation taken for {@code reserved} ({@link #tryReserve(ExportRequest)}) into one
+   * for {@code actual}: the same request once the pipeline has run, with at most as many items and,
+   * in durable mode, more or fewer bytes. Never refuses: room was promised to the request before
+   * any stage saw it, so the few bytes a pipeline's edits add may take a durable queue slightly
+   * past its bound rather than refuse a request the stages have counted. Follow it with {@link
+   * #enqueue} or {@link #release(ExportRequest)} of {@code actual}.
+   */
+  public void resize(ExportRequest reserved, ExportRequest actual) {
+    if (disk != null) {
+      // A negative release is a growth: DiskQueue counts reserved bytes with one signed sum.
+      disk.release(DiskQueue.recordBytes(reserved) - DiskQueue.recordBytes(actual));
+    }
+    release(reserved.itemCount() - actual.itemCount());
+  }
+
   /** Gives back a reservation that was not used. */
   public void release(int items) {
     reserved.addAndGet(-items);

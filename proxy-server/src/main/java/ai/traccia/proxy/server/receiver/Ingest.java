@@ -9,6 +9,7 @@ import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.OtlpWire;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
@@ -34,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * exporters or on none: room is reserved on each queue first, so a full queue turns into a
  * retryable refusal and never into a request that one destination has and another lost.
  *
+ * <p>Design. Whatever can refuse a trace request as a whole is asked before the pipeline runs:
+ * shutting down, room on every queue (reserved for the spans as they arrived, then shrunk to what
+ * the pipeline kept), and the rate limit under the refuse policy. Under overload most requests are
+ * refused, and a refused request then costs its wire check and nothing more; it is also never seen
+ * by a stage (derived metrics, guardrail state), so a client's retry is counted once. Queue room is
+ * taken before rate-limit tokens, since room can be given back and tokens cannot.
+ *
  * <p>Thread-safe; called from receiver worker threads, and from a transport's event loop only when
  * {@link #isNonBlocking} says nothing on the request's path blocks or reads spans.
  */
@@ -48,6 +56,7 @@ public final class Ingest {
   private final List<BatchingExporter> exporters;
   private final SelfMetrics metrics;
   private final SpanRateLimiter rateLimiter;
+  private final SpanLimits spanLimits;
   private final boolean durable;
   private final ThrottlingLogger dropLog = ThrottlingLogger.create(logger, 6);
   private final AtomicLong rateLimitDropped = new AtomicLong();
@@ -67,6 +76,21 @@ public final class Ingest {
       List<BatchingExporter> exporters,
       SelfMetrics metrics,
       SpanRateLimiter rateLimiter) {
+    this(pipeline, exporters, metrics, rateLimiter, SpanLimits.defaults());
+  }
+
+  /**
+   * Creates the hand-off to {@code exporters}, refusing trace requests over {@code spanLimits},
+   * running {@code pipeline} over every span and {@code rateLimiter} over the spans the pipeline
+   * kept, before they are queued.
+   */
+  public Ingest(
+      SpanPipeline pipeline,
+      List<BatchingExporter> exporters,
+      SelfMetrics metrics,
+      SpanRateLimiter rateLimiter,
+      SpanLimits spanLimits) {
+    this.spanLimits = Objects.requireNonNull(spanLimits, "spanLimits");
     this.pipeline = pipeline;
     this.exporters = List.copyOf(exporters);
     this.durable = this.exporters.stream().anyMatch(BatchingExporter::isDurable);
@@ -102,67 +126,89 @@ public final class Ingest {
    * is checked and counted on the wire, never decoded whole: processors read spans from its bytes,
    * and when none edits a span it is forwarded as it arrived.
    *
-   * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP trace request
+   * @throws InvalidProtocolBufferException when {@code encoded} is not an OTLP trace request, or
+   *     breaks the OTLP id rules or the span limits (see {@link OtlpWire})
    */
   public IngestResult traces(byte[] encoded, String transport)
       throws InvalidProtocolBufferException {
-    return traces(SpanBatch.parse(encoded), transport);
-  }
-
-  private IngestResult traces(SpanBatch batch, String transport) {
+    SpanBatch batch = SpanBatch.parse(encoded, spanLimits);
     int received = batch.size();
     metrics.received(Signal.TRACES, transport, received);
     if (!accepting) {
       return shuttingDown(Signal.TRACES, transport, received);
     }
-    // Refusing the whole request happens before the pipeline: a refused request was not accepted,
-    // so no stage (metrics derivation, guardrail state) may count it, and the client's retry is
-    // then counted once. Dropping spans happens after it, so that every stage sees every span.
-    boolean refusePolicy = rateLimiter.policy() == SpanRateLimiter.Policy.REFUSE;
-    if (refusePolicy && received > 0) {
-      SpanRateLimiter.Decision decision = rateLimiter.acquire(received);
-      if (decision.refused()) {
-        return rateLimited(transport, received, decision);
+    // Room for the spans as they arrived, on every queue, before anything works on them (see the
+    // design note); shrunk to what the pipeline keeps, or given back if nothing is queued.
+    ExportRequest arrived = ExportRequest.of(Signal.TRACES, encoded, received);
+    if (received > 0) {
+      IngestResult full = reserve(arrived, transport);
+      if (full != null) {
+        return full;
       }
     }
-    pipeline.process(batch);
-    int kept = batch.acceptedCount();
-    if (!refusePolicy && kept > 0) {
-      SpanRateLimiter.Decision decision = rateLimiter.acquire(kept);
-      if (decision.refused()) {
-        return rateLimited(transport, received, decision);
-      }
-      if (decision.dropped() > 0) {
-        dropOverLimit(batch, decision.dropped(), received);
-      }
-    }
-    long reportedRejections = 0;
-    String message = "";
-    if (batch.rejectedCount() > 0) {
-      StringJoiner reasons = new StringJoiner(", ");
-      for (Map.Entry<RejectReason, Integer> e : batch.rejectionsByReason().entrySet()) {
-        if (e.getKey().isRefusal()) {
-          metrics.refusedByProcessor(Signal.TRACES, transport, e.getKey().label(), e.getValue());
-        }
-        if (e.getKey().reportedToClient()) {
-          reportedRejections += e.getValue();
-          reasons.add(e.getValue() + " " + e.getKey().label());
+    // Set once the reservation is handed to enqueue, which gives back what it cannot use.
+    boolean handedOver = false;
+    try {
+      // Refusing the whole request happens before the pipeline: a refused request was not
+      // accepted, so no stage (metrics derivation, guardrail state) may count it, and the client's
+      // retry is then counted once. Dropping spans happens after it, so that every stage sees every
+      // span.
+      boolean refusePolicy = rateLimiter.policy() == SpanRateLimiter.Policy.REFUSE;
+      if (refusePolicy && received > 0) {
+        SpanRateLimiter.Decision decision = rateLimiter.acquire(received);
+        if (decision.refused()) {
+          return rateLimited(transport, received, decision);
         }
       }
-      if (reportedRejections > 0) {
-        message = "refused " + reportedRejections + " of " + received + " spans: " + reasons;
+      pipeline.process(batch);
+      int kept = batch.acceptedCount();
+      if (!refusePolicy && kept > 0) {
+        SpanRateLimiter.Decision decision = rateLimiter.acquire(kept);
+        if (decision.refused()) {
+          return rateLimited(transport, received, decision);
+        }
+        if (decision.dropped() > 0) {
+          dropOverLimit(batch, decision.dropped(), received);
+        }
       }
-    }
-    int accepted = batch.acceptedCount();
-    if (accepted == 0) {
+      long reportedRejections = 0;
+      String message = "";
+      if (batch.rejectedCount() > 0) {
+        StringJoiner reasons = new StringJoiner(", ");
+        for (Map.Entry<RejectReason, Integer> e : batch.rejectionsByReason().entrySet()) {
+          if (e.getKey().isRefusal()) {
+            metrics.refusedByProcessor(Signal.TRACES, transport, e.getKey().label(), e.getValue());
+          }
+          if (e.getKey().reportedToClient()) {
+            reportedRejections += e.getValue();
+            reasons.add(e.getValue() + " " + e.getKey().label());
+          }
+        }
+        if (reportedRejections > 0) {
+          message = "refused " + reportedRejections + " of " + received + " spans: " + reasons;
+        }
+      }
+      int accepted = batch.acceptedCount();
+      if (accepted == 0) {
+        return IngestResult.partiallyAccepted(reportedRejections, message);
+      }
+      ExportRequest request = ExportRequest.of(Signal.TRACES, batch.toByteArray(), accepted);
+      for (BatchingExporter exporter : exporters) {
+        exporter.resize(arrived, request);
+      }
+      handedOver = true;
+      IngestResult queued = enqueue(request, transport);
+      if (queued.status() != IngestResult.Status.ACCEPTED) {
+        return queued;
+      }
       return IngestResult.partiallyAccepted(reportedRejections, message);
+    } finally {
+      if (!handedOver && received > 0) {
+        for (BatchingExporter exporter : exporters) {
+          exporter.release(arrived);
+        }
+      }
     }
-    byte[] body = batch.toByteArray();
-    IngestResult queued = queue(ExportRequest.of(Signal.TRACES, body, accepted), transport);
-    if (queued.status() != IngestResult.Status.ACCEPTED) {
-      return queued;
-    }
-    return IngestResult.partiallyAccepted(reportedRejections, message);
   }
 
   private IngestResult rateLimited(
@@ -252,19 +298,27 @@ public final class Ingest {
    * transport}; a null transport (released spans) leaves the counting to the caller.
    */
   private IngestResult queue(ExportRequest request, String transport) {
-    Signal signal = request.signal();
-    int items = request.itemCount();
-    if (items == 0) {
+    if (request.itemCount() == 0) {
       // Nothing to forward; an empty export is a valid request (connectivity checks send one).
       return IngestResult.accepted();
     }
+    IngestResult full = reserve(request, transport);
+    return full != null ? full : enqueue(request, transport);
+  }
+
+  /**
+   * Reserves room for {@code request} on every queue, or on none: returns null when it has, and the
+   * refusal to answer when a queue is full, counted under {@code transport} unless it is null.
+   */
+  private IngestResult reserve(ExportRequest request, String transport) {
     for (int i = 0; i < exporters.size(); i++) {
       if (!exporters.get(i).tryReserve(request)) {
         for (int j = 0; j < i; j++) {
           exporters.get(j).release(request);
         }
         if (transport != null) {
-          metrics.refused(signal, transport, RefuseReason.QUEUE_FULL, items);
+          metrics.refused(
+              request.signal(), transport, RefuseReason.QUEUE_FULL, request.itemCount());
         }
         return IngestResult.retryLater(
             "the export queue of "
@@ -275,6 +329,16 @@ public final class Ingest {
             QUEUE_FULL_RETRY_AFTER);
       }
     }
+    return null;
+  }
+
+  /**
+   * Queues {@code request}, for which room is reserved on every queue; a queue that cannot store it
+   * gives back its own reservation and the ones of the queues after it.
+   */
+  private IngestResult enqueue(ExportRequest request, String transport) {
+    Signal signal = request.signal();
+    int items = request.itemCount();
     for (int i = 0; i < exporters.size(); i++) {
       try {
         exporters.get(i).enqueue(request);

@@ -350,15 +350,16 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
           break;
       }
     } catch (InvalidProtocolBufferException e) {
+      // For JSON, the check of the encoded request refused it: a span limit it broke.
       refuse(target, RefuseReason.MALFORMED);
       return status(
           target,
-          false,
+          isJson,
           HttpResponseStatus.BAD_REQUEST,
           Code.INVALID_ARGUMENT,
           "could not decode the body as an OTLP "
               + requestType(target)
-              + " (protobuf): "
+              + (isJson ? " (JSON): " : " (protobuf): ")
               + e.getMessage());
     } catch (OtlpJsonException e) {
       refuse(target, RefuseReason.MALFORMED);

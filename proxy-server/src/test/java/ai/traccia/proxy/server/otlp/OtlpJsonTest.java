@@ -6,6 +6,7 @@ package ai.traccia.proxy.server.otlp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
@@ -44,6 +45,8 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -450,11 +453,141 @@ class OtlpJsonTest {
                 .build());
   }
 
+  /**
+   * A valid trace and span id, as the fields of a span object: {@code "traceId":..,"spanId":..,}.
+   */
+  private static final String IDS =
+      "\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",";
+
+  private static final String IDS_ONLY =
+      "{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\"}";
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "traceId|16",
+        "spanId|8",
+        "parentSpanId|8",
+        "links[0].traceId|16",
+        "links[0].spanId|8",
+      })
+  void parse_idsOfEveryWrongLengthAreRefused(String field, int bytes) {
+    boolean required = !field.equals("parentSpanId");
+    for (int length = 0; length <= 100; length++) {
+      String hex = "ab".repeat(length);
+      String json = spanJson(field, "\"" + hex + "\"");
+      if (length == bytes || (length == 0 && !required)) {
+        assertThatCode(() -> OtlpJson.parseTraces(json.getBytes(UTF_8))).doesNotThrowAnyException();
+      } else if (length == 0) {
+        assertThatThrownBy(() -> OtlpJson.parseTraces(json.getBytes(UTF_8)))
+            .hasMessage(
+                "resourceSpans[0].scopeSpans[0].spans[0]."
+                    + field
+                    + ": missing (expected: "
+                    + 2 * bytes
+                    + " hex characters, not all zeros)");
+      } else {
+        assertThatThrownBy(() -> OtlpJson.parseTraces(json.getBytes(UTF_8)))
+            .hasMessage(
+                "resourceSpans[0].scopeSpans[0].spans[0]."
+                    + field
+                    + ": \""
+                    + (hex.length() <= 64 ? hex : hex.substring(0, 64) + "...")
+                    + "\" is not "
+                    + 2 * bytes
+                    + " hex characters");
+      }
+    }
+    // An odd number of characters is no length in bytes at all.
+    assertThatThrownBy(() -> OtlpJson.parseTraces(spanJson(field, "\"abc\"").getBytes(UTF_8)))
+        .hasMessageEndingWith(": \"abc\" is not " + 2 * bytes + " hex characters");
+  }
+
+  @Test
+  void parse_allZeroIdsAreRefusedButAnAllZeroParentIsNone() throws Exception {
+    assertThatThrownBy(
+            () ->
+                OtlpJson.parseTraces(
+                    spanJson("traceId", "\"" + "0".repeat(32) + "\"").getBytes(UTF_8)))
+        .hasMessage(
+            "resourceSpans[0].scopeSpans[0].spans[0].traceId: \"00000000000000000000000000000000\""
+                + " is all zeros (expected: 32 hex characters, not all zeros)");
+    assertThatThrownBy(
+            () ->
+                OtlpJson.parseTraces(
+                    spanJson("links[0].spanId", "\"" + "0".repeat(16) + "\"").getBytes(UTF_8)))
+        .hasMessage(
+            "resourceSpans[0].scopeSpans[0].spans[0].links[0].spanId: \"0000000000000000\""
+                + " is all zeros (expected: 16 hex characters, not all zeros)");
+    Span span =
+        OtlpJson.parseTraces(spanJson("parentSpanId", "\"" + "0".repeat(16) + "\"").getBytes(UTF_8))
+            .getResourceSpans(0)
+            .getScopeSpans(0)
+            .getSpans(0);
+    assertThat(span.getParentSpanId().size()).isEqualTo(8);
+  }
+
+  @Test
+  void parse_nestingIsBoundedAsOnTheProtobufPath() throws Exception {
+    for (int levels : new int[] {10, 31, 32, 200}) {
+      String value = "{\"stringValue\":\"leaf\"}";
+      for (int d = 0; d < levels; d++) {
+        value = "{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":" + value + "}]}}";
+      }
+      String json =
+          "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{"
+              + IDS
+              + "\"attributes\":[{\"key\":\"deep\",\"value\":"
+              + value
+              + "}]}]}]}]}";
+      if (levels <= 31) {
+        assertThat(OtlpJson.parseTraces(json.getBytes(UTF_8)).getResourceSpansCount()).isOne();
+      } else {
+        assertThatThrownBy(() -> OtlpJson.parseTraces(json.getBytes(UTF_8)))
+            .isInstanceOf(OtlpJsonException.class)
+            .hasMessageStartingWith("resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value")
+            .hasMessageEndingWith(": nested more than 100 messages deep (expected: at most 100)");
+      }
+    }
+  }
+
+  /**
+   * A request of one span with valid ids, except that {@code field} (of the span, or of its link
+   * {@code links[0].}) is {@code value}.
+   */
+  private static String spanJson(String field, String value) {
+    Map<String, String> span = new LinkedHashMap<>();
+    span.put("traceId", "\"5b8efff798038103d269b633813fc60c\"");
+    span.put("spanId", "\"eee19b7ec3c1b174\"");
+    Map<String, String> link = new LinkedHashMap<>(span);
+    if (field.startsWith("links[0].")) {
+      link.put(field.substring("links[0].".length()), value);
+    } else {
+      span.put(field, value);
+    }
+    String linkJson = object(link);
+    return "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{"
+        + object(span).substring(1, object(span).length() - 1)
+        + ",\"links\":["
+        + linkJson
+        + "]}]}]}]}";
+  }
+
+  private static String object(Map<String, String> fields) {
+    StringBuilder out = new StringBuilder("{");
+    fields.forEach(
+        (k, v) ->
+            out.append(out.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+    return out.append('}').toString();
+  }
+
   @Test
   void parse_ignoresUnknownFieldsAndUnknownEnumNames() throws Exception {
     String json =
         "{\"futureField\":{\"a\":[1,{\"b\":null}]},\"resourceSpans\":[{\"newThing\":[[]],"
             + "\"scopeSpans\":[{\"spans\":[{\"name\":\"s\",\"kind\":\"SPAN_KIND_FROM_THE_FUTURE\","
+            + IDS
             + "\"status\":{\"code\":7}}]}]}]}";
 
     Span span =
@@ -528,7 +661,11 @@ class OtlpJsonTest {
             + " Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token"
             + " 'null', 'true' or 'false')",
         "{\"resourceSpans\":{}}|resourceSpans: expected an array, got an object",
-        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{},{},{\"traceId\":\"xyz\"}]}]}]}"
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+            + IDS_ONLY
+            + ","
+            + IDS_ONLY
+            + ",{\"traceId\":\"xyz\"}]}]}]}"
             + "|resourceSpans[0].scopeSpans[0].spans[2].traceId: \"xyz\" is not 32 hex characters",
         "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"spanId\":\"eee19b7ec3c1b17g\"}]}]}]}"
             + "|resourceSpans[0].scopeSpans[0].spans[0].spanId: \"eee19b7ec3c1b17g\" is not 16 hex"

@@ -12,6 +12,8 @@ import ai.traccia.proxy.export.ExportRequest;
 import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.pipeline.RejectReason;
+import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.RecordingExporter;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -281,5 +284,146 @@ class IngestTest {
         .isInstanceOf(InvalidProtocolBufferException.class);
     assertThatThrownBy(() -> ingest.metrics(new byte[] {(byte) 0xff}, "grpc"))
         .isInstanceOf(InvalidProtocolBufferException.class);
+  }
+
+  /**
+   * Offers ten times what a queue of 100 spans holds, in requests of 10 spans, to an exporter that
+   * never finishes, and returns spans processed per span accepted.
+   */
+  private double processedPerAcceptedAtTenTimesTheQueue() {
+    RecordingExporter stuck = new RecordingExporter();
+    stuck.answerWith(r -> new CompletableFuture<>());
+    AtomicInteger processed = new AtomicInteger();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(b -> processed.addAndGet(b.size())).build(),
+            List.of(queue(stuck, 100)),
+            metrics);
+    int accepted = 0;
+    for (int i = 0; i < 100; i++) {
+      if (send(ingest, 10).status() == IngestResult.Status.ACCEPTED) {
+        accepted += 10;
+      }
+    }
+    assertThat(accepted).isEqualTo(100);
+    return (double) processed.get() / accepted;
+  }
+
+  @Test
+  void overload_aFullQueueRefusesBeforeThePipelineRuns() {
+    double ratio = processedPerAcceptedAtTenTimesTheQueue();
+
+    assertThat(ratio).isLessThanOrEqualTo(1.5);
+    assertThat(queues.get(0).size()).isEqualTo(100);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_refused_items",
+                "signal",
+                "traces",
+                "transport",
+                "grpc",
+                "reason",
+                "queue_full"))
+        .isEqualTo(900);
+  }
+
+  @Test
+  void overload_overTheRateLimitRefusesBeforeThePipelineRuns() {
+    // 100 spans of tokens and room for 1000: the rate limit is what refuses.
+    RecordingExporter exporter = new RecordingExporter();
+    AtomicInteger processed = new AtomicInteger();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(b -> processed.addAndGet(b.size())).build(),
+            List.of(queue(exporter, 1000)),
+            metrics,
+            SpanRateLimiter.create(100, Duration.ZERO, Policy.REFUSE, ticker));
+    int accepted = 0;
+    for (int i = 0; i < 100; i++) {
+      if (send(ingest, 10).status() == IngestResult.Status.ACCEPTED) {
+        accepted += 10;
+      }
+    }
+
+    assertThat(accepted).isEqualTo(100);
+    assertThat((double) processed.get() / accepted).isLessThanOrEqualTo(1.5);
+    // Refused requests gave their queue room back.
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.spans().size() == 100);
+    await().atMost(Duration.ofSeconds(5)).until(() -> queues.get(0).size() == 0);
+  }
+
+  @Test
+  void queueRoom_isShrunkToWhatThePipelineKeptAndGivenBackWhenItKeptNothing() {
+    RecordingExporter stuck = new RecordingExporter();
+    stuck.answerWith(r -> new CompletableFuture<>());
+    AtomicBoolean rejectAll = new AtomicBoolean();
+    SpanProcessor rejectsOdd =
+        b -> {
+          for (int i = 0; i < b.size(); i++) {
+            if (i % 2 == 1 || rejectAll.get()) {
+              b.reject(i, RejectReason.INVALID);
+            }
+          }
+        };
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(rejectsOdd).build(),
+            List.of(queue(stuck, 1000), queue(named("second", stuck), 1000)),
+            metrics);
+
+    IngestResult result = send(ingest, 10);
+
+    assertThat(result.rejectedItems()).isEqualTo(5);
+    assertThat(queues.get(0).size()).isEqualTo(5);
+    assertThat(queues.get(1).size()).isEqualTo(5);
+
+    rejectAll.set(true);
+    IngestResult none = send(ingest, 10);
+
+    assertThat(none.status()).isEqualTo(IngestResult.Status.ACCEPTED);
+    assertThat(none.rejectedItems()).isEqualTo(10);
+    assertThat(queues.get(0).size()).isEqualTo(5);
+    assertThat(queues.get(1).size()).isEqualTo(5);
+  }
+
+  @Test
+  void queueFull_onOneExporterRefusesBeforeThePipelineAndHoldsNoRoomOnTheOther() {
+    RecordingExporter stuck = new RecordingExporter();
+    stuck.answerWith(r -> new CompletableFuture<>());
+    AtomicInteger processed = new AtomicInteger();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(b -> processed.addAndGet(b.size())).build(),
+            List.of(queue(stuck, 1000), queue(named("small", stuck), 10)),
+            metrics);
+    assertThat(send(ingest, 10).status()).isEqualTo(IngestResult.Status.ACCEPTED);
+
+    IngestResult refused = send(ingest, 10);
+
+    assertThat(refused.status()).isEqualTo(IngestResult.Status.RETRY_LATER);
+    assertThat(refused.message())
+        .isEqualTo("the export queue of small is full (10 items); retry later");
+    assertThat(processed.get()).isEqualTo(10);
+    assertThat(queues.get(0).size()).isEqualTo(10);
+  }
+
+  @Test
+  void traces_overTheSpanLimitsAreRefusedBeforeAnythingElse() {
+    AtomicInteger processed = new AtomicInteger();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(b -> processed.addAndGet(b.size())).build(),
+            List.of(queue(new RecordingExporter(), 1000)),
+            metrics,
+            SpanRateLimiter.unlimited(),
+            new SpanLimits(1, 1024));
+
+    assertThatThrownBy(() -> ingest.traces(TestData.traces(1).toByteArray(), "grpc"))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessage(
+            "resource_spans[0].scope_spans[0].spans[0].attributes[1]: more than 1 attributes"
+                + " (expected: at most 1, advanced.max_attributes)");
+    assertThat(processed.get()).isZero();
+    assertThat(queues.get(0).size()).isZero();
   }
 }
