@@ -288,6 +288,33 @@ class Suite:
                 env_map(r.one("Deployment")["spec"]["template"]["spec"]["containers"][0]).get("TRACCIA_API_KEY"),
                 {"secretKeyRef": {"name": "team-secret", "key": "token"}})
 
+    def receiver_security(self):
+        c = self.c
+        r = self.template(self.chart, "tls", "--set", "receiverTls.existingSecret=proxy-tls",
+                          "--set", "receiverTls.clientAuth=true",
+                          "--set", "receiverAuth.existingSecret=proxy-tokens")
+        spec = r.one("Deployment")["spec"]["template"]["spec"]
+        container = spec["containers"][0]
+        env = env_map(container)
+        c.equal("tls: certificate from the mounted Secret", env.get("TRACCIA_TLS_CERT_FILE"),
+                "/etc/traccia/tls/tls.crt")
+        c.equal("tls: key from the mounted Secret", env.get("TRACCIA_TLS_KEY_FILE"),
+                "/etc/traccia/tls/tls.key")
+        c.equal("tls: client CA with clientAuth", env.get("TRACCIA_TLS_CLIENT_CA_FILE"),
+                "/etc/traccia/tls/ca.crt")
+        c.equal("tls: the Secret is mounted read-only at /etc/traccia/tls",
+                mounts_by_path(container, spec).get("/etc/traccia/tls"),
+                {"name": "tls", "secret": {"secretName": "proxy-tls"}})
+        c.equal("auth: TRACCIA_AUTH_TOKENS from the Secret", env.get("TRACCIA_AUTH_TOKENS"),
+                {"secretKeyRef": {"name": "proxy-tokens", "key": "tokens"}})
+        self.lint("receiverTls and receiverAuth", self.chart, "--set",
+                  "receiverTls.existingSecret=proxy-tls", "--set", "receiverAuth.existingSecret=t")
+        plain = self.template(self.chart, "plain")
+        env = env_map(plain.one("Deployment")["spec"]["template"]["spec"]["containers"][0])
+        c.check("default: no receiver TLS or tokens",
+                not any(k.startswith("TRACCIA_TLS_") or k == "TRACCIA_AUTH_TOKENS" for k in env),
+                str(env))
+
     def sidecar_values(self):
         values = os.path.join(self.chart, "ci", "sidecar-values.yaml")
         r = self.template(self.chart, "sc", "-f", values)
@@ -406,7 +433,7 @@ def main():
                    os.path.join(suite.chart, "ci", "gateway-values.yaml"))
         suite.lint("ci/sidecar-values.yaml", suite.chart, "-f",
                    os.path.join(suite.chart, "ci", "sidecar-values.yaml"))
-        for part in (suite.defaults, suite.gateway, suite.sidecar_values, suite.example, suite.notes,
+        for part in (suite.defaults, suite.gateway, suite.receiver_security, suite.sidecar_values, suite.example, suite.notes,
                      suite.schema):
             try:
                 part()

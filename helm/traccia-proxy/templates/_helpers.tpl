@@ -164,6 +164,23 @@ take precedence over traccia.toml.
       name: {{ $secret }}
       key: {{ .Values.apiKey.secretKey }}
 {{- end }}
+{{- with .Values.receiverTls.existingSecret }}
+- name: TRACCIA_TLS_CERT_FILE
+  value: /etc/traccia/tls/tls.crt
+- name: TRACCIA_TLS_KEY_FILE
+  value: /etc/traccia/tls/tls.key
+{{- if $.Values.receiverTls.clientAuth }}
+- name: TRACCIA_TLS_CLIENT_CA_FILE
+  value: /etc/traccia/tls/ca.crt
+{{- end }}
+{{- end }}
+{{- with .Values.receiverAuth.existingSecret }}
+- name: TRACCIA_AUTH_TOKENS
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.receiverAuth.secretKey }}
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -188,6 +205,11 @@ take precedence over traccia.toml.
   mountPath: /var/lib/traccia
 - name: {{ .prefix }}tmp
   mountPath: /tmp
+{{- if .ctx.Values.receiverTls.existingSecret }}
+- name: {{ .prefix }}tls
+  mountPath: /etc/traccia/tls
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{/* The volumes those mounts use. */}}
@@ -204,6 +226,11 @@ take precedence over traccia.toml.
 - name: {{ .prefix }}tmp
   emptyDir:
     sizeLimit: {{ .ctx.Values.tmpVolume.sizeLimit }}
+{{- with .ctx.Values.receiverTls.existingSecret }}
+- name: {{ $.prefix }}tls
+  secret:
+    secretName: {{ . }}
+{{- end }}
 {{- end -}}
 
 {{/*
