@@ -442,6 +442,26 @@ public final class ProxyConfig {
     return Collections.unmodifiableList(categories);
   }
 
+  // --- live page
+
+  /** Whether the admin port serves the live page and its JSON API ({@code ui.enable_live_page}). */
+  public boolean livePageEnabled() {
+    return get(ENABLE_LIVE_PAGE);
+  }
+
+  /** Trace summaries the live page keeps ({@code ui.live_page_max_traces}). */
+  public int livePageMaxTraces() {
+    return get(LIVE_PAGE_MAX_TRACES);
+  }
+
+  /**
+   * Spans the live page keeps for its trace trees, over all traces ({@code
+   * ui.live_page_max_spans}).
+   */
+  public int livePageMaxSpans() {
+    return get(LIVE_PAGE_MAX_SPANS);
+  }
+
   // --- [logging] ------------------------------------------------------------------------------
 
   /**

@@ -27,6 +27,7 @@ class SettingsTest {
             "metrics",
             "instrumentation",
             "guardrails",
+            "ui",
             "runtime",
             "logging",
             "advanced",
