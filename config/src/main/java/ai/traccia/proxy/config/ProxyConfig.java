@@ -1013,6 +1013,23 @@ public final class ProxyConfig {
       return set(GUARDRAIL_SUPPRESS_CATEGORIES, categories);
     }
 
+    // --- live page
+
+    /** Sets {@code ui.enable_live_page}. */
+    public Builder setLivePageEnabled(boolean enabled) {
+      return set(ENABLE_LIVE_PAGE, enabled);
+    }
+
+    /** Sets {@code ui.live_page_max_traces}. */
+    public Builder setLivePageMaxTraces(int maxTraces) {
+      return set(LIVE_PAGE_MAX_TRACES, maxTraces);
+    }
+
+    /** Sets {@code ui.live_page_max_spans}. */
+    public Builder setLivePageMaxSpans(int maxSpans) {
+      return set(LIVE_PAGE_MAX_SPANS, maxSpans);
+    }
+
     /** Sets {@code logging.debug}. */
     public Builder setDebug(boolean debug) {
       return set(DEBUG, debug);

@@ -15,11 +15,13 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The spans of one OTLP export request, addressed by a flat index, with the edits processors make.
@@ -385,6 +387,15 @@ public final class SpanBatch {
       return encoded;
     }
     return SpanSplicer.splice(encoded, this);
+  }
+
+  /**
+   * The keys of the attributes processors set on span {@code i}, in the order first set; empty when
+   * none. For readers that show what the pipeline added to a span.
+   */
+  public Set<String> editedKeys(int i) {
+    Map<String, AnyValue> spanEdits = edits(i);
+    return spanEdits == null ? Set.of() : Collections.unmodifiableSet(spanEdits.keySet());
   }
 
   /** The attributes processors set on span {@code i}, in the order first set, or null. */

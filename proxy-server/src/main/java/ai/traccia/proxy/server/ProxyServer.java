@@ -15,6 +15,7 @@ import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
+import ai.traccia.proxy.server.ui.LivePage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -71,7 +72,9 @@ public final class ProxyServer implements AutoCloseable {
     metrics.registerMemoryBudget(budget::used, budget.limit());
     this.queues = buildQueues(settings, metrics, budget);
     try {
-      this.admin = AdminServer.start(settings.bindAddress, settings.adminPort, metrics, ready::get);
+      this.admin =
+          AdminServer.start(
+              settings.bindAddress, settings.adminPort, metrics, ready::get, settings.livePage);
     } catch (IOException | RuntimeException e) {
       for (BatchingExporter queue : queues) {
         queue.shutdown(Duration.ZERO);
@@ -348,6 +351,7 @@ public final class ProxyServer implements AutoCloseable {
     final SpanPipeline pipeline;
     final List<Exporter> exporters;
     final SelfMetrics metrics;
+    final LivePage livePage;
 
     private Settings(Builder b) {
       this.bindAddress = b.bindAddress;
@@ -369,6 +373,7 @@ public final class ProxyServer implements AutoCloseable {
       this.pipeline = b.pipeline;
       this.exporters = List.copyOf(b.exporters);
       this.metrics = b.metrics;
+      this.livePage = b.livePage;
     }
 
     /** Builds {@link Settings}; defaults are the proxy's documented defaults. */
@@ -392,6 +397,7 @@ public final class ProxyServer implements AutoCloseable {
       private SpanPipeline pipeline = SpanPipeline.empty();
       private final List<Exporter> exporters = new ArrayList<>();
       private SelfMetrics metrics = new SelfMetrics();
+      private LivePage livePage;
 
       private Builder() {}
 
@@ -501,6 +507,15 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setMetrics(SelfMetrics metrics) {
         this.metrics = Objects.requireNonNull(metrics);
+        return this;
+      }
+
+      /**
+       * Serves {@code page} on the admin port ({@code /} and {@code /api/*}); null (the default)
+       * serves none. Its {@link LivePage#tap()} must be in the pipeline for it to show anything.
+       */
+      public Builder setLivePage(LivePage page) {
+        this.livePage = page;
         return this;
       }
 

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server.admin;
 
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.ui.LivePage;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -40,6 +42,13 @@ public final class AdminServer {
    */
   public static AdminServer start(
       String bindAddress, int port, SelfMetrics metrics, BooleanSupplier ready) throws IOException {
+    return start(bindAddress, port, metrics, ready, null);
+  }
+
+  /** As above, with the live page answering the paths this server does not serve; null for none. */
+  public static AdminServer start(
+      String bindAddress, int port, SelfMetrics metrics, BooleanSupplier ready, LivePage livePage)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
     server.createContext(
         "/healthz", exchange -> respond(exchange, 200, "text/plain; charset=utf-8", "ok\n"));
@@ -61,12 +70,24 @@ public final class AdminServer {
         });
     server.createContext(
         "/",
-        exchange ->
-            respond(
-                exchange,
-                404,
-                "text/plain; charset=utf-8",
-                "not found; the admin port serves /healthz, /readyz and /metrics\n"));
+        exchange -> {
+          Optional<LivePage.Response> page =
+              livePage == null
+                  ? Optional.empty()
+                  : livePage.handle(
+                      exchange.getRequestURI().getPath(),
+                      LivePage.parseQuery(exchange.getRequestURI().getRawQuery()));
+          if (page.isPresent()) {
+            page.get().headers().forEach(exchange.getResponseHeaders()::set);
+            respond(exchange, page.get().status(), page.get().contentType(), page.get().body());
+            return;
+          }
+          respond(
+              exchange,
+              404,
+              "text/plain; charset=utf-8",
+              "not found; the admin port serves /healthz, /readyz and /metrics\n");
+        });
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
             r -> {

@@ -28,6 +28,7 @@ import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import ai.traccia.proxy.server.ui.LivePage;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -164,6 +165,10 @@ public final class ServeCommand implements Callable<Integer> {
     // Held root spans go straight to the queues once released, with the sampling decision of the
     // rest of their trace; the server exists by then, since nothing is held before it starts.
     AtomicReference<ProxyServer> running = new AtomicReference<>();
+    LivePage livePage =
+        config.livePageEnabled()
+            ? LivePage.create(config.livePageMaxTraces(), config.livePageMaxSpans(), metrics)
+            : null;
     GuardrailProcessor.Builder guardrailSettings = GuardrailProcessor.builder().fromConfig(config);
     if (config.guardrailsEnabled()
         && config.durableQueue()
@@ -180,10 +185,18 @@ public final class ServeCommand implements Callable<Integer> {
     GuardrailProcessor guardrails =
         guardrailSettings
             .setScheduler(guardrailClock)
-            .setReleaser(request -> releaseHeld(request, sampler, running.get()))
+            .setReleaser(request -> releaseHeld(request, sampler, livePage, running.get()))
             .setListener(new GuardrailMetrics(metrics))
             .build();
-    SpanPipeline pipeline = pipeline(config, prices, derived, guardrails, sampler, metrics);
+    SpanPipeline pipeline =
+        pipeline(
+            config,
+            prices,
+            derived,
+            guardrails,
+            livePage == null ? null : livePage.tap(),
+            sampler,
+            metrics);
     ProxyServer.Settings.Builder settings =
         ProxyServer.settings()
             .setPipeline(pipeline)
@@ -202,7 +215,8 @@ public final class ServeCommand implements Callable<Integer> {
             .setMaxBufferBytes(config.maxBufferBytes().orElse(0))
             .setDurableQueueDir(config.durableQueue() ? config.durableQueueDir() : null)
             .setDurableQueueMaxBytes(config.durableQueueMaxBytes())
-            .setMetrics(metrics);
+            .setMetrics(metrics)
+            .setLivePage(livePage);
     exporters.forEach(settings::addExporter);
     // Before the receivers report ready: from then on a test or an orchestrator may signal.
     Signals.install();
@@ -226,7 +240,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     logger.info(
         "Traccia Proxy {} ready: OTLP/gRPC on {}:{}, OTLP/HTTP on {}:{}, admin on http://{}:{}"
-            + " (/healthz, /readyz, /metrics); exporting to {}",
+            + " (/healthz, /readyz, /metrics{}); exporting to {}",
         Main.version(),
         config.bindAddress(),
         server.grpcPort(),
@@ -234,6 +248,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.httpPort(),
         config.bindAddress(),
         server.adminPort(),
+        livePage == null ? "" : ", the live page on /",
         Exporters.describe(config)
             + (config.otlpEnabled()
                 ? ""
@@ -282,6 +297,7 @@ public final class ServeCommand implements Callable<Integer> {
       ReloadablePriceBook prices,
       DerivedMetrics derived,
       GuardrailProcessor guardrails,
+      SpanProcessor liveTap,
       TraceSamplingProcessor sampler,
       SelfMetrics metrics) {
     ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
@@ -295,8 +311,9 @@ public final class ServeCommand implements Callable<Integer> {
                 });
     // Order: token counting, then cost (EnrichmentProcessors); metrics from every span, with the
     // usage and cost just written; guardrails, which hold root spans back (so they come after the
-    // metrics, which skip held spans); sampling last, after everything has seen every span. The
-    // rate limiter runs after the pipeline, in Ingest.
+    // metrics, which skip held spans); the live page's tap, which reads what the others wrote and
+    // gets held roots when they are released; sampling last, after everything has seen every span.
+    // The rate limiter runs after the pipeline, in Ingest.
     EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)
         .forEach(builder::addProcessor);
     if (derived != null) {
@@ -305,13 +322,22 @@ public final class ServeCommand implements Callable<Integer> {
     if (config.guardrailsEnabled()) {
       builder.addProcessor(guardrails);
     }
+    if (liveTap != null) {
+      builder.addProcessor(liveTap);
+    }
     builder.addProcessor(sampler);
     return builder.build();
   }
 
-  /** Queues a released root span unless its trace was sampled out. */
+  /**
+   * Shows a released root span on the live page (which, like the metrics, sees traces before
+   * sampling) and queues it unless its trace was sampled out.
+   */
   private static void releaseHeld(
-      ReleasedRoot root, TraceSamplingProcessor sampler, ProxyServer server) {
+      ReleasedRoot root, TraceSamplingProcessor sampler, LivePage livePage, ProxyServer server) {
+    if (livePage != null) {
+      livePage.tap().released(root.encodedRequest());
+    }
     if (sampler.keeps(root.traceId(), root.traceState())) {
       server.release(root.encodedRequest(), 1);
     }

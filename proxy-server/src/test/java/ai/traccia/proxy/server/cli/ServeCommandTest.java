@@ -13,6 +13,7 @@ import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.ui.LivePage;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -116,6 +117,7 @@ class ServeCommandTest {
                 .setScheduler(scheduler)
                 .setReleaser(request -> {})
                 .build(),
+            config.livePageEnabled() ? LivePage.create(10, 10, new SelfMetrics()).tap() : null,
             TraceSamplingProcessor.builder(config).build(),
             new SelfMetrics());
     List<String> names = new ArrayList<>();
@@ -126,7 +128,7 @@ class ServeCommandTest {
   @Test
   void pipeline_defaultsRunEveryProcessorInOrder() {
     assertThat(processorNames(ProxyConfig.builder().build()))
-        .containsExactly("token_counting", "cost", "metrics", "guardrail", "sampling");
+        .containsExactly("token_counting", "cost", "metrics", "guardrail", "live_page", "sampling");
   }
 
   @Test
@@ -137,6 +139,7 @@ class ServeCommandTest {
             .setCostsEnabled(false)
             .setMetricsEnabled(false)
             .setGuardrailsEnabled(false)
+            .setLivePageEnabled(false)
             .build();
     // Sampling stays: its rate can be changed live, and at rate 1 it reads no span.
     assertThat(processorNames(passThrough)).containsExactly("sampling");
