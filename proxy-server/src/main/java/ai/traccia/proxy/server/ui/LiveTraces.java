@@ -94,8 +94,16 @@ final class LiveTraces {
    * sent again) replaces the kept copy and is not counted again.
    */
   synchronized void addAll(List<SpanFacts> spans) {
+    // Roots first: their agent then stands for the spans under them that name none.
     for (SpanFacts s : spans) {
-      add(s);
+      if (s.root()) {
+        add(s);
+      }
+    }
+    for (SpanFacts s : spans) {
+      if (!s.root()) {
+        add(s);
+      }
     }
   }
 
@@ -112,7 +120,7 @@ final class LiveTraces {
     }
     t.update(s, repeated, clock.millis());
     if (!repeated) {
-      addToMinute(s);
+      addToMinute(s, s.agent() != null ? s.agent() : t.agent);
       if (s.unpriced() && s.model() != null) {
         if (unpricedModels.containsKey(s.model()) || unpricedModels.size() < MAX_UNPRICED_MODELS) {
           unpricedModels.merge(s.model(), 1L, Long::sum);
@@ -156,7 +164,7 @@ final class LiveTraces {
     }
   }
 
-  private void addToMinute(SpanFacts s) {
+  private void addToMinute(SpanFacts s, String agent) {
     if (!s.inference()) {
       return;
     }
@@ -171,7 +179,7 @@ final class LiveTraces {
     long tokens = Math.max(0, s.inputTokens()) + Math.max(0, s.outputTokens());
     m.add("model", s.model(), cost, tokens);
     m.add("service", s.view().service(), cost, tokens);
-    m.add("agent", s.agent(), cost, tokens);
+    m.add("agent", agent, cost, tokens);
   }
 
   /** The kept traces, newest update first, that match every non-null filter; at most limit. */

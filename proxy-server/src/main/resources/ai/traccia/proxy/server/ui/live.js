@@ -136,9 +136,10 @@
       if (!byParent.has(parent)) byParent.set(parent, []);
       byParent.get(parent).push(s);
     }
+    const openDepth = trace.spans.length <= 12 ? 8 : 1;
     const add = (list, parentId, depth) => {
       for (const s of byParent.get(parentId) || []) {
-        list.appendChild(spanItem(s, byParent, add, depth));
+        list.appendChild(spanItem(s, byParent, add, depth, openDepth));
       }
     };
     add(tree, "", 0);
@@ -147,10 +148,10 @@
     }
   }
 
-  function spanItem(s, byParent, add, depth) {
+  function spanItem(s, byParent, add, depth, openDepth) {
     const item = el("li", "span" + (s.status === "error" ? " error" : ""));
     const details = el("details");
-    details.open = depth < 1;
+    details.open = depth < openDepth;
     const summary = el("summary");
     summary.appendChild(el("span", "span-name", s.name));
     summary.appendChild(el("span", "muted", " " + (s.service || "") + " · " + duration(s.durationMs)));
