@@ -453,6 +453,12 @@ public final class ServeCommand implements Callable<Integer> {
     public void onTraceExpiredWithoutRoot() {
       metrics.guardrailEvent("trace_without_root", "");
     }
+
+    @Override
+    public void onTraceSummarized(
+        List<String> detected, List<String> triggered, List<String> missing) {
+      metrics.guardrailSummary(detected, triggered, missing);
+    }
   }
 
   /** Applies what can change live and says what needs a restart. */

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
@@ -31,6 +32,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -52,6 +54,11 @@ final class LiveFixture implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   LiveFixture() throws IOException, InterruptedException {
+    this(List.of());
+  }
+
+  /** With {@code extra} exporters beside the recording one, each with a queue of its own. */
+  LiveFixture(List<Exporter> extra) throws IOException, InterruptedException {
     ProxyConfig config = ProxyConfig.builder().build();
     derived = DerivedMetrics.create(config);
     derived.registerWith(metrics.registry());
@@ -72,20 +79,31 @@ final class LiveFixture implements AutoCloseable {
                   public void onRootReleased(Release reason) {
                     metrics.guardrailEvent("root_released", reason.label());
                   }
+
+                  @Override
+                  public void onLateSpan() {
+                    metrics.guardrailEvent("late_span", "");
+                  }
+
+                  @Override
+                  public void onTraceSummarized(
+                      List<String> detected, List<String> triggered, List<String> missing) {
+                    metrics.guardrailSummary(detected, triggered, missing);
+                  }
                 })
             .build());
     pipeline.addProcessor(page.tap());
-    server =
-        ProxyServer.start(
-            ProxyServer.settings()
-                .setGrpcPort(0)
-                .setHttpPort(0)
-                .setAdminPort(0)
-                .setPipeline(pipeline.build())
-                .setMetrics(metrics)
-                .setLivePage(page)
-                .addExporter(exporter)
-                .build());
+    ProxyServer.Settings.Builder settings =
+        ProxyServer.settings()
+            .setGrpcPort(0)
+            .setHttpPort(0)
+            .setAdminPort(0)
+            .setPipeline(pipeline.build())
+            .setMetrics(metrics)
+            .setLivePage(page)
+            .addExporter(exporter);
+    extra.forEach(settings::addExporter);
+    server = ProxyServer.start(settings.build());
   }
 
   String adminUrl() {
@@ -119,7 +137,7 @@ final class LiveFixture implements AutoCloseable {
             .addAttributes(attr("guardrail.category", "input_validation"))
             .addAttributes(attr("guardrail.triggered", true))
             .build();
-    send(request("support-bot", chat, guard, root));
+    send(request("support-bot", "triage-agent", chat, guard, root));
 
     ByteString research = id(16, 2);
     Span root2 =
@@ -142,7 +160,7 @@ final class LiveFixture implements AutoCloseable {
             .addAttributes(attr("gen_ai.usage.input_tokens", 100))
             .addAttributes(attr("gen_ai.usage.output_tokens", 50))
             .build();
-    send(request("research", root2, claude, unpriced));
+    send(request("research", "writer", root2, claude, unpriced));
   }
 
   static String hexTraceId(int seed) {
@@ -174,6 +192,10 @@ final class LiveFixture implements AutoCloseable {
   }
 
   void send(ExportTraceServiceRequest request) throws IOException, InterruptedException {
+    assertThat(sendForStatus(request)).isEqualTo(200);
+  }
+
+  int sendForStatus(ExportTraceServiceRequest request) throws IOException, InterruptedException {
     HttpResponse<byte[]> response =
         http.send(
             HttpRequest.newBuilder(
@@ -182,20 +204,25 @@ final class LiveFixture implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()))
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(response.statusCode()).isEqualTo(200);
+    return response.statusCode();
   }
 
   static ExportTraceServiceRequest request(String service, Span... spans) {
+    return request(service, null, spans);
+  }
+
+  /** One service's spans; {@code agent}, when not null, is the resource's {@code agent.name}. */
+  static ExportTraceServiceRequest request(String service, String agent, Span... spans) {
     ScopeSpans.Builder scope = ScopeSpans.newBuilder();
     for (Span s : spans) {
       scope.addSpans(s);
     }
+    Resource.Builder resource = Resource.newBuilder().addAttributes(attr("service.name", service));
+    if (agent != null) {
+      resource.addAttributes(attr("agent.name", agent));
+    }
     return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(
-            ResourceSpans.newBuilder()
-                .setResource(
-                    Resource.newBuilder().addAttributes(attr("service.name", service)).build())
-                .addScopeSpans(scope))
+        .addResourceSpans(ResourceSpans.newBuilder().setResource(resource).addScopeSpans(scope))
         .build();
   }
 
