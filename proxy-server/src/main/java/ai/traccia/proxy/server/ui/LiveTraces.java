@@ -300,9 +300,8 @@ final class LiveTraces {
       double[] otherCost = new double[window];
       double[] otherTokens = new double[window];
       boolean folded = false;
-      for (int r = 0; r < ranked.size(); r++) {
-        String value = ranked.get(r);
-        if (r < top && !value.equals(OTHER)) {
+      for (String value : ranked) {
+        if (series.size() < top && !value.equals(OTHER)) {
           series.add(series(value, cost.get(value), tokens.get(value)));
         } else {
           folded = true;
@@ -505,7 +504,7 @@ final class LiveTraces {
       long end = rooted ? rootEnd : maxEnd;
       out.put("startMs", start / 1_000_000);
       out.put("durationMs", durationMs(start, end));
-      out.put("spans", spanCount);
+      out.put("spanCount", spanCount);
       out.put("llmCalls", llmCalls);
       out.put("inputTokens", inputTokens);
       out.put("outputTokens", outputTokens);
