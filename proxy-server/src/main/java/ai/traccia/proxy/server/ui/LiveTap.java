@@ -12,11 +12,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,14 +46,35 @@ public final class LiveTap implements SpanProcessor {
   private static final int MAX_PENDING_ROOTS = 1024;
 
   /**
-   * Keys whose values are never shown: credentials that instrumentations sometimes record (HTTP
-   * headers, client settings). Token counts ({@code *_tokens}) do not match.
+   * Parts of keys whose values are never shown: credentials that instrumentations sometimes record
+   * (HTTP headers, client settings). Token counts ({@code *_tokens}) do not match.
    */
-  private static final Pattern SECRET_KEY =
-      Pattern.compile(
-          "(?i).*(authorization|api[._-]?key|secret|password|passwd|cookie|credential|bearer"
-              + "|access[._-]?token|auth[._-]?token|refresh[._-]?token|session[._-]?token"
-              + "|private[._-]?key|signature).*");
+  private static final List<String> SECRET_PARTS =
+      List.of(
+          "authorization",
+          "api_key",
+          "api-key",
+          "api.key",
+          "apikey",
+          "secret",
+          "password",
+          "passwd",
+          "cookie",
+          "credential",
+          "bearer",
+          "access_token",
+          "access.token",
+          "auth_token",
+          "auth.token",
+          "refresh_token",
+          "session_token",
+          "private_key",
+          "signature");
+
+  /** Keys already judged; keys repeat across spans, so most checks are one lookup. */
+  private static final Map<String, Boolean> SECRET_KEYS = new ConcurrentHashMap<>();
+
+  private static final int MAX_JUDGED_KEYS = 10_000;
 
   /** What the proxy writes on a root when it releases it, beyond what the batch showed. */
   private static final List<String> RELEASE_PREFIXES =
@@ -121,16 +144,66 @@ public final class LiveTap implements SpanProcessor {
   private static LiveTraces.SpanFacts read(
       SpanBatch batch, int i, Set<String> edited, boolean released) {
     String service = text(batch.resourceAttribute(i, "service.name"));
+    SpanView view =
+        new SpanView(
+            hex(batch.spanId(i)),
+            hex(batch.parentSpanId(i)),
+            cut(batch.name(i)),
+            service,
+            batch.startTimeUnixNano(i),
+            batch.endTimeUnixNano(i),
+            batch.statusCode(i),
+            List.of(),
+            0);
+    LlmSpan llm = LlmSpan.read(batch, i);
+    boolean inference = llm.isInference();
+    boolean root = batch.parentSpanId(i).isEmpty();
+    double cost = Double.NaN;
+    boolean unpriced = false;
+    LiveTraces.Pricing pricing = null;
+    if (inference) {
+      // Only inference spans are priced; the other lookups are not worth their time.
+      cost = number(batch.attribute(i, "llm.cost.usd"));
+      unpriced = "unpriced".equals(text(batch.attribute(i, "traccia.pricing.status")));
+      String source = text(batch.attribute(i, "llm.pricing.source"));
+      if (source != null) {
+        AnyValue age = batch.attribute(i, "llm.pricing.age_days");
+        pricing =
+            new LiveTraces.Pricing(
+                source,
+                text(batch.attribute(i, "llm.pricing.generated_at")),
+                age != null && age.hasIntValue() ? age.getIntValue() : -1,
+                text(batch.attribute(i, "llm.pricing.snapshot_version")));
+      }
+    }
+    return new LiveTraces.SpanFacts(
+        hex(batch.traceId(i)),
+        view,
+        () -> withAttributes(view, batch, i, edited, released),
+        root,
+        inference,
+        llm.model() == null ? null : cut(llm.model()),
+        agent(batch, i),
+        llm.inputTokens(),
+        llm.outputTokens(),
+        cost,
+        unpriced,
+        pricing,
+        root ? text(batch.attribute(i, "guardrail.summary")) : null);
+  }
+
+  /**
+   * {@code view} with span {@code i}'s attributes as they are now, after the processors' edits:
+   * shortened, credentials redacted, the proxy's own marked. Only for spans kept for a tree.
+   */
+  private static SpanView withAttributes(
+      SpanView view, SpanBatch batch, int i, Set<String> edited, boolean released) {
     List<SpanView.Attribute> attributes = new ArrayList<>();
     int count = batch.attributeCount(i);
-    Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (int k = 0; k < count; k++) {
       String key = batch.attributeKey(i, k);
-      if (!seen.add(key)) {
-        continue;
-      }
-      if (attributes.size() < MAX_ATTRIBUTES) {
-        // The value as it is now, after the processors' edits.
+      if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
         attributes.add(attribute(key, batch.attribute(i, key), isProxyKey(key, edited, released)));
       }
     }
@@ -139,46 +212,16 @@ public final class LiveTap implements SpanProcessor {
         attributes.add(attribute(key, batch.attribute(i, key), true));
       }
     }
-    int leftOut = Math.max(0, seen.size() - attributes.size());
-    SpanView view =
-        new SpanView(
-            hex(batch.spanId(i)),
-            hex(batch.parentSpanId(i)),
-            cut(batch.span(i).getName()),
-            service,
-            batch.startTimeUnixNano(i),
-            batch.endTimeUnixNano(i),
-            batch.statusCode(i),
-            List.copyOf(attributes),
-            leftOut);
-    LlmSpan llm = LlmSpan.read(batch, i);
-    boolean inference = llm.isInference();
-    String status = text(batch.attribute(i, "traccia.pricing.status"));
-    AnyValue cost = batch.attribute(i, "llm.cost.usd");
-    LiveTraces.Pricing pricing = null;
-    String source = text(batch.attribute(i, "llm.pricing.source"));
-    if (source != null) {
-      AnyValue age = batch.attribute(i, "llm.pricing.age_days");
-      pricing =
-          new LiveTraces.Pricing(
-              source,
-              text(batch.attribute(i, "llm.pricing.generated_at")),
-              age != null && age.hasIntValue() ? age.getIntValue() : -1,
-              text(batch.attribute(i, "llm.pricing.snapshot_version")));
-    }
-    return new LiveTraces.SpanFacts(
-        hex(batch.traceId(i)),
-        view,
-        batch.parentSpanId(i).isEmpty(),
-        inference,
-        llm.model() == null ? null : cut(llm.model()),
-        agent(batch, i),
-        llm.inputTokens(),
-        llm.outputTokens(),
-        number(cost),
-        "unpriced".equals(status),
-        pricing,
-        text(batch.attribute(i, "guardrail.summary")));
+    return new SpanView(
+        view.spanId(),
+        view.parentSpanId(),
+        view.name(),
+        view.service(),
+        view.startNanos(),
+        view.endNanos(),
+        view.statusCode(),
+        List.copyOf(attributes),
+        Math.max(0, seen.size() - attributes.size()));
   }
 
   private static boolean isProxyKey(String key, Set<String> edited, boolean released) {
@@ -211,8 +254,28 @@ public final class LiveTap implements SpanProcessor {
 
   private static SpanView.Attribute attribute(String key, AnyValue value, boolean proxy) {
     String shownKey = key.length() > MAX_KEY_CHARS ? key.substring(0, MAX_KEY_CHARS) + "…" : key;
-    String shown = SECRET_KEY.matcher(key).matches() ? REDACTED : cut(display(value));
+    String shown = isSecret(key) ? REDACTED : cut(display(value));
     return new SpanView.Attribute(shownKey, shown, proxy);
+  }
+
+  /** Whether values of {@code key} are credentials, by the parts of its name. */
+  static boolean isSecret(String key) {
+    Boolean known = SECRET_KEYS.get(key);
+    if (known != null) {
+      return known;
+    }
+    String lower = key.toLowerCase(Locale.ROOT);
+    boolean secret = false;
+    for (String part : SECRET_PARTS) {
+      if (lower.contains(part)) {
+        secret = true;
+        break;
+      }
+    }
+    if (SECRET_KEYS.size() < MAX_JUDGED_KEYS) {
+      SECRET_KEYS.put(key, secret);
+    }
+    return secret;
   }
 
   /** The value as text: scalars as they are, arrays and maps in a compact JSON-like form. */
@@ -252,7 +315,7 @@ public final class LiveTap implements SpanProcessor {
         for (int k = 0; k < values.size() && out.length() <= MAX_VALUE_CHARS; k++) {
           KeyValue kv = values.get(k);
           out.append(k == 0 ? "" : ", ").append(kv.getKey()).append(": ");
-          if (SECRET_KEY.matcher(kv.getKey()).matches()) {
+          if (isSecret(kv.getKey())) {
             out.append(REDACTED);
           } else {
             append(out, kv.getValue(), depth + 1);

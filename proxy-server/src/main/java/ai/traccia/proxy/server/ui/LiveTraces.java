@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The live page's memory: a ring of the last traces' summaries, the spans of the newest of them for
@@ -43,6 +44,13 @@ final class LiveTraces {
   /** Span ids remembered per trace to count a retried request's spans once. */
   private static final int MAX_IDS_PER_TRACE = 1000;
 
+  /**
+   * New traces per second whose spans are kept for their trees; the others get a summary only.
+   * Reading a span's attributes is most of this stage's cost, so under load it is spent on a steady
+   * sample of traces rather than on spans the ring would drop a moment later.
+   */
+  static final int DETAILED_TRACES_PER_SECOND = 20;
+
   /** Distinct unpriced models listed at most. */
   private static final int MAX_UNPRICED_MODELS = 50;
 
@@ -55,9 +63,13 @@ final class LiveTraces {
   private final Clock clock;
   // Access order is update order: re-inserted on every update, so the head is the stalest trace.
   private final LinkedHashMap<String, Trace> traces = new LinkedHashMap<>();
+  // The traces that still keep spans, in the same order: where the span budget takes from first.
+  private final LinkedHashMap<String, Trace> withSpans = new LinkedHashMap<>();
   private final Minute[] minutes = new Minute[MINUTES];
   private final Map<String, Long> unpricedModels = new TreeMap<>();
   private int spansKept;
+  private long detailSecond = -1;
+  private int detailedThisSecond;
   private long spansSeen;
   private Pricing lastPricing;
 
@@ -75,6 +87,7 @@ final class LiveTraces {
   record SpanFacts(
       String traceId,
       SpanView view,
+      Supplier<SpanView> detail,
       boolean root,
       boolean inference,
       String model,
@@ -112,6 +125,12 @@ final class LiveTraces {
     Trace t = traces.remove(s.traceId());
     if (t == null) {
       t = new Trace(s.traceId());
+      long second = clock.millis() / 1000;
+      if (second != detailSecond) {
+        detailSecond = second;
+        detailedThisSecond = 0;
+      }
+      t.detailed = maxSpans > 0 && detailedThisSecond++ < DETAILED_TRACES_PER_SECOND;
     }
     traces.put(s.traceId(), t);
     boolean repeated = !t.ids.add(s.view().spanId()) && !s.view().spanId().isEmpty();
@@ -130,29 +149,35 @@ final class LiveTraces {
     if (s.pricing() != null) {
       lastPricing = s.pricing();
     }
-    keepSpan(t, s.view());
+    keepSpan(t, s, repeated);
     while (traces.size() > maxTraces) {
       Iterator<Trace> oldest = traces.values().iterator();
-      spansKept -= oldest.next().spans.size();
+      Trace evicted = oldest.next();
+      spansKept -= evicted.spans.size();
+      withSpans.remove(evicted.traceId);
       oldest.remove();
     }
   }
 
-  private void keepSpan(Trace t, SpanView view) {
-    for (int k = 0; k < t.spans.size(); k++) {
-      if (t.spans.get(k).spanId().equals(view.spanId())) {
-        t.spans.set(k, view);
-        return;
+  private void keepSpan(Trace t, SpanFacts s, boolean repeated) {
+    if (repeated) {
+      for (int k = 0; k < t.spans.size(); k++) {
+        if (t.spans.get(k).spanId().equals(s.view().spanId())) {
+          t.spans.set(k, s.detail().get());
+          return;
+        }
       }
     }
-    if (t.spans.size() >= MAX_SPANS_PER_TRACE || maxSpans == 0) {
+    if (!t.detailed || t.spans.size() >= MAX_SPANS_PER_TRACE) {
       t.spansLeftOut++;
       return;
     }
-    t.spans.add(view);
+    t.spans.add(s.detail().get());
     spansKept++;
+    withSpans.remove(t.traceId);
+    withSpans.put(t.traceId, t);
     // Over budget: the stalest traces give up their spans, never the one being written.
-    Iterator<Trace> it = traces.values().iterator();
+    Iterator<Trace> it = withSpans.values().iterator();
     while (spansKept > maxSpans && it.hasNext()) {
       Trace stale = it.next();
       if (stale == t) {
@@ -161,6 +186,7 @@ final class LiveTraces {
       spansKept -= stale.spans.size();
       stale.spansLeftOut += stale.spans.size();
       stale.spans.clear();
+      it.remove();
     }
   }
 
@@ -280,11 +306,9 @@ final class LiveTraces {
         if (m == null || m.minute != minute) {
           continue;
         }
-        for (Map.Entry<String, double[]> e : m.values.entrySet()) {
-          if (!e.getKey().startsWith(dimension + "\u0000")) {
-            continue;
-          }
-          String value = e.getKey().substring(dimension.length() + 1);
+        for (Map.Entry<String, double[]> e :
+            m.values.getOrDefault(dimension, Map.of()).entrySet()) {
+          String value = e.getKey();
           cost.computeIfAbsent(value, v -> new double[window])[k] += e.getValue()[0];
           tokens.computeIfAbsent(value, v -> new double[window])[k] += e.getValue()[1];
           totals.merge(value, e.getValue()[0] + e.getValue()[1] * 1e-12, Double::sum);
@@ -365,28 +389,26 @@ final class LiveTraces {
     return end > start ? (end - start) / 1_000_000 : 0;
   }
 
-  /** One minute's totals: key {@code dimension + NUL + value}, value {cost, tokens}. */
+  /** One minute's totals per dimension (model, service, agent): value to {cost, tokens}. */
   private static final class Minute {
     final long minute;
-    final Map<String, double[]> values = new HashMap<>();
-    final Map<String, Integer> distinct = new HashMap<>();
+    final Map<String, Map<String, double[]>> values = new HashMap<>();
 
     Minute(long minute) {
       this.minute = minute;
     }
 
     void add(String dimension, String value, double cost, long tokens) {
+      Map<String, double[]> byValue = values.computeIfAbsent(dimension, d -> new HashMap<>());
       String v = value == null || value.isEmpty() ? "unknown" : value;
-      String key = dimension + "\u0000" + v;
-      if (!values.containsKey(key)) {
-        int n = distinct.getOrDefault(dimension, 0);
-        if (n >= MAX_VALUES_PER_MINUTE) {
-          key = dimension + "\u0000" + OTHER;
-        } else {
-          distinct.put(dimension, n + 1);
-        }
+      double[] sums = byValue.get(v);
+      if (sums == null) {
+        // Past the cap a new value adds to "other"; "other" itself may take the cap's last place.
+        sums =
+            byValue.size() < MAX_VALUES_PER_MINUTE
+                ? byValue.computeIfAbsent(v, k -> new double[2])
+                : byValue.computeIfAbsent(OTHER, k -> new double[2]);
       }
-      double[] sums = values.computeIfAbsent(key, k -> new double[2]);
       sums[0] += cost;
       sums[1] += tokens;
     }
@@ -398,6 +420,7 @@ final class LiveTraces {
     final Set<String> ids = new HashSet<>();
     final List<SpanView> spans = new ArrayList<>();
     final Set<String> models = new TreeSet<>();
+    boolean detailed;
     int spansLeftOut;
     String rootName;
     String service;

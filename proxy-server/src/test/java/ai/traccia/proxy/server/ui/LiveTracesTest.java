@@ -24,7 +24,19 @@ class LiveTracesTest {
     SpanView view =
         new SpanView(span, parent, "chat", "svc", 1_000_000, 2_000_000, 0, List.of(), 0);
     return new LiveTraces.SpanFacts(
-        trace, view, parent.isEmpty(), true, model, agent, 10, 5, cost, false, null, null);
+        trace,
+        view,
+        () -> view,
+        parent.isEmpty(),
+        true,
+        model,
+        agent,
+        10,
+        5,
+        cost,
+        false,
+        null,
+        null);
   }
 
   @Test
@@ -74,6 +86,23 @@ class LiveTracesTest {
     assertThat(traces.spansKept()).isEqualTo(LiveTraces.MAX_SPANS_PER_TRACE);
     assertThat(traces.trace("big").get("spansLeftOut")).isEqualTo(50);
     assertThat(traces.trace("big").get("spanCount")).isEqualTo(LiveTraces.MAX_SPANS_PER_TRACE + 50);
+  }
+
+  @Test
+  void addAll_keepsTreesOfAFewNewTracesPerSecondOnly() {
+    LiveTraces traces = new LiveTraces(1000, 100_000, clock);
+    int burst = LiveTraces.DETAILED_TRACES_PER_SECOND + 30;
+    for (int t = 0; t < burst; t++) {
+      traces.addAll(List.of(llm("a" + t, "s", "", "m", null, 0.1)));
+    }
+    assertThat(traces.spansKept()).isEqualTo(LiveTraces.DETAILED_TRACES_PER_SECOND);
+    assertThat(traces.trace("a" + (burst - 1)).get("spansLeftOut")).isEqualTo(1);
+    // Summaries are kept for all of them.
+    assertThat(traces.traces(null, null, null, 1000)).hasSize(burst);
+
+    clock.advanceMillis(1000);
+    traces.addAll(List.of(llm("b", "s", "", "m", null, 0.1)));
+    assertThat(traces.trace("b").get("spansLeftOut")).isEqualTo(0);
   }
 
   @Test
@@ -127,7 +156,19 @@ class LiveTracesTest {
         List.of(
             llm("t", "c", "r", "m", null, 1.0),
             new LiveTraces.SpanFacts(
-                "t", root, true, false, null, "planner", 0, 0, Double.NaN, false, null, null)));
+                "t",
+                root,
+                () -> root,
+                true,
+                false,
+                null,
+                "planner",
+                0,
+                0,
+                Double.NaN,
+                false,
+                null,
+                null)));
 
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> agents = (List<Map<String, Object>>) traces.costs(15, 6).get("agent");
@@ -147,6 +188,10 @@ class LiveTracesTest {
 
     void advanceMinutes(long minutes) {
       now = now.plusSeconds(60 * minutes);
+    }
+
+    void advanceMillis(long millis) {
+      now = now.plusMillis(millis);
     }
 
     @Override
