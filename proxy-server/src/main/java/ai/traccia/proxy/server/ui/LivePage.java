@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code /api/traces?service=&agent=&model=&limit=}: the last traces' summaries, newest
  *       first, and the services, agents and models seen, for the filters;
- *   <li>{@code /api/traces/{traceId}}: one trace with its kept spans;
+ *   <li>{@code /api/trace?id={traceId}} (also {@code /api/traces/{traceId}}): one trace with its
+ *       kept spans;
  *   <li>{@code /api/costs?window=15|60}: cost and tokens per minute by model, service and agent;
  *   <li>{@code /api/status}: pricing in force, unpriced models, exporter health, refusals.
  * </ul>
@@ -93,6 +94,17 @@ public final class LivePage {
     return new LivePage(new LiveTraces(maxTraces, maxSpans, clock), metrics);
   }
 
+  /**
+   * Every exact path this page serves, for servers that route by path; {@code /api/traces/{id}} is
+   * left out, since {@code /api/trace?id=} answers the same.
+   */
+  public static List<String> paths() {
+    List<String> paths = new ArrayList<>(ASSETS.keySet());
+    paths.addAll(List.of("/api/traces", "/api/trace", "/api/costs", "/api/status"));
+    paths.sort(null);
+    return List.copyOf(paths);
+  }
+
   /** The pipeline stage that feeds this page; goes last before sampling. */
   public LiveTap tap() {
     return tap;
@@ -122,8 +134,11 @@ public final class LivePage {
       out.put("facets", traces.facets());
       return Optional.of(json(200, out));
     }
-    if (path.startsWith("/api/traces/")) {
-      String id = path.substring("/api/traces/".length());
+    if (path.equals("/api/trace") || path.startsWith("/api/traces/")) {
+      String id =
+          path.equals("/api/trace")
+              ? String.valueOf(param(query, "id"))
+              : path.substring("/api/traces/".length());
       Map<String, Object> trace = TRACE_ID.matcher(id).matches() ? traces.trace(id) : null;
       if (trace == null) {
         return Optional.of(json(404, Map.of("error", "no such trace is kept")));

@@ -117,7 +117,7 @@
   async function openTrace(traceId) {
     state.selected = traceId;
     try {
-      renderTrace(await getJson("api/traces/" + encodeURIComponent(traceId)));
+      renderTrace(await getJson("api/trace?id=" + encodeURIComponent(traceId)));
     } catch (e) {
       showError(e);
     }
@@ -293,7 +293,7 @@
       renderCosts(costs);
       renderStatus(status);
       if (state.selected) {
-        getJson("api/traces/" + encodeURIComponent(state.selected)).then(renderTrace, () => {});
+        getJson("api/trace?id=" + encodeURIComponent(state.selected)).then(renderTrace, () => {});
       }
       const updated = document.getElementById("updated");
       updated.textContent = "Updated " + new Date().toLocaleTimeString() + "; refreshes every 2 s.";

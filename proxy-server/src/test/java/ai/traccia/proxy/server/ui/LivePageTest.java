@@ -113,6 +113,18 @@ class LivePageTest {
   }
 
   @Test
+  void trace_byQueryParameterToo() throws Exception {
+    proxy.sendAgentTraces();
+    String id = LiveFixture.hexTraceId(2);
+
+    assertThat(json("/api/trace?id=" + id)).isEqualTo(trace(id));
+    assertThat(proxy.get("/api/trace").statusCode()).isEqualTo(404);
+    for (String path : LivePage.paths()) {
+      assertThat(proxy.page.handle(path, Map.of())).as(path).isPresent();
+    }
+  }
+
+  @Test
   void trace_unknownOrMalformedIdIs404() throws Exception {
     assertThat(proxy.get("/api/traces/00ff").statusCode()).isEqualTo(404);
     assertThat(proxy.get("/api/traces/..%2F..%2Fetc").statusCode()).isEqualTo(404);
