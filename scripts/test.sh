@@ -41,6 +41,18 @@ exec 7>&-
 export TRACCIA_TEST_PYTHON="${tools}/bin/python"
 echo "Using prometheus-client ${prometheus_client_version} from ${TRACCIA_TEST_PYTHON}"
 
+# Debian's headless Chromium, for the browser test of the live page (which skips without it):
+# installed only when missing, as root, with apt-get; a failed install only means that test skips.
+if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian's chromium package for the live page's browser test"
+  apt_log=$(mktemp)
+  if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >"$apt_log" 2>&1; then
+    rm -f "$apt_log"
+  else
+    echo "Could not install chromium (log: $apt_log); the browser test will be skipped"
+  fi
+fi
+
 ./mvnw -B -ntp verify "$@"
 
 # The container image and Helm chart, checked without Docker or a cluster.

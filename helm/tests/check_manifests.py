@@ -405,6 +405,27 @@ class Suite:
                    'apiKey: both value and existingSecret ("s") are set; set only one: existingSecret'
                    " names a Secret that already holds the key, value creates one")
 
+    def dashboards(self):
+        c = self.c
+        name = "demo-traccia-proxy-dashboards"
+        default = self.template(self.chart, "demo")
+        c.check("dashboards: off by default",
+                all(o["metadata"]["name"] != name for o in default.objects), str(default.kinds()))
+        r = self.template(self.chart, "demo", "--set", "grafanaDashboards.enabled=true",
+                          "--set", "grafanaDashboards.namespace=monitoring")
+        found = [o for o in r.objects if o["metadata"]["name"] == name]
+        c.equal("dashboards: one ConfigMap", [o["kind"] for o in found], ["ConfigMap"])
+        if not found:
+            return
+        cm = found[0]
+        c.equal("dashboards: the sidecar's label", cm["metadata"]["labels"].get("grafana_dashboard"), "1")
+        c.equal("dashboards: in the namespace asked for", cm["metadata"].get("namespace"), "monitoring")
+        shipped = sorted(f for f in os.listdir(os.path.join(self.chart, "dashboards")) if f.endswith(".json"))
+        c.equal("dashboards: every dashboard file", sorted(cm["data"]), shipped)
+        for f in shipped:
+            with open(os.path.join(self.chart, "dashboards", f)) as source:
+                c.equal("dashboards: %s verbatim" % f, cm["data"].get(f), source.read())
+
     # --- Dockerfile facts the chart depends on -----------------------------------------------
 
     def dockerfile_text(self):
@@ -433,8 +454,8 @@ def main():
                    os.path.join(suite.chart, "ci", "gateway-values.yaml"))
         suite.lint("ci/sidecar-values.yaml", suite.chart, "-f",
                    os.path.join(suite.chart, "ci", "sidecar-values.yaml"))
-        for part in (suite.defaults, suite.gateway, suite.receiver_security, suite.sidecar_values, suite.example, suite.notes,
-                     suite.schema):
+        for part in (suite.defaults, suite.gateway, suite.receiver_security, suite.sidecar_values,
+                     suite.example, suite.notes, suite.schema, suite.dashboards):
             try:
                 part()
             except (AssertionError, KeyError, TypeError, IndexError, subprocess.TimeoutExpired) as e:

@@ -589,6 +589,8 @@ public final class Comparison {
         // Pass-through is the Collector's job here: receive, batch, export, every processor off.
         env.put("TRACCIA_ENABLE_METRICS", Boolean.toString(enrich));
         env.put("TRACCIA_ENABLE_GUARDRAILS", Boolean.toString(enrich));
+        // The live page reads every span too; it is part of the default, enriched set-up.
+        env.put("TRACCIA_ENABLE_LIVE_PAGE", Boolean.toString(enrich));
       }
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       Process process = pb.start();

@@ -597,6 +597,26 @@ public final class ProxyConfig {
     return get(GEN_AI_COST_ATTRIBUTES);
   }
 
+  // --- live page
+
+  /** Whether the admin port serves the live page and its JSON API ({@code ui.enable_live_page}). */
+  public boolean livePageEnabled() {
+    return get(ENABLE_LIVE_PAGE);
+  }
+
+  /** Trace summaries the live page keeps ({@code ui.live_page_max_traces}). */
+  public int livePageMaxTraces() {
+    return get(LIVE_PAGE_MAX_TRACES);
+  }
+
+  /**
+   * Spans the live page keeps for its trace trees, over all traces ({@code
+   * ui.live_page_max_spans}).
+   */
+  public int livePageMaxSpans() {
+    return get(LIVE_PAGE_MAX_SPANS);
+  }
+
   // --- [logging] ------------------------------------------------------------------------------
 
   /**
@@ -1208,6 +1228,23 @@ public final class ProxyConfig {
     /** Sets {@code guardrails.suppress_categories}, comma-separated. */
     public Builder setGuardrailSuppressCategories(String categories) {
       return set(GUARDRAIL_SUPPRESS_CATEGORIES, categories);
+    }
+
+    // --- live page
+
+    /** Sets {@code ui.enable_live_page}. */
+    public Builder setLivePageEnabled(boolean enabled) {
+      return set(ENABLE_LIVE_PAGE, enabled);
+    }
+
+    /** Sets {@code ui.live_page_max_traces}. */
+    public Builder setLivePageMaxTraces(int maxTraces) {
+      return set(LIVE_PAGE_MAX_TRACES, maxTraces);
+    }
+
+    /** Sets {@code ui.live_page_max_spans}. */
+    public Builder setLivePageMaxSpans(int maxSpans) {
+      return set(LIVE_PAGE_MAX_SPANS, maxSpans);
     }
 
     /** Sets {@code logging.debug}. */

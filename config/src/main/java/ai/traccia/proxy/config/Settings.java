@@ -997,6 +997,35 @@ final class Settings {
     return Collections.unmodifiableMap(out);
   }
 
+  // --- [ui] -----------------------------------------------------------------------------------
+
+  static final Setting<Boolean> ENABLE_LIVE_PAGE =
+      add(
+          Setting.builder("ui", "enable_live_page", ValueType.BOOLEAN)
+              .defaultValue(true)
+              .alias("enable_live_page")
+              .description(
+                  "Serve the live page (the last traces, their costs and the proxy's health) and"
+                      + " its JSON API on the admin port."));
+
+  static final Setting<Integer> LIVE_PAGE_MAX_TRACES =
+      add(
+          Setting.builder("ui", "live_page_max_traces", ValueType.INT)
+              .defaultValue(200)
+              .alias("live_page_max_traces")
+              .check(n -> n >= 1 && n <= 10_000 ? null : "an integer from 1 to 10000")
+              .description("Trace summaries the live page keeps; past it the oldest is dropped."));
+
+  static final Setting<Integer> LIVE_PAGE_MAX_SPANS =
+      add(
+          Setting.builder("ui", "live_page_max_spans", ValueType.INT)
+              .defaultValue(2000)
+              .alias("live_page_max_spans")
+              .check(n -> n >= 0 && n <= 100_000 ? null : "an integer from 0 to 100000")
+              .description(
+                  "Spans, over all kept traces, the live page keeps for its trace trees, with"
+                      + " attributes shortened; past it the oldest traces lose their spans."));
+
   // --- [runtime] (application SDK only) -------------------------------------------------------
 
   static final Setting<String> SESSION_ID = runtime("session_id");

@@ -28,6 +28,7 @@ class SettingsTest {
             "instrumentation",
             "guardrails",
             "redaction",
+            "ui",
             "runtime",
             "logging",
             "advanced",

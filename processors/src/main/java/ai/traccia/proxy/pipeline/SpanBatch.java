@@ -164,6 +164,11 @@ public final class SpanBatch {
     return wire().traceState(i);
   }
 
+  /** The {@code name} of span {@code i}, "" when it has none. */
+  public String name(int i) {
+    return wire().name(i);
+  }
+
   /** The {@code start_time_unix_nano} of span {@code i}, 0 when unset. */
   public long startTimeUnixNano(int i) {
     return wire().startTimeUnixNano(i);

@@ -54,6 +54,7 @@ final class WireSpans {
   private static final int TRACE_ID = Span.TRACE_ID_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int SPAN_ID = Span.SPAN_ID_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int TRACE_STATE = Span.TRACE_STATE_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
+  private static final int NAME = Span.NAME_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int PARENT_SPAN_ID =
       Span.PARENT_SPAN_ID_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
   private static final int START_TIME = Span.START_TIME_UNIX_NANO_FIELD_NUMBER << 3 | FIXED64;
@@ -87,6 +88,7 @@ final class WireSpans {
   private static final int SPAN_ID_SLOT = 1;
   private static final int PARENT_SPAN_ID_SLOT = 2;
   private static final int TRACE_STATE_SLOT = 3;
+  private static final int NAME_SLOT = 4;
 
   private static final int[] NONE = new int[0];
 
@@ -148,8 +150,8 @@ final class WireSpans {
 
   /** What a span's scan found; offsets are into the request's bytes, -1 when a field is absent. */
   private static final class Fields {
-    // [start, length] of trace_id, span_id, parent_span_id and trace_state (the *_SLOT constants).
-    final int[] ranges = {-1, 0, -1, 0, -1, 0, -1, 0};
+    // [start, length] of trace_id, span_id, parent_span_id, trace_state and name (*_SLOT).
+    final int[] ranges = {-1, 0, -1, 0, -1, 0, -1, 0, -1, 0};
     long startTime;
     long endTime;
     int statusCode;
@@ -322,6 +324,11 @@ final class WireSpans {
     return r[2 * TRACE_STATE_SLOT] < 0
         ? ""
         : string(r[2 * TRACE_STATE_SLOT], r[2 * TRACE_STATE_SLOT + 1]);
+  }
+
+  String name(int i) {
+    int[] r = fields(i).ranges;
+    return r[2 * NAME_SLOT] < 0 ? "" : string(r[2 * NAME_SLOT], r[2 * NAME_SLOT + 1]);
   }
 
   long startTimeUnixNano(int i) {
@@ -540,6 +547,9 @@ final class WireSpans {
           break;
         case TRACE_STATE:
           range(f, TRACE_STATE_SLOT);
+          break;
+        case NAME:
+          range(f, NAME_SLOT);
           break;
         case START_TIME:
           f.startTime = in.fixed64();

@@ -88,6 +88,7 @@ class WireSpansTest {
         assertThat(batch.spanId(i)).isEqualTo(want.getSpanId());
         assertThat(batch.parentSpanId(i)).isEqualTo(want.getParentSpanId());
         assertThat(batch.traceState(i)).isEqualTo(want.getTraceState());
+        assertThat(batch.name(i)).isEqualTo(want.getName());
         assertThat(batch.startTimeUnixNano(i)).isEqualTo(want.getStartTimeUnixNano());
         assertThat(batch.endTimeUnixNano(i)).isEqualTo(want.getEndTimeUnixNano());
         assertThat(batch.statusCode(i)).isEqualTo(want.getStatus().getCodeValue());

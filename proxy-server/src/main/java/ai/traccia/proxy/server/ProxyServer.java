@@ -7,6 +7,8 @@ package ai.traccia.proxy.server;
 import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.server.admin.AdminHandler;
+import ai.traccia.proxy.server.admin.AdminResponse;
 import ai.traccia.proxy.server.admin.AdminServer;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.BatchingExporter;
@@ -18,6 +20,7 @@ import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
 import ai.traccia.proxy.server.receiver.ReceiverTls;
+import ai.traccia.proxy.server.ui.LivePage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -75,7 +78,7 @@ public final class ProxyServer implements AutoCloseable {
     metrics.registerMemoryBudget(budget::used, budget.limit());
     this.queues = buildQueues(settings, metrics, budget);
     try {
-      this.admin =
+      AdminServer.Builder adminBuilder =
           AdminServer.builder(metrics, ready::get)
               .setBindAddress(
                   settings.adminBindAddress != null
@@ -84,8 +87,11 @@ public final class ProxyServer implements AutoCloseable {
               .setPort(settings.adminPort)
               .setHeaderTimeout(settings.adminHeaderTimeout)
               .setIdleTimeout(settings.adminIdleTimeout)
-              .setMaxConnections(settings.adminMaxConnections)
-              .start();
+              .setMaxConnections(settings.adminMaxConnections);
+      if (settings.livePage != null) {
+        addLivePage(adminBuilder, settings.livePage);
+      }
+      this.admin = adminBuilder.start();
     } catch (IOException | RuntimeException e) {
       for (BatchingExporter queue : queues) {
         queue.shutdown(Duration.ZERO);
@@ -102,6 +108,25 @@ public final class ProxyServer implements AutoCloseable {
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.grpcExecutor = workers("traccia-grpc", workers);
     this.httpExecutor = workers("traccia-http", workers);
+  }
+
+  /**
+   * Routes the live page's paths on the admin port: its static files as probes (bytes held in
+   * memory, answered at once), its JSON API as pages, rendered off the event loop.
+   */
+  private static void addLivePage(AdminServer.Builder admin, LivePage page) {
+    for (String path : LivePage.paths()) {
+      AdminHandler handler =
+          request ->
+              page.handle(request.path(), request.parameters())
+                  .map(r -> AdminResponse.of(r.status(), r.contentType(), r.headers(), r.body()))
+                  .orElseGet(() -> AdminResponse.text(404, "not found\n"));
+      if (path.startsWith("/api/")) {
+        admin.addPage(path, handler);
+      } else {
+        admin.addProbe(path, handler);
+      }
+    }
   }
 
   private static List<BatchingExporter> buildQueues(
@@ -393,6 +418,7 @@ public final class ProxyServer implements AutoCloseable {
     final String tlsMinVersion;
     final Duration tlsReloadInterval;
     final BearerAuth auth;
+    final LivePage livePage;
 
     private Settings(Builder b) {
       this.bindAddress = b.bindAddress;
@@ -425,6 +451,7 @@ public final class ProxyServer implements AutoCloseable {
       this.tlsMinVersion = b.tlsMinVersion;
       this.tlsReloadInterval = b.tlsReloadInterval;
       this.auth = b.auth;
+      this.livePage = b.livePage;
     }
 
     /** Builds {@link Settings}; defaults are the proxy's documented defaults. */
@@ -459,6 +486,7 @@ public final class ProxyServer implements AutoCloseable {
       private String tlsMinVersion = "1.2";
       private Duration tlsReloadInterval = Duration.ofMinutes(1);
       private BearerAuth auth = BearerAuth.none();
+      private LivePage livePage;
 
       private Builder() {}
 
@@ -628,6 +656,15 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setMetrics(SelfMetrics metrics) {
         this.metrics = Objects.requireNonNull(metrics);
+        return this;
+      }
+
+      /**
+       * Serves {@code page} on the admin port ({@code /} and {@code /api/*}); null (the default)
+       * serves none. Its {@link LivePage#tap()} must be in the pipeline for it to show anything.
+       */
+      public Builder setLivePage(LivePage page) {
+        this.livePage = page;
         return this;
       }
 

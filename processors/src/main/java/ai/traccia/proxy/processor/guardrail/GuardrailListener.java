@@ -4,6 +4,8 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import java.util.List;
+
 /**
  * Receives the events of a {@link GuardrailProcessor} that self-metrics count. Every method has a
  * no-op default; implementations must be thread-safe and return immediately, because they are
@@ -56,4 +58,11 @@ public interface GuardrailListener {
 
   /** A trace's state expired without a root span ever arriving; no summary was written. */
   default void onTraceExpiredWithoutRoot() {}
+
+  /**
+   * A trace's summary was written on its root: the guardrail categories found, those that
+   * triggered, and those its capabilities call for but no finding covers. Called once per summary.
+   */
+  default void onTraceSummarized(
+      List<String> detected, List<String> triggered, List<String> missing) {}
 }

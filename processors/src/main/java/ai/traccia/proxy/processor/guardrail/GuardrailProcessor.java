@@ -471,11 +471,12 @@ public final class GuardrailProcessor implements SpanProcessor {
   /** The attributes the root gets: summary, all findings, and the trace roll-up. */
   private Map<String, AnyValue> summarize(TraceState state) {
     Map<String, AnyValue> out = new LinkedHashMap<>();
+    GuardrailSummary summary;
     synchronized (state) {
       state.summarized = true;
       Set<String> suppressed = new LinkedHashSet<>(suppressedCategories);
       suppressed.addAll(state.suppressed);
-      GuardrailSummary summary =
+      summary =
           GuardrailSummary.evaluate(state.findings, state.capabilities, suppressed, heuristics);
       out.put(SUMMARY, string(summary.json));
       ArrayValue.Builder detected = ArrayValue.newBuilder();
@@ -504,6 +505,9 @@ public final class GuardrailProcessor implements SpanProcessor {
         out.put(TRACE_LLM_SPAN_COUNT, integer(state.llmSpanCount));
       }
     }
+    // Outside the trace's lock, as every listener call.
+    listener.onTraceSummarized(
+        summary.detectedCategories, summary.triggeredCategories, summary.missingCategories);
     return out;
   }
 

@@ -25,6 +25,7 @@ final class GuardrailSummary {
 
   final List<String> detectedCategories;
   final List<String> triggeredCategories;
+  final List<String> missingCategories;
   final int missingCount;
   final String coverageConfidence;
   final String json;
@@ -32,11 +33,13 @@ final class GuardrailSummary {
   private GuardrailSummary(
       List<String> detected,
       List<String> triggered,
+      List<String> missingCategories,
       int missingCount,
       String coverage,
       String json) {
     this.detectedCategories = detected;
     this.triggeredCategories = triggered;
+    this.missingCategories = missingCategories;
     this.missingCount = missingCount;
     this.coverageConfidence = coverage;
     this.json = json;
@@ -88,6 +91,7 @@ final class GuardrailSummary {
     }
 
     StringBuilder missing = new StringBuilder();
+    List<String> missingCategories = new ArrayList<>(5);
     int missingCount = 0;
     boolean callsLlm = (capabilities & GuardrailDetector.CALLS_LLM) != 0;
     boolean usesTools = (capabilities & GuardrailDetector.USES_TOOLS) != 0;
@@ -95,7 +99,16 @@ final class GuardrailSummary {
       List<String> keys = List.of("calls_llm", "handles_user_text");
       for (String category : new String[] {"input_validation", "prompt_injection"}) {
         missingCount +=
-            missing(missing, missingCount, category, LLM_WHY, "medium", keys, covered, suppressed);
+            missing(
+                missing,
+                missingCount,
+                category,
+                LLM_WHY,
+                "medium",
+                keys,
+                covered,
+                suppressed,
+                missingCategories);
       }
     }
     if ((capabilities & GuardrailDetector.PRODUCES_USER_TEXT) != 0) {
@@ -103,7 +116,15 @@ final class GuardrailSummary {
       for (String category : new String[] {"output_validation", "moderation"}) {
         missingCount +=
             missing(
-                missing, missingCount, category, OUTPUT_WHY, "medium", keys, covered, suppressed);
+                missing,
+                missingCount,
+                category,
+                OUTPUT_WHY,
+                "medium",
+                keys,
+                covered,
+                suppressed,
+                missingCategories);
       }
     }
     if (usesTools) {
@@ -116,7 +137,8 @@ final class GuardrailSummary {
               "high",
               List.of("uses_tools"),
               covered,
-              suppressed);
+              suppressed,
+              missingCategories);
     }
 
     String coverage;
@@ -174,7 +196,12 @@ final class GuardrailSummary {
     PyJson.strings(out, limitations);
     out.append('}');
     return new GuardrailSummary(
-        detectedList, triggeredList, missingCount, coverage, out.toString());
+        detectedList,
+        triggeredList,
+        List.copyOf(missingCategories),
+        missingCount,
+        coverage,
+        out.toString());
   }
 
   /** Appends a MissingGuardrail unless the category is covered or suppressed; returns 1 or 0. */
@@ -186,7 +213,8 @@ final class GuardrailSummary {
       String confidence,
       List<String> keys,
       Set<String> covered,
-      Collection<String> suppressed) {
+      Collection<String> suppressed,
+      List<String> missingCategories) {
     if (covered.contains(category) || suppressed.contains(category)) {
       return 0;
     }
@@ -205,6 +233,7 @@ final class GuardrailSummary {
     PyJson.key(out, "attribute_keys", true);
     PyJson.strings(out, keys);
     out.append("}}");
+    missingCategories.add(category);
     return 1;
   }
 }

@@ -136,6 +136,13 @@ public final class RedactionProcessor implements SpanProcessor {
   }
 
   @Override
+  public boolean readsSpans() {
+    // Always in the chain so that a reload can switch it on; while off, it must not cost the
+    // pass-through path its wire-only handling.
+    return rules.get().enabled;
+  }
+
+  @Override
   public void process(SpanBatch batch) {
     RedactionRules r = rules.get();
     if (!r.enabled) {

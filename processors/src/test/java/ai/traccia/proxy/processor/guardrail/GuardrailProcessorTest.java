@@ -130,6 +130,21 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     assertThat(listener.releases).containsExactly(GuardrailListener.Release.WAIT_ELAPSED);
     assertThat(processor.heldCount()).isZero();
     assertThat(processor.heldBytes()).isZero();
+    // The listener hears the same categories the summary lists, once.
+    String summary = (String) root.get("guardrail.summary");
+    List<String> missing = new ArrayList<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\{\"category\": \"(\\w+)\"")
+            .matcher(summary.substring(summary.indexOf("missing_categories")));
+    while (m.find()) {
+      missing.add(m.group(1));
+    }
+    assertThat(listener.summaries)
+        .containsExactly(
+            List.of(
+                List.of("moderation", "tool_permission"),
+                List.of("moderation", "tool_permission"),
+                missing));
   }
 
   @Test
@@ -841,6 +856,13 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     int expiredWithoutRoot;
     int failures;
     final List<Release> releases = new CopyOnWriteArrayList<>();
+    final List<List<List<String>>> summaries = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onTraceSummarized(
+        List<String> detected, List<String> triggered, List<String> missing) {
+      summaries.add(List.of(detected, triggered, missing));
+    }
 
     @Override
     public synchronized void onRootHeld() {

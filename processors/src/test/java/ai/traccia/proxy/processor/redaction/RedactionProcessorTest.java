@@ -111,6 +111,17 @@ class RedactionProcessorTest {
   }
 
   @Test
+  void readsSpans_onlyWhileEnabled() {
+    // Off, the stage must leave the pass-through path its wire-only handling.
+    RedactionProcessor redaction = RedactionProcessor.create(RedactionRules.disabled(), noop());
+    assertThat(redaction.readsSpans()).isFalse();
+    redaction.setRules(rules(RedactionMode.MASK));
+    assertThat(redaction.readsSpans()).isTrue();
+    redaction.setRules(RedactionRules.disabled());
+    assertThat(redaction.readsSpans()).isFalse();
+  }
+
+  @Test
   void process_maskNamesEveryRuleAndCountsMatches() {
     RedactionProcessor redaction = RedactionProcessor.create(rules(RedactionMode.MASK), noop());
     SpanBatch batch = batch(span("01", "", "llm.prompt", PII + " " + JWT + " " + GH));

@@ -285,6 +285,8 @@ final class AdminConnection {
         .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    // A page's own headers (its Content-Security-Policy, its caching) come last and win.
+    answer.headers().forEach((name, value) -> response.headers().set(name, value));
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }

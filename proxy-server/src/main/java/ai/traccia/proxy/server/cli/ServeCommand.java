@@ -32,6 +32,7 @@ import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.BearerAuth;
+import ai.traccia.proxy.server.ui.LivePage;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -169,6 +170,10 @@ public final class ServeCommand implements Callable<Integer> {
     // Held root spans go straight to the queues once released, with the sampling decision of the
     // rest of their trace; the server exists by then, since nothing is held before it starts.
     AtomicReference<ProxyServer> running = new AtomicReference<>();
+    LivePage livePage =
+        config.livePageEnabled()
+            ? LivePage.create(config.livePageMaxTraces(), config.livePageMaxSpans(), metrics)
+            : null;
     GuardrailProcessor.Builder guardrailSettings = GuardrailProcessor.builder().fromConfig(config);
     if (config.guardrailsEnabled()
         && config.durableQueue()
@@ -186,12 +191,21 @@ public final class ServeCommand implements Callable<Integer> {
     GuardrailProcessor guardrails =
         guardrailSettings
             .setScheduler(guardrailClock)
-            .setReleaser(request -> releaseHeld(request, sampler, redaction, running.get()))
+            .setReleaser(
+                request -> releaseHeld(request, sampler, redaction, livePage, running.get()))
             .setListener(
                 new GuardrailMetrics(metrics, Duration.ofMillis(config.guardrailRootSpanWaitMs())))
             .build();
     SpanPipeline pipeline =
-        pipeline(config, prices, derived, guardrails, redaction, sampler, metrics);
+        pipeline(
+            config,
+            prices,
+            derived,
+            guardrails,
+            redaction,
+            livePage == null ? null : livePage.tap(),
+            sampler,
+            metrics);
     ProxyServer.Settings.Builder settings =
         ProxyServer.settings()
             .setPipeline(pipeline)
@@ -220,7 +234,8 @@ public final class ServeCommand implements Callable<Integer> {
                 BearerAuth.of(
                     config.receiverAuthTokens(),
                     config.receiverAuthTenants(),
-                    config.tenantAttribute()));
+                    config.tenantAttribute()))
+            .setLivePage(livePage);
     if (config.receiverTlsEnabled()) {
       settings.setReceiverTls(
           config.receiverTlsCertFile().orElseThrow(),
@@ -257,7 +272,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     logger.info(
         "Traccia Proxy {} ready: OTLP/gRPC on {}:{}, OTLP/HTTP on {}:{}, admin on http://{}:{}"
-            + " (/healthz, /readyz, /metrics); exporting to {}",
+            + " (/healthz, /readyz, /metrics{}); exporting to {}",
         Main.version(),
         config.bindAddress(),
         server.grpcPort(),
@@ -265,6 +280,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.httpPort(),
         config.adminBindAddress(),
         server.adminPort(),
+        livePage == null ? "" : ", the live page on /",
         Exporters.describe(config)
             + (config.otlpEnabled()
                 ? ""
@@ -314,6 +330,7 @@ public final class ServeCommand implements Callable<Integer> {
       DerivedMetrics derived,
       GuardrailProcessor guardrails,
       RedactionProcessor redaction,
+      SpanProcessor liveTap,
       TraceSamplingProcessor sampler,
       SelfMetrics metrics) {
     ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
@@ -328,10 +345,11 @@ public final class ServeCommand implements Callable<Integer> {
     // Order: token counting, then cost (EnrichmentProcessors); metrics from every span, with the
     // usage and cost just written; guardrails, which hold root spans back (so they come after the
     // metrics, which skip held spans); redaction, after everything that reads content (counts,
-    // costs and findings stay those of the original text); sampling last, after everything has
-    // seen every span. Redaction is always in the chain, since it can be switched on by a reload;
-    // off, it returns at once. Held roots pass through it when released (releaseHeld). The rate
-    // limiter runs after the pipeline, in Ingest.
+    // costs and findings stay those of the original text); the live page's tap, which reads what
+    // the others wrote (redacted) and gets held roots when they are released; sampling last, after
+    // everything has seen every span. Redaction is always in the chain, since it can be switched
+    // on by a reload; off, it returns at once. Held roots pass through it when released
+    // (releaseHeld). The rate limiter runs after the pipeline, in Ingest.
     EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)
         .forEach(builder::addProcessor);
     if (derived != null) {
@@ -341,6 +359,9 @@ public final class ServeCommand implements Callable<Integer> {
       builder.addProcessor(guardrails);
     }
     builder.addProcessor(redaction);
+    if (liveTap != null) {
+      builder.addProcessor(liveTap);
+    }
     builder.addProcessor(sampler);
     return builder.build();
   }
@@ -355,15 +376,21 @@ public final class ServeCommand implements Callable<Integer> {
   /**
    * Queues a released root span unless its trace was sampled out. The guardrail processor held it
    * before the redaction stage ran, so it is redacted here, with the rules in force now: no root
-   * leaves the process unredacted.
+   * leaves the process unredacted. The live page, which like the metrics sees traces before
+   * sampling, is shown the redacted root.
    */
   static void releaseHeld(
       ReleasedRoot root,
       TraceSamplingProcessor sampler,
       RedactionProcessor redaction,
+      LivePage livePage,
       ProxyServer server) {
+    byte[] redacted = redaction.redactRequest(root.encodedRequest());
+    if (livePage != null) {
+      livePage.tap().released(redacted);
+    }
     if (sampler.keeps(root.traceId(), root.traceState())) {
-      server.release(redaction.redactRequest(root.encodedRequest()), 1);
+      server.release(redacted, 1);
     }
   }
 
@@ -486,6 +513,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public void onTraceExpiredWithoutRoot() {
       metrics.guardrailEvent("trace_without_root", "");
+    }
+
+    @Override
+    public void onTraceSummarized(
+        List<String> detected, List<String> triggered, List<String> missing) {
+      metrics.guardrailSummary(detected, triggered, missing);
     }
   }
 

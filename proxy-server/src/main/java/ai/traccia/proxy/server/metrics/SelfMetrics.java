@@ -74,6 +74,8 @@ public final class SelfMetrics {
   private final Counter guardrailEvents;
   private final Counter released;
   private final Counter redactions;
+  private final Counter guardrailTraces;
+  private final Counter guardrailCategories;
   private final java.util.Set<String> unpricedModels =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   static final int MAX_UNPRICED_MODELS = 200;
@@ -190,6 +192,19 @@ public final class SelfMetrics {
                     + " second later). They were counted in received_items when they arrived,"
                     + " and are not counted in accepted_items.")
             .labelNames("outcome")
+            .register(registry);
+    guardrailTraces =
+        Counter.builder()
+            .name("traccia_proxy_guardrail_summaries")
+            .help("Traces whose guardrail summary was written on their root span.")
+            .register(registry);
+    guardrailCategories =
+        Counter.builder()
+            .name("traccia_proxy_guardrail_categories")
+            .help(
+                "Guardrail categories in the traces' summaries: state detected (a finding),"
+                    + " triggered (a guardrail fired) or missing (called for, not covered).")
+            .labelNames("category", "state")
             .register(registry);
     unpriced =
         Counter.builder()
@@ -354,6 +369,18 @@ public final class SelfMetrics {
 
   public void guardrailEvent(String event, String reason) {
     guardrailEvents.labelValues(event, reason).inc();
+  }
+
+  /**
+   * Counts one trace's guardrail summary and its categories. Categories are the guardrail
+   * processor's fixed set, so the label's cardinality is bounded.
+   */
+  public void guardrailSummary(
+      List<String> detected, List<String> triggered, List<String> missing) {
+    guardrailTraces.inc();
+    detected.forEach(c -> guardrailCategories.labelValues(c, "detected").inc());
+    triggered.forEach(c -> guardrailCategories.labelValues(c, "triggered").inc());
+    missing.forEach(c -> guardrailCategories.labelValues(c, "missing").inc());
   }
 
   public void processorError(String processor) {

@@ -15,6 +15,7 @@ import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.export.FileExporter;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.ui.LivePage;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -90,11 +91,14 @@ class RedactionEndToEndTest {
     TraceSamplingProcessor sampler = TraceSamplingProcessor.builder(config).build();
     RedactionProcessor redaction = ServeCommand.redaction(config, metrics);
     AtomicReference<ProxyServer> running = new AtomicReference<>();
+    // The live page shows span attributes; it must show them redacted, held root included.
+    LivePage live = LivePage.create(10, 100, metrics);
     GuardrailProcessor guardrails =
         GuardrailProcessor.builder()
             .fromConfig(config)
             .setScheduler(scheduler)
-            .setReleaser(root -> ServeCommand.releaseHeld(root, sampler, redaction, running.get()))
+            .setReleaser(
+                root -> ServeCommand.releaseHeld(root, sampler, redaction, live, running.get()))
             .build();
     Path file = dir.resolve("traces.jsonl");
     server =
@@ -111,9 +115,11 @@ class RedactionEndToEndTest {
                         null,
                         guardrails,
                         redaction,
+                        live.tap(),
                         sampler,
                         metrics))
                 .setMetrics(metrics)
+                .setLivePage(live)
                 .addExporter(FileExporter.builder().setPath(file).build())
                 .build());
     running.set(server);
@@ -134,14 +140,31 @@ class RedactionEndToEndTest {
     String written = Files.readString(file, StandardCharsets.UTF_8);
     assertThat(written).contains("[REDACTED:email]", "[REDACTED:card]", "[REDACTED:api_key]");
     assertThat(written).contains("guardrail.summary"); // the root was released and written
+    String traces = admin(client, "/api/traces");
+    assertThat(traces).contains("\"traceId\"");
+    String traceId = traces.replaceAll("(?s).*?\"traceId\":\"([0-9a-f]{32})\".*", "$1");
+    String tree = admin(client, "/api/trace?id=" + traceId);
+    assertThat(tree).contains("[REDACTED:email]").contains("guardrail.summary");
     for (String secret : SECRETS) {
       assertThat(written).as(secret).doesNotContain(secret);
+      assertThat(traces + tree).as(secret).doesNotContain(secret);
       for (ILoggingEvent event : logs.list) {
         assertThat(event.getFormattedMessage()).as(secret).doesNotContain(secret);
       }
     }
     assertThat(metrics.counterValue("traccia_proxy_redactions", "rule", "email", "mode", "mask"))
         .isGreaterThanOrEqualTo(2);
+  }
+
+  /** A GET on the admin port, answered 200. */
+  private String admin(HttpClient client, String path) throws Exception {
+    HttpResponse<String> answer =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    assertThat(answer.statusCode()).as(path).isEqualTo(200);
+    return answer.body();
   }
 
   private static ExportTraceServiceRequest request() {

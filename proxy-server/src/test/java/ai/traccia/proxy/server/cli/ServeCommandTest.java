@@ -13,6 +13,7 @@ import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.ui.LivePage;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -163,6 +164,7 @@ class ServeCommandTest {
                 .setReleaser(request -> {})
                 .build(),
             ServeCommand.redaction(config, new SelfMetrics()),
+            config.livePageEnabled() ? LivePage.create(10, 10, new SelfMetrics()).tap() : null,
             TraceSamplingProcessor.builder(config).build(),
             new SelfMetrics());
     List<String> names = new ArrayList<>();
@@ -173,7 +175,8 @@ class ServeCommandTest {
   @Test
   void pipeline_defaultsRunEveryProcessorInOrder() {
     assertThat(processorNames(ProxyConfig.builder().build()))
-        .containsExactly("token_counting", "cost", "metrics", "guardrail", "redaction", "sampling");
+        .containsExactly(
+            "token_counting", "cost", "metrics", "guardrail", "redaction", "live_page", "sampling");
   }
 
   @Test
@@ -184,6 +187,7 @@ class ServeCommandTest {
             .setCostsEnabled(false)
             .setMetricsEnabled(false)
             .setGuardrailsEnabled(false)
+            .setLivePageEnabled(false)
             .build();
     // Redaction and sampling stay: both can be changed live, and off (rate 1) they read no span.
     assertThat(processorNames(passThrough)).containsExactly("redaction", "sampling");

@@ -1,0 +1,372 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.ui;
+
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.processor.genai.LlmSpan;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live page's view of the pipeline: the last stage before sampling, it reads every accepted
+ * span after enrichment (so with its cost, usage and guardrail findings) into {@link LiveTraces}.
+ * It changes nothing and refuses nothing.
+ *
+ * <p>Root spans the guardrail processor holds back are taken out of their batch before this stage;
+ * they come through {@link #released(byte[])} when the processor lets them go, with the trace's
+ * guardrail summary on them. Placed before sampling, so the page shows every trace the proxy
+ * accepted, as {@code /metrics} counts them, not only the sampled ones.
+ */
+public final class LiveTap implements SpanProcessor {
+
+  private static final Logger logger = LoggerFactory.getLogger(LiveTap.class);
+
+  /** Characters of an attribute value kept; longer values are cut and end in an ellipsis. */
+  static final int MAX_VALUE_CHARS = 256;
+
+  /** Attributes kept per span; the rest are counted. */
+  static final int MAX_ATTRIBUTES = 32;
+
+  private static final int MAX_KEY_CHARS = 128;
+  private static final int MAX_PENDING_ROOTS = 1024;
+
+  /**
+   * Parts of keys whose values are never shown: credentials that instrumentations sometimes record
+   * (HTTP headers, client settings). Token counts ({@code *_tokens}) do not match.
+   */
+  private static final List<String> SECRET_PARTS =
+      List.of(
+          "authorization",
+          "api_key",
+          "api-key",
+          "api.key",
+          "apikey",
+          "secret",
+          "password",
+          "passwd",
+          "cookie",
+          "credential",
+          "bearer",
+          "access_token",
+          "access.token",
+          "auth_token",
+          "auth.token",
+          "refresh_token",
+          "session_token",
+          "private_key",
+          "signature");
+
+  /** Keys already judged; keys repeat across spans, so most checks are one lookup. */
+  private static final Map<String, Boolean> SECRET_KEYS = new ConcurrentHashMap<>();
+
+  private static final int MAX_JUDGED_KEYS = 10_000;
+
+  /** What the proxy writes on a root when it releases it, beyond what the batch showed. */
+  private static final List<String> RELEASE_PREFIXES =
+      List.of("traccia.trace.", "guardrail.summary");
+
+  private static final String REDACTED = "[redacted]";
+
+  private final LiveTraces traces;
+  // Edited keys of roots taken out of their batch, until the root comes back released; bounded.
+  private final Map<String, Set<String>> pendingRoots =
+      new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+          return size() > MAX_PENDING_ROOTS;
+        }
+      };
+
+  LiveTap(LiveTraces traces) {
+    this.traces = traces;
+  }
+
+  @Override
+  public String name() {
+    return "live_page";
+  }
+
+  @Override
+  public void process(SpanBatch batch) {
+    List<LiveTraces.SpanFacts> facts = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.isRejected(i)) {
+        if (batch.parentSpanId(i).isEmpty() && !batch.editedAttributeKeys(i).isEmpty()) {
+          // Probably a held root: what the proxy added to it so far is marked when it returns.
+          synchronized (pendingRoots) {
+            pendingRoots.put(hex(batch.spanId(i)), Set.copyOf(batch.editedAttributeKeys(i)));
+          }
+        }
+        continue;
+      }
+      facts.add(read(batch, i, Set.copyOf(batch.editedAttributeKeys(i)), false));
+    }
+    traces.addAll(facts);
+  }
+
+  /**
+   * Takes a root span the guardrail processor held and now releases: an encoded {@code
+   * ExportTraceServiceRequest} with that one span. Never throws.
+   */
+  public void released(byte[] encodedRequest) {
+    try {
+      SpanBatch batch = SpanBatch.parse(encodedRequest);
+      List<LiveTraces.SpanFacts> facts = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        Set<String> edited;
+        synchronized (pendingRoots) {
+          edited = pendingRoots.remove(hex(batch.spanId(i)));
+        }
+        facts.add(read(batch, i, edited == null ? Set.of() : edited, true));
+      }
+      traces.addAll(facts);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      // The page misses one root; the span itself goes on to the queues unaffected.
+      logger.debug("A released root span could not be read for the live page", e);
+    }
+  }
+
+  private static LiveTraces.SpanFacts read(
+      SpanBatch batch, int i, Set<String> edited, boolean released) {
+    String service = text(batch.resourceAttribute(i, "service.name"));
+    SpanView view =
+        new SpanView(
+            hex(batch.spanId(i)),
+            hex(batch.parentSpanId(i)),
+            cut(batch.name(i)),
+            service,
+            batch.startTimeUnixNano(i),
+            batch.endTimeUnixNano(i),
+            batch.statusCode(i),
+            List.of(),
+            0);
+    LlmSpan llm = LlmSpan.read(batch, i);
+    boolean inference = llm.isInference();
+    boolean root = batch.parentSpanId(i).isEmpty();
+    double cost = Double.NaN;
+    boolean unpriced = false;
+    LiveTraces.Pricing pricing = null;
+    if (inference) {
+      // Only inference spans are priced; the other lookups are not worth their time.
+      cost = number(batch.attribute(i, "llm.cost.usd"));
+      unpriced = "unpriced".equals(text(batch.attribute(i, "traccia.pricing.status")));
+      String source = text(batch.attribute(i, "llm.pricing.source"));
+      if (source != null) {
+        AnyValue age = batch.attribute(i, "llm.pricing.age_days");
+        pricing =
+            new LiveTraces.Pricing(
+                source,
+                text(batch.attribute(i, "llm.pricing.generated_at")),
+                age != null && age.hasIntValue() ? age.getIntValue() : -1,
+                text(batch.attribute(i, "llm.pricing.snapshot_version")));
+      }
+    }
+    return new LiveTraces.SpanFacts(
+        hex(batch.traceId(i)),
+        view,
+        () -> withAttributes(view, batch, i, edited, released),
+        root,
+        inference,
+        llm.model() == null ? null : cut(llm.model()),
+        agent(batch, i),
+        llm.inputTokens(),
+        llm.outputTokens(),
+        cost,
+        unpriced,
+        pricing,
+        root ? text(batch.attribute(i, "guardrail.summary")) : null);
+  }
+
+  /**
+   * {@code view} with span {@code i}'s attributes as they are now, after the processors' edits:
+   * shortened, credentials redacted, the proxy's own marked. Only for spans kept for a tree.
+   */
+  private static SpanView withAttributes(
+      SpanView view, SpanBatch batch, int i, Set<String> edited, boolean released) {
+    List<SpanView.Attribute> attributes = new ArrayList<>();
+    int count = batch.attributeCount(i);
+    Set<String> seen = new HashSet<>();
+    for (int k = 0; k < count; k++) {
+      String key = batch.attributeKey(i, k);
+      if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
+        attributes.add(attribute(key, batch.attribute(i, key), isProxyKey(key, edited, released)));
+      }
+    }
+    for (String key : edited) {
+      if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
+        attributes.add(attribute(key, batch.attribute(i, key), true));
+      }
+    }
+    return new SpanView(
+        view.spanId(),
+        view.parentSpanId(),
+        view.name(),
+        view.service(),
+        view.startNanos(),
+        view.endNanos(),
+        view.statusCode(),
+        List.copyOf(attributes),
+        Math.max(0, seen.size() - attributes.size()));
+  }
+
+  private static boolean isProxyKey(String key, Set<String> edited, boolean released) {
+    if (edited.contains(key)) {
+      return true;
+    }
+    if (released) {
+      for (String prefix : RELEASE_PREFIXES) {
+        if (key.startsWith(prefix)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String agent(SpanBatch batch, int i) {
+    for (String key : new String[] {"gen_ai.agent.name", "agent.name"}) {
+      String name = text(batch.attribute(i, key));
+      if (name != null && !name.isEmpty()) {
+        return cut(name);
+      }
+      name = text(batch.resourceAttribute(i, key));
+      if (name != null && !name.isEmpty()) {
+        return cut(name);
+      }
+    }
+    return null;
+  }
+
+  private static SpanView.Attribute attribute(String key, AnyValue value, boolean proxy) {
+    String shownKey = key.length() > MAX_KEY_CHARS ? key.substring(0, MAX_KEY_CHARS) + "…" : key;
+    String shown = isSecret(key) ? REDACTED : cut(display(value));
+    return new SpanView.Attribute(shownKey, shown, proxy);
+  }
+
+  /** Whether values of {@code key} are credentials, by the parts of its name. */
+  static boolean isSecret(String key) {
+    Boolean known = SECRET_KEYS.get(key);
+    if (known != null) {
+      return known;
+    }
+    String lower = key.toLowerCase(Locale.ROOT);
+    boolean secret = false;
+    for (String part : SECRET_PARTS) {
+      if (lower.contains(part)) {
+        secret = true;
+        break;
+      }
+    }
+    if (SECRET_KEYS.size() < MAX_JUDGED_KEYS) {
+      SECRET_KEYS.put(key, secret);
+    }
+    return secret;
+  }
+
+  /** The value as text: scalars as they are, arrays and maps in a compact JSON-like form. */
+  static String display(AnyValue v) {
+    if (v == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    append(out, v, 0);
+    return out.toString();
+  }
+
+  private static void append(StringBuilder out, AnyValue v, int depth) {
+    if (out.length() > MAX_VALUE_CHARS || depth > 4) {
+      return;
+    }
+    switch (v.getValueCase()) {
+      case STRING_VALUE ->
+          out.append(
+              v.getStringValue(), 0, Math.min(v.getStringValue().length(), MAX_VALUE_CHARS + 1));
+      case BOOL_VALUE -> out.append(v.getBoolValue());
+      case INT_VALUE -> out.append(v.getIntValue());
+      case DOUBLE_VALUE -> out.append(v.getDoubleValue());
+      case BYTES_VALUE -> out.append("<").append(v.getBytesValue().size()).append(" bytes>");
+      case ARRAY_VALUE -> {
+        out.append('[');
+        List<AnyValue> values = v.getArrayValue().getValuesList();
+        for (int k = 0; k < values.size() && out.length() <= MAX_VALUE_CHARS; k++) {
+          out.append(k == 0 ? "" : ", ");
+          append(out, values.get(k), depth + 1);
+        }
+        out.append(']');
+      }
+      case KVLIST_VALUE -> {
+        out.append('{');
+        List<KeyValue> values = v.getKvlistValue().getValuesList();
+        for (int k = 0; k < values.size() && out.length() <= MAX_VALUE_CHARS; k++) {
+          KeyValue kv = values.get(k);
+          out.append(k == 0 ? "" : ", ").append(kv.getKey()).append(": ");
+          if (isSecret(kv.getKey())) {
+            out.append(REDACTED);
+          } else {
+            append(out, kv.getValue(), depth + 1);
+          }
+        }
+        out.append('}');
+      }
+      default -> {}
+    }
+  }
+
+  private static String text(AnyValue v) {
+    if (v == null) {
+      return null;
+    }
+    return v.hasStringValue() ? v.getStringValue() : display(v);
+  }
+
+  private static double number(AnyValue v) {
+    if (v == null) {
+      return Double.NaN;
+    }
+    if (v.hasDoubleValue()) {
+      return v.getDoubleValue();
+    }
+    if (v.hasIntValue()) {
+      return v.getIntValue();
+    }
+    if (v.hasStringValue()) {
+      try {
+        return Double.parseDouble(v.getStringValue());
+      } catch (NumberFormatException e) {
+        return Double.NaN;
+      }
+    }
+    return Double.NaN;
+  }
+
+  static String cut(String s) {
+    return s.length() > MAX_VALUE_CHARS ? s.substring(0, MAX_VALUE_CHARS) + "…" : s;
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  static String hex(ByteString bytes) {
+    char[] out = new char[bytes.size() * 2];
+    for (int k = 0; k < bytes.size(); k++) {
+      int b = bytes.byteAt(k) & 0xff;
+      out[2 * k] = HEX[b >>> 4];
+      out[2 * k + 1] = HEX[b & 0xf];
+    }
+    return new String(out);
+  }
+}

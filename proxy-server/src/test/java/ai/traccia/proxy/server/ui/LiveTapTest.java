@@ -1,0 +1,103 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LiveTapTest {
+
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final LivePage page = LivePage.create(10, 100, new SelfMetrics());
+
+  @AfterEach
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  @Test
+  void released_heldRootArrivesLaterWithItsSummaryMarked() throws Exception {
+    GuardrailProcessor guardrails =
+        GuardrailProcessor.builder()
+            .fromConfig(ProxyConfig.builder().build())
+            .setRootSpanWait(Duration.ofMillis(50))
+            .setScheduler(scheduler)
+            .setReleaser(root -> page.tap().released(root.encodedRequest()))
+            .build();
+    SpanPipeline pipeline =
+        SpanPipeline.builder().addProcessor(guardrails).addProcessor(page.tap()).build();
+    ByteString trace = LiveFixture.id(16, 5);
+    Span root = LiveFixture.span(trace, 1, 0, "agent run", 1_000_000_000L, 10).build();
+    Span child =
+        LiveFixture.span(trace, 2, 1, "chat", 1_001_000_000L, 5)
+            .addAttributes(LiveFixture.attr("gen_ai.request.model", "gpt-4o"))
+            .build();
+
+    pipeline.process(SpanBatch.parse(LiveFixture.request("svc", child, root).toByteArray()));
+    String id = LiveTap.hex(trace);
+    assertThat(page.handle("/api/traces/" + id, Map.of()).orElseThrow().status()).isEqualTo(200);
+    assertThat(summary(id)).doesNotContain("\"root\":\"agent run\"");
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> summary(id).contains("\"root\":\"agent run\""));
+    Map<String, Boolean> marks = new HashMap<>();
+    JsonNode spans = new ObjectMapper().readTree(summary(id)).path("spans");
+    for (JsonNode s : spans) {
+      if (s.path("name").asText().equals("agent run")) {
+        s.path("attributes")
+            .forEach(a -> marks.put(a.path("key").asText(), a.path("proxy").asBoolean()));
+      }
+    }
+    assertThat(marks).containsEntry("guardrail.summary", true);
+    assertThat(marks).containsEntry("traccia.trace.llm_span_count", true);
+  }
+
+  @Test
+  void display_cutsLongValuesAndRedactsCredentials() throws Exception {
+    String longPrompt = "x".repeat(10_000);
+    Span s =
+        LiveFixture.span(LiveFixture.id(16, 9), 1, 0, "n".repeat(1000), 1, 1)
+            .addAttributes(LiveFixture.attr("gen_ai.prompt.0.content", longPrompt))
+            .addAttributes(LiveFixture.attr("openai.api_key", "sk-123"))
+            .addAttributes(LiveFixture.attr("gen_ai.usage.input_tokens", 12))
+            .build();
+    Span.Builder many = s.toBuilder();
+    for (int k = 0; k < 100; k++) {
+      many.addAttributes(LiveFixture.attr("extra." + k, "v"));
+    }
+    page.tap().process(SpanBatch.parse(LiveFixture.request("svc", many.build()).toByteArray()));
+
+    String body = summary(LiveTap.hex(LiveFixture.id(16, 9)));
+    assertThat(body).doesNotContain("sk-123").contains("[redacted]");
+    assertThat(body).doesNotContain("x".repeat(LiveTap.MAX_VALUE_CHARS + 1));
+    assertThat(body).contains("\"attributesLeftOut\":" + (103 - LiveTap.MAX_ATTRIBUTES));
+    assertThat(body).contains("\"gen_ai.usage.input_tokens\",\"value\":\"12\"");
+    assertThat(body.length()).isLessThan(20_000);
+  }
+
+  private String summary(String traceId) {
+    return new String(
+        page.handle("/api/traces/" + traceId, Map.of()).orElseThrow().body(),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
