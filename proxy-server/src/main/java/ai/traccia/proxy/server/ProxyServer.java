@@ -111,22 +111,22 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Routes the live page's paths on the admin port: its static files as probes (bytes held in
-   * memory, answered at once), its JSON API as pages, rendered off the event loop.
+   * Routes the live page on the admin port: its static files as probes (bytes held in memory,
+   * answered at once), and everything under {@code /api/} as a page, rendered off the event loop
+   * (the page answers unknown API paths itself, with its own headers).
    */
   private static void addLivePage(AdminServer.Builder admin, LivePage page) {
+    AdminHandler handler =
+        request ->
+            page.handle(request.path(), request.parameters())
+                .map(r -> AdminResponse.of(r.status(), r.contentType(), r.headers(), r.body()))
+                .orElseGet(() -> AdminResponse.text(404, "not found\n"));
     for (String path : LivePage.paths()) {
-      AdminHandler handler =
-          request ->
-              page.handle(request.path(), request.parameters())
-                  .map(r -> AdminResponse.of(r.status(), r.contentType(), r.headers(), r.body()))
-                  .orElseGet(() -> AdminResponse.text(404, "not found\n"));
-      if (path.startsWith("/api/")) {
-        admin.addPage(path, handler);
-      } else {
+      if (!path.startsWith("/api/")) {
         admin.addProbe(path, handler);
       }
     }
+    admin.addPage("/api/*", handler);
   }
 
   private static List<BatchingExporter> buildQueues(

@@ -216,7 +216,7 @@ final class AdminConnection {
       keepAlive = HttpUtil.isKeepAlive(request);
       head = HttpMethod.HEAD.equals(request.method());
       QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-      route = routes.get(uri.path());
+      route = AdminServer.find(routes, uri.path());
       if (route == null) {
         write(
             AdminResponse.text(

@@ -129,6 +129,30 @@ public final class AdminServer {
   /** One route: a handler and whether it may run on the event loop. */
   record Route(AdminHandler handler, boolean probe) {}
 
+  /**
+   * The route of {@code path}: its exact route, else the longest prefix route ({@code /api/*}) that
+   * covers it, else null.
+   */
+  static Route find(Map<String, Route> routes, String path) {
+    Route exact = routes.get(path);
+    if (exact != null) {
+      return exact;
+    }
+    Route best = null;
+    int bestLength = -1;
+    for (Map.Entry<String, Route> e : routes.entrySet()) {
+      String key = e.getKey();
+      if (key.endsWith("/*")) {
+        String prefix = key.substring(0, key.length() - 1);
+        if (path.startsWith(prefix) && prefix.length() > bestLength) {
+          best = e.getValue();
+          bestLength = prefix.length();
+        }
+      }
+    }
+    return best;
+  }
+
   /** Builds an {@link AdminServer}; defaults are the proxy's documented defaults. */
   public static final class Builder {
     private String bindAddress = "127.0.0.1";
@@ -183,7 +207,10 @@ public final class AdminServer {
       return add(path, new Route(handler, true));
     }
 
-    /** Serves {@code path} with a handler that may take a while; it runs on the render executor. */
+    /**
+     * Serves {@code path} with a handler that may take a while; it runs on the render executor. A
+     * path ending in {@code /*} serves every path under it that has no route of its own.
+     */
     public Builder addPage(String path, AdminHandler handler) {
       return add(path, new Route(handler, false));
     }

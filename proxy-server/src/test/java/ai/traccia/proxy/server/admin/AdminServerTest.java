@@ -241,6 +241,23 @@ class AdminServerTest {
   }
 
   @Test
+  void prefixRoute_servesPathsUnderIt_exactAndLongerRoutesFirst() throws Exception {
+    custom =
+        AdminServer.builder(metrics, ready::get)
+            .setPort(0)
+            .addPage("/api/*", request -> AdminResponse.text(200, "api " + request.path() + "\n"))
+            .addPage("/api/deep/*", request -> AdminResponse.text(200, "deep\n"))
+            .addProbe("/api/exact", request -> AdminResponse.text(200, "exact\n"))
+            .start();
+
+    assertThat(probe(custom.port(), "/api/traces/abc").body()).isEqualTo("api /api/traces/abc\n");
+    assertThat(probe(custom.port(), "/api/deep/x").body()).isEqualTo("deep\n");
+    assertThat(probe(custom.port(), "/api/exact").body()).isEqualTo("exact\n");
+    assertThat(probe(custom.port(), "/apix").statusCode()).isEqualTo(404);
+    assertThat(probe(custom.port(), "/api").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void slowPage_probesAnswerMeanwhile() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     custom =
