@@ -15,6 +15,7 @@ import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
+import ai.traccia.proxy.server.receiver.ReceiverLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -154,6 +155,7 @@ public final class ProxyServer implements AutoCloseable {
               settings.bindAddress,
               settings.grpcPort,
               settings.maxRequestBytes,
+              settings.receiverLimits,
               server.ingest,
               server.metrics,
               server.budget,
@@ -163,6 +165,7 @@ public final class ProxyServer implements AutoCloseable {
               settings.bindAddress,
               settings.httpPort,
               settings.maxRequestBytes,
+              settings.receiverLimits,
               server.ingest,
               server.metrics,
               server.budget,
@@ -334,6 +337,7 @@ public final class ProxyServer implements AutoCloseable {
     final int httpPort;
     final int adminPort;
     final long maxRequestBytes;
+    final ReceiverLimits receiverLimits;
     final Duration shutdownTimeout;
     final int maxQueueSize;
     final int maxExportBatchSize;
@@ -355,6 +359,7 @@ public final class ProxyServer implements AutoCloseable {
       this.httpPort = b.httpPort;
       this.adminPort = b.adminPort;
       this.maxRequestBytes = b.maxRequestBytes;
+      this.receiverLimits = b.receiverLimits;
       this.shutdownTimeout = b.shutdownTimeout;
       this.maxQueueSize = b.maxQueueSize;
       this.maxExportBatchSize = b.maxExportBatchSize;
@@ -378,6 +383,7 @@ public final class ProxyServer implements AutoCloseable {
       private int httpPort = 4318;
       private int adminPort = 13133;
       private long maxRequestBytes = 64L * 1024 * 1024;
+      private ReceiverLimits receiverLimits = ReceiverLimits.DEFAULTS;
       private Duration shutdownTimeout = Duration.ofSeconds(10);
       private int maxQueueSize = 50_000;
       private int maxExportBatchSize = 2048;
@@ -417,6 +423,14 @@ public final class ProxyServer implements AutoCloseable {
 
       public Builder setMaxRequestBytes(long maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
+        return this;
+      }
+
+      /**
+       * Bounds on connections, header and body time and header size; see {@link ReceiverLimits}.
+       */
+      public Builder setReceiverLimits(ReceiverLimits receiverLimits) {
+        this.receiverLimits = Objects.requireNonNull(receiverLimits);
         return this;
       }
 

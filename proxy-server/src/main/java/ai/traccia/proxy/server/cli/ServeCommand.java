@@ -28,6 +28,7 @@ import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
+import ai.traccia.proxy.server.receiver.ReceiverLimits;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -192,6 +193,14 @@ public final class ServeCommand implements Callable<Integer> {
             .setHttpPort(config.httpPort())
             .setAdminPort(config.adminPort())
             .setMaxRequestBytes(config.maxRequestBytes())
+            .setReceiverLimits(
+                new ReceiverLimits(
+                    config.maxConnections(),
+                    config.headerTimeout(),
+                    config.bodyTimeout(),
+                    config.idleTimeout(),
+                    config.maxHeaderBytes(),
+                    config.maxConcurrentStreams()))
             .setShutdownTimeout(config.shutdownTimeout())
             .setMaxQueueSize(config.maxQueueSize())
             .setMaxExportBatchSize(config.maxExportBatchSize())

@@ -15,6 +15,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,7 @@ public final class HttpReceiver {
   /**
    * Binds and starts the receiver.
    *
+   * @param limits bounds on connections, header and body time, and header size
    * @param budget the memory budget request bodies are taken from as they arrive
    * @param executor decodes and processes requests; owned by the caller
    * @throws InterruptedException if interrupted while binding
@@ -52,6 +54,7 @@ public final class HttpReceiver {
       String bindAddress,
       int port,
       long maxRequestBytes,
+      ReceiverLimits limits,
       Ingest ingest,
       SelfMetrics metrics,
       MemoryBudget budget,
@@ -59,19 +62,29 @@ public final class HttpReceiver {
       throws InterruptedException {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    ConnectionLimit connectionLimit =
+        new ConnectionLimit(limits.maxConnections(), metrics, TRANSPORT);
+    HttpDecoderConfig decoderConfig =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxHeaderBytes())
+            .setMaxHeaderSize(limits.maxHeaderBytes());
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
               .group(boss, workers)
               .channel(NioServerSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
+              .handler(connectionLimit)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      HttpTimeouts timeouts = new HttpTimeouts(limits, metrics);
                       ch.pipeline()
-                          .addLast("codec", new HttpServerCodec())
+                          .addLast("timeouts-raw", timeouts.raw())
+                          .addLast("codec", new HttpServerCodec(decoderConfig))
+                          .addLast("timeouts", timeouts.messages())
                           .addLast(
                               "otlp",
                               new OtlpHttpHandler(
