@@ -339,6 +339,24 @@ class GrpcBoundsTest {
   }
 
   @Test
+  void silentConnection_closedAfterTheHandshakeTimeout() throws Exception {
+    start(
+        64 * 1024,
+        new ReceiverLimits(
+            4096,
+            Duration.ofMillis(300),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(2),
+            16384,
+            100));
+
+    try (java.net.Socket silent = new java.net.Socket("127.0.0.1", proxy.grpcPort())) {
+      silent.setSoTimeout(10_000);
+      assertThat(HttpBoundsTest.closedByServer(silent)).isTrue();
+    }
+  }
+
+  @Test
   void metadataOverTheLimit_refusedAndTheServerStillServes() throws Exception {
     start(
         64 * 1024,
