@@ -413,7 +413,12 @@ final class GrpcAdmission {
 
         @Override
         public void close() throws IOException {
-          compressed.close();
+          // Ends the inflater now rather than when it is collected: its memory is native.
+          if (inflating != null) {
+            inflating.close();
+          } else {
+            compressed.close();
+          }
         }
       };
     }

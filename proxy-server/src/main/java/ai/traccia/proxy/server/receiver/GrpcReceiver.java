@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p>Messages are taken off the wire as bytes and decoded here, so that a trace request no
  * processor changes can be forwarded as the bytes that arrived. Calls that may block or do real
  * work run on a dedicated worker executor; the rest run on the transport thread that read them. The
- * size limit is grpc-java's inbound message limit, which applies to the decompressed message, so a
- * small gzip bomb is refused with {@code RESOURCE_EXHAUSTED} before it is inflated in full.
+ * size limit is grpc-java's inbound message limit, which applies to the decompressed message too;
+ * {@link GrpcAdmission} takes a message from the memory budget while it arrives and inflates, and
+ * bounds the time it may take to arrive.
  */
 public final class GrpcReceiver {
 
