@@ -131,7 +131,7 @@ public final class HostileLoad {
                 "attacks: %s%n"
                     + "proxy alive after %d s of attacks: %s (exit %s)%n"
                     + "peak RSS %.0f MiB; heap (-Xmx512m): peak before a GC %.0f MiB,"
-                    + " peak left after a GC %.0f MiB%n"
+                    + " peak left after a young or full GC %.0f MiB, full GCs %d%n"
                     + "well-behaved HTTP exports: %d ok, %d retryable (503/429), %d other%n"
                     + "well-behaved gRPC exports: %d ok, %d retryable (UNAVAILABLE), %d other%n"
                     + "attack answers: %s%n",
@@ -142,6 +142,7 @@ public final class HostileLoad {
                 result.peakRssMiB,
                 peakHeapMiB(gcLog, 1),
                 peakHeapMiB(gcLog, 2),
+                fullCollections(gcLog),
                 result.httpOk.get(),
                 result.httpRetry.get(),
                 result.httpOther.get(),
@@ -423,7 +424,9 @@ public final class HostileLoad {
   }
 
   /**
-   * The largest heap in use before ({@code group} 1) or after (2) a collection, from the GC log.
+   * From the GC log: the largest heap in use before a collection ({@code group} 1; G1 lets the heap
+   * fill before it collects, so this is mostly garbage) or left after a young or full collection
+   * (2; what was live). Remark and cleanup pauses reclaim nothing and are skipped for the latter.
    */
   private static double peakHeapMiB(Path gcLog, int group) throws IOException {
     if (!Files.exists(gcLog)) {
@@ -433,11 +436,17 @@ public final class HostileLoad {
     double peak = 0;
     for (String line : Files.readAllLines(gcLog)) {
       Matcher m = before.matcher(line);
-      if (m.find()) {
+      if (m.find() && (group == 1 || line.contains("Pause Young") || line.contains("Pause Full"))) {
         peak = Math.max(peak, Double.parseDouble(m.group(group)));
       }
     }
     return peak;
+  }
+
+  private static long fullCollections(Path gcLog) throws IOException {
+    return Files.exists(gcLog)
+        ? Files.readAllLines(gcLog).stream().filter(l -> l.contains("Pause Full")).count()
+        : 0;
   }
 
   private static void awaitPort(Process process, int port) throws Exception {
