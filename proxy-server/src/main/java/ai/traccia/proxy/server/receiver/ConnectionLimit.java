@@ -44,11 +44,6 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(child);
   }
 
-  /** Open connections now. */
-  int open() {
-    return counter.open.get();
-  }
-
   /**
    * The count and the cap, apart from Netty so that the gRPC receiver's shaded Netty can share it.
    */
@@ -56,7 +51,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final int max;
     private final SelfMetrics metrics;
     private final String transport;
-    final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
 
     Counter(int max, SelfMetrics metrics, String transport) {
       this.max = max;
