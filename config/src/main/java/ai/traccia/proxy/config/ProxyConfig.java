@@ -139,6 +139,40 @@ public final class ProxyConfig {
     return get(MAX_REQUEST_BYTES);
   }
 
+  // --- receiver bounds
+
+  /** Open connections per receiver at most ({@code server.max_connections}). */
+  public int maxConnections() {
+    return get(MAX_CONNECTIONS);
+  }
+
+  /**
+   * Time allowed for a request's headers or the gRPC handshake ({@code server.header_timeout_ms}).
+   */
+  public Duration headerTimeout() {
+    return Duration.ofMillis(get(HEADER_TIMEOUT_MS));
+  }
+
+  /** Time allowed for a request's body or gRPC message ({@code server.body_timeout_ms}). */
+  public Duration bodyTimeout() {
+    return Duration.ofMillis(get(BODY_TIMEOUT_MS));
+  }
+
+  /** How long an idle connection stays open ({@code server.idle_timeout_ms}). */
+  public Duration idleTimeout() {
+    return Duration.ofMillis(get(IDLE_TIMEOUT_MS));
+  }
+
+  /** Largest request line, header block or gRPC metadata ({@code server.max_header_bytes}). */
+  public int maxHeaderBytes() {
+    return get(MAX_HEADER_BYTES);
+  }
+
+  /** Concurrent gRPC calls per connection at most ({@code server.max_concurrent_streams}). */
+  public int maxConcurrentStreams() {
+    return get(MAX_CONCURRENT_STREAMS);
+  }
+
   /** How long shutdown waits for queued spans ({@code server.shutdown_timeout_ms}). */
   public Duration shutdownTimeout() {
     return Duration.ofMillis(get(SHUTDOWN_TIMEOUT_MS));

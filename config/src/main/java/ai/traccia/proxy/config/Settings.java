@@ -129,6 +129,62 @@ final class Settings {
               .check(Settings::positive)
               .description("Largest OTLP request body accepted, in bytes (default 64 MiB)."));
 
+  static final Setting<Integer> MAX_CONNECTIONS =
+      add(
+          Setting.builder("server", "max_connections", ValueType.INT)
+              .defaultValue(4096)
+              .alias("max_connections")
+              .check(Settings::positive)
+              .description(
+                  "Open connections each receiver (gRPC, HTTP) accepts at most; more are closed"
+                      + " as they arrive."));
+
+  static final Setting<Long> HEADER_TIMEOUT_MS =
+      add(
+          Setting.builder("server", "header_timeout_ms", ValueType.LONG)
+              .defaultValue(10_000L)
+              .alias("header_timeout_ms")
+              .check(Settings::positive)
+              .description(
+                  "How long a client has to send a request's headers (HTTP) or finish the"
+                      + " connection handshake (gRPC), in ms."));
+
+  static final Setting<Long> BODY_TIMEOUT_MS =
+      add(
+          Setting.builder("server", "body_timeout_ms", ValueType.LONG)
+              .defaultValue(30_000L)
+              .alias("body_timeout_ms")
+              .check(Settings::positive)
+              .description(
+                  "How long a client has to send a request's body (HTTP) or message (gRPC) once"
+                      + " its headers arrived, in ms."));
+
+  static final Setting<Long> IDLE_TIMEOUT_MS =
+      add(
+          Setting.builder("server", "idle_timeout_ms", ValueType.LONG)
+              .defaultValue(120_000L)
+              .alias("idle_timeout_ms")
+              .check(Settings::positive)
+              .description("How long a connection with no request in progress stays open, in ms."));
+
+  static final Setting<Integer> MAX_HEADER_BYTES =
+      add(
+          Setting.builder("server", "max_header_bytes", ValueType.INT)
+              .defaultValue(16_384)
+              .alias("max_header_bytes")
+              .check(Settings::positive)
+              .description(
+                  "Largest request line and largest header block (HTTP) or metadata (gRPC)"
+                      + " accepted, in bytes."));
+
+  static final Setting<Integer> MAX_CONCURRENT_STREAMS =
+      add(
+          Setting.builder("server", "max_concurrent_streams", ValueType.INT)
+              .defaultValue(100)
+              .alias("max_concurrent_streams")
+              .check(Settings::positive)
+              .description("Concurrent gRPC calls one connection may have open."));
+
   static final Setting<Long> SHUTDOWN_TIMEOUT_MS =
       add(
           Setting.builder("server", "shutdown_timeout_ms", ValueType.LONG)

@@ -19,6 +19,7 @@ import ai.traccia.proxy.server.receiver.BearerAuth;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.Ingest;
+import ai.traccia.proxy.server.receiver.ReceiverLimits;
 import ai.traccia.proxy.server.receiver.ReceiverTls;
 import ai.traccia.proxy.server.ui.LivePage;
 import java.io.IOException;
@@ -206,6 +207,7 @@ public final class ProxyServer implements AutoCloseable {
               settings.bindAddress,
               settings.grpcPort,
               settings.maxRequestBytes,
+              settings.receiverLimits,
               server.ingest,
               server.metrics,
               server.budget,
@@ -217,6 +219,7 @@ public final class ProxyServer implements AutoCloseable {
               settings.bindAddress,
               settings.httpPort,
               settings.maxRequestBytes,
+              settings.receiverLimits,
               server.ingest,
               server.metrics,
               server.budget,
@@ -398,6 +401,7 @@ public final class ProxyServer implements AutoCloseable {
     final int adminMaxConnections;
     final long maxRequestBytes;
     final SpanLimits spanLimits;
+    final ReceiverLimits receiverLimits;
     final Duration shutdownTimeout;
     final int maxQueueSize;
     final int maxExportBatchSize;
@@ -431,6 +435,7 @@ public final class ProxyServer implements AutoCloseable {
       this.adminMaxConnections = b.adminMaxConnections;
       this.maxRequestBytes = b.maxRequestBytes;
       this.spanLimits = b.spanLimits;
+      this.receiverLimits = b.receiverLimits;
       this.shutdownTimeout = b.shutdownTimeout;
       this.maxQueueSize = b.maxQueueSize;
       this.maxExportBatchSize = b.maxExportBatchSize;
@@ -466,6 +471,7 @@ public final class ProxyServer implements AutoCloseable {
       private int adminMaxConnections = 256;
       private long maxRequestBytes = 64L * 1024 * 1024;
       private SpanLimits spanLimits = SpanLimits.defaults();
+      private ReceiverLimits receiverLimits = ReceiverLimits.DEFAULTS;
       private Duration shutdownTimeout = Duration.ofSeconds(10);
       private int maxQueueSize = 50_000;
       private int maxExportBatchSize = 2048;
@@ -572,6 +578,14 @@ public final class ProxyServer implements AutoCloseable {
        */
       public Builder setSpanLimits(SpanLimits spanLimits) {
         this.spanLimits = Objects.requireNonNull(spanLimits);
+        return this;
+      }
+
+      /**
+       * Bounds on connections, header and body time and header size; see {@link ReceiverLimits}.
+       */
+      public Builder setReceiverLimits(ReceiverLimits receiverLimits) {
+        this.receiverLimits = Objects.requireNonNull(receiverLimits);
         return this;
       }
 

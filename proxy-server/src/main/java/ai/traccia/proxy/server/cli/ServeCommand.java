@@ -32,6 +32,7 @@ import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.BearerAuth;
+import ai.traccia.proxy.server.receiver.ReceiverLimits;
 import ai.traccia.proxy.server.ui.LivePage;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
@@ -219,6 +220,14 @@ public final class ServeCommand implements Callable<Integer> {
             .setAdminMaxConnections(config.adminMaxConnections())
             .setMaxRequestBytes(config.maxRequestBytes())
             .setSpanLimits(new SpanLimits(config.maxAttributes(), config.maxAttributeValueBytes()))
+            .setReceiverLimits(
+                new ReceiverLimits(
+                    config.maxConnections(),
+                    config.headerTimeout(),
+                    config.bodyTimeout(),
+                    config.idleTimeout(),
+                    config.maxHeaderBytes(),
+                    config.maxConcurrentStreams()))
             .setShutdownTimeout(config.shutdownTimeout())
             .setMaxQueueSize(config.maxQueueSize())
             .setMaxExportBatchSize(config.maxExportBatchSize())

@@ -45,6 +45,8 @@ public final class SelfMetrics {
     QUEUE_FULL("queue_full"),
     RATE_LIMITED("rate_limited"),
     MEMORY_LIMIT("memory_limit"),
+    /** The body (HTTP) or message (gRPC) did not arrive within server.body_timeout_ms. */
+    TIMEOUT("timeout"),
     DURABLE_QUEUE_ERROR("durable_queue_error"),
     SHUTTING_DOWN("shutting_down"),
     UNAUTHENTICATED("unauthenticated"),
@@ -67,6 +69,7 @@ public final class SelfMetrics {
   private final Counter refusedItems;
   private final Counter refusedRequests;
   private final Counter exported;
+  private final Counter closedConnections;
   private final Counter exportFailed;
   private final Counter exportRetries;
   private final Counter processorErrors;
@@ -148,6 +151,15 @@ public final class SelfMetrics {
             .help(
                 "Requests refused, by reason, including those refused before their items could be counted.")
             .labelNames("signal", "transport", "reason")
+            .register(registry);
+    closedConnections =
+        Counter.builder()
+            .name("traccia_proxy_closed_connections")
+            .help(
+                "Connections a receiver closed to bound what a client holds, by reason"
+                    + " (connection_limit, header_timeout, body_timeout, idle_timeout,"
+                    + " header_too_large).")
+            .labelNames("transport", "reason")
             .register(registry);
     exported =
         Counter.builder()
@@ -308,6 +320,14 @@ public final class SelfMetrics {
       refusedItems.labelValues(signal.label(), transport, reason.label()).inc(items);
     }
     refusedRequests.labelValues(signal.label(), transport, reason.label()).inc();
+  }
+
+  /**
+   * Counts a connection a receiver closed or refused on its own: over the connection limit, too
+   * slow, idle too long, or with headers over the limit.
+   */
+  public void connectionClosed(String transport, String reason) {
+    closedConnections.labelValues(transport, reason).inc();
   }
 
   /** Counts items a processor refused within an otherwise accepted request. */

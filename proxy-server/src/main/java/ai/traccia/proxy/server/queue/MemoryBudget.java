@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A cap on the bytes of requests held in memory: being received, decoded and processed, and queued
  * for export ({@code rate_limiting.max_buffer_bytes}).
  *
- * <p>Receivers take room for a request from its declared or received size before decoding it and
- * refuse it with a retryable answer when there is none; the in-memory queues add what they hold
- * until it is exported. A request larger than the whole budget is still let in when nothing else is
- * held, or it could never be accepted. Thread-safe and lock-free.
+ * <p>Receivers take room for a request as its bytes arrive and as it is inflated, and refuse it
+ * with a retryable answer when there is none; the in-memory queues add what they hold until it is
+ * exported. A request larger than the whole budget is still let in when nothing else is held, or it
+ * could never be accepted. Thread-safe and lock-free.
  */
 public final class MemoryBudget {
 
@@ -48,9 +48,14 @@ public final class MemoryBudget {
 
   /** Takes {@code bytes} if they fit (or nothing is held); returns whether it did. */
   public boolean tryAcquire(long bytes) {
+    return tryAcquire(bytes, 0);
+  }
+
+  /** Takes {@code bytes} if they fit or nothing but {@code own}, held by the caller, is held. */
+  private boolean tryAcquire(long bytes, long own) {
     while (true) {
       long current = used.get();
-      if (current > 0 && current + bytes > limit) {
+      if (current > own && current + bytes > limit) {
         return false;
       }
       if (used.compareAndSet(current, current + bytes)) {
@@ -106,7 +111,9 @@ public final class MemoryBudget {
       if (total <= held) {
         return true;
       }
-      if (!budget.tryAcquire(total - held)) {
+      // Grown as a request's bytes arrive: a request alone may still grow past the limit, as it
+      // could when it was taken at once.
+      if (!budget.tryAcquire(total - held, held)) {
         return false;
       }
       held = total;

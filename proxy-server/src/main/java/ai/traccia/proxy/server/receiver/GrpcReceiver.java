@@ -8,20 +8,18 @@ import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.MemoryBudget;
-import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
-import com.google.rpc.RetryInfo;
 import io.grpc.Context;
 import io.grpc.KnownLength;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.StatusProto;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -36,6 +34,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p>Messages are taken off the wire as bytes and decoded here, so that a trace request no
  * processor changes can be forwarded as the bytes that arrived. Calls that may block or do real
  * work run on a dedicated worker executor; the rest run on the transport thread that read them. The
- * size limit is grpc-java's inbound message limit, which applies to the decompressed message, so a
- * small gzip bomb is refused with {@code RESOURCE_EXHAUSTED} before it is inflated in full.
+ * size limit is grpc-java's inbound message limit, which applies to the decompressed message too;
+ * {@link GrpcAdmission} takes a message from the memory budget while it arrives and inflates, and
+ * bounds the time it may take to arrive.
  */
 public final class GrpcReceiver {
 
@@ -56,16 +57,38 @@ public final class GrpcReceiver {
 
   private static final Logger logger = LoggerFactory.getLogger(GrpcReceiver.class);
 
-  private final Server server;
+  /**
+   * grpc-java logs every message its deframer refuses (announced length over the limit, broken
+   * framing) with a stack trace, one per request a client chooses to send. Those refusals are
+   * counted and logged in a throttled line by {@link GrpcAdmission}; this logger is silenced. Held
+   * here so that the setting is not lost with a collected logger.
+   */
+  private static final java.util.logging.Logger DEFRAMER_LOGGER =
+      java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
 
-  private GrpcReceiver(Server server) {
+  static {
+    DEFRAMER_LOGGER.setLevel(java.util.logging.Level.OFF);
+  }
+
+  private final Server server;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ScheduledExecutorService timer;
+
+  private GrpcReceiver(
+      Server server, EventLoopGroup boss, EventLoopGroup workers, ScheduledExecutorService timer) {
     this.server = server;
+    this.boss = boss;
+    this.workers = workers;
+    this.timer = timer;
   }
 
   /**
    * Binds and starts the receiver.
    *
-   * @param budget the memory budget a message's size is taken from before it is decoded
+   * @param limits bounds on connections, handshake and message time, idle time, metadata size and
+   *     concurrent calls per connection
+   * @param budget the memory budget messages are taken from as they arrive
    * @param executor runs the calls that block or read spans; owned by the caller, who shuts it down
    *     after {@link #stop}
    */
@@ -73,6 +96,7 @@ public final class GrpcReceiver {
       String bindAddress,
       int port,
       long maxRequestBytes,
+      ReceiverLimits limits,
       Ingest ingest,
       SelfMetrics metrics,
       MemoryBudget budget,
@@ -82,6 +106,7 @@ public final class GrpcReceiver {
         bindAddress,
         port,
         maxRequestBytes,
+        limits,
         ingest,
         metrics,
         budget,
@@ -94,7 +119,9 @@ public final class GrpcReceiver {
    * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
    * token when {@code auth} is enabled.
    *
-   * @param budget the memory budget a message's size is taken from before it is decoded
+   * @param limits bounds on connections, handshake and message time, idle time, metadata size and
+   *     concurrent calls per connection
+   * @param budget the memory budget messages are taken from as they arrive
    * @param executor runs the calls that block or read spans; owned by the caller, who shuts it down
    *     after {@link #stop}
    * @param tls the server certificate, or null for plaintext; owned by the caller
@@ -103,6 +130,7 @@ public final class GrpcReceiver {
       String bindAddress,
       int port,
       long maxRequestBytes,
+      ReceiverLimits limits,
       Ingest ingest,
       SelfMetrics metrics,
       MemoryBudget budget,
@@ -110,43 +138,80 @@ public final class GrpcReceiver {
       ReceiverTls tls,
       BearerAuth auth)
       throws IOException {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "grpc-receiver-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    // Most deadlines are cancelled when the message arrives; don't keep them queued.
+    timer.setRemoveOnCancelPolicy(true);
+    EventLoopGroup boss = new NioEventLoopGroup(1);
+    EventLoopGroup workers = new NioEventLoopGroup();
+    GrpcAdmission admission =
+        new GrpcAdmission(maxRequestBytes, limits.bodyTimeout(), budget, metrics, timer);
     // Calls handed to the workers keep their gRPC context, which holds the caller's tenant.
     Services services =
-        new Services(ingest, metrics, budget, Context.currentContextExecutor(executor));
+        new Services(ingest, metrics, admission, Context.currentContextExecutor(executor));
     ServerServiceDefinition traces =
         ServerServiceDefinition.builder(Signal.TRACES.grpcService())
-            .addMethod(method(Signal.TRACES), ServerCalls.asyncUnaryCall(services::traces))
+            .addMethod(
+                serverMethod(Signal.TRACES, admission),
+                ServerCalls.asyncUnaryCall(services::traces))
             .build();
     ServerServiceDefinition metricsService =
         ServerServiceDefinition.builder(Signal.METRICS.grpcService())
-            .addMethod(method(Signal.METRICS), ServerCalls.asyncUnaryCall(services::metrics))
+            .addMethod(
+                serverMethod(Signal.METRICS, admission),
+                ServerCalls.asyncUnaryCall(services::metrics))
             .build();
     ServerServiceDefinition logs =
         ServerServiceDefinition.builder(Signal.LOGS.grpcService())
-            .addMethod(method(Signal.LOGS), ServerCalls.asyncUnaryCall(services::logs))
+            .addMethod(
+                serverMethod(Signal.LOGS, admission), ServerCalls.asyncUnaryCall(services::logs))
             .build();
-    SizeLimitCounter sizeLimitCounter = new SizeLimitCounter(metrics);
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port));
-    if (tls != null) {
-      builder.sslContext(tls.grpcContext());
+    try {
+      NettyServerBuilder builder =
+          NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port));
+      if (tls != null) {
+        builder.sslContext(tls.grpcContext());
+      }
+      // Interceptors run in the reverse order of their adding: the token is checked first, before
+      // the admission takes the call and before any of its message is read.
+      builder.intercept(admission.interceptor());
+      if (auth.isEnabled()) {
+        builder.intercept(new GrpcAuthInterceptor(auth, metrics));
+      }
+      Server server =
+          builder
+              // Every callback on the transport thread; Services hands work that blocks or reads
+              // spans to the workers itself, so a call that does neither never changes threads.
+              .directExecutor()
+              .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
+              // Our own event loops: the connection limit needs its own server channel type.
+              .channelFactory(new GrpcConnectionLimit(limits.maxConnections(), metrics))
+              .bossEventLoopGroup(boss)
+              .workerEventLoopGroup(workers)
+              .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
+              .maxInboundMetadataSize(limits.maxHeaderBytes())
+              .handshakeTimeout(limits.headerTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .decompressorRegistry(GrpcAdmission.decompressors())
+              .addStreamTracerFactory(admission.tracerFactory())
+              .addService(traces)
+              .addService(metricsService)
+              .addService(logs)
+              .build()
+              .start();
+      return new GrpcReceiver(server, boss, workers, timer);
+    } catch (IOException | RuntimeException e) {
+      timer.shutdownNow();
+      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
     }
-    if (auth.isEnabled()) {
-      builder.intercept(new GrpcAuthInterceptor(auth, metrics));
-    }
-    Server server =
-        builder
-            // Every callback on the transport thread; Services hands work that blocks or reads
-            // spans to the workers itself, so a call that does neither never changes threads.
-            .directExecutor()
-            .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
-            .addStreamTracerFactory(sizeLimitCounter)
-            .addService(traces)
-            .addService(metricsService)
-            .addService(logs)
-            .build()
-            .start();
-    return new GrpcReceiver(server);
   }
 
   /** The port the receiver is bound to; useful when it was started on port 0. */
@@ -164,9 +229,25 @@ public final class GrpcReceiver {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      timer.shutdownNow();
+      boss.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
+      workers.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
     }
   }
 
+  /** The server's side of {@code signal}'s Export method: requests read by {@code admission}. */
+  private static MethodDescriptor<GrpcAdmission.Request, byte[]> serverMethod(
+      Signal signal, GrpcAdmission admission) {
+    return MethodDescriptor.<GrpcAdmission.Request, byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(signal.grpcExportMethod())
+        .setRequestMarshaller(admission.requestMarshaller())
+        .setResponseMarshaller(BytesMarshaller.INSTANCE)
+        .build();
+  }
+
+  /** {@code signal}'s Export method as bytes both ways, as a client calls it. */
   static MethodDescriptor<byte[], byte[]> method(Signal signal) {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
@@ -208,60 +289,56 @@ public final class GrpcReceiver {
     }
   }
 
-  /** The three Export handlers. Stateless apart from the shared ingest and budget. */
+  /** The three Export handlers. Stateless apart from the shared ingest. */
   private static final class Services {
     private final Ingest ingest;
     private final SelfMetrics metrics;
-    private final MemoryBudget budget;
+    private final GrpcAdmission admission;
     private final Executor workers;
 
-    Services(Ingest ingest, SelfMetrics metrics, MemoryBudget budget, Executor workers) {
+    Services(Ingest ingest, SelfMetrics metrics, GrpcAdmission admission, Executor workers) {
       this.ingest = ingest;
       this.metrics = metrics;
-      this.budget = budget;
+      this.admission = admission;
       this.workers = workers;
     }
 
-    void traces(byte[] body, StreamObserver<byte[]> response) {
-      serve(Signal.TRACES, body, response, this::handleTraces);
+    void traces(GrpcAdmission.Request request, StreamObserver<byte[]> response) {
+      serve(Signal.TRACES, request, response, this::handleTraces);
     }
 
-    void metrics(byte[] body, StreamObserver<byte[]> response) {
-      serve(Signal.METRICS, body, response, this::handleMetrics);
+    void metrics(GrpcAdmission.Request request, StreamObserver<byte[]> response) {
+      serve(Signal.METRICS, request, response, this::handleMetrics);
     }
 
-    void logs(byte[] body, StreamObserver<byte[]> response) {
-      serve(Signal.LOGS, body, response, this::handleLogs);
+    void logs(GrpcAdmission.Request request, StreamObserver<byte[]> response) {
+      serve(Signal.LOGS, request, response, this::handleLogs);
     }
 
     /**
-     * Runs on the transport thread that read the call. Takes the message's size from the budget,
-     * then handles it right here when nothing on its path blocks or reads spans ({@link
-     * Ingest#isNonBlocking}: a wire check and a queue entry cost less than a hand-off to another
-     * thread), or on a worker otherwise; the reservation is held until the call is answered.
+     * Runs on the transport thread that read the call; its message was taken from the memory budget
+     * as it arrived ({@link GrpcAdmission}), and is held until the call is closed. Handles it right
+     * here when nothing on its path blocks or reads spans ({@link Ingest#isNonBlocking}: a wire
+     * check and a queue entry cost less than a hand-off to another thread), or on a worker.
      */
     private void serve(
         Signal signal,
-        byte[] body,
+        GrpcAdmission.Request request,
         StreamObserver<byte[]> response,
         BiConsumer<byte[], StreamObserver<byte[]>> handler) {
-      MemoryBudget.Reservation held = budget.reservation();
-      boolean handedOff = false;
+      if (request.failure != null) {
+        metrics.refused(signal, TRANSPORT, request.reason, 0);
+        admission.logRefusal(signal, request);
+        response.onError(new StatusRuntimeException(request.failure, request.trailers));
+        return;
+      }
+      byte[] body = request.body;
       try {
-        if (!admit(signal, held, body, response)) {
-          return;
-        }
         if (ingest.isNonBlocking(signal)) {
           handleSafely(signal, body, response, handler);
           return;
         }
-        workers.execute(
-            () -> {
-              try (held) {
-                handleSafely(signal, body, response, handler);
-              }
-            });
-        handedOff = true;
+        workers.execute(() -> handleSafely(signal, body, response, handler));
       } catch (RejectedExecutionException e) {
         metrics.refused(signal, TRANSPORT, RefuseReason.QUEUE_FULL, 0);
         answerRefusal(
@@ -269,34 +346,7 @@ public final class GrpcReceiver {
                 "the proxy's workers cannot take more calls now; retry later",
                 Ingest.QUEUE_FULL_RETRY_AFTER),
             response);
-      } finally {
-        if (!handedOff) {
-          held.close();
-        }
       }
-    }
-
-    /**
-     * Takes the message's size from the memory budget before it is decoded (decoding takes about as
-     * much again); answers a retryable refusal and returns false when it does not fit.
-     */
-    private boolean admit(
-        Signal signal,
-        MemoryBudget.Reservation held,
-        byte[] body,
-        StreamObserver<byte[]> response) {
-      if (held.tryGrowTo(2L * body.length)) {
-        return true;
-      }
-      metrics.refused(signal, TRANSPORT, RefuseReason.MEMORY_LIMIT, 0);
-      answerRefusal(
-          IngestResult.retryLater(
-              "the proxy holds as many requests in memory as it may ("
-                  + budget.limit()
-                  + " bytes, rate_limiting.max_buffer_bytes); retry later",
-              Ingest.QUEUE_FULL_RETRY_AFTER),
-          response);
-      return false;
     }
 
     private void handleTraces(byte[] body, StreamObserver<byte[]> response) {
@@ -378,21 +428,8 @@ public final class GrpcReceiver {
       }
       // UNAVAILABLE with RetryInfo: OTLP clients retry it, honouring the delay. Overload must
       // never be RESOURCE_EXHAUSTED without RetryInfo, which clients treat as permanent.
-      long delayMillis = result.retryAfter().toMillis();
-      com.google.rpc.Status status =
-          com.google.rpc.Status.newBuilder()
-              .setCode(Code.UNAVAILABLE_VALUE)
-              .setMessage(result.message())
-              .addDetails(
-                  Any.pack(
-                      RetryInfo.newBuilder()
-                          .setRetryDelay(
-                              com.google.protobuf.Duration.newBuilder()
-                                  .setSeconds(delayMillis / 1000)
-                                  .setNanos((int) (delayMillis % 1000) * 1_000_000))
-                          .build()))
-              .build();
-      response.onError(StatusProto.toStatusRuntimeException(status));
+      response.onError(
+          GrpcAdmission.retryable(Code.UNAVAILABLE, result.message(), result.retryAfter()));
       return true;
     }
   }
@@ -426,30 +463,5 @@ public final class GrpcReceiver {
       }
     }
     return null;
-  }
-
-  /**
-   * Counts calls grpc-java refused because the message was over the size limit; that check runs in
-   * the transport, before any handler sees the message, so only a stream tracer observes it.
-   */
-  private static final class SizeLimitCounter extends ServerStreamTracer.Factory {
-    private final SelfMetrics metrics;
-
-    SizeLimitCounter(SelfMetrics metrics) {
-      this.metrics = metrics;
-    }
-
-    @Override
-    public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
-      Signal signal = signalOf(fullMethodName);
-      return new ServerStreamTracer() {
-        @Override
-        public void streamClosed(Status status) {
-          if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && signal != null) {
-            metrics.refused(signal, TRANSPORT, RefuseReason.TOO_LARGE, 0);
-          }
-        }
-      };
-    }
   }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -42,8 +43,9 @@ public final class HttpReceiver {
   }
 
   /**
-   * Binds and starts the receiver.
+   * Binds and starts the receiver, in plaintext and without authentication.
    *
+   * @param limits bounds on connections, header and body time, and header size
    * @param budget the memory budget request bodies are taken from as they arrive
    * @param executor decodes and processes requests; owned by the caller
    * @throws InterruptedException if interrupted while binding
@@ -52,6 +54,7 @@ public final class HttpReceiver {
       String bindAddress,
       int port,
       long maxRequestBytes,
+      ReceiverLimits limits,
       Ingest ingest,
       SelfMetrics metrics,
       MemoryBudget budget,
@@ -61,6 +64,7 @@ public final class HttpReceiver {
         bindAddress,
         port,
         maxRequestBytes,
+        limits,
         ingest,
         metrics,
         budget,
@@ -73,6 +77,7 @@ public final class HttpReceiver {
    * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
    * token when {@code auth} is enabled.
    *
+   * @param limits bounds on connections, header and body time, and header size
    * @param budget the memory budget request bodies are taken from as they arrive
    * @param executor decodes and processes requests; owned by the caller
    * @param tls the server certificate, or null for plaintext; owned by the caller
@@ -82,6 +87,7 @@ public final class HttpReceiver {
       String bindAddress,
       int port,
       long maxRequestBytes,
+      ReceiverLimits limits,
       Ingest ingest,
       SelfMetrics metrics,
       MemoryBudget budget,
@@ -91,21 +97,34 @@ public final class HttpReceiver {
       throws InterruptedException {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    ConnectionLimit connectionLimit =
+        new ConnectionLimit(limits.maxConnections(), metrics, TRANSPORT);
+    HttpDecoderConfig decoderConfig =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxHeaderBytes())
+            .setMaxHeaderSize(limits.maxHeaderBytes());
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
               .group(boss, workers)
               .channel(NioServerSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
+              .handler(connectionLimit)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                       if (tls != null) {
+                        // First: the timeouts and the codec see what TLS decrypted. The handshake
+                        // has a timeout of its own (SslHandler's, 10 s).
                         ch.pipeline().addLast("tls", tls.httpContext().newHandler(ch.alloc()));
                       }
-                      ch.pipeline().addLast("codec", new HttpServerCodec());
+                      HttpTimeouts timeouts = new HttpTimeouts(limits, metrics);
+                      ch.pipeline()
+                          .addLast("timeouts-raw", timeouts.raw())
+                          .addLast("codec", new HttpServerCodec(decoderConfig))
+                          .addLast("timeouts", timeouts.messages());
                       if (auth.isEnabled()) {
                         // Before the OTLP handler: a request is refused from its head alone.
                         ch.pipeline().addLast("auth", new HttpAuthHandler(auth, metrics));

@@ -32,6 +32,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -119,11 +121,23 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     discarding = true;
     signal = null;
     if (request.decoderResult().isFailure()) {
-      sendText(
-          ctx,
-          HttpResponseStatus.BAD_REQUEST,
-          "malformed HTTP request: " + request.decoderResult().cause().getMessage(),
-          false);
+      Throwable cause = request.decoderResult().cause();
+      HttpResponseStatus answer = HttpResponseStatus.BAD_REQUEST;
+      if (cause instanceof TooLongHttpHeaderException) {
+        answer = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      } else if (cause instanceof TooLongHttpLineException) {
+        answer = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+      }
+      if (answer != HttpResponseStatus.BAD_REQUEST) {
+        metrics.connectionClosed(HttpReceiver.TRANSPORT, "header_too_large");
+        sendText(
+            ctx,
+            answer,
+            cause.getMessage() + " (server.max_header_bytes); send smaller headers",
+            false);
+        return;
+      }
+      sendText(ctx, answer, "malformed HTTP request: " + cause.getMessage(), false);
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(request);
@@ -189,11 +203,9 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
           false);
       return;
     }
+    // Memory is taken as the body arrives, not from the declared length: a client that declares
+    // a large body and sends nothing must not hold memory it never used.
     held = budget.reservation();
-    if (declared > 0 && !held.tryGrowTo(MEMORY_FACTOR * declared)) {
-      overMemory(ctx, target, json);
-      return;
-    }
     signal = target;
     tenant = ctx.channel().attr(HttpAuthHandler.TENANT).get();
     contentEncoding = encoding;
@@ -307,12 +319,14 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     byte[] bytes = raw;
     if (Decompression.isCompressed(encoding)) {
       try {
-        bytes = Decompression.inflate(new ByteArrayInputStream(raw), encoding, maxRequestBytes);
-        // The inflated body and its decoded form, on top of the compressed bytes.
-        if (!reservation.tryGrowTo(reservation.held() + MEMORY_FACTOR * (long) bytes.length)) {
-          refuse(target, RefuseReason.MEMORY_LIMIT);
-          return overMemoryResponse(target, isJson);
-        }
+        // The inflated body is taken from the budget as it grows, on top of the compressed
+        // bytes, so that concurrent bombs stop at the budget rather than at the heap's end.
+        bytes =
+            Decompression.inflate(
+                new ByteArrayInputStream(raw), encoding, maxRequestBytes, reservation);
+      } catch (Decompression.OverBudgetException e) {
+        refuse(target, RefuseReason.MEMORY_LIMIT);
+        return overMemoryResponse(target, isJson);
       } catch (Decompression.TooLargeException e) {
         refuse(target, RefuseReason.TOO_LARGE);
         return status(

@@ -41,6 +41,23 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void reservation_growsPastTheLimitOnlyWhileItIsAlone() {
+    MemoryBudget budget = MemoryBudget.of(100);
+    MemoryBudget.Reservation alone = budget.reservation();
+    MemoryBudget.Reservation other = budget.reservation();
+
+    // Grown as a large request arrives, as it could have been taken at once.
+    assertThat(alone.tryGrowTo(60)).isTrue();
+    assertThat(alone.tryGrowTo(150)).isTrue();
+    assertThat(other.tryGrowTo(1)).isFalse();
+    alone.close();
+    assertThat(other.tryGrowTo(60)).isTrue();
+    assertThat(alone.tryGrowTo(30)).isTrue();
+    assertThat(alone.tryGrowTo(50)).isFalse();
+    assertThat(budget.used()).isEqualTo(90);
+  }
+
+  @Test
   void reservation_growsAndGivesEverythingBackOnce() {
     MemoryBudget budget = MemoryBudget.of(100);
     MemoryBudget.Reservation r = budget.reservation();

@@ -214,6 +214,7 @@ class GrpcReceiverTest {
             "127.0.0.1",
             0,
             64 * 1024,
+            ReceiverLimits.DEFAULTS,
             new Ingest(reading, List.of(), metrics),
             metrics,
             MemoryBudget.of(1 << 20),

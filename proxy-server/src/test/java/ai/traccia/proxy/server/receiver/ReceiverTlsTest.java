@@ -96,10 +96,28 @@ class ReceiverTlsTest {
     MemoryBudget budget = MemoryBudget.of(64L << 20);
     http =
         HttpReceiver.start(
-            "127.0.0.1", 0, 1 << 20, ingest, metrics, budget, workers, tls, BearerAuth.none());
+            "127.0.0.1",
+            0,
+            1 << 20,
+            ReceiverLimits.DEFAULTS,
+            ingest,
+            metrics,
+            budget,
+            workers,
+            tls,
+            BearerAuth.none());
     grpc =
         GrpcReceiver.start(
-            "127.0.0.1", 0, 1 << 20, ingest, metrics, budget, workers, tls, BearerAuth.none());
+            "127.0.0.1",
+            0,
+            1 << 20,
+            ReceiverLimits.DEFAULTS,
+            ingest,
+            metrics,
+            budget,
+            workers,
+            tls,
+            BearerAuth.none());
   }
 
   /** The certificate a new TLS connection to {@code port} is shown. */
@@ -226,6 +244,7 @@ class ReceiverTlsTest {
             "127.0.0.1",
             0,
             1 << 20,
+            ReceiverLimits.DEFAULTS,
             new Ingest(SpanPipeline.empty(), List.of(), metrics),
             metrics,
             MemoryBudget.of(1 << 20),
