@@ -189,7 +189,12 @@ public final class Ingest {
         }
       }
       int accepted = batch.acceptedCount();
+      // Root spans a processor holds for their children are acknowledged to the client with the
+      // rest, so they are accepted now, under the transport they came by; their release to the
+      // queues later is counted apart (released_spans), never as accepted a second time.
+      int held = batch.rejectionsByReason().getOrDefault(RejectReason.HELD, 0);
       if (accepted == 0) {
+        metrics.accepted(Signal.TRACES, transport, held);
         return IngestResult.partiallyAccepted(reportedRejections, message);
       }
       ExportRequest request = ExportRequest.of(Signal.TRACES, batch.toByteArray(), accepted);
@@ -201,6 +206,7 @@ public final class Ingest {
       if (queued.status() != IngestResult.Status.ACCEPTED) {
         return queued;
       }
+      metrics.accepted(Signal.TRACES, transport, held);
       return IngestResult.partiallyAccepted(reportedRejections, message);
     } finally {
       if (!handedOver && received > 0) {

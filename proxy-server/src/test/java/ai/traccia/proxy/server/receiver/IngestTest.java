@@ -243,6 +243,31 @@ class IngestTest {
   }
 
   @Test
+  void traces_heldSpansAreAcceptedOnArrivalUnderTheirTransport() throws Exception {
+    // A held root is acknowledged to the client with the rest of its request: accepted now, so
+    // accepted_items{transport} matches what clients were told, and counted apart when released.
+    RecordingExporter exporter = new RecordingExporter();
+    SpanProcessor holdsFirst = b -> b.reject(0, RejectReason.HELD);
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(holdsFirst).build(),
+            List.of(queue(exporter, 10)),
+            metrics);
+
+    assertThat(ingest.traces(TestData.traces(3).toByteArray(), "http").isRetryable()).isFalse();
+    assertThat(ingest.traces(TestData.traces(1).toByteArray(), "grpc").isRetryable()).isFalse();
+
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_accepted_items", "signal", "traces", "transport", "http"))
+        .isEqualTo(3);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_accepted_items", "signal", "traces", "transport", "grpc"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void release_countsReleasedSpansOnceAndNotAsAcceptedUnderAMadeUpTransport() {
     RecordingExporter exporter = new RecordingExporter();
     CompletableFuture<ExportResult> never = new CompletableFuture<>();
