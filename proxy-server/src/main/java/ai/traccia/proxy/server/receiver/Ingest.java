@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * by a stage (derived metrics, guardrail state), so a client's retry is counted once. Queue room is
  * taken before rate-limit tokens, since room can be given back and tokens cannot.
  *
+ * <p>Spans a stage held back (a trace's root waiting for its children) come back through the same
+ * steps when the stage lets them go: this class is the pipeline's {@link SpanPipeline.Tail}, so a
+ * released root is given room on every queue first, then runs the stages after the one that held
+ * it, then is queued or not with the rest. A full queue answers it as it answers a client, and the
+ * holder tries again after the same delay.
+ *
  * <p>Thread-safe; called from receiver worker threads, and from a transport's event loop only when
  * {@link #isNonBlocking} says nothing on the request's path blocks or reads spans.
  */
