@@ -43,7 +43,9 @@ import java.util.function.Function;
  * queues, the path every span takes. When the queues have no room ({@link
  * Handoff.Outcome#RETRY_LATER}) nothing has run on it, and it is handed again after the delay the
  * queues ask of every client; the retry runs on the same scheduler as the wait. The summary is
- * written once, at the first attempt.
+ * written once, at the first attempt. A root waiting for another try is no longer counted against
+ * {@code maxBytes} (it has left the hold): while the queues stay full such roots accumulate at the
+ * rate roots arrive, and the queues' memory budget counts them only once they are queued.
  *
  * <p>Thread-safe: held roots are guarded by {@code lock}; {@code next}, the listener and the
  * summarizer are called without it.
