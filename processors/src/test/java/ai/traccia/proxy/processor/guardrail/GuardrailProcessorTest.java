@@ -63,6 +63,18 @@ class GuardrailProcessorTest extends SpanProcessorContract {
         .setListener(listener);
   }
 
+  @Test
+  void build_longestRootWaitTheConfigAccepts() {
+    // The config allows waits up to 59,999 ms because the trace state lives 60 s; both must agree,
+    // or a valid configuration fails at startup.
+    assertThat(GuardrailProcessor.DEFAULT_TRACE_TTL).isEqualTo(Duration.ofSeconds(60));
+    assertThat(
+            builder()
+                .fromConfig(ProxyConfig.builder().setGuardrailRootSpanWaitMs(59_999).build())
+                .build())
+        .isNotNull();
+  }
+
   // --- Holding the root ------------------------------------------------------------------------
 
   @Test
