@@ -19,6 +19,7 @@ import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.pricing.PricingInfo;
+import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,19 @@ class CostProcessorTest extends SpanProcessorContract {
   @Override
   protected SpanProcessor newProcessor() {
     return CostProcessor.builder(BUNDLED).build();
+  }
+
+  @Override
+  protected Set<String> keysWritten() {
+    // The usage keys are written only where the span lacked them, as the class documents.
+    return Set.of(
+        "llm.cost.*",
+        "llm.pricing.*",
+        LlmAttributes.USAGE_SOURCE,
+        LlmAttributes.PRICING_STATUS,
+        LlmAttributes.COMPUTED_COST_USD,
+        LlmAttributes.GEN_AI_INPUT_TOKENS,
+        LlmAttributes.GEN_AI_OUTPUT_TOKENS);
   }
 
   private static double usd(String exact) {

@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +50,17 @@ class GuardrailProcessorTest extends SpanProcessorContract {
   @Override
   protected SpanProcessor newProcessor() {
     return builder().build();
+  }
+
+  @Override
+  protected Set<String> keysWritten() {
+    return Set.of("guardrail.*", "traccia.trace.*");
+  }
+
+  @Override
+  protected Set<RejectReason> refusesFor() {
+    // A root is held until its trace's children arrive, then handed on with its summary.
+    return Set.of(RejectReason.HELD);
   }
 
   private GuardrailProcessor.Builder builder() {

@@ -11,6 +11,7 @@ import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.cost.CostProcessor;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
@@ -30,9 +31,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +44,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class RedactionProcessorTest {
+class RedactionProcessorTest extends SpanProcessorContract {
+
+  @Override
+  protected SpanProcessor newProcessor() {
+    return RedactionProcessor.create(
+        RedactionRules.builder().setEnabled(true).setMode(RedactionMode.MASK).build(),
+        RedactionListener.noop());
+  }
+
+  /** The content keys it redacts, the findings' excerpts, and its own two markers. */
+  @Override
+  protected Set<String> keysWritten() {
+    Set<String> keys = new HashSet<>(RedactionProcessor.CONTENT_KEYS);
+    keys.addAll(
+        Set.of(
+            "gen_ai.prompt.*",
+            "gen_ai.completion.*",
+            "llm.input_messages.*",
+            "llm.output_messages.*",
+            "llm.prompts.*",
+            "guardrail.findings",
+            "traccia.redaction.*"));
+    return keys;
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "a-test-key-of-32-characters-long";

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TraceSamplingProcessorTest extends SpanProcessorContract {
@@ -32,6 +33,11 @@ class TraceSamplingProcessorTest extends SpanProcessorContract {
         .setSampleRate(0.5)
         .addKeepRule(TraceSamplingProcessor.ERROR_STATUS)
         .build();
+  }
+
+  @Override
+  protected Set<RejectReason> refusesFor() {
+    return Set.of(RejectReason.SAMPLED_OUT);
   }
 
   private static ByteString traceId(Random random) {

@@ -17,6 +17,7 @@ import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TokenCountingProcessorTest extends SpanProcessorContract {
@@ -26,6 +27,11 @@ class TokenCountingProcessorTest extends SpanProcessorContract {
   @Override
   protected SpanProcessor newProcessor() {
     return PROCESSOR;
+  }
+
+  @Override
+  protected Set<String> keysWritten() {
+    return Set.of("llm.usage.*");
   }
 
   /** tiktoken's count of {@code text} for {@code model}, from the committed fixture. */

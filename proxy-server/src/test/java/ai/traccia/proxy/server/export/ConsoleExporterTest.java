@@ -12,6 +12,9 @@ import ai.traccia.proxy.export.ExportResult;
 import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.export.ExporterContract;
 import ai.traccia.proxy.export.Signal;
+import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -27,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,8 +39,57 @@ class ConsoleExporterTest extends ExporterContract {
 
   @Override
   protected Exporter newExporter() {
-    return ConsoleExporter.create(out);
+    return ConsoleExporter.create(out, CLOCK);
   }
+
+  @Override
+  protected boolean decodesBodies() {
+    return true;
+  }
+
+  /** One line per span naming it, one line per metrics or logs request counting its items. */
+  @Override
+  protected void assertDestinationHolds(List<ExportRequest> sent) throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (ExportRequest request : sent) {
+      Message message = Requests.decode(request);
+      if (message instanceof ExportTraceServiceRequest) {
+        for (ResourceSpans rs : ((ExportTraceServiceRequest) message).getResourceSpansList()) {
+          for (ScopeSpans ss : rs.getScopeSpansList()) {
+            for (Span span : ss.getSpansList()) {
+              expected.add(" \"" + span.getName() + "\" ");
+            }
+          }
+        }
+      } else if (message instanceof ExportMetricsServiceRequest) {
+        long metrics =
+            ((ExportMetricsServiceRequest) message)
+                .getResourceMetricsList().stream()
+                    .flatMap(rm -> rm.getScopeMetricsList().stream())
+                    .mapToLong(sm -> sm.getMetricsCount())
+                    .sum();
+        expected.add(CLOCK.instant() + " metrics: " + metrics + " metric");
+      } else {
+        long records =
+            ((ExportLogsServiceRequest) message)
+                .getResourceLogsList().stream()
+                    .flatMap(rl -> rl.getScopeLogsList().stream())
+                    .mapToLong(sl -> sl.getLogRecordsCount())
+                    .sum();
+        expected.add(CLOCK.instant() + " logs: " + records + " log record");
+      }
+    }
+    String printed = bytes.toString(UTF_8);
+    List<String> lines =
+        printed.isEmpty() ? List.of() : List.of(printed.split(System.lineSeparator()));
+    assertThat(lines).hasSameSizeAs(expected);
+    for (int i = 0; i < lines.size(); i++) {
+      assertThat(lines.get(i)).contains(expected.get(i));
+    }
+  }
+
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-05-01T10:00:00.250Z"), ZoneOffset.UTC);
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(bytes, true, UTF_8);

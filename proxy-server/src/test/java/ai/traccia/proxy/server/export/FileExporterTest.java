@@ -15,6 +15,7 @@ import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.export.ExporterContract;
 import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.otlp.OtlpJson;
+import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,33 @@ class FileExporterTest extends ExporterContract {
   @Override
   protected Exporter newExporter() {
     return FileExporter.builder().setPath(dir.resolve("contract.jsonl")).build();
+  }
+
+  @Override
+  protected boolean decodesBodies() {
+    return true;
+  }
+
+  @Override
+  protected void assertDestinationHolds(List<ExportRequest> sent) throws Exception {
+    Path file = dir.resolve("contract.jsonl");
+    List<String> lines = Files.exists(file) ? Files.readAllLines(file, UTF_8) : List.of();
+    assertThat(lines).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      byte[] line = lines.get(i).getBytes(UTF_8);
+      Message written;
+      switch (sent.get(i).signal()) {
+        case TRACES:
+          written = OtlpJson.parseTraces(line);
+          break;
+        case METRICS:
+          written = OtlpJson.parseMetrics(line);
+          break;
+        default:
+          written = OtlpJson.parseLogs(line);
+      }
+      assertThat(written.toByteArray()).as("line %d", i).isEqualTo(sent.get(i).body());
+    }
   }
 
   @TempDir Path dir;

@@ -42,8 +42,25 @@ class OtlpGrpcExporterTest extends ExporterContract {
 
   @Override
   protected Exporter newExporter() throws Exception {
-    return exporter(server());
+    contractServer = server();
+    return exporter(contractServer);
   }
+
+  @Override
+  protected boolean decodesBodies() {
+    return false;
+  }
+
+  @Override
+  protected void assertDestinationHolds(List<ExportRequest> sent) {
+    List<ExportRequest> received = new ArrayList<>();
+    for (GrpcTestServer.Received r : contractServer.received) {
+      received.add(ExportRequest.of(r.signal, r.body, 0));
+    }
+    assertSameRequests(received, sent);
+  }
+
+  private GrpcTestServer contractServer;
 
   @TempDir static Path certificates;
   static TestCertificates tls;

@@ -39,8 +39,35 @@ class OtlpHttpExporterTest extends ExporterContract {
 
   @Override
   protected Exporter newExporter() throws Exception {
-    return exporter(allSignals(server()));
+    contractServer = server();
+    return exporter(allSignals(contractServer));
   }
+
+  @Override
+  protected boolean decodesBodies() {
+    return false;
+  }
+
+  @Override
+  protected void assertDestinationHolds(List<ExportRequest> sent) {
+    Map<String, Signal> signals =
+        Map.of(
+            "/v1/traces",
+            Signal.TRACES,
+            "/v1/metrics",
+            Signal.METRICS,
+            "/custom/logs",
+            Signal.LOGS);
+    List<ExportRequest> received = new ArrayList<>();
+    for (HttpTestServer.Received r : contractServer.received) {
+      assertThat(r.method).isEqualTo("POST");
+      assertThat(signals).containsKey(r.path);
+      received.add(ExportRequest.of(signals.get(r.path), r.body, 0));
+    }
+    assertSameRequests(received, sent);
+  }
+
+  private HttpTestServer contractServer;
 
   @TempDir static Path certificates;
   static TestCertificates tls;

@@ -28,8 +28,21 @@ class RetryingExporterTest extends ExporterContract {
   @Override
   protected Exporter newExporter() {
     // A real scheduler: the contract waits on the futures from the test thread.
-    return RetryingExporter.builder(new ScriptedExporter()).build();
+    contractDelegate = new ScriptedExporter();
+    return RetryingExporter.builder(contractDelegate).build();
   }
+
+  @Override
+  protected boolean decodesBodies() {
+    return false;
+  }
+
+  @Override
+  protected void assertDestinationHolds(List<ExportRequest> sent) {
+    assertSameRequests(contractDelegate.requests, sent);
+  }
+
+  private ScriptedExporter contractDelegate;
 
   private final FakeScheduler scheduler = new FakeScheduler();
   private final ScriptedExporter delegate = new ScriptedExporter();
@@ -46,6 +59,7 @@ class RetryingExporterTest extends ExporterContract {
   final class ScriptedExporter implements Exporter {
     final Deque<CompletableFuture<ExportResult>> script = new ArrayDeque<>();
     final List<Long> attemptTimes = Collections.synchronizedList(new ArrayList<>());
+    final List<ExportRequest> requests = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger shutdowns = new AtomicInteger();
     ExportResult otherwise = ExportResult.success();
 
@@ -64,6 +78,7 @@ class RetryingExporterTest extends ExporterContract {
     @Override
     public CompletableFuture<ExportResult> export(ExportRequest request) {
       attemptTimes.add(scheduler.nanoTime());
+      requests.add(request);
       CompletableFuture<ExportResult> next = script.poll();
       return next != null ? next : CompletableFuture.completedFuture(otherwise);
     }

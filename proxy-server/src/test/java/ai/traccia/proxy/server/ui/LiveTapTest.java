@@ -10,6 +10,8 @@ import static org.awaitility.Awaitility.await;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,10 +26,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class LiveTapTest {
+class LiveTapTest extends SpanProcessorContract {
 
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final LivePage page = LivePage.create(10, 100, new SelfMetrics());
+
+  /** The tap only watches: the contract's default, no keys written and nothing refused. */
+  @Override
+  protected SpanProcessor newProcessor() {
+    return page.tap();
+  }
 
   @AfterEach
   void stop() {

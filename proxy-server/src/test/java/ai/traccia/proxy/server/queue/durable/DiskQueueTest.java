@@ -15,10 +15,12 @@ import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -283,6 +285,164 @@ class DiskQueueTest {
     assertThat(taken).hasSize(2);
     taken.forEach(queue::complete);
     assertThat(segments()).hasSize(1).doesNotContain(segment);
+  }
+
+  /**
+   * Small records of every signal, one with an empty body, so that a segment of a few hundred bytes
+   * can be damaged at every offset quickly.
+   */
+  private static List<ExportRequest> smallRecords() {
+    List<ExportRequest> records = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      byte[] body = ("record " + i + " " + "x".repeat(i * 7)).getBytes(StandardCharsets.UTF_8);
+      records.add(
+          ExportRequest.of(
+              Signal.values()[i % Signal.values().length], i == 3 ? new byte[0] : body, i));
+    }
+    return records;
+  }
+
+  /** Writes {@code records} into one segment and returns a copy of its bytes. */
+  private byte[] segmentHolding(List<ExportRequest> records) throws IOException {
+    open(1 << 16);
+    for (ExportRequest record : records) {
+      append(record);
+    }
+    queue.close();
+    queue = null;
+    List<Path> written = segments();
+    assertThat(written).hasSize(1);
+    return Files.readAllBytes(written.get(0));
+  }
+
+  /** Where each record ends in the segment. */
+  private static long[] recordEnds(List<ExportRequest> records) {
+    long[] ends = new long[records.size()];
+    long end = DiskQueue.HEADER_BYTES;
+    for (int k = 0; k < records.size(); k++) {
+      end += DiskQueue.recordBytes(records.get(k));
+      ends[k] = end;
+    }
+    return ends;
+  }
+
+  /**
+   * Opens a queue in a clean {@code damaged} directory holding only {@code segment}, checks that it
+   * replays exactly the first {@code expected} of {@code records} in order, and returns the
+   * warnings it logged.
+   */
+  private List<String> recoverFrom(
+      Path damaged, byte[] segment, List<ExportRequest> records, int expected, String what)
+      throws IOException {
+    if (Files.exists(damaged)) {
+      try (Stream<Path> files = Files.list(damaged)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(damaged);
+    Files.write(damaged.resolve("segment-00000000000000000000.log"), segment);
+    log.list.clear();
+    try (DiskQueue recovered = DiskQueue.open(damaged, 1 << 20, 1 << 16, nanos -> {})) {
+      List<ExportRequest> out = new ArrayList<>();
+      for (DiskQueue.Entry e = recovered.poll(); e != null; e = recovered.poll()) {
+        out.add(e.request());
+      }
+      assertThat(recovered.replayedRecords()).as(what).isEqualTo(expected);
+      assertThat(recovered.replayedItems())
+          .as(what)
+          .isEqualTo(
+              records.subList(0, expected).stream().mapToLong(ExportRequest::itemCount).sum());
+      assertThat(out).as(what).hasSize(expected);
+      for (int k = 0; k < expected; k++) {
+        assertThat(out.get(k).signal()).as(what).isEqualTo(records.get(k).signal());
+        assertThat(out.get(k).itemCount()).as(what).isEqualTo(records.get(k).itemCount());
+        assertThat(out.get(k).body()).as(what).isEqualTo(records.get(k).body());
+      }
+      // The queue is usable after any damage: a new record comes after what was recovered.
+      ExportRequest next = ExportRequest.of(Signal.LOGS, new byte[] {42}, 1);
+      assertThat(recovered.tryReserve(DiskQueue.recordBytes(next))).as(what).isTrue();
+      recovered.append(next);
+      DiskQueue.Entry appended = recovered.poll();
+      assertThat(appended).as(what).isNotNull();
+      assertThat(appended.request().body()).as(what).isEqualTo(next.body());
+    }
+    return warnings();
+  }
+
+  @Test
+  void open_recoversTheRecordsBeforeEveryTruncationOffset() throws Exception {
+    List<ExportRequest> records = smallRecords();
+    byte[] segment = segmentHolding(records);
+    long[] ends = recordEnds(records);
+    assertThat(segment.length).isEqualTo((int) ends[ends.length - 1]).isLessThan(400);
+    Path damaged = dir.resolve("damaged");
+
+    for (int cut = 0; cut <= segment.length; cut++) {
+      String what = "cut at byte " + cut + " of " + segment.length;
+      int whole = 0;
+      while (whole < ends.length && ends[whole] <= cut) {
+        whole++;
+      }
+      long lastGoodEnd = whole == 0 ? DiskQueue.HEADER_BYTES : ends[whole - 1];
+
+      List<String> warnings =
+          recoverFrom(damaged, Arrays.copyOf(segment, cut), records, whole, what);
+
+      if (cut < DiskQueue.HEADER_BYTES) {
+        assertThat(warnings).as(what).singleElement().asString().contains("header is damaged");
+        assertThat(damaged.resolve("segment-00000000000000000000.log.corrupt")).as(what).exists();
+      } else if (cut == lastGoodEnd) {
+        // Cut between records: nothing is damaged, so nothing is said.
+        assertThat(warnings).as(what).isEmpty();
+      } else {
+        assertThat(warnings)
+            .as(what)
+            .singleElement()
+            .asString()
+            .contains("is corrupt or truncated at byte " + lastGoodEnd + " of " + cut + " (")
+            .contains("its " + whole + " records before that are sent");
+      }
+    }
+  }
+
+  @Test
+  void open_recoversTheRecordsBeforeAByteFlippedAtEveryOffset() throws Exception {
+    List<ExportRequest> records = smallRecords();
+    byte[] segment = segmentHolding(records);
+    long[] ends = recordEnds(records);
+    Path damaged = dir.resolve("damaged");
+
+    for (int at = 0; at < segment.length; at++) {
+      String what = "byte " + at + " of " + segment.length + " flipped";
+      int before = 0;
+      while (before < ends.length && ends[before] <= at) {
+        before++;
+      }
+      byte[] copy = segment.clone();
+      copy[at] ^= (byte) 0xFF;
+
+      List<String> warnings =
+          recoverFrom(damaged, copy, records, at < DiskQueue.HEADER_BYTES ? 0 : before, what);
+
+      if (at < DiskQueue.HEADER_BYTES) {
+        assertThat(warnings).as(what).singleElement().asString().contains("header is damaged");
+      } else {
+        long damagedStart = before == 0 ? DiskQueue.HEADER_BYTES : ends[before - 1];
+        assertThat(warnings)
+            .as(what)
+            .singleElement()
+            .asString()
+            .contains(
+                "is corrupt or truncated at byte " + damagedStart + " of " + segment.length + " (")
+            .contains(
+                "its "
+                    + before
+                    + " records before that are sent, the rest of the file is"
+                    + " skipped");
+      }
+    }
   }
 
   @Test
