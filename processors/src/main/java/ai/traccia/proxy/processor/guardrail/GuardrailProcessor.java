@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import ai.traccia.proxy.codec.SpanWriter;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
@@ -15,22 +16,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -381,17 +374,14 @@ public final class GuardrailProcessor implements SpanProcessor {
       timer.cancel(false);
     }
     Map<String, AnyValue> summary = summarize(root.state);
-    byte[] span;
-    try {
-      span =
-          root.summaryKeyPresent
-              ? SpanBatch.withAttributes(root.span(), summary).toByteArray()
-              : appendAttributes(root.spanBytes, summary);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // writing into an array of the computed size
-    }
-    ReleasedRoot released =
-        new ReleasedRoot(encodeRequest(root, span), root.traceId, root.traceState);
+    byte[] span =
+        root.summaryKeyPresent
+            ? SpanBatch.withAttributes(root.span(), summary).toByteArray()
+            : SpanWriter.appendAttributes(root.spanBytes, summary);
+    byte[] request =
+        SpanWriter.request(
+            root.resource, root.resourceSchemaUrl, root.scope, root.scopeSchemaUrl, span);
+    ReleasedRoot released = new ReleasedRoot(request, root.traceId, root.traceState);
     try {
       releaser.accept(released);
     } catch (RuntimeException e) {
@@ -399,73 +389,6 @@ public final class GuardrailProcessor implements SpanProcessor {
       return;
     }
     listener.onRootReleased(reason);
-  }
-
-  /**
-   * The root with the summary added, encoded without decoding it: protobuf appends repeated fields
-   * written after a message's bytes, so the summary's attributes follow the root's own.
-   */
-  private static byte[] appendAttributes(byte[] span, Map<String, AnyValue> summary)
-      throws IOException {
-    List<KeyValue> added = new ArrayList<>(summary.size());
-    int extra = 0;
-    for (Map.Entry<String, AnyValue> e : summary.entrySet()) {
-      KeyValue kv = KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
-      added.add(kv);
-      extra += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
-    }
-    byte[] out = Arrays.copyOf(span, span.length + extra);
-    CodedOutputStream cos = CodedOutputStream.newInstance(out, span.length, extra);
-    for (KeyValue kv : added) {
-      cos.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, kv);
-    }
-    cos.checkNoSpaceLeft();
-    return out;
-  }
-
-  /** An export request of the one span, with the resource and scope it arrived with. */
-  private static byte[] encodeRequest(HeldRoot root, byte[] span) {
-    int scopeSpans =
-        CodedOutputStream.computeMessageSize(ScopeSpans.SCOPE_FIELD_NUMBER, root.scope)
-            + CodedOutputStream.computeByteArraySize(ScopeSpans.SPANS_FIELD_NUMBER, span)
-            + stringSize(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, root.scopeSchemaUrl);
-    int resourceSpans =
-        CodedOutputStream.computeMessageSize(ResourceSpans.RESOURCE_FIELD_NUMBER, root.resource)
-            + CodedOutputStream.computeTagSize(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt32SizeNoTag(scopeSpans)
-            + scopeSpans
-            + stringSize(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, root.resourceSchemaUrl);
-    int total =
-        CodedOutputStream.computeTagSize(ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt32SizeNoTag(resourceSpans)
-            + resourceSpans;
-    byte[] out = new byte[total];
-    CodedOutputStream cos = CodedOutputStream.newInstance(out);
-    try {
-      cos.writeTag(
-          ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER,
-          WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(resourceSpans);
-      cos.writeMessage(ResourceSpans.RESOURCE_FIELD_NUMBER, root.resource);
-      cos.writeTag(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(scopeSpans);
-      cos.writeMessage(ScopeSpans.SCOPE_FIELD_NUMBER, root.scope);
-      cos.writeByteArray(ScopeSpans.SPANS_FIELD_NUMBER, span);
-      if (!root.scopeSchemaUrl.isEmpty()) {
-        cos.writeString(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, root.scopeSchemaUrl);
-      }
-      if (!root.resourceSchemaUrl.isEmpty()) {
-        cos.writeString(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, root.resourceSchemaUrl);
-      }
-      cos.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
-  }
-
-  private static int stringSize(int field, String value) {
-    return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
   }
 
   /** The attributes the root gets: summary, all findings, and the trace roll-up. */

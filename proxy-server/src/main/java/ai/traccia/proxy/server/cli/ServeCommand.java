@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.cli;
 
+import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.config.ConfigChange;
 import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigLoader;
@@ -12,8 +13,6 @@ import ai.traccia.proxy.config.ConfigReloader;
 import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
@@ -28,6 +27,7 @@ import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.Exporters;
 import ai.traccia.proxy.server.ProxyServer;
+import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;

@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Signal;
 import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
