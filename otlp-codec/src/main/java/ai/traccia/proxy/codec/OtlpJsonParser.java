@@ -338,6 +338,16 @@ final class OtlpJsonParser {
   }
 
   private static BigInteger exactInteger(BigDecimal decimal) {
+    if (decimal.signum() == 0) {
+      return BigInteger.ZERO;
+    }
+    // Digits before the point: more than 20 is past every integer field's range (2^64 has 20),
+    // and none is a fraction. Both are refused before toBigIntegerExact, which would otherwise
+    // compute a power of ten as long as the exponent: "1e999999999" took minutes of CPU.
+    int integerDigits = decimal.precision() - decimal.scale();
+    if (integerDigits > 20 || integerDigits <= 0) {
+      return null;
+    }
     try {
       return decimal.toBigIntegerExact();
     } catch (ArithmeticException e) {

@@ -48,6 +48,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -757,5 +758,31 @@ class OtlpJsonTest {
     HistogramDataPoint point = scope.getMetrics(1).getHistogram().getDataPoints(0);
     assertThat(point.getCount()).isEqualTo(-1L);
     assertThat(point.getBucketCountsList()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  @Timeout(10)
+  void parse_hugeExponentsAreRefusedAtOnce() throws Exception {
+    for (String value :
+        new String[] {"\"1700E000000123456789\"", "1e999999999", "\"1e-999999999\"", "1.5e300"}) {
+      assertThatThrownBy(
+              () -> OtlpJson.parseTraces(spanJson("startTimeUnixNano", value).getBytes(UTF_8)))
+          .as(value)
+          .isInstanceOf(OtlpJsonException.class)
+          .hasMessageContaining("startTimeUnixNano: expected an unsigned 64-bit integer");
+    }
+    Span span =
+        OtlpJson.parseTraces(spanJson("startTimeUnixNano", "\"17e17\"").getBytes(UTF_8))
+            .getResourceSpans(0)
+            .getScopeSpans(0)
+            .getSpans(0);
+    assertThat(span.getStartTimeUnixNano()).isEqualTo(1_700_000_000_000_000_000L);
+    assertThat(
+            OtlpJson.parseTraces(spanJson("endTimeUnixNano", "0.0e5").getBytes(UTF_8))
+                .getResourceSpans(0)
+                .getScopeSpans(0)
+                .getSpans(0)
+                .getEndTimeUnixNano())
+        .isZero();
   }
 }
