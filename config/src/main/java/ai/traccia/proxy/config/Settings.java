@@ -811,12 +811,26 @@ final class Settings {
                   "Detect guardrails on every span and write each trace's summary on its root"
                       + " span; false forwards root spans without holding them."));
 
+  /**
+   * How long the guardrail stage keeps a trace's state after its last span, in ms (its {@code
+   * DEFAULT_TRACE_TTL}); a root may wait only for less, or the stage cannot be built.
+   */
+  static final long GUARDRAIL_TRACE_TTL_MS = 60_000;
+
   static final Setting<Long> GUARDRAIL_ROOT_SPAN_WAIT_MS =
       add(
           Setting.builder("guardrails", "root_span_wait_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("guardrail_root_span_wait_ms")
-              .check(Settings::nonNegative)
+              .check(
+                  ms ->
+                      ms >= 0 && ms < GUARDRAIL_TRACE_TTL_MS
+                          ? null
+                          : "from 0 to "
+                              + (GUARDRAIL_TRACE_TTL_MS - 1)
+                              + ", under the "
+                              + GUARDRAIL_TRACE_TTL_MS / 1000
+                              + " s a trace's state is kept")
               .description(
                   "How long a trace's root span is held for children that arrive after it, in ms,"
                       + " before its guardrail summary is written and it is forwarded. The default"

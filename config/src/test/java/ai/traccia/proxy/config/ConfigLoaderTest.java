@@ -124,6 +124,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_rootSpanWait_underTheTraceStateLifetime() {
+    assertThat(problems(loader().setFlags(map("guardrail-root-span-wait-ms", "60000"))))
+        .containsExactly(
+            "guardrails.root_span_wait_ms: 60000 (expected: from 0 to 59999, under the 60 s a"
+                + " trace's state is kept) [--guardrail-root-span-wait-ms]");
+    assertThat(
+            loader()
+                .setFlags(map("guardrail-root-span-wait-ms", "59999"))
+                .load()
+                .guardrailRootSpanWaitMs())
+        .isEqualTo(59_999);
+  }
+
+  @Test
   void load_adminBounds_invalid() {
     assertThat(
             problems(

@@ -124,6 +124,14 @@ public final class SpanBatch {
     return request;
   }
 
+  /**
+   * The request's bytes as they arrived, before any edit; not a copy, and not to be modified. For a
+   * hand-off that reserves room for a batch before the processors run on it.
+   */
+  public byte[] arrivedBytes() {
+    return encoded;
+  }
+
   /** The request's spans read from its bytes; made on the first read. */
   WireSpans wire() {
     if (wire == null) {
@@ -397,6 +405,11 @@ public final class SpanBatch {
       rejections[i] = reason;
       rejectedCount++;
     }
+  }
+
+  /** Why span {@code i} was refused, or null when it was not. */
+  public RejectReason rejectReason(int i) {
+    return rejections == null ? null : rejections[i];
   }
 
   /** Whether span {@code i} was refused by a processor. */

@@ -85,4 +85,83 @@ class SpanPipelineTest {
     assertThat(pipeline.shutdown()).isCompleted();
     assertThat(pipeline.shutdown()).isCompleted();
   }
+
+  @Test
+  void processFrom_runsOnlyTheStagesFromTheIndexOn() {
+    List<String> seen = new ArrayList<>();
+    SpanPipeline pipeline =
+        SpanPipeline.builder()
+            .addProcessor(b -> seen.add("a"))
+            .addProcessor(b -> seen.add("b"))
+            .addProcessor(b -> seen.add("c"))
+            .build();
+
+    pipeline.processFrom(1, batch());
+
+    assertThat(seen).containsExactly("b", "c");
+  }
+
+  @Test
+  void addHoldingProcessor_releasedSpansGoThroughTheLaterStagesOnly() {
+    List<String> seen = new ArrayList<>();
+    SpanPipeline.Builder builder = SpanPipeline.builder().addProcessor(b -> seen.add("before"));
+    List<SpanConsumer> next = new ArrayList<>();
+    SpanProcessor holder =
+        builder.addHoldingProcessor(
+            consumer -> {
+              next.add(consumer);
+              return b -> seen.add("holder");
+            });
+    SpanPipeline pipeline = builder.addProcessor(b -> seen.add("after")).build();
+
+    Handoff answer = next.get(0).accept(batch());
+
+    assertThat(pipeline.processors()).hasSize(3).element(1).isSameAs(holder);
+    assertThat(seen).containsExactly("after");
+    assertThat(answer.outcome()).isEqualTo(Handoff.Outcome.TAKEN);
+  }
+
+  @Test
+  void connect_theTailDecidesAndRunsTheStagesAfterTheHolder() {
+    List<String> seen = new ArrayList<>();
+    List<SpanConsumer> next = new ArrayList<>();
+    SpanPipeline.Builder builder = SpanPipeline.builder();
+    builder.addHoldingProcessor(
+        consumer -> {
+          next.add(consumer);
+          return b -> {};
+        });
+    SpanPipeline pipeline = builder.addProcessor(b -> seen.add("after")).build();
+    List<Integer> firsts = new ArrayList<>();
+    Handoff full = Handoff.retryLater(java.time.Duration.ofSeconds(1), "queue full");
+    pipeline.connect(
+        (first, b) -> {
+          firsts.add(first);
+          return full;
+        });
+
+    assertThat(next.get(0).accept(batch())).isSameAs(full);
+
+    // The tail refused before running anything: no later stage saw the batch.
+    assertThat(firsts).containsExactly(1);
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void build_aBuilderWithAHoldingStageBuildsOnce() {
+    SpanPipeline.Builder builder = SpanPipeline.builder();
+    builder.addHoldingProcessor(consumer -> b -> {});
+    builder.build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("a builder with a holding stage builds one pipeline: the stage hands on to it");
+  }
+
+  @Test
+  void handoff_retryLaterNeedsAPositiveDelay() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Handoff.retryLater(java.time.Duration.ZERO, "full"))
+        .hasMessage("retryAfter: PT0S (expected: > 0)");
+  }
 }

@@ -5,6 +5,7 @@
 package ai.traccia.proxy.server;
 
 import ai.traccia.proxy.codec.SpanLimits;
+import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.admin.AdminHandler;
 import ai.traccia.proxy.server.admin.AdminResponse;
@@ -29,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -62,8 +62,6 @@ public final class ProxyServer implements AutoCloseable {
   private final AdminServer admin;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  // Set once the queues refuse everything, so released spans stop being retried.
-  private volatile boolean queuesClosed;
   private GrpcReceiver grpc;
   private HttpReceiver http;
   private ReceiverTls tls;
@@ -270,27 +268,6 @@ public final class ProxyServer implements AutoCloseable {
     return metrics;
   }
 
-  /**
-   * Queues spans a processor held back and now releases, such as a trace's root span that waited
-   * for its children. When a queue is full it tries again every second until it succeeds or the
-   * proxy has shut down; never blocks. Thread-safe.
-   *
-   * @param request an encoded {@code ExportTraceServiceRequest}, queued as it is
-   * @param spans the number of spans in it
-   */
-  public void release(byte[] request, int spans) {
-    if (ingest.release(request, spans)) {
-      return;
-    }
-    if (queuesClosed) {
-      logger.warn(
-          "A held span was released after the export queues closed and could not be delivered;"
-              + " raise server.shutdown_timeout_ms if this happens at every stop");
-      return;
-    }
-    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> release(request, spans));
-  }
-
   /** Whether the receivers are bound and accepting. */
   public boolean isReady() {
     return ready.get() && !closed.get();
@@ -333,7 +310,7 @@ public final class ProxyServer implements AutoCloseable {
       tls.close();
     }
     // Before the queues close: processors that hold spans back (a root waiting for its children)
-    // release them now, into queues that still take them.
+    // release them now, through the stages after them into queues that still take them.
     try {
       pipeline.shutdown().get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -342,7 +319,7 @@ public final class ProxyServer implements AutoCloseable {
       logger.warn("The processors did not shut down within {} ms", timeoutMillis, e);
     }
     long undelivered = 0;
-    queuesClosed = true;
+    ingest.closeQueues();
     for (BatchingExporter queue : queues) {
       long left = queue.shutdown(settings.shutdownTimeout);
       if (left > 0 && queue.isDurable()) {
@@ -459,29 +436,36 @@ public final class ProxyServer implements AutoCloseable {
       this.livePage = b.livePage;
     }
 
-    /** Builds {@link Settings}; defaults are the proxy's documented defaults. */
+    /**
+     * Builds {@link Settings}. Defaults are those of the configuration catalog ({@link
+     * ProxyConfig#defaults()}), so a proxy built here and one started from an empty configuration
+     * agree.
+     */
     public static final class Builder {
-      private String bindAddress = "127.0.0.1";
-      private int grpcPort = 4317;
-      private int httpPort = 4318;
-      private int adminPort = 13133;
+      private static final ProxyConfig DEFAULTS = ProxyConfig.defaults();
+
+      private String bindAddress = DEFAULTS.bindAddress();
+      private int grpcPort = DEFAULTS.grpcPort();
+      private int httpPort = DEFAULTS.httpPort();
+      private int adminPort = DEFAULTS.adminPort();
       private String adminBindAddress;
-      private Duration adminHeaderTimeout = Duration.ofSeconds(10);
-      private Duration adminIdleTimeout = Duration.ofSeconds(120);
-      private int adminMaxConnections = 256;
-      private long maxRequestBytes = 64L * 1024 * 1024;
+      private Duration adminHeaderTimeout = DEFAULTS.adminHeaderTimeout();
+      private Duration adminIdleTimeout = DEFAULTS.adminIdleTimeout();
+      private int adminMaxConnections = DEFAULTS.adminMaxConnections();
+      private long maxRequestBytes = DEFAULTS.maxRequestBytes();
       private SpanLimits spanLimits = SpanLimits.defaults();
       private ReceiverLimits receiverLimits = ReceiverLimits.DEFAULTS;
-      private Duration shutdownTimeout = Duration.ofSeconds(10);
-      private int maxQueueSize = 50_000;
-      private int maxExportBatchSize = 2048;
-      private Duration scheduleDelay = Duration.ofMillis(200);
-      private double maxSpansPerSecond;
-      private Duration maxBlock = Duration.ofMillis(100);
-      private SpanRateLimiter.Policy rateLimitPolicy = SpanRateLimiter.Policy.REFUSE;
-      private long maxBufferBytes;
+      private Duration shutdownTimeout = DEFAULTS.shutdownTimeout();
+      private int maxQueueSize = DEFAULTS.maxQueueSize();
+      private int maxExportBatchSize = DEFAULTS.maxExportBatchSize();
+      private Duration scheduleDelay = DEFAULTS.scheduleDelay();
+      private double maxSpansPerSecond = DEFAULTS.maxSpansPerSecond().orElse(0);
+      private Duration maxBlock = DEFAULTS.maxBlock();
+      private SpanRateLimiter.Policy rateLimitPolicy =
+          SpanRateLimiter.Policy.parse(DEFAULTS.rateLimitPolicy());
+      private long maxBufferBytes = DEFAULTS.maxBufferBytes().orElse(0);
       private Path durableQueueDir;
-      private long durableQueueMaxBytes = 1024L * 1024 * 1024;
+      private long durableQueueMaxBytes = DEFAULTS.durableQueueMaxBytes();
       private long durableSegmentBytes = 16L * 1024 * 1024;
       private SpanPipeline pipeline = SpanPipeline.empty();
       private final List<Exporter> exporters = new ArrayList<>();
@@ -489,8 +473,8 @@ public final class ProxyServer implements AutoCloseable {
       private Path tlsCertFile;
       private Path tlsKeyFile;
       private Path tlsClientCaFile;
-      private String tlsMinVersion = "1.2";
-      private Duration tlsReloadInterval = Duration.ofMinutes(1);
+      private String tlsMinVersion = DEFAULTS.receiverTlsMinVersion();
+      private Duration tlsReloadInterval = DEFAULTS.receiverTlsReloadInterval();
       private BearerAuth auth = BearerAuth.none();
       private LivePage livePage;
 
@@ -549,19 +533,19 @@ public final class ProxyServer implements AutoCloseable {
         return this;
       }
 
-      /** How long an admin connection has to send a request head. Default 10 s. */
+      /** How long an admin connection has to send a request head. */
       public Builder setAdminHeaderTimeout(Duration timeout) {
         this.adminHeaderTimeout = Objects.requireNonNull(timeout);
         return this;
       }
 
-      /** How long an admin connection may stay idle. Default 120 s. */
+      /** How long an admin connection may stay idle. */
       public Builder setAdminIdleTimeout(Duration timeout) {
         this.adminIdleTimeout = Objects.requireNonNull(timeout);
         return this;
       }
 
-      /** Most admin connections open at once. Default 256. */
+      /** Most admin connections open at once. */
       public Builder setAdminMaxConnections(int maxConnections) {
         this.adminMaxConnections = maxConnections;
         return this;
@@ -615,13 +599,13 @@ public final class ProxyServer implements AutoCloseable {
         return this;
       }
 
-      /** How long a request waits for rate-limit tokens. Default 100 ms. */
+      /** How long a request waits for rate-limit tokens. */
       public Builder setMaxBlock(Duration maxBlock) {
         this.maxBlock = Objects.requireNonNull(maxBlock);
         return this;
       }
 
-      /** What happens to spans over the rate limit. Default {@code REFUSE}. */
+      /** What happens to spans over the rate limit. */
       public Builder setRateLimitPolicy(SpanRateLimiter.Policy policy) {
         this.rateLimitPolicy = Objects.requireNonNull(policy);
         return this;
@@ -645,7 +629,7 @@ public final class ProxyServer implements AutoCloseable {
         return this;
       }
 
-      /** Bytes each durable queue holds at most. Default 1 GiB. */
+      /** Bytes each durable queue holds at most. */
       public Builder setDurableQueueMaxBytes(long maxBytes) {
         this.durableQueueMaxBytes = maxBytes;
         return this;

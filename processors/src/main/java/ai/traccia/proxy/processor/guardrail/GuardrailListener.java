@@ -13,7 +13,7 @@ import java.util.List;
  */
 public interface GuardrailListener {
 
-  /** Why a held root span was handed to the releaser. */
+  /** Why a held root span was let go. */
   enum Release {
     /** The configured wait for the trace's children ended. */
     WAIT_ELAPSED("wait_elapsed"),
@@ -44,10 +44,16 @@ public interface GuardrailListener {
   /** A root span was taken out of its batch to wait for its trace's children. */
   default void onRootHeld() {}
 
-  /** A held root span, with its summary, was handed to the releaser. */
+  /**
+   * A held root span, with its summary, was taken by the stages after the guardrail stage and the
+   * queues (or dropped there by sampling).
+   */
   default void onRootReleased(Release reason) {}
 
-  /** The releaser threw while taking a root span; that span is lost. */
+  /**
+   * A released root span could not be handed on: a later stage threw, or the queues closed before
+   * they had room for it. That span is lost.
+   */
   default void onReleaseFailed(RuntimeException error) {}
 
   /** A span arrived after its trace's summary was written; it is not in the summary. */

@@ -4,40 +4,26 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
-import ai.traccia.proxy.codec.SpanWriter;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanConsumer;
+import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.genai.LlmSpan;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import com.google.protobuf.ByteString;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.ArrayValue;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.resource.v1.Resource;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,31 +33,28 @@ import java.util.function.LongSupplier;
  * <p><b>Design.</b> The SDK sees a trace end to end in one process and summarises it when the root
  * ends, which is the last span it exports. A proxy sees a trace's spans in many requests, from many
  * services, in any order, and a service's children can arrive seconds after the root: another
- * process's SDK exports on its own batch delay (5 s by default in OpenTelemetry SDKs). So:
+ * process's SDK exports on its own batch delay (5 s by default in OpenTelemetry SDKs). So this
+ * stage composes four parts:
  *
  * <ul>
- *   <li>Every span's findings, capabilities, suppressions and LLM usage are added to a per-trace
- *       state in a bounded Caffeine cache ({@code maxTraces}, idle expiry {@code traceTtl}). A
- *       trace evicted for size is counted; a trace that expires without a root is counted and gets
- *       no summary.
- *   <li>A root span (empty or all-zero parent span id) is taken out of its batch with {@link
- *       RejectReason#HELD} and kept, with its resource and scope, for {@code rootSpanWait}. When
- *       the wait ends the summary of everything seen by then is added to it and it is handed, alone
- *       in an {@link ExportTraceServiceRequest}, to the releaser. Spans of the trace that arrive
- *       later are counted as late.
- *   <li>Held roots are bounded in bytes ({@code maxHeldRootBytes}, by serialized size). When the
- *       bound is passed the oldest roots are released early with what is known; a root is never
- *       dropped. {@link #shutdown()} releases every held root at once.
- *   <li>With a wait of zero the summary is written on the root in its own batch, as the SDK does.
+ *   <li>{@link GuardrailDetector} finds each span's findings, capabilities and suppressions.
+ *   <li>{@link TraceStates} adds them, with the span's LLM usage, to its trace's {@link TraceState}
+ *       in a bounded cache ({@code maxTraces}, idle expiry {@code traceTtl}).
+ *   <li>{@link HeldRoots} takes a root span (empty or all-zero parent span id) out of its batch
+ *       with {@link RejectReason#HELD} and keeps it for {@code rootSpanWait}, bounded in bytes
+ *       ({@code maxHeldRootBytes}); then it hands the root, with its summary, to the stages after
+ *       this one and the queues ({@link Builder#setNext}), never around them. Spans of the trace
+ *       that arrive later are counted as late.
+ *   <li>{@link GuardrailSummary} evaluates the trace and writes the summary's attributes.
  * </ul>
  *
- * <p>Thread-safe: per-trace state is guarded by the state's monitor, held roots by {@code
- * heldLock}; the releaser and listener are called without either lock. {@link #process} never
- * blocks beyond those short locks and the releaser, which must itself not block.
+ * <p>With a wait of zero, or once shut down, the summary is written on the root in its own batch,
+ * as the SDK does. {@link #shutdown()} releases every held root at once.
  *
- * <p>Must run after the token-counting and cost processors, whose results the trace roll-up reads,
- * and should be the last processor: a held root is copied when this processor runs, so edits that
- * later processors make to it in the batch are not in the copy that is released.
+ * <p>Thread-safe: see the parts. {@link #process} never blocks beyond their short locks.
+ *
+ * <p>Must run after the token-counting and cost processors, whose results the trace roll-up reads.
+ * A held root is copied when this stage runs; the stages after it see it when it is released.
  */
 public final class GuardrailProcessor implements SpanProcessor {
 
@@ -145,42 +128,30 @@ public final class GuardrailProcessor implements SpanProcessor {
   private final GuardrailDetector detector = new GuardrailDetector();
   // instrumentation.guardrail_heuristics is reloadable; a reload sets it from another thread.
   private volatile boolean heuristics;
-  private final long rootSpanWaitNanos;
-  private final long maxHeldRootBytes;
+  private final boolean holds;
   private final int maxFindingsPerTrace;
   private final Set<String> suppressedCategories;
-  private final ScheduledExecutorService scheduler;
-  private final Consumer<ReleasedRoot> releaser;
   private final GuardrailListener listener;
-  private final Cache<String, TraceState> traces;
-
-  private final Object heldLock = new Object();
-  // Insertion order is age order: the first entry is the oldest held root. Guarded by heldLock.
-  private final LinkedHashMap<HeldRoot, Boolean> held = new LinkedHashMap<>();
-  private long heldBytes; // guarded by heldLock
-  private boolean shutDown; // guarded by heldLock
+  private final HeldRoots held;
+  private final TraceStates traces;
 
   private GuardrailProcessor(Builder b) {
     this.heuristics = b.heuristics;
-    this.rootSpanWaitNanos = b.rootSpanWait.toNanos();
-    this.maxHeldRootBytes = b.maxHeldRootBytes;
+    this.holds = !b.rootSpanWait.isZero();
     this.maxFindingsPerTrace = b.maxFindingsPerTrace;
     this.suppressedCategories = Set.copyOf(b.suppressedCategories);
-    this.scheduler = b.scheduler;
-    this.releaser = b.releaser;
     this.listener = b.listener;
-    LongSupplier clock = b.nanoClock;
+    this.held =
+        new HeldRoots(
+            b.rootSpanWait.toNanos(),
+            b.maxHeldRootBytes,
+            b.scheduler,
+            b.next,
+            b.listener,
+            this::summarize);
     this.traces =
-        Caffeine.newBuilder()
-            .maximumSize(b.maxTraces)
-            .expireAfterAccess(b.traceTtl)
-            .ticker(clock::getAsLong)
-            // Expire idle traces even when no span arrives, so their roots and counts are not late.
-            .scheduler(Scheduler.forScheduledExecutorService(b.scheduler))
-            // Run removal on the thread that removes: no hidden executor, deterministic in tests.
-            .executor(Runnable::run)
-            .<String, TraceState>removalListener(this::onRemoved)
-            .build();
+        new TraceStates(
+            b.maxTraces, b.traceTtl, b.nanoClock, b.scheduler, b.listener, held::releaseTrace);
   }
 
   /** Returns a new builder with the defaults. */
@@ -221,48 +192,22 @@ public final class GuardrailProcessor implements SpanProcessor {
         batch.putAttribute(i, FINDING_COUNT, (long) findings.size());
         batch.putAttribute(i, FINDINGS, GuardrailFinding.jsonArray(findings));
       }
-      int capabilities = GuardrailDetector.capabilities(batch, i, llm);
-      List<String> suppressed = GuardrailDetector.suppressed(batch, i);
       boolean inference = llm.isInference();
-      long input = inference ? inputTokens(llm) : LlmSpan.ABSENT;
-      long output = inference ? outputTokens(batch, i, llm) : LlmSpan.ABSENT;
-      double cost = inference ? cost(batch, i, llm) : Double.NaN;
       boolean root = isRoot(batch.parentSpanId(i));
-
       if (state == null || state.removed) {
-        state = traces.get(traceId, k -> new TraceState());
+        state = traces.get(traceId);
       }
-      boolean late;
-      synchronized (state) {
-        late = state.summarized && !root;
-        state.capabilities |= capabilities;
-        for (GuardrailFinding f : findings) {
-          if (state.findings.size() < maxFindingsPerTrace) {
-            state.findings.add(f);
-          } else {
-            state.findingsDropped++;
-          }
-        }
-        state.suppressed.addAll(suppressed);
-        if (inference) {
-          state.llmSpanCount++;
-          if (input != LlmSpan.ABSENT) {
-            state.inputTokens += input;
-            state.inputSeen = true;
-          }
-          if (output != LlmSpan.ABSENT) {
-            state.outputTokens += output;
-            state.outputSeen = true;
-          }
-          if (!Double.isNaN(cost)) {
-            state.costUsd += cost;
-            state.costSeen = true;
-          }
-        }
-        if (root) {
-          state.rootSeen = true;
-        }
-      }
+      boolean late =
+          state.add(
+              GuardrailDetector.capabilities(batch, i, llm),
+              findings,
+              maxFindingsPerTrace,
+              GuardrailDetector.suppressed(batch, i),
+              inference,
+              inference ? inputTokens(llm) : LlmSpan.ABSENT,
+              inference ? outputTokens(batch, i, llm) : LlmSpan.ABSENT,
+              inference ? cost(batch, i, llm) : Double.NaN,
+              root);
       if (late) {
         listener.onLateSpan();
       }
@@ -284,20 +229,17 @@ public final class GuardrailProcessor implements SpanProcessor {
   }
 
   private void finishRoot(SpanBatch batch, int i, TraceState state) {
-    if (rootSpanWaitNanos > 0) {
-      HeldRoot root =
-          new HeldRoot(
+    if (holds) {
+      HeldRoots.Root root =
+          new HeldRoots.Root(
               state,
               batch.editedSpanBytes(i),
-              // Copied: the batch's ids point into its request, which a held root must not keep.
-              ByteString.copyFrom(batch.traceId(i).asReadOnlyByteBuffer()),
-              batch.traceState(i),
               hasSummaryKey(batch, i),
               batch.resource(i),
               batch.resourceSchemaUrl(i),
               batch.scope(i),
               batch.scopeSchemaUrl(i));
-      if (hold(root)) {
+      if (held.hold(root)) {
         batch.reject(i, RejectReason.HELD);
         return;
       }
@@ -317,175 +259,25 @@ public final class GuardrailProcessor implements SpanProcessor {
     return false;
   }
 
-  /** Adds {@code root} to the held roots; false when the processor is shut down. */
-  private boolean hold(HeldRoot root) {
-    List<HeldRoot> early = new ArrayList<>(0);
-    synchronized (heldLock) {
-      if (shutDown) {
-        return false;
-      }
-      held.put(root, Boolean.TRUE);
-      root.state.heldRoots.add(root);
-      heldBytes += root.bytes;
-      Iterator<HeldRoot> oldest = held.keySet().iterator();
-      while (heldBytes > maxHeldRootBytes && oldest.hasNext()) {
-        HeldRoot r = oldest.next();
-        oldest.remove();
-        r.state.heldRoots.remove(r);
-        heldBytes -= r.bytes;
-        early.add(r);
-      }
-    }
-    listener.onRootHeld();
-    for (HeldRoot r : early) {
-      emit(r, GuardrailListener.Release.MEMORY_BOUND);
-    }
-    if (!early.contains(root)) {
-      try {
-        root.timer =
-            scheduler.schedule(
-                () -> release(root, GuardrailListener.Release.WAIT_ELAPSED),
-                rootSpanWaitNanos,
-                TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        // The scheduler is shutting down before this processor; release now rather than never.
-        release(root, GuardrailListener.Release.SHUTDOWN);
-      }
-    }
-    return true;
-  }
-
-  /** Releases {@code root} unless it was released already. */
-  private void release(HeldRoot root, GuardrailListener.Release reason) {
-    synchronized (heldLock) {
-      if (held.remove(root) == null) {
-        return;
-      }
-      root.state.heldRoots.remove(root);
-      heldBytes -= root.bytes;
-    }
-    emit(root, reason);
-  }
-
-  /** Adds the summary to a root no longer in {@code held} and hands it to the releaser. */
-  private void emit(HeldRoot root, GuardrailListener.Release reason) {
-    ScheduledFuture<?> timer = root.timer;
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    Map<String, AnyValue> summary = summarize(root.state);
-    byte[] span =
-        root.summaryKeyPresent
-            ? SpanBatch.withAttributes(root.span(), summary).toByteArray()
-            : SpanWriter.appendAttributes(root.spanBytes, summary);
-    byte[] request =
-        SpanWriter.request(
-            root.resource, root.resourceSchemaUrl, root.scope, root.scopeSchemaUrl, span);
-    ReleasedRoot released = new ReleasedRoot(request, root.traceId, root.traceState);
-    try {
-      releaser.accept(released);
-    } catch (RuntimeException e) {
-      listener.onReleaseFailed(e);
-      return;
-    }
-    listener.onRootReleased(reason);
-  }
-
   /** The attributes the root gets: summary, all findings, and the trace roll-up. */
   private Map<String, AnyValue> summarize(TraceState state) {
     Map<String, AnyValue> out = new LinkedHashMap<>();
-    GuardrailSummary summary;
-    synchronized (state) {
-      state.summarized = true;
-      Set<String> suppressed = new LinkedHashSet<>(suppressedCategories);
-      suppressed.addAll(state.suppressed);
-      summary =
-          GuardrailSummary.evaluate(state.findings, state.capabilities, suppressed, heuristics);
-      out.put(SUMMARY, string(summary.json));
-      ArrayValue.Builder detected = ArrayValue.newBuilder();
-      for (String category : summary.detectedCategories) {
-        detected.addValues(string(category));
-      }
-      out.put(SUMMARY_DETECTED, AnyValue.newBuilder().setArrayValue(detected).build());
-      out.put(SUMMARY_MISSING_COUNT, integer(summary.missingCount));
-      out.put(SUMMARY_COVERAGE, string(summary.coverageConfidence));
-      if (!state.findings.isEmpty()) {
-        out.put(FINDINGS, string(GuardrailFinding.jsonArray(state.findings)));
-        out.put(FINDING_COUNT, integer(state.findings.size()));
-      }
-      if (state.llmSpanCount > 0) {
-        if (state.inputSeen) {
-          out.put(TRACE_INPUT_TOKENS, integer(state.inputTokens));
-        }
-        if (state.outputSeen) {
-          out.put(TRACE_OUTPUT_TOKENS, integer(state.outputTokens));
-        }
-        if (state.costSeen) {
-          out.put(
-              TRACE_COST_USD,
-              AnyValue.newBuilder().setDoubleValue(Math.round(state.costUsd * 1e9) / 1e9).build());
-        }
-        out.put(TRACE_LLM_SPAN_COUNT, integer(state.llmSpanCount));
-      }
-    }
+    GuardrailSummary summary = GuardrailSummary.write(state, suppressedCategories, heuristics, out);
     // Outside the trace's lock, as every listener call.
     listener.onTraceSummarized(
         summary.detectedCategories, summary.triggeredCategories, summary.missingCategories);
     return out;
   }
 
-  private void onRemoved(String traceId, TraceState state, RemovalCause cause) {
-    if (state == null) {
-      return;
-    }
-    state.removed = true;
-    if (cause == RemovalCause.EXPLICIT || cause == RemovalCause.REPLACED) {
-      return;
-    }
-    boolean rootSeen;
-    synchronized (state) {
-      rootSeen = state.rootSeen;
-    }
-    if (cause == RemovalCause.SIZE) {
-      listener.onTraceEvicted();
-    } else if (!rootSeen) {
-      listener.onTraceExpiredWithoutRoot();
-    }
-    // A root still waiting goes now, with what is known: it is never dropped. The trace's own
-    // list, not a search of every held root: at high rates a trace leaves for each that arrives.
-    List<HeldRoot> orphans;
-    synchronized (heldLock) {
-      if (state.heldRoots.isEmpty()) {
-        return;
-      }
-      orphans = new ArrayList<>(state.heldRoots);
-    }
-    for (HeldRoot r : orphans) {
-      release(r, GuardrailListener.Release.TRACE_EVICTED);
-    }
-  }
-
   /**
-   * Releases every held root at once, with the summary of what has been seen, so that a drain on
-   * SIGTERM forwards them. Roots that arrive afterwards get their summary in place. Idempotent; the
-   * returned future is complete when this method returns. Does not shut the scheduler down, which
-   * the caller owns.
+   * Releases every held root at once, with the summary of what has been seen, into the stages after
+   * this one, so that a drain on SIGTERM forwards them. Roots that arrive afterwards get their
+   * summary in place. Idempotent; the returned future is complete when this method returns. Does
+   * not shut the scheduler down, which the caller owns.
    */
   @Override
   public CompletableFuture<Void> shutdown() {
-    List<HeldRoot> all;
-    synchronized (heldLock) {
-      shutDown = true;
-      all = new ArrayList<>(held.keySet());
-      for (HeldRoot r : all) {
-        r.state.heldRoots.remove(r);
-      }
-      held.clear();
-      heldBytes = 0;
-    }
-    for (HeldRoot r : all) {
-      emit(r, GuardrailListener.Release.SHUTDOWN);
-    }
+    held.shutdown();
     return CompletableFuture.completedFuture(null);
   }
 
@@ -500,16 +292,12 @@ public final class GuardrailProcessor implements SpanProcessor {
 
   /** The number of root spans held now. */
   int heldCount() {
-    synchronized (heldLock) {
-      return held.size();
-    }
+    return held.count();
   }
 
   /** The bytes held now. */
   long heldBytes() {
-    synchronized (heldLock) {
-      return heldBytes;
-    }
+    return held.bytes();
   }
 
   /** Runs the cache's pending expiry and eviction now (tests). */
@@ -519,7 +307,7 @@ public final class GuardrailProcessor implements SpanProcessor {
 
   /** The number of traces with state (tests); approximate, as Caffeine's size is. */
   long traceCount() {
-    return traces.estimatedSize();
+    return traces.size();
   }
 
   // --- Span helpers ---------------------------------------------------------------------------
@@ -584,74 +372,9 @@ public final class GuardrailProcessor implements SpanProcessor {
     return new String(out);
   }
 
-  private static AnyValue string(String s) {
-    return AnyValue.newBuilder().setStringValue(s).build();
-  }
-
-  private static AnyValue integer(long n) {
-    return AnyValue.newBuilder().setIntValue(n).build();
-  }
-
-  /** A root span waiting for its trace's children. Identity equality: each hold is distinct. */
-  static final class HeldRoot {
-    final TraceState state;
-    // Kept encoded: a decoded span with its attributes takes several times its encoded size, and
-    // thousands of roots wait at once at high rates. Decoded once, when released.
-    private final byte[] spanBytes;
-    final ByteString traceId;
-    final String traceState;
-    // Whether the root carries a key the summary writes (an SDK's own summary, findings written on
-    // the root by this processor): then the summary replaces it, which takes a decode.
-    final boolean summaryKeyPresent;
-    final Resource resource;
-    final String resourceSchemaUrl;
-    final InstrumentationScope scope;
-    final String scopeSchemaUrl;
-    final long bytes;
-
-    Span span() {
-      try {
-        return Span.parseFrom(spanBytes);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        // The bytes were written in this process, from a request OtlpWire accepted.
-        throw new IllegalStateException(e);
-      }
-    }
-
-    // Set after the root is added to held; read by whoever releases it.
-    volatile ScheduledFuture<?> timer;
-
-    HeldRoot(
-        TraceState state,
-        byte[] spanBytes,
-        ByteString traceId,
-        String traceState,
-        boolean summaryKeyPresent,
-        Resource resource,
-        String resourceSchemaUrl,
-        InstrumentationScope scope,
-        String scopeSchemaUrl) {
-      this.state = state;
-      this.spanBytes = spanBytes;
-      this.traceId = traceId;
-      this.traceState = traceState;
-      this.summaryKeyPresent = summaryKeyPresent;
-      this.resource = resource;
-      this.resourceSchemaUrl = resourceSchemaUrl;
-      this.scope = scope;
-      this.scopeSchemaUrl = scopeSchemaUrl;
-      this.bytes =
-          (long) spanBytes.length
-              + resource.getSerializedSize()
-              + scope.getSerializedSize()
-              + resourceSchemaUrl.length()
-              + scopeSchemaUrl.length();
-    }
-  }
-
   /**
-   * Builds a {@link GuardrailProcessor}. {@link #setScheduler} and {@link #setReleaser} are
-   * required. Not thread-safe.
+   * Builds a {@link GuardrailProcessor}. {@link #setScheduler} and {@link #setNext} are required.
+   * Not thread-safe.
    */
   public static final class Builder {
     private boolean heuristics = true;
@@ -662,7 +385,7 @@ public final class GuardrailProcessor implements SpanProcessor {
     private int maxFindingsPerTrace = DEFAULT_MAX_FINDINGS_PER_TRACE;
     private Set<String> suppressedCategories = Set.of();
     private ScheduledExecutorService scheduler;
-    private Consumer<ReleasedRoot> releaser;
+    private SpanConsumer next;
     private GuardrailListener listener = GuardrailListener.noop();
     private LongSupplier nanoClock = System::nanoTime;
 
@@ -767,12 +490,12 @@ public final class GuardrailProcessor implements SpanProcessor {
     }
 
     /**
-     * Takes each released root span, alone in a request, to forward it. Called on receiver threads,
-     * the scheduler's thread and the thread that calls {@code shutdown()}; must be thread-safe and
-     * must not block. Required.
+     * Where released root spans go, each alone in a batch: the stages after this one and the
+     * queues, as {@link SpanPipeline.Builder#addHoldingProcessor} gives them. Called on receiver
+     * threads, the scheduler's thread and the thread that calls {@code shutdown()}. Required.
      */
-    public Builder setReleaser(Consumer<ReleasedRoot> releaser) {
-      this.releaser = Objects.requireNonNull(releaser, "releaser");
+    public Builder setNext(SpanConsumer next) {
+      this.next = Objects.requireNonNull(next, "next");
       return this;
     }
 
@@ -793,8 +516,8 @@ public final class GuardrailProcessor implements SpanProcessor {
       if (scheduler == null) {
         throw new IllegalStateException("scheduler is required: call setScheduler");
       }
-      if (releaser == null) {
-        throw new IllegalStateException("releaser is required: call setReleaser");
+      if (next == null) {
+        throw new IllegalStateException("next is required: call setNext");
       }
       if (traceTtl.compareTo(rootSpanWait) <= 0) {
         throw new IllegalStateException(

@@ -4,9 +4,12 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +17,8 @@ import java.util.TreeSet;
 
 /**
  * The evaluation of a whole trace's findings against what its capabilities call for: the SDK's
- * {@code GuardrailSummary}. Immutable.
+ * {@code GuardrailSummary}, and the attributes it writes on the trace's root ({@link #write}).
+ * Immutable.
  */
 final class GuardrailSummary {
 
@@ -202,6 +206,61 @@ final class GuardrailSummary {
         missingCount,
         coverage,
         out.toString());
+  }
+
+  /**
+   * Summarises the trace of {@code state} into {@code out}, the attributes its root gets: the
+   * summary, every finding of the trace, and the roll-up of its LLM usage and cost. Marks the trace
+   * summarized, so that spans after it count as late. Returns the evaluation.
+   *
+   * @param configured categories never reported missing, beside those the trace's spans suppress
+   */
+  static GuardrailSummary write(
+      TraceState state, Set<String> configured, boolean heuristics, Map<String, AnyValue> out) {
+    synchronized (state) {
+      state.summarized = true;
+      Set<String> suppressed = new LinkedHashSet<>(configured);
+      suppressed.addAll(state.suppressed);
+      GuardrailSummary summary =
+          evaluate(state.findings, state.capabilities, suppressed, heuristics);
+      out.put(GuardrailProcessor.SUMMARY, string(summary.json));
+      ArrayValue.Builder detected = ArrayValue.newBuilder();
+      for (String category : summary.detectedCategories) {
+        detected.addValues(string(category));
+      }
+      out.put(
+          GuardrailProcessor.SUMMARY_DETECTED,
+          AnyValue.newBuilder().setArrayValue(detected).build());
+      out.put(GuardrailProcessor.SUMMARY_MISSING_COUNT, integer(summary.missingCount));
+      out.put(GuardrailProcessor.SUMMARY_COVERAGE, string(summary.coverageConfidence));
+      if (!state.findings.isEmpty()) {
+        out.put(GuardrailProcessor.FINDINGS, string(GuardrailFinding.jsonArray(state.findings)));
+        out.put(GuardrailProcessor.FINDING_COUNT, integer(state.findings.size()));
+      }
+      if (state.llmSpanCount > 0) {
+        if (state.inputSeen) {
+          out.put(GuardrailProcessor.TRACE_INPUT_TOKENS, integer(state.inputTokens));
+        }
+        if (state.outputSeen) {
+          out.put(GuardrailProcessor.TRACE_OUTPUT_TOKENS, integer(state.outputTokens));
+        }
+        if (state.costSeen) {
+          out.put(
+              GuardrailProcessor.TRACE_COST_USD,
+              AnyValue.newBuilder().setDoubleValue(Math.round(state.costUsd * 1e9) / 1e9).build());
+        }
+        out.put(GuardrailProcessor.TRACE_LLM_SPAN_COUNT, integer(state.llmSpanCount));
+      }
+      return summary;
+    }
+  }
+
+  private static AnyValue string(String s) {
+    return AnyValue.newBuilder().setStringValue(s).build();
+  }
+
+  private static AnyValue integer(long n) {
+    return AnyValue.newBuilder().setIntValue(n).build();
   }
 
   /** Appends a MissingGuardrail unless the category is covered or suppressed; returns 1 or 0. */

@@ -19,8 +19,9 @@
  * <h2>On the root span</h2>
  *
  * <p>The root span of a trace (no parent span id) is held for {@code guardrails.root_span_wait_ms}
- * (default 10 s) so that children exported later by other services are included, then forwarded
- * with:
+ * (default 10 s) so that children exported later by other services are included, then handed to the
+ * stages after the guardrail stage (redaction, the live page, sampling) and the queues, like every
+ * span, with:
  *
  * <table>
  *   <caption>Attributes added to the root span</caption>

@@ -7,7 +7,6 @@ package ai.traccia.proxy.processor.redaction;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanProcessor;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -159,26 +158,6 @@ public final class RedactionProcessor implements SpanProcessor {
         batch.reject(i, RejectReason.INVALID);
       }
     }
-  }
-
-  /**
-   * The encoded trace request {@code encoded} with its spans redacted, for spans that leave the
-   * pipeline another way (a root span the guardrail processor held and releases later).
-   *
-   * @throws IllegalArgumentException when {@code encoded} is not a trace request
-   */
-  public byte[] redactRequest(byte[] encoded) {
-    if (!rules.get().enabled) {
-      return encoded;
-    }
-    SpanBatch batch;
-    try {
-      batch = SpanBatch.parse(encoded);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("not a trace request", e);
-    }
-    process(batch);
-    return batch.toByteArray();
   }
 
   private void redactSpan(SpanBatch batch, int i, RedactionRules r) {

@@ -84,15 +84,15 @@ public final class TraceSamplingProcessor implements SpanProcessor {
 
   /**
    * Whether the current rate keeps the trace of {@code span}, keep rules aside: the decision this
-   * processor makes for every span of that trace. For a stage that holds spans back and forwards
-   * them later, outside a batch this processor sees.
+   * processor makes for every span of that trace (tests). Spans a stage held back come through
+   * {@link #process} like any other, after that stage.
    */
-  public boolean keeps(Span span) {
+  boolean keeps(Span span) {
     return keeps(span.getTraceId(), span.getTraceState());
   }
 
   /** Whether the trace with this id and W3C tracestate is kept at the current rate. */
-  public boolean keeps(ByteString traceId, String traceState) {
+  private boolean keeps(ByteString traceId, String traceState) {
     long r = SamplingThreshold.randomness(traceId, traceState);
     return r < 0 || r >= threshold;
   }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanProcessor;
@@ -54,8 +55,24 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     return GuardrailProcessor.builder()
         .setScheduler(scheduler)
         .setNanoClock(scheduler.clock())
-        .setReleaser(root -> released.add(root.request()))
+        .setNext(
+            root -> {
+              released.add(root.toRequest());
+              return Handoff.taken();
+            })
         .setListener(listener);
+  }
+
+  @Test
+  void build_longestRootWaitTheConfigAccepts() {
+    // The config allows waits up to 59,999 ms because the trace state lives 60 s; both must agree,
+    // or a valid configuration fails at startup.
+    assertThat(GuardrailProcessor.DEFAULT_TRACE_TTL).isEqualTo(Duration.ofSeconds(60));
+    assertThat(
+            builder()
+                .fromConfig(ProxyConfig.builder().setGuardrailRootSpanWaitMs(59_999).build())
+                .build())
+        .isNotNull();
   }
 
   // --- Holding the root ------------------------------------------------------------------------
@@ -600,8 +617,15 @@ class GuardrailProcessorTest extends SpanProcessorContract {
 
   @Test
   void release_carriesTheTraceIdAndTracestateForSampling() {
-    List<ReleasedRoot> roots = new CopyOnWriteArrayList<>();
-    GuardrailProcessor processor = builder().setReleaser(roots::add).build();
+    List<SpanBatch> roots = new CopyOnWriteArrayList<>();
+    GuardrailProcessor processor =
+        builder()
+            .setNext(
+                root -> {
+                  roots.add(root);
+                  return Handoff.taken();
+                })
+            .build();
     SpanBatch batch =
         batch(
             "svc",
@@ -614,9 +638,10 @@ class GuardrailProcessorTest extends SpanProcessorContract {
     scheduler.advance(Duration.ofSeconds(10));
 
     assertThat(roots).hasSize(1);
-    assertThat(roots.get(0).traceId()).isEqualTo(arrived.getTraceId());
-    assertThat(roots.get(0).traceState()).isEqualTo("ot=th:0;rv:123456789abcde");
-    Span out = roots.get(0).request().getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    assertThat(roots.get(0).size()).isEqualTo(1);
+    assertThat(roots.get(0).traceId(0)).isEqualTo(arrived.getTraceId());
+    assertThat(roots.get(0).traceState(0)).isEqualTo("ot=th:0;rv:123456789abcde");
+    Span out = roots.get(0).toRequest().getResourceSpans(0).getScopeSpans(0).getSpans(0);
     assertThat(out.toBuilder().clearAttributes().build())
         .isEqualTo(arrived.toBuilder().clearAttributes().build());
     assertThat(out.getAttributesList())
@@ -627,7 +652,7 @@ class GuardrailProcessorTest extends SpanProcessorContract {
   void release_releaserThrows_isReportedAndNotRethrown() {
     GuardrailProcessor processor =
         builder()
-            .setReleaser(
+            .setNext(
                 r -> {
                   throw new IllegalStateException("queue closed");
                 })
@@ -638,6 +663,62 @@ class GuardrailProcessorTest extends SpanProcessorContract {
 
     assertThat(listener.failures).isEqualTo(1);
     assertThat(processor.heldCount()).isZero();
+  }
+
+  @Test
+  void release_queuesFull_handsTheSameRootAgainAfterTheDelayTheyAsk() {
+    List<ExportTraceServiceRequest> offered = new CopyOnWriteArrayList<>();
+    List<Handoff> answers =
+        new CopyOnWriteArrayList<>(
+            List.of(
+                Handoff.retryLater(Duration.ofSeconds(1), "queue full"),
+                Handoff.retryLater(Duration.ofSeconds(1), "queue full"),
+                Handoff.taken()));
+    GuardrailProcessor processor =
+        builder()
+            .setNext(
+                root -> {
+                  offered.add(root.toRequest());
+                  return answers.remove(0);
+                })
+            .build();
+    processor.process(batch("svc", span(TRACE, ROOT, null)));
+
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(offered).hasSize(1);
+    assertThat(listener.releases).isEmpty();
+    scheduler.advance(Duration.ofMillis(999));
+    assertThat(offered).hasSize(1);
+    scheduler.advance(Duration.ofMillis(1));
+    scheduler.advance(Duration.ofSeconds(1));
+
+    assertThat(offered).hasSize(3);
+    // The summary is written once and the same root offered each time.
+    assertThat(offered.get(2)).isEqualTo(offered.get(0));
+    assertThat(listener.summaries).hasSize(1);
+    assertThat(listener.releases).containsExactly(GuardrailListener.Release.WAIT_ELAPSED);
+    assertThat(listener.failures).isZero();
+  }
+
+  @Test
+  void release_queuesClosed_isReportedAndNotRetried() {
+    List<SpanBatch> offered = new CopyOnWriteArrayList<>();
+    GuardrailProcessor processor =
+        builder()
+            .setNext(
+                root -> {
+                  offered.add(root);
+                  return Handoff.closed("the export queues are closed");
+                })
+            .build();
+    processor.process(batch("svc", span(TRACE, ROOT, null)));
+
+    processor.shutdown();
+    scheduler.advance(Duration.ofMinutes(1));
+
+    assertThat(offered).hasSize(1);
+    assertThat(listener.failures).isEqualTo(1);
+    assertThat(listener.releases).isEmpty();
   }
 
   @Test
@@ -725,7 +806,7 @@ class GuardrailProcessorTest extends SpanProcessorContract {
             "suppressedCategories: unknown category \"pi\" (expected one of: input_validation,"
                 + " prompt_injection, pii, moderation, tool_permission, output_validation,"
                 + " rate_limit, unknown)");
-    assertThatThrownBy(() -> GuardrailProcessor.builder().setReleaser(r -> {}).build())
+    assertThatThrownBy(() -> GuardrailProcessor.builder().setNext(r -> Handoff.taken()).build())
         .hasMessage("scheduler is required: call setScheduler");
     assertThatThrownBy(
             () ->

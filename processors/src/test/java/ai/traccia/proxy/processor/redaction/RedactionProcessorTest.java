@@ -7,12 +7,13 @@ package ai.traccia.proxy.processor.redaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.cost.CostProcessor;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
-import ai.traccia.proxy.processor.guardrail.ReleasedRoot;
 import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -284,16 +285,25 @@ class RedactionProcessorTest {
   void heldRoot_isRedactedOnRelease() throws Exception {
     RedactionProcessor redaction = RedactionProcessor.create(rules(RedactionMode.MASK), noop());
     List<byte[]> released = new ArrayList<>();
+    SpanPipeline.Builder builder = SpanPipeline.builder();
     GuardrailProcessor guardrails =
-        GuardrailProcessor.builder()
-            .setRootSpanWait(Duration.ofSeconds(30))
-            .setScheduler(scheduler)
-            .setReleaser(
-                (ReleasedRoot root) -> released.add(redaction.redactRequest(root.encodedRequest())))
-            .build();
+        builder.addHoldingProcessor(
+            next ->
+                GuardrailProcessor.builder()
+                    .setRootSpanWait(Duration.ofSeconds(30))
+                    .setScheduler(scheduler)
+                    .setNext(next)
+                    .build());
+    SpanPipeline pipeline = builder.addProcessor(redaction).build();
+    // What queues the pipeline's output: the stages after the holder, then a list.
+    pipeline.connect(
+        (first, root) -> {
+          pipeline.processFrom(first, root);
+          released.add(root.toByteArray());
+          return Handoff.taken();
+        });
     SpanBatch batch = batch(span("01", "", "llm.prompt", PII));
-    guardrails.process(batch);
-    redaction.process(batch);
+    pipeline.process(batch);
     assertThat(batch.acceptedCount()).isZero(); // held
 
     guardrails.shutdown(); // releases every held root at once
@@ -320,7 +330,7 @@ class RedactionProcessorTest {
     GuardrailProcessor.builder()
         .setRootSpanWait(Duration.ZERO)
         .setScheduler(scheduler)
-        .setReleaser(r -> {})
+        .setNext(r -> Handoff.taken())
         .build()
         .process(batch);
     if (last != null) {

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.admin;
 
+import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -153,13 +154,15 @@ public final class AdminServer {
     return best;
   }
 
-  /** Builds an {@link AdminServer}; defaults are the proxy's documented defaults. */
+  /** Builds an {@link AdminServer}; defaults are those of the configuration catalog. */
   public static final class Builder {
-    private String bindAddress = "127.0.0.1";
-    private int port = 13133;
-    private Duration headerTimeout = Duration.ofSeconds(10);
-    private Duration idleTimeout = Duration.ofSeconds(120);
-    private int maxConnections = 256;
+    private static final ProxyConfig DEFAULTS = ProxyConfig.defaults();
+
+    private String bindAddress = DEFAULTS.bindAddress();
+    private int port = DEFAULTS.adminPort();
+    private Duration headerTimeout = DEFAULTS.adminHeaderTimeout();
+    private Duration idleTimeout = DEFAULTS.adminIdleTimeout();
+    private int maxConnections = DEFAULTS.adminMaxConnections();
     private final Map<String, Route> routes = new LinkedHashMap<>();
 
     private Builder() {}

@@ -6,6 +6,7 @@ package ai.traccia.proxy.server.ingest;
 
 import ai.traccia.proxy.codec.OtlpWire;
 import ai.traccia.proxy.codec.SpanLimits;
+import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
@@ -42,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * by a stage (derived metrics, guardrail state), so a client's retry is counted once. Queue room is
  * taken before rate-limit tokens, since room can be given back and tokens cannot.
  *
+ * <p>Spans a stage held back (a trace's root waiting for its children) come back through the same
+ * steps when the stage lets them go: this class is the pipeline's {@link SpanPipeline.Tail}, so a
+ * released root is given room on every queue first, then runs the stages after the one that held
+ * it, then is queued or not with the rest. A full queue answers it as it answers a client, and the
+ * holder tries again after the same delay.
+ *
  * <p>Thread-safe; called from receiver worker threads, and from a transport's event loop only when
  * {@link #isNonBlocking} says nothing on the request's path blocks or reads spans.
  */
@@ -61,6 +68,7 @@ public final class Ingest {
   private final ThrottlingLogger dropLog = ThrottlingLogger.create(logger, 6);
   private final AtomicLong rateLimitDropped = new AtomicLong();
   private volatile boolean accepting = true;
+  private volatile boolean queuesClosed;
 
   /** Creates the hand-off to {@code exporters}, running {@code pipeline} over every span. */
   public Ingest(SpanPipeline pipeline, List<BatchingExporter> exporters, SelfMetrics metrics) {
@@ -96,6 +104,9 @@ public final class Ingest {
     this.durable = this.exporters.stream().anyMatch(BatchingExporter::isDurable);
     this.metrics = metrics;
     this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
+    // Spans a stage held back come back here when it lets them go, to run the stages after it
+    // and be queued like the request they came in.
+    pipeline.connect(this::released);
   }
 
   /**
@@ -189,7 +200,12 @@ public final class Ingest {
         }
       }
       int accepted = batch.acceptedCount();
+      // Root spans a processor holds for their children are acknowledged to the client with the
+      // rest, so they are accepted now, under the transport they came by; their release to the
+      // queues later is counted apart (released_spans), never as accepted a second time.
+      int held = batch.rejectionsByReason().getOrDefault(RejectReason.HELD, 0);
       if (accepted == 0) {
+        metrics.accepted(Signal.TRACES, transport, held);
         return IngestResult.partiallyAccepted(reportedRejections, message);
       }
       ExportRequest request = ExportRequest.of(Signal.TRACES, batch.toByteArray(), accepted);
@@ -201,6 +217,7 @@ public final class Ingest {
       if (queued.status() != IngestResult.Status.ACCEPTED) {
         return queued;
       }
+      metrics.accepted(Signal.TRACES, transport, held);
       return IngestResult.partiallyAccepted(reportedRejections, message);
     } finally {
       if (!handedOver && received > 0) {
@@ -222,24 +239,61 @@ public final class Ingest {
   }
 
   /**
-   * Queues spans a processor held back and now releases (a root span that waited for its children).
-   * They were accepted and processed already, so neither the pipeline nor the rate limiter runs
-   * again, and shutting down does not refuse them. Returns false, queueing nothing, when a queue
-   * has no room; the caller keeps the spans and tries again later.
-   *
-   * @param request an encoded {@code ExportTraceServiceRequest}, queued as it is
-   * @param spans the number of spans in it
+   * Takes spans a stage of the pipeline held back and now releases (a root span that waited for its
+   * children), as the pipeline's {@link SpanPipeline.Tail}: reserves room on every queue for them,
+   * runs the stages after the holder ({@code first} onwards), and queues what they keep, by the
+   * same steps as a request. They were accepted when they arrived, so the rate limiter does not run
+   * again and shutting down does not refuse them; a full queue does, with the delay a client would
+   * be told, and then no stage has seen them (the holder keeps them and tries again). Once the
+   * queues are closing ({@link #closeQueues}) nothing more is taken.
    */
-  public boolean release(byte[] request, int spans) {
+  Handoff released(int first, SpanBatch batch) {
+    int spans = batch.acceptedCount();
     if (spans == 0) {
-      return true;
+      return Handoff.taken();
     }
-    ExportRequest export = ExportRequest.of(Signal.TRACES, request, spans);
-    // Counted as received when they arrived; their own counter, not accepted_items of a made-up
-    // transport, says that they reached the queues.
-    boolean queued = queue(export, null).status() == IngestResult.Status.ACCEPTED;
-    metrics.released(spans, queued);
-    return queued;
+    if (queuesClosed) {
+      return Handoff.closed("the export queues had closed");
+    }
+    ExportRequest arrived = ExportRequest.of(Signal.TRACES, batch.arrivedBytes(), spans);
+    IngestResult full = reserve(arrived, null);
+    if (full != null) {
+      metrics.released(spans, false);
+      return Handoff.retryLater(full.retryAfter(), full.message());
+    }
+    boolean handedOver = false;
+    try {
+      pipeline.processFrom(first, batch);
+      int kept = batch.acceptedCount();
+      if (kept == 0) {
+        return Handoff.taken(); // sampled out, as the rest of its trace
+      }
+      ExportRequest request = ExportRequest.of(Signal.TRACES, batch.toByteArray(), kept);
+      for (BatchingExporter exporter : exporters) {
+        exporter.resize(arrived, request);
+      }
+      handedOver = true;
+      // Counted as received and accepted when they arrived; their own counter, not accepted_items,
+      // says that they reached the queues.
+      IngestResult queued = enqueue(request, null);
+      boolean taken = queued.status() == IngestResult.Status.ACCEPTED;
+      metrics.released(kept, taken);
+      return taken ? Handoff.taken() : Handoff.retryLater(queued.retryAfter(), queued.message());
+    } finally {
+      if (!handedOver) {
+        for (BatchingExporter exporter : exporters) {
+          exporter.release(arrived);
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes no more released spans: called before the queues shut down, after the pipeline has
+   * released what it held.
+   */
+  public void closeQueues() {
+    queuesClosed = true;
   }
 
   /**
@@ -295,7 +349,7 @@ public final class Ingest {
 
   /**
    * Queues {@code request} on every exporter or on none, counting the outcome under {@code
-   * transport}; a null transport (released spans) leaves the counting to the caller.
+   * transport}.
    */
   private IngestResult queue(ExportRequest request, String transport) {
     if (request.itemCount() == 0) {

@@ -28,9 +28,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Every item is counted once when received, then exactly once as accepted or refused (with a
  * reason), and each accepted item once per exporter as exported or failed. A root span that the
- * guardrails hold for its children is received but neither accepted nor refused on arrival; it is
- * counted in {@code traccia_proxy_released_spans} when it is released to the queues. All methods
- * are thread-safe and cheap enough for the request path.
+ * guardrails hold for its children is received and accepted on arrival, under its transport, as the
+ * client is told; it is counted in {@code traccia_proxy_released_spans} when it is released to the
+ * queues, not accepted again. All methods are thread-safe and cheap enough for the request path.
  */
 public final class SelfMetrics {
 

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.queue;
 
+import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.server.export.ExportRequest;
 import ai.traccia.proxy.server.export.ExportResult;
 import ai.traccia.proxy.server.export.Exporter;
@@ -558,14 +559,16 @@ public final class BatchingExporter {
     }
   }
 
-  /** Builds a {@link BatchingExporter}. */
+  /** Builds a {@link BatchingExporter}; defaults are those of the configuration catalog. */
   public static final class Builder {
+    private static final ProxyConfig DEFAULTS = ProxyConfig.defaults();
+
     private final Exporter exporter;
     private final SelfMetrics metrics;
-    private int capacity = 50_000;
-    private int maxBatchItems = 2048;
+    private int capacity = DEFAULTS.maxQueueSize();
+    private int maxBatchItems = DEFAULTS.maxExportBatchSize();
     private int maxBatchBytes = 3 * 1024 * 1024;
-    private Duration scheduleDelay = Duration.ofMillis(200);
+    private Duration scheduleDelay = DEFAULTS.scheduleDelay();
     private int maxConcurrentExports = 4;
     private Duration durableRetryDelay = DURABLE_RETRY_DELAY;
     private DiskQueue disk;
@@ -576,14 +579,20 @@ public final class BatchingExporter {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    /** Items the queue holds at most, queued and in flight together. Default 50,000. */
+    /**
+     * Items the queue holds at most, queued and in flight together. Default: that of {@code
+     * rate_limiting.max_queue_size}.
+     */
     public Builder setCapacity(int capacity) {
       checkPositive("capacity", capacity);
       this.capacity = capacity;
       return this;
     }
 
-    /** Items per exported batch at most. Default 2,048. */
+    /**
+     * Items per exported batch at most. Default: that of {@code
+     * rate_limiting.max_export_batch_size}.
+     */
     public Builder setMaxBatchItems(int maxBatchItems) {
       checkPositive("maxBatchItems", maxBatchItems);
       this.maxBatchItems = maxBatchItems;
@@ -600,7 +609,10 @@ public final class BatchingExporter {
       return this;
     }
 
-    /** How long a batch waits for more items after its first one. Default 200 ms. */
+    /**
+     * How long a batch waits for more items after its first one. Default: that of {@code
+     * rate_limiting.schedule_delay_millis}.
+     */
     public Builder setScheduleDelay(Duration scheduleDelay) {
       if (scheduleDelay.isNegative() || scheduleDelay.isZero()) {
         throw new IllegalArgumentException(

@@ -86,38 +86,6 @@ public final class GrpcReceiver {
   }
 
   /**
-   * Binds and starts the receiver.
-   *
-   * @param limits bounds on connections, handshake and message time, idle time, metadata size and
-   *     concurrent calls per connection
-   * @param budget the memory budget messages are taken from as they arrive
-   * @param executor runs the calls that block or read spans; owned by the caller, who shuts it down
-   *     after {@link #stop}
-   */
-  public static GrpcReceiver start(
-      String bindAddress,
-      int port,
-      long maxRequestBytes,
-      ReceiverLimits limits,
-      Ingest ingest,
-      SelfMetrics metrics,
-      MemoryBudget budget,
-      ExecutorService executor)
-      throws IOException {
-    return start(
-        bindAddress,
-        port,
-        maxRequestBytes,
-        limits,
-        ingest,
-        metrics,
-        budget,
-        executor,
-        null,
-        BearerAuth.none());
-  }
-
-  /**
    * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
    * token when {@code auth} is enabled.
    *

@@ -44,37 +44,6 @@ public final class HttpReceiver {
   }
 
   /**
-   * Binds and starts the receiver, in plaintext and without authentication.
-   *
-   * @param limits bounds on connections, header and body time, and header size
-   * @param budget the memory budget request bodies are taken from as they arrive
-   * @param executor decodes and processes requests; owned by the caller
-   * @throws InterruptedException if interrupted while binding
-   */
-  public static HttpReceiver start(
-      String bindAddress,
-      int port,
-      long maxRequestBytes,
-      ReceiverLimits limits,
-      Ingest ingest,
-      SelfMetrics metrics,
-      MemoryBudget budget,
-      ExecutorService executor)
-      throws InterruptedException {
-    return start(
-        bindAddress,
-        port,
-        maxRequestBytes,
-        limits,
-        ingest,
-        metrics,
-        budget,
-        executor,
-        null,
-        BearerAuth.none());
-  }
-
-  /**
    * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
    * token when {@code auth} is enabled.
    *

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.receiver;
 
+import ai.traccia.proxy.config.ProxyConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -29,10 +30,19 @@ public record ReceiverLimits(
     int maxHeaderBytes,
     int maxConcurrentStreams) {
 
-  /** The documented defaults (see config/README.md, {@code [server]}). */
-  public static final ReceiverLimits DEFAULTS =
-      new ReceiverLimits(
-          4096, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(2), 16_384, 100);
+  /** The defaults of the configuration catalog (see config/README.md, {@code [server]}). */
+  public static final ReceiverLimits DEFAULTS = of(ProxyConfig.defaults());
+
+  /** The limits {@code config} sets. */
+  public static ReceiverLimits of(ProxyConfig config) {
+    return new ReceiverLimits(
+        config.maxConnections(),
+        config.headerTimeout(),
+        config.bodyTimeout(),
+        config.idleTimeout(),
+        config.maxHeaderBytes(),
+        config.maxConcurrentStreams());
+  }
 
   public ReceiverLimits {
     check(maxConnections > 0, "server.max_connections", maxConnections);

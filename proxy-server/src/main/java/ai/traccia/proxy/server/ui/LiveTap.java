@@ -4,11 +4,11 @@
  */
 package ai.traccia.proxy.server.ui;
 
+import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.ArrayList;
@@ -19,8 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The live page's view of the pipeline: the last stage before sampling, it reads every accepted
@@ -28,13 +26,11 @@ import org.slf4j.LoggerFactory;
  * It changes nothing and refuses nothing.
  *
  * <p>Root spans the guardrail processor holds back are taken out of their batch before this stage;
- * they come through {@link #released(byte[])} when the processor lets them go, with the trace's
+ * they come through it again, alone in a batch, when the processor lets them go, with the trace's
  * guardrail summary on them. Placed before sampling, so the page shows every trace the proxy
  * accepted, as {@code /metrics} counts them, not only the sampled ones.
  */
 public final class LiveTap implements SpanProcessor {
-
-  private static final Logger logger = LoggerFactory.getLogger(LiveTap.class);
 
   /** Characters of an attribute value kept; longer values are cut and end in an ellipsis. */
   static final int MAX_VALUE_CHARS = 256;
@@ -83,6 +79,8 @@ public final class LiveTap implements SpanProcessor {
   private static final String REDACTED = "[redacted]";
 
   private final LiveTraces traces;
+  // Set at the first held root: until then no span can be a released one.
+  private volatile boolean heldSeen;
   // Edited keys of roots taken out of their batch, until the root comes back released; bounded.
   private final Map<String, Set<String>> pendingRoots =
       new LinkedHashMap<>(64, 0.75f, false) {
@@ -105,40 +103,46 @@ public final class LiveTap implements SpanProcessor {
   public void process(SpanBatch batch) {
     List<LiveTraces.SpanFacts> facts = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
+      boolean root = batch.parentSpanId(i).isEmpty();
       if (batch.isRejected(i)) {
-        if (batch.parentSpanId(i).isEmpty() && !batch.editedAttributeKeys(i).isEmpty()) {
-          // Probably a held root: what the proxy added to it so far is marked when it returns.
+        if (batch.rejectReason(i) == RejectReason.HELD) {
+          // A held root: what the proxy added to it so far is marked when it returns.
+          heldSeen = true;
           synchronized (pendingRoots) {
             pendingRoots.put(hex(batch.spanId(i)), Set.copyOf(batch.editedAttributeKeys(i)));
           }
         }
         continue;
       }
-      facts.add(read(batch, i, Set.copyOf(batch.editedAttributeKeys(i)), false));
+      Set<String> held = null;
+      if (root && heldSeen) {
+        // A root released by the guardrail stage comes through here like any span, alone in its
+        // batch, with its trace's summary appended to it.
+        synchronized (pendingRoots) {
+          held = pendingRoots.isEmpty() ? null : pendingRoots.remove(hex(batch.spanId(i)));
+        }
+      }
+      Set<String> edited = Set.copyOf(batch.editedAttributeKeys(i));
+      if (held != null) {
+        Set<String> both = new HashSet<>(held);
+        both.addAll(edited);
+        edited = both;
+      }
+      facts.add(read(batch, i, edited, held != null || (heldSeen && isReleased(batch, i))));
     }
     traces.addAll(facts);
   }
 
   /**
-   * Takes a root span the guardrail processor held and now releases: an encoded {@code
-   * ExportTraceServiceRequest} with that one span. Never throws.
+   * Whether span {@code i} looks like a root the guardrail stage held and released, when it is no
+   * longer among the pending roots (more were held than are remembered): alone in its batch, with a
+   * summary that no stage wrote in this batch.
    */
-  public void released(byte[] encodedRequest) {
-    try {
-      SpanBatch batch = SpanBatch.parse(encodedRequest);
-      List<LiveTraces.SpanFacts> facts = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        Set<String> edited;
-        synchronized (pendingRoots) {
-          edited = pendingRoots.remove(hex(batch.spanId(i)));
-        }
-        facts.add(read(batch, i, edited == null ? Set.of() : edited, true));
-      }
-      traces.addAll(facts);
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
-      // The page misses one root; the span itself goes on to the queues unaffected.
-      logger.debug("A released root span could not be read for the live page", e);
-    }
+  private static boolean isReleased(SpanBatch batch, int i) {
+    return batch.size() == 1
+        && batch.parentSpanId(i).isEmpty()
+        && batch.attribute(i, "guardrail.summary") != null
+        && !batch.editedAttributeKeys(i).contains("guardrail.summary");
   }
 
   private static LiveTraces.SpanFacts read(

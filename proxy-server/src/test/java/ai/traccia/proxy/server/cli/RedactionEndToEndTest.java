@@ -8,14 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ConfigLoader;
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.pricing.PriceBooks;
-import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
-import ai.traccia.proxy.processor.redaction.RedactionProcessor;
-import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
+import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.server.ProxyAssembly;
 import ai.traccia.proxy.server.ProxyServer;
-import ai.traccia.proxy.server.export.FileExporter;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
-import ai.traccia.proxy.server.ui.LivePage;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -34,21 +30,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * The serve command's chain with redaction on, from an OTLP/HTTP request to the file exporter's
- * output: no secret survives anywhere, the root span held by the guardrail processor included.
+ * The proxy {@code serve} starts ({@link ProxyAssembly}) with redaction on, from an OTLP/HTTP
+ * request to the file exporter's output: no secret survives anywhere, the root span held by the
+ * guardrail processor included.
  */
 class RedactionEndToEndTest {
 
@@ -59,22 +52,22 @@ class RedactionEndToEndTest {
 
   @TempDir Path dir;
 
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final HttpClient client = HttpClient.newHttpClient();
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private ProxyAssembly proxy;
   private ProxyServer server;
 
   @AfterEach
   void stop() {
-    if (server != null) {
-      server.close();
+    if (proxy != null) {
+      proxy.close();
     }
-    scheduler.shutdownNow();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
   }
 
   @Test
   void serve_fileExporterAndLogsHoldNoRedactedString_heldRootIncluded() throws Exception {
+    Path file = dir.resolve("traces.jsonl");
     ProxyConfig config =
         ConfigLoader.builder()
             .setEnvironment(
@@ -84,45 +77,26 @@ class RedactionEndToEndTest {
             .setWorkingDirectory(dir)
             .setHomeDirectory(dir)
             .build()
-            .load();
+            .load()
+            .toBuilder()
+            .setGrpcPort(0)
+            .setHttpPort(0)
+            .setAdminPort(0)
+            .setScheduleDelay(Duration.ofMillis(10))
+            .setFilePath(file)
+            .build();
     logs.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
-    SelfMetrics metrics = new SelfMetrics();
-    TraceSamplingProcessor sampler = TraceSamplingProcessor.builder(config).build();
-    RedactionProcessor redaction = ServeCommand.redaction(config, metrics);
-    AtomicReference<ProxyServer> running = new AtomicReference<>();
-    // The live page shows span attributes; it must show them redacted, held root included.
-    LivePage live = LivePage.create(10, 100, metrics);
-    GuardrailProcessor guardrails =
-        GuardrailProcessor.builder()
-            .fromConfig(config)
-            .setScheduler(scheduler)
-            .setReleaser(
-                root -> ServeCommand.releaseHeld(root, sampler, redaction, live, running.get()))
-            .build();
-    Path file = dir.resolve("traces.jsonl");
-    server =
-        ProxyServer.start(
-            ProxyServer.settings()
-                .setGrpcPort(0)
-                .setHttpPort(0)
-                .setAdminPort(0)
-                .setScheduleDelay(Duration.ofMillis(10))
-                .setPipeline(
-                    ServeCommand.pipeline(
-                        config,
-                        PriceBooks.load(config, Clock.systemUTC()),
-                        null,
-                        guardrails,
-                        redaction,
-                        live.tap(),
-                        sampler,
-                        metrics))
-                .setMetrics(metrics)
-                .setLivePage(live)
-                .addExporter(FileExporter.builder().setPath(file).build())
-                .build());
-    running.set(server);
+    // The proxy serve starts: the live page shows span attributes, and must show them redacted,
+    // held root included.
+    proxy = ProxyAssembly.start(config);
+    server = proxy.server();
+    SelfMetrics metrics = server.metrics();
+    SpanProcessor guardrails =
+        proxy.pipeline().processors().stream()
+            .filter(p -> p.name().equals("guardrail"))
+            .findFirst()
+            .orElseThrow();
 
     HttpResponse<byte[]> response =
         client.send(
@@ -134,7 +108,7 @@ class RedactionEndToEndTest {
             HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);
     server.flush(Duration.ofSeconds(5));
-    guardrails.shutdown(); // releases the held root through the redaction
+    guardrails.shutdown(); // releases the held root through the stages after it: redaction
     server.flush(Duration.ofSeconds(5));
 
     String written = Files.readString(file, StandardCharsets.UTF_8);

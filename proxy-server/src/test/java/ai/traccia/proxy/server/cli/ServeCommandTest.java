@@ -6,30 +6,10 @@ package ai.traccia.proxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pricing.PriceBooks;
-import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
-import ai.traccia.proxy.processor.metrics.DerivedMetrics;
-import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
-import ai.traccia.proxy.server.metrics.SelfMetrics;
-import ai.traccia.proxy.server.ui.LivePage;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class ServeCommandTest {
 
@@ -143,87 +123,5 @@ class ServeCommandTest {
             Map.entry("enable-console", "true"),
             Map.entry("max-queue-size", "10"),
             Map.entry("debug", "false"));
-  }
-
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-
-  @AfterEach
-  void stopScheduler() {
-    scheduler.shutdownNow();
-  }
-
-  private List<String> processorNames(ProxyConfig config) {
-    SpanPipeline pipeline =
-        ServeCommand.pipeline(
-            config,
-            PriceBooks.load(config, Clock.systemUTC()),
-            config.metricsEnabled() ? DerivedMetrics.create(config) : null,
-            GuardrailProcessor.builder()
-                .fromConfig(config)
-                .setScheduler(scheduler)
-                .setReleaser(request -> {})
-                .build(),
-            ServeCommand.redaction(config, new SelfMetrics()),
-            config.livePageEnabled() ? LivePage.create(10, 10, new SelfMetrics()).tap() : null,
-            TraceSamplingProcessor.builder(config).build(),
-            new SelfMetrics());
-    List<String> names = new ArrayList<>();
-    pipeline.processors().forEach(p -> names.add(p.name()));
-    return names;
-  }
-
-  @Test
-  void pipeline_defaultsRunEveryProcessorInOrder() {
-    assertThat(processorNames(ProxyConfig.builder().build()))
-        .containsExactly(
-            "token_counting", "cost", "metrics", "guardrail", "redaction", "live_page", "sampling");
-  }
-
-  @Test
-  void pipeline_leavesOutWhatIsSwitchedOff() {
-    ProxyConfig passThrough =
-        ProxyConfig.builder()
-            .setTokenCountingEnabled(false)
-            .setCostsEnabled(false)
-            .setMetricsEnabled(false)
-            .setGuardrailsEnabled(false)
-            .setLivePageEnabled(false)
-            .build();
-    // Redaction and sampling stay: both can be changed live, and off (rate 1) they read no span.
-    assertThat(processorNames(passThrough)).containsExactly("redaction", "sampling");
-  }
-
-  @Test
-  void guardrailMetrics_explainsTheRootHoldOnceAndCountsEveryHold() {
-    SelfMetrics metrics = new SelfMetrics();
-    ServeCommand.GuardrailMetrics listener =
-        new ServeCommand.GuardrailMetrics(metrics, Duration.ofSeconds(10));
-    Logger logger = (Logger) LoggerFactory.getLogger(ServeCommand.class);
-    Level level = logger.getLevel();
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    logger.addAppender(appender);
-    logger.setLevel(Level.INFO);
-    try {
-      listener.onRootHeld();
-      listener.onRootHeld();
-    } finally {
-      logger.detachAppender(appender);
-      logger.setLevel(level);
-    }
-
-    assertThat(appender.list)
-        .extracting(ILoggingEvent::getFormattedMessage)
-        .containsExactly(
-            "Root spans are held for 10000 ms (guardrails.root_span_wait_ms) before they are"
-                + " forwarded, so that the guardrail summary written on a trace's root includes"
-                + " children that arrive after it: a root span reaches the backend about that much"
-                + " later than the rest of its trace. Set guardrails.root_span_wait_ms = 0"
-                + " (TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS=0) to forward roots at once. (Said once,"
-                + " at the first held root.)");
-    assertThat(
-            metrics.counterValue(
-                "traccia_proxy_guardrail_events", "event", "root_held", "reason", ""))
-        .isEqualTo(2);
   }
 }

@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.traccia.proxy.codec.SpanLimits;
+import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.RejectReason;
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanConsumer;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.RecordingExporter;
@@ -242,16 +245,61 @@ class IngestTest {
     assertThat(limited(exporter, Policy.DROP).isNonBlocking(Signal.TRACES)).isTrue();
   }
 
+  /**
+   * A pipeline whose first stage holds spans; the consumer it was built with goes to {@code next}.
+   */
+  private static SpanPipeline holding(List<SpanConsumer> next, SpanProcessor... after) {
+    SpanPipeline.Builder builder = SpanPipeline.builder();
+    builder.addHoldingProcessor(
+        consumer -> {
+          next.add(consumer);
+          return b -> {};
+        });
+    for (SpanProcessor p : after) {
+      builder.addProcessor(p);
+    }
+    return builder.build();
+  }
+
   @Test
-  void release_countsReleasedSpansOnceAndNotAsAcceptedUnderAMadeUpTransport() {
+  void traces_heldSpansAreAcceptedOnArrivalUnderTheirTransport() throws Exception {
+    // A held root is acknowledged to the client with the rest of its request: accepted now, so
+    // accepted_items{transport} matches what clients were told, and counted apart when released.
+    RecordingExporter exporter = new RecordingExporter();
+    SpanProcessor holdsFirst = b -> b.reject(0, RejectReason.HELD);
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.builder().addProcessor(holdsFirst).build(),
+            List.of(queue(exporter, 10)),
+            metrics);
+
+    assertThat(ingest.traces(TestData.traces(3).toByteArray(), "http").isRetryable()).isFalse();
+    assertThat(ingest.traces(TestData.traces(1).toByteArray(), "grpc").isRetryable()).isFalse();
+
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_accepted_items", "signal", "traces", "transport", "http"))
+        .isEqualTo(3);
+    assertThat(
+            metrics.counterValue(
+                "traccia_proxy_accepted_items", "signal", "traces", "transport", "grpc"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void release_countsReleasedSpansOnceAndNotAsAcceptedUnderAMadeUpTransport() throws Exception {
     RecordingExporter exporter = new RecordingExporter();
     CompletableFuture<ExportResult> never = new CompletableFuture<>();
     exporter.answerWith(r -> never);
-    Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(queue(exporter, 3)), metrics);
+    List<SpanConsumer> next = new ArrayList<>();
+    Ingest ingest = new Ingest(holding(next), List.of(queue(exporter, 3)), metrics);
     byte[] root = TestData.traces(1).toByteArray();
 
-    assertThat(ingest.release(root, 1)).isTrue();
-    assertThat(ingest.release(TestData.traces(3).toByteArray(), 3)).isFalse();
+    assertThat(next.get(0).accept(SpanBatch.parse(root)).outcome())
+        .isEqualTo(Handoff.Outcome.TAKEN);
+    Handoff full = next.get(0).accept(SpanBatch.parse(TestData.traces(3).toByteArray()));
+    assertThat(full.outcome()).isEqualTo(Handoff.Outcome.RETRY_LATER);
+    assertThat(full.retryAfter()).isEqualTo(Ingest.QUEUE_FULL_RETRY_AFTER);
 
     assertThat(metrics.counterValue("traccia_proxy_released_spans", "outcome", "queued"))
         .isEqualTo(1);
@@ -425,5 +473,64 @@ class IngestTest {
                 + " (expected: at most 1, advanced.max_attributes)");
     assertThat(processed.get()).isZero();
     assertThat(queues.get(0).size()).isZero();
+  }
+
+  @Test
+  void release_runsOnlyTheStagesAfterTheHolderAndNoneWhenTheQueuesAreFull() throws Exception {
+    RecordingExporter exporter = new RecordingExporter();
+    CompletableFuture<ExportResult> never = new CompletableFuture<>();
+    exporter.answerWith(r -> never);
+    List<SpanConsumer> next = new ArrayList<>();
+    AtomicInteger after = new AtomicInteger();
+    BatchingExporter queue = queue(exporter, 2);
+    Ingest ingest =
+        new Ingest(
+            holding(next, b -> after.addAndGet(b.size()), b -> b.putAttribute(0, "seen", true)),
+            List.of(queue),
+            metrics);
+
+    next.get(0).accept(SpanBatch.parse(TestData.traces(1).toByteArray()));
+    Handoff refused = next.get(0).accept(SpanBatch.parse(TestData.traces(2).toByteArray()));
+
+    assertThat(after).hasValue(1); // the refused batch reached no stage
+    assertThat(refused.outcome()).isEqualTo(Handoff.Outcome.RETRY_LATER);
+    assertThat(ingest.traces(TestData.traces(1).toByteArray(), "grpc").status())
+        .isEqualTo(IngestResult.Status.ACCEPTED); // the refusal gave its room back
+    never.complete(ExportResult.success());
+  }
+
+  @Test
+  void release_sampledOutByALaterStage_isTakenAndGivesItsRoomBack() throws Exception {
+    RecordingExporter exporter = new RecordingExporter();
+    List<SpanConsumer> next = new ArrayList<>();
+    new Ingest(
+        holding(next, b -> b.reject(0, RejectReason.SAMPLED_OUT)),
+        List.of(queue(exporter, 1)),
+        metrics);
+
+    Handoff answer = next.get(0).accept(SpanBatch.parse(TestData.traces(1).toByteArray()));
+
+    assertThat(answer.outcome()).isEqualTo(Handoff.Outcome.TAKEN);
+    assertThat(metrics.counterValue("traccia_proxy_released_spans", "outcome", "queued")).isZero();
+    assertThat(
+            new Ingest(SpanPipeline.empty(), List.of(queues.get(0)), metrics)
+                .traces(TestData.traces(1).toByteArray(), "grpc")
+                .status())
+        .isEqualTo(IngestResult.Status.ACCEPTED);
+  }
+
+  @Test
+  void release_afterTheQueuesClosed_isRefusedForGood() throws Exception {
+    List<SpanConsumer> next = new ArrayList<>();
+    Ingest ingest = new Ingest(holding(next), List.of(queue(new RecordingExporter(), 10)), metrics);
+    ingest.stopAccepting();
+
+    Handoff whileStopping = next.get(0).accept(SpanBatch.parse(TestData.traces(1).toByteArray()));
+    ingest.closeQueues();
+    Handoff closed = next.get(0).accept(SpanBatch.parse(TestData.traces(1).toByteArray()));
+
+    assertThat(whileStopping.outcome()).isEqualTo(Handoff.Outcome.TAKEN);
+    assertThat(closed.outcome()).isEqualTo(Handoff.Outcome.CLOSED);
+    assertThat(closed.reason()).isEqualTo("the export queues had closed");
   }
 }

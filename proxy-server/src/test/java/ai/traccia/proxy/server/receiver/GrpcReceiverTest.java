@@ -219,7 +219,9 @@ class GrpcReceiverTest {
             new Ingest(reading, List.of(), metrics),
             metrics,
             MemoryBudget.of(1 << 20),
-            stopped);
+            stopped,
+            null,
+            BearerAuth.none());
     try {
       channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
 

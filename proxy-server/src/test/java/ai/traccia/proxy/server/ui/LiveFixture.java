@@ -67,31 +67,32 @@ final class LiveFixture implements AutoCloseable {
             config, PriceBooks.load(config, Clock.systemUTC()), metrics::unpricedSpan)
         .forEach(pipeline::addProcessor);
     pipeline.addProcessor(derived.processor());
-    pipeline.addProcessor(
-        GuardrailProcessor.builder()
-            .fromConfig(config)
-            .setRootSpanWait(Duration.ZERO)
-            .setScheduler(scheduler)
-            .setReleaser(root -> page.tap().released(root.encodedRequest()))
-            .setListener(
-                new GuardrailListener() {
-                  @Override
-                  public void onRootReleased(Release reason) {
-                    metrics.guardrailEvent("root_released", reason.label());
-                  }
+    pipeline.addHoldingProcessor(
+        next ->
+            GuardrailProcessor.builder()
+                .fromConfig(config)
+                .setRootSpanWait(Duration.ZERO)
+                .setScheduler(scheduler)
+                .setNext(next)
+                .setListener(
+                    new GuardrailListener() {
+                      @Override
+                      public void onRootReleased(Release reason) {
+                        metrics.guardrailEvent("root_released", reason.label());
+                      }
 
-                  @Override
-                  public void onLateSpan() {
-                    metrics.guardrailEvent("late_span", "");
-                  }
+                      @Override
+                      public void onLateSpan() {
+                        metrics.guardrailEvent("late_span", "");
+                      }
 
-                  @Override
-                  public void onTraceSummarized(
-                      List<String> detected, List<String> triggered, List<String> missing) {
-                    metrics.guardrailSummary(detected, triggered, missing);
-                  }
-                })
-            .build());
+                      @Override
+                      public void onTraceSummarized(
+                          List<String> detected, List<String> triggered, List<String> missing) {
+                        metrics.guardrailSummary(detected, triggered, missing);
+                      }
+                    })
+                .build());
     pipeline.addProcessor(page.tap());
     ProxyServer.Settings.Builder settings =
         ProxyServer.settings()

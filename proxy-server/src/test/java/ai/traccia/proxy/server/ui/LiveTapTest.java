@@ -36,15 +36,16 @@ class LiveTapTest {
 
   @Test
   void released_heldRootArrivesLaterWithItsSummaryMarked() throws Exception {
-    GuardrailProcessor guardrails =
-        GuardrailProcessor.builder()
-            .fromConfig(ProxyConfig.builder().build())
-            .setRootSpanWait(Duration.ofMillis(50))
-            .setScheduler(scheduler)
-            .setReleaser(root -> page.tap().released(root.encodedRequest()))
-            .build();
-    SpanPipeline pipeline =
-        SpanPipeline.builder().addProcessor(guardrails).addProcessor(page.tap()).build();
+    SpanPipeline.Builder builder = SpanPipeline.builder();
+    builder.addHoldingProcessor(
+        next ->
+            GuardrailProcessor.builder()
+                .fromConfig(ProxyConfig.builder().build())
+                .setRootSpanWait(Duration.ofMillis(50))
+                .setScheduler(scheduler)
+                .setNext(next)
+                .build());
+    SpanPipeline pipeline = builder.addProcessor(page.tap()).build();
     ByteString trace = LiveFixture.id(16, 5);
     Span root = LiveFixture.span(trace, 1, 0, "agent run", 1_000_000_000L, 10).build();
     Span child =

@@ -1,0 +1,287 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.processor.guardrail;
+
+import ai.traccia.proxy.codec.SpanWriter;
+import ai.traccia.proxy.pipeline.Handoff;
+import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanConsumer;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Root spans waiting for their trace's children, and their release into the rest of the pipeline.
+ *
+ * <p><b>Design.</b> A root is kept encoded, with its resource and scope, for the wait; the bytes of
+ * all held roots are bounded ({@code maxBytes}), and past the bound the oldest go early with what
+ * is known. A root is never dropped. When it goes (wait over, bound passed, trace left the cache,
+ * shutdown) the trace's summary is added to it and it is handed, alone in an {@link
+ * ExportTraceServiceRequest}, to {@code next}: the stages after the guardrail stage, then the
+ * queues, the path every span takes. When the queues have no room ({@link
+ * Handoff.Outcome#RETRY_LATER}) nothing has run on it, and it is handed again after the delay the
+ * queues ask of every client; the retry runs on the same scheduler as the wait. The summary is
+ * written once, at the first attempt. A root waiting for another try is no longer counted against
+ * {@code maxBytes} (it has left the hold): while the queues stay full such roots accumulate at the
+ * rate roots arrive, and the queues' memory budget counts them only once they are queued.
+ *
+ * <p>Thread-safe: held roots are guarded by {@code lock}; {@code next}, the listener and the
+ * summarizer are called without it.
+ */
+final class HeldRoots {
+
+  private final long waitNanos;
+  private final long maxBytes;
+  private final ScheduledExecutorService scheduler;
+  private final SpanConsumer next;
+  private final GuardrailListener listener;
+  private final Function<TraceState, Map<String, AnyValue>> summarizer;
+
+  private final Object lock = new Object();
+  // Insertion order is age order: the first entry is the oldest held root. Guarded by lock.
+  private final LinkedHashMap<Root, Boolean> held = new LinkedHashMap<>();
+  private long bytes; // guarded by lock
+  private boolean shutDown; // guarded by lock
+
+  HeldRoots(
+      long waitNanos,
+      long maxBytes,
+      ScheduledExecutorService scheduler,
+      SpanConsumer next,
+      GuardrailListener listener,
+      Function<TraceState, Map<String, AnyValue>> summarizer) {
+    this.waitNanos = waitNanos;
+    this.maxBytes = maxBytes;
+    this.scheduler = scheduler;
+    this.next = next;
+    this.listener = listener;
+    this.summarizer = summarizer;
+  }
+
+  /** Adds {@code root}; false, holding nothing, once {@link #shutdown} has run. */
+  boolean hold(Root root) {
+    List<Root> early = new ArrayList<>(0);
+    synchronized (lock) {
+      if (shutDown) {
+        return false;
+      }
+      held.put(root, Boolean.TRUE);
+      root.state.heldRoots.add(root);
+      bytes += root.bytes;
+      Iterator<Root> oldest = held.keySet().iterator();
+      while (bytes > maxBytes && oldest.hasNext()) {
+        Root r = oldest.next();
+        oldest.remove();
+        r.state.heldRoots.remove(r);
+        bytes -= r.bytes;
+        early.add(r);
+      }
+    }
+    listener.onRootHeld();
+    for (Root r : early) {
+      emit(r, GuardrailListener.Release.MEMORY_BOUND);
+    }
+    if (!early.contains(root)) {
+      try {
+        root.timer =
+            scheduler.schedule(
+                () -> release(root, GuardrailListener.Release.WAIT_ELAPSED),
+                waitNanos,
+                TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // The scheduler is shutting down before the processor; release now rather than never.
+        release(root, GuardrailListener.Release.SHUTDOWN);
+      }
+    }
+    return true;
+  }
+
+  /** Releases the held roots of a trace that left the cache, with what is known of it. */
+  void releaseTrace(TraceState state) {
+    // The trace's own list, not a search of every held root: at high rates a trace leaves for
+    // each that arrives.
+    List<Root> orphans;
+    synchronized (lock) {
+      if (state.heldRoots.isEmpty()) {
+        return;
+      }
+      orphans = new ArrayList<>(state.heldRoots);
+    }
+    for (Root r : orphans) {
+      release(r, GuardrailListener.Release.TRACE_EVICTED);
+    }
+  }
+
+  /** Releases every held root now; later roots are not held ({@link #hold} returns false). */
+  void shutdown() {
+    List<Root> all;
+    synchronized (lock) {
+      shutDown = true;
+      all = new ArrayList<>(held.keySet());
+      for (Root r : all) {
+        r.state.heldRoots.remove(r);
+      }
+      held.clear();
+      bytes = 0;
+    }
+    for (Root r : all) {
+      emit(r, GuardrailListener.Release.SHUTDOWN);
+    }
+  }
+
+  /** The number of root spans held now. */
+  int count() {
+    synchronized (lock) {
+      return held.size();
+    }
+  }
+
+  /** The bytes held now. */
+  long bytes() {
+    synchronized (lock) {
+      return bytes;
+    }
+  }
+
+  /** Releases {@code root} unless it was released already. */
+  private void release(Root root, GuardrailListener.Release reason) {
+    synchronized (lock) {
+      if (held.remove(root) == null) {
+        return;
+      }
+      root.state.heldRoots.remove(root);
+      bytes -= root.bytes;
+    }
+    emit(root, reason);
+  }
+
+  /** Adds the summary to a root no longer held and hands it on. */
+  private void emit(Root root, GuardrailListener.Release reason) {
+    ScheduledFuture<?> timer = root.timer;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    byte[] request;
+    try {
+      request = root.requestWith(summarizer.apply(root.state));
+    } catch (RuntimeException e) {
+      listener.onReleaseFailed(e);
+      return;
+    }
+    handOn(request, reason);
+  }
+
+  /** Hands the encoded request of a released root to the rest of the pipeline. */
+  private void handOn(byte[] request, GuardrailListener.Release reason) {
+    Handoff answer;
+    try {
+      answer = next.accept(SpanBatch.parse(request));
+    } catch (InvalidProtocolBufferException e) {
+      // Written in this process, from a request the wire check accepted.
+      listener.onReleaseFailed(new IllegalStateException("a released root cannot be read", e));
+      return;
+    } catch (RuntimeException e) {
+      listener.onReleaseFailed(e);
+      return;
+    }
+    switch (answer.outcome()) {
+      case TAKEN:
+        listener.onRootReleased(reason);
+        return;
+      case RETRY_LATER:
+        try {
+          scheduler.schedule(
+              () -> handOn(request, reason), answer.retryAfter().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          listener.onReleaseFailed(
+              new IllegalStateException(
+                  "a released root could not be queued ("
+                      + answer.reason()
+                      + ") and no retry"
+                      + " can be scheduled: the proxy is stopping",
+                  e));
+        }
+        return;
+      case CLOSED:
+      default:
+        listener.onReleaseFailed(
+            new IllegalStateException(
+                "a released root could not be queued: "
+                    + answer.reason()
+                    + "; raise server.shutdown_timeout_ms if this happens at every stop"));
+    }
+  }
+
+  /** A root span waiting for its trace's children. Identity equality: each hold is distinct. */
+  static final class Root {
+    final TraceState state;
+    // Kept encoded: a decoded span with its attributes takes several times its encoded size, and
+    // thousands of roots wait at once at high rates. Decoded only when a summary key must be
+    // replaced.
+    private final byte[] spanBytes;
+    // Whether the root carries a key the summary writes (an SDK's own summary, findings written on
+    // the root by the processor): then the summary replaces it, which takes a decode.
+    private final boolean summaryKeyPresent;
+    private final Resource resource;
+    private final String resourceSchemaUrl;
+    private final InstrumentationScope scope;
+    private final String scopeSchemaUrl;
+    final long bytes;
+
+    // Set after the root is added to held; read by whoever releases it.
+    volatile ScheduledFuture<?> timer;
+
+    Root(
+        TraceState state,
+        byte[] spanBytes,
+        boolean summaryKeyPresent,
+        Resource resource,
+        String resourceSchemaUrl,
+        InstrumentationScope scope,
+        String scopeSchemaUrl) {
+      this.state = state;
+      this.spanBytes = spanBytes;
+      this.summaryKeyPresent = summaryKeyPresent;
+      this.resource = resource;
+      this.resourceSchemaUrl = resourceSchemaUrl;
+      this.scope = scope;
+      this.scopeSchemaUrl = scopeSchemaUrl;
+      this.bytes =
+          (long) spanBytes.length
+              + resource.getSerializedSize()
+              + scope.getSerializedSize()
+              + resourceSchemaUrl.length()
+              + scopeSchemaUrl.length();
+    }
+
+    /** An export request of this one span with {@code summary} added, resource and scope kept. */
+    byte[] requestWith(Map<String, AnyValue> summary) {
+      byte[] span;
+      try {
+        span =
+            summaryKeyPresent
+                ? SpanBatch.withAttributes(Span.parseFrom(spanBytes), summary).toByteArray()
+                : SpanWriter.appendAttributes(spanBytes, summary);
+      } catch (InvalidProtocolBufferException e) {
+        // The bytes were written in this process, from a request the wire check accepted.
+        throw new IllegalStateException(e);
+      }
+      return SpanWriter.request(resource, resourceSchemaUrl, scope, scopeSchemaUrl, span);
+    }
+  }
+}
