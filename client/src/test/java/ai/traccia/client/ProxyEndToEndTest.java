@@ -9,14 +9,14 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
 import ai.traccia.proxy.server.ProxyServer;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Exporter;
+import ai.traccia.proxy.server.export.Signal;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;

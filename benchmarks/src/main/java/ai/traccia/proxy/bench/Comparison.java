@@ -4,7 +4,7 @@
  */
 package ai.traccia.proxy.bench;
 
-import ai.traccia.proxy.server.export.FastGzip;
+import ai.traccia.proxy.codec.FastGzip;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

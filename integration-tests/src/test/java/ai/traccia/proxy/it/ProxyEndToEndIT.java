@@ -7,7 +7,7 @@ package ai.traccia.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.codec.OtlpJson;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

@@ -7,7 +7,7 @@ package ai.traccia.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.codec.OtlpJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

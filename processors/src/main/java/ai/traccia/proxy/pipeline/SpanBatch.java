@@ -4,6 +4,10 @@
  */
 package ai.traccia.proxy.pipeline;
 
+import ai.traccia.proxy.codec.OtlpWire;
+import ai.traccia.proxy.codec.SpanLimits;
+import ai.traccia.proxy.codec.SpanSplicer;
+import ai.traccia.proxy.codec.WireSpans;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -53,6 +57,8 @@ public final class SpanBatch {
   private RejectReason[] rejections;
   private int rejectedCount;
   private boolean sealed;
+  // What the splicer sees of this batch; package-private accessors stay out of the public API.
+  private final SpanSplicer.Edits spliceView = new SpliceView();
 
   private SpanBatch(ExportTraceServiceRequest request, byte[] encoded, int size) {
     this.request = request;
@@ -116,11 +122,6 @@ public final class SpanBatch {
       }
     }
     return request;
-  }
-
-  /** The request's bytes as they arrived; not a copy. */
-  byte[] encodedBytes() {
-    return encoded;
   }
 
   /**
@@ -287,7 +288,7 @@ public final class SpanBatch {
    * batch; for a processor that keeps a copy of a span and forwards it later itself.
    */
   public byte[] editedSpanBytes(int i) {
-    return SpanSplicer.span(encoded, this, i);
+    return SpanSplicer.span(encoded, spliceView, i);
   }
 
   /**
@@ -491,7 +492,7 @@ public final class SpanBatch {
     if (!isModified()) {
       return encoded;
     }
-    return SpanSplicer.splice(encoded, this);
+    return SpanSplicer.splice(encoded, spliceView);
   }
 
   /**
@@ -505,11 +506,6 @@ public final class SpanBatch {
   /** The events that replace span {@code i}'s, or null when they were not replaced. */
   List<Span.Event> editedEvents(int i) {
     return eventEdits == null ? null : eventEdits[i];
-  }
-
-  /** Whether a processor changed span {@code i}'s attributes or events. */
-  boolean isEdited(int i) {
-    return edits(i) != null || editedEvents(i) != null;
   }
 
   /** Whether {@code value}, from {@link #edits}, marks its key as removed. */
@@ -540,6 +536,34 @@ public final class SpanBatch {
       }
     }
     return span.toBuilder().clearAttributes().addAllAttributes(attributes).build();
+  }
+
+  /** This batch's edits as the splicer reads them. */
+  private final class SpliceView implements SpanSplicer.Edits {
+    @Override
+    public WireSpans wire() {
+      return SpanBatch.this.wire();
+    }
+
+    @Override
+    public boolean isRejected(int i) {
+      return SpanBatch.this.isRejected(i);
+    }
+
+    @Override
+    public Map<String, AnyValue> attributes(int i) {
+      return edits(i);
+    }
+
+    @Override
+    public List<Span.Event> events(int i) {
+      return editedEvents(i);
+    }
+
+    @Override
+    public boolean isRemoved(AnyValue value) {
+      return SpanBatch.isRemoved(value);
+    }
   }
 
   private void checkOpen() {

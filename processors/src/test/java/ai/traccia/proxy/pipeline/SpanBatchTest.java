@@ -7,6 +7,7 @@ package ai.traccia.proxy.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -234,6 +235,59 @@ class SpanBatchTest {
     assertThat(spliced.getStatus().getMessage()).isEqualTo("m");
     assertThat(spliced.getAttributesList()).containsExactly(kv("k", "w"));
     assertThat(onlySpan(batch.toRequest())).isEqualTo(spliced);
+  }
+
+  @Test
+  void edits_areSeenByAttributeButNotByTheArrivedList() throws Exception {
+    Span span =
+        Span.newBuilder()
+            .setTraceId(
+                ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7}))
+            .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
+            .addAttributes(
+                KeyValue.newBuilder().setKey("k").setValue(AnyValue.newBuilder().setIntValue(1)))
+            .build();
+    SpanBatch batch = SpanBatch.parse(batchOf(span.toBuilder()).toByteArray());
+
+    batch.putAttribute(0, "k", 2L);
+    batch.putAttribute(0, "new", "v");
+
+    assertThat(batch.attribute(0, "k").getIntValue()).isEqualTo(2);
+    assertThat(batch.attribute(0, "new").getStringValue()).isEqualTo("v");
+    assertThat(batch.attributeCount(0)).isEqualTo(1);
+    assertThat(batch.attributeValue(0, 0).getIntValue()).isEqualTo(1);
+  }
+
+  @Test
+  void readsAndRefusalsAlone_neverDecodeTheRequest() throws Exception {
+    ExportTraceServiceRequest.Builder withIds = request().toBuilder();
+    for (ResourceSpans.Builder rs : withIds.getResourceSpansBuilderList()) {
+      for (ScopeSpans.Builder ss : rs.getScopeSpansBuilderList()) {
+        for (Span.Builder span : ss.getSpansBuilderList()) {
+          span.setTraceId(
+                  ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7}))
+              .setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+        }
+      }
+    }
+    ExportTraceServiceRequest original = withIds.build();
+    SpanBatch batch = SpanBatch.parse(original.toByteArray());
+    for (int i = 0; i < batch.size(); i++) {
+      batch.name(i);
+      batch.attribute(i, "k");
+      batch.resource(i);
+      batch.span(i);
+    }
+    batch.reject(0, RejectReason.RATE_LIMITED);
+    batch.reject(batch.size() - 1, RejectReason.RATE_LIMITED);
+
+    byte[] out = batch.toByteArray();
+
+    assertThat(batch.isDecoded()).isFalse();
+    SpanBatch expected = SpanBatch.of(original, null);
+    expected.reject(0, RejectReason.RATE_LIMITED);
+    expected.reject(expected.size() - 1, RejectReason.RATE_LIMITED);
+    assertThat(ExportTraceServiceRequest.parseFrom(out)).isEqualTo(expected.toRequest());
   }
 
   private static Span onlySpan(ExportTraceServiceRequest request) {

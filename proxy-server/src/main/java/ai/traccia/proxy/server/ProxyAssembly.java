@@ -4,9 +4,8 @@
  */
 package ai.traccia.proxy.server;
 
+import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.pricing.ReloadablePriceBook;
@@ -17,6 +16,7 @@ import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.redaction.RedactionProcessor;
 import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
+import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;

@@ -4,13 +4,14 @@
  */
 package ai.traccia.proxy.server;
 
+import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.admin.AdminHandler;
 import ai.traccia.proxy.server.admin.AdminResponse;
 import ai.traccia.proxy.server.admin.AdminServer;
+import ai.traccia.proxy.server.export.Exporter;
+import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.BatchingExporter;
 import ai.traccia.proxy.server.queue.MemoryBudget;
@@ -19,7 +20,6 @@ import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.BearerAuth;
 import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
-import ai.traccia.proxy.server.receiver.Ingest;
 import ai.traccia.proxy.server.receiver.ReceiverLimits;
 import ai.traccia.proxy.server.receiver.ReceiverTls;
 import ai.traccia.proxy.server.ui.LivePage;

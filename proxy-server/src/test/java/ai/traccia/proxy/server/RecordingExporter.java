@@ -4,10 +4,10 @@
  */
 package ai.traccia.proxy.server;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Exporter;
+import ai.traccia.proxy.server.export.Signal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;

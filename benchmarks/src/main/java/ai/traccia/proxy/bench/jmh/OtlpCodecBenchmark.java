@@ -5,9 +5,9 @@
 package ai.traccia.proxy.bench.jmh;
 
 import ai.traccia.proxy.bench.RequestFactory;
-import ai.traccia.proxy.pipeline.OtlpWire;
+import ai.traccia.proxy.codec.FastGzip;
+import ai.traccia.proxy.codec.OtlpWire;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.server.export.FastGzip;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.ByteArrayOutputStream;

@@ -4,24 +4,17 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import ai.traccia.proxy.codec.SpanWriter;
 import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanConsumer;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -278,80 +271,17 @@ final class HeldRoots {
 
     /** An export request of this one span with {@code summary} added, resource and scope kept. */
     byte[] requestWith(Map<String, AnyValue> summary) {
+      byte[] span;
       try {
-        byte[] span =
+        span =
             summaryKeyPresent
                 ? SpanBatch.withAttributes(Span.parseFrom(spanBytes), summary).toByteArray()
-                : appendAttributes(spanBytes, summary);
-        return encodeRequest(span);
+                : SpanWriter.appendAttributes(spanBytes, summary);
       } catch (InvalidProtocolBufferException e) {
         // The bytes were written in this process, from a request the wire check accepted.
         throw new IllegalStateException(e);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // writing into an array of the computed size
       }
-    }
-
-    /**
-     * The span with the summary added, encoded without decoding it: protobuf appends repeated
-     * fields written after a message's bytes, so the summary's attributes follow the root's own.
-     */
-    private static byte[] appendAttributes(byte[] span, Map<String, AnyValue> summary)
-        throws IOException {
-      List<KeyValue> added = new ArrayList<>(summary.size());
-      int extra = 0;
-      for (Map.Entry<String, AnyValue> e : summary.entrySet()) {
-        KeyValue kv = KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
-        added.add(kv);
-        extra += CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
-      }
-      byte[] out = Arrays.copyOf(span, span.length + extra);
-      CodedOutputStream cos = CodedOutputStream.newInstance(out, span.length, extra);
-      for (KeyValue kv : added) {
-        cos.writeMessage(Span.ATTRIBUTES_FIELD_NUMBER, kv);
-      }
-      cos.checkNoSpaceLeft();
-      return out;
-    }
-
-    private byte[] encodeRequest(byte[] span) throws IOException {
-      int scopeSpans =
-          CodedOutputStream.computeMessageSize(ScopeSpans.SCOPE_FIELD_NUMBER, scope)
-              + CodedOutputStream.computeByteArraySize(ScopeSpans.SPANS_FIELD_NUMBER, span)
-              + stringSize(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, scopeSchemaUrl);
-      int resourceSpans =
-          CodedOutputStream.computeMessageSize(ResourceSpans.RESOURCE_FIELD_NUMBER, resource)
-              + CodedOutputStream.computeTagSize(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER)
-              + CodedOutputStream.computeUInt32SizeNoTag(scopeSpans)
-              + scopeSpans
-              + stringSize(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, resourceSchemaUrl);
-      int total =
-          CodedOutputStream.computeTagSize(ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER)
-              + CodedOutputStream.computeUInt32SizeNoTag(resourceSpans)
-              + resourceSpans;
-      byte[] out = new byte[total];
-      CodedOutputStream cos = CodedOutputStream.newInstance(out);
-      cos.writeTag(
-          ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER,
-          WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(resourceSpans);
-      cos.writeMessage(ResourceSpans.RESOURCE_FIELD_NUMBER, resource);
-      cos.writeTag(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(scopeSpans);
-      cos.writeMessage(ScopeSpans.SCOPE_FIELD_NUMBER, scope);
-      cos.writeByteArray(ScopeSpans.SPANS_FIELD_NUMBER, span);
-      if (!scopeSchemaUrl.isEmpty()) {
-        cos.writeString(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, scopeSchemaUrl);
-      }
-      if (!resourceSchemaUrl.isEmpty()) {
-        cos.writeString(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, resourceSchemaUrl);
-      }
-      cos.checkNoSpaceLeft();
-      return out;
-    }
-
-    private static int stringSize(int field, String value) {
-      return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+      return SpanWriter.request(resource, resourceSchemaUrl, scope, scopeSchemaUrl, span);
     }
   }
 }

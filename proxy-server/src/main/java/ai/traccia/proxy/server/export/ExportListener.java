@@ -4,8 +4,6 @@
  */
 package ai.traccia.proxy.server.export;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
 import java.time.Duration;
 
 /**

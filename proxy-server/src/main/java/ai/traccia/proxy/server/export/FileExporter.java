@@ -4,10 +4,7 @@
  */
 package ai.traccia.proxy.server.export;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.codec.OtlpJson;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

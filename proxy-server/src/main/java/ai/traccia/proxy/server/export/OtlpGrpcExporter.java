@@ -6,10 +6,6 @@ package ai.traccia.proxy.server.export;
 
 import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.Redaction;
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.RetryInfo;
@@ -106,7 +102,7 @@ public final class OtlpGrpcExporter implements Exporter {
     this.channel =
         NettyChannelBuilder.forAddress(host, port, credentials)
             .userAgent(ExporterSettings.userAgent())
-            .compressorRegistry(FastGzip.registry())
+            .compressorRegistry(GzipCompressor.registry())
             .disableRetry()
             .build();
   }

@@ -4,12 +4,9 @@
  */
 package ai.traccia.proxy.server.export;
 
+import ai.traccia.proxy.codec.FastGzip;
 import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.Redaction;
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.net.ConnectException;

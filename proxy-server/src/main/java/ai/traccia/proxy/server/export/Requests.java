@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.server.export;
 
-import ai.traccia.proxy.export.ExportRequest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;

@@ -4,9 +4,6 @@
  */
 package ai.traccia.proxy.server.export;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

@@ -4,8 +4,8 @@
  */
 package ai.traccia.proxy.server.metrics;
 
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.processor.metrics.MetricLabels;
+import ai.traccia.proxy.server.export.Signal;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;

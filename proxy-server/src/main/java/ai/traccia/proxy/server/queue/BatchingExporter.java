@@ -5,10 +5,10 @@
 package ai.traccia.proxy.server.queue;
 
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Exporter;
+import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.durable.DiskQueue;
 import java.io.IOException;

@@ -4,7 +4,9 @@
  */
 package ai.traccia.proxy.server.receiver;
 
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.export.Signal;
+import ai.traccia.proxy.server.ingest.Ingest;
+import ai.traccia.proxy.server.ingest.IngestResult;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.MemoryBudget;

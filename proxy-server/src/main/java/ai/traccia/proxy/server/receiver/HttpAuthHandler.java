@@ -4,7 +4,7 @@
  */
 package ai.traccia.proxy.server.receiver;
 
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import com.google.rpc.Code;

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.receiver;
 
+import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.MemoryBudget;
 import io.netty.bootstrap.ServerBootstrap;

@@ -4,11 +4,13 @@
  */
 package ai.traccia.proxy.server.receiver;
 
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.codec.OtlpJson;
+import ai.traccia.proxy.codec.OtlpJsonException;
+import ai.traccia.proxy.server.export.Signal;
+import ai.traccia.proxy.server.ingest.Ingest;
+import ai.traccia.proxy.server.ingest.IngestResult;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
-import ai.traccia.proxy.server.otlp.OtlpJson;
-import ai.traccia.proxy.server.otlp.OtlpJsonException;
 import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;

@@ -7,7 +7,7 @@ package ai.traccia.proxy.server.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,11 +7,6 @@ package ai.traccia.proxy.server.export;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.ExporterContract;
-import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;

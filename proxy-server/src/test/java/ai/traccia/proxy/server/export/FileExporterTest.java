@@ -9,12 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.ExporterContract;
-import ai.traccia.proxy.export.Signal;
-import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.codec.OtlpJson;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.nio.file.Files;

@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.server.export;
 
-import ai.traccia.proxy.export.Signal;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.InsecureServerCredentials;

@@ -7,11 +7,6 @@ package ai.traccia.proxy.server.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.ExporterContract;
-import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.Any;
 import com.google.rpc.RetryInfo;
 import io.grpc.Status;

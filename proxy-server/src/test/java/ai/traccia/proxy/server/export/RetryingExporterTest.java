@@ -7,10 +7,6 @@ package ai.traccia.proxy.server.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
-import ai.traccia.proxy.export.ExporterContract;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

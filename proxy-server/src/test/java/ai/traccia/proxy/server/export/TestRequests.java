@@ -4,8 +4,6 @@
  */
 package ai.traccia.proxy.server.export;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.Signal;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;

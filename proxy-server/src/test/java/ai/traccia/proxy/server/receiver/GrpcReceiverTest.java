@@ -7,8 +7,6 @@ package ai.traccia.proxy.server.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanPipeline;
@@ -16,6 +14,9 @@ import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Signal;
+import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.rpc.RetryInfo;

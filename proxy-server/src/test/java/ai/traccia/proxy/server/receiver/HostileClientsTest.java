@@ -7,10 +7,10 @@ package ai.traccia.proxy.server.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.export.Signal;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.Socket;

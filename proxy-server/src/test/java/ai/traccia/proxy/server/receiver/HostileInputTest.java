@@ -7,11 +7,11 @@ package ai.traccia.proxy.server.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.codec.OtlpJson;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
-import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.server.export.Signal;
 import com.google.protobuf.ByteString;
 import com.google.rpc.Code;
 import io.grpc.CallOptions;

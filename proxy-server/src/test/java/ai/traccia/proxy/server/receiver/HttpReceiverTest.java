@@ -7,12 +7,12 @@ package ai.traccia.proxy.server.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.codec.OtlpJson;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
-import ai.traccia.proxy.server.otlp.OtlpJson;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Signal;
 import com.google.rpc.Code;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;

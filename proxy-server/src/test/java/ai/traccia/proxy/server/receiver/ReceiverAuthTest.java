@@ -9,10 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.export.TestCertificates;
 import com.google.rpc.Code;
 import io.grpc.CallOptions;

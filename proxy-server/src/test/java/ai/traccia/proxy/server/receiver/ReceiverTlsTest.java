@@ -8,10 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.export.TestCertificates;
+import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.MemoryBudget;
 import io.grpc.CallOptions;

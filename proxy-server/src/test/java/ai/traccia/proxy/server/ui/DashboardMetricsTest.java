@@ -7,10 +7,10 @@ package ai.traccia.proxy.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.ExportResult;
-import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.server.export.ExportListener;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.export.RetryingExporter;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import com.fasterxml.jackson.databind.JsonNode;

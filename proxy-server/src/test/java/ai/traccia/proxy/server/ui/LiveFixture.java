@@ -7,7 +7,6 @@ package ai.traccia.proxy.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
@@ -16,6 +15,7 @@ import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
+import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;

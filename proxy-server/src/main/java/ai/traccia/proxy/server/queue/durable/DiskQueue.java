@@ -4,8 +4,8 @@
  */
 package ai.traccia.proxy.server.queue.durable;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.Signal;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.Signal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;

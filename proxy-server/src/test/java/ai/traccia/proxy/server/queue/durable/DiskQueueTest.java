@@ -6,9 +6,9 @@ package ai.traccia.proxy.server.queue.durable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.traccia.proxy.export.ExportRequest;
-import ai.traccia.proxy.export.Signal;
 import ai.traccia.proxy.server.TestData;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.Signal;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
