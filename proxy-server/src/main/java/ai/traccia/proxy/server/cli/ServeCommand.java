@@ -16,10 +16,7 @@ import ai.traccia.proxy.export.Exporter;
 import ai.traccia.proxy.pipeline.SpanLimits;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.pricing.PriceBooks;
-import ai.traccia.proxy.pricing.PriceMatch;
-import ai.traccia.proxy.pricing.PricingInfo;
 import ai.traccia.proxy.pricing.ReloadablePriceBook;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
 import ai.traccia.proxy.processor.guardrail.GuardrailListener;
@@ -45,10 +42,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -145,24 +139,6 @@ public final class ServeCommand implements Callable<Integer> {
     logConfiguration(loaded);
 
     SelfMetrics metrics = new SelfMetrics(config.metricsMaxLabelLength());
-    // Parsing the bundled pricing table took a third of the time from java -jar to ready (a few
-    // hundred milliseconds, most of it before the JIT has compiled the JSON reader). It runs on
-    // its own thread while the rest starts; the first price lookup waits for it, and so does the
-    // pricing reload below, after the receivers are ready.
-    CompletableFuture<ReloadablePriceBook> pricesLoading = new CompletableFuture<>();
-    Thread pricingLoader =
-        new Thread(
-            () -> {
-              try {
-                pricesLoading.complete(PriceBooks.load(config, Clock.systemUTC()));
-              } catch (RuntimeException | Error e) {
-                pricesLoading.completeExceptionally(e);
-              }
-            },
-            "traccia-pricing-load");
-    pricingLoader.setDaemon(true);
-    pricingLoader.start();
-    PriceBook prices = new AwaitedPriceBook(pricesLoading);
     ScheduledExecutorService retries =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -178,6 +154,7 @@ public final class ServeCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    ReloadablePriceBook prices = PriceBooks.load(config, Clock.systemUTC());
     DerivedMetrics derived = config.metricsEnabled() ? DerivedMetrics.create(config) : null;
     if (derived != null) {
       // The GenAI metrics derived from spans, on the admin port's /metrics beside the proxy's own.
@@ -320,25 +297,18 @@ public final class ServeCommand implements Callable<Integer> {
                     + " example http://tempo:4317 with TRACCIA_EXPORTER_PROTOCOL=grpc, or"
                     + " TRACCIA_API_KEY for the Traccia platform)"));
     running.set(server);
-    ReloadablePriceBook loadedPrices;
-    try {
-      loadedPrices = pricesLoading.join();
-    } catch (CompletionException e) {
-      server.close();
-      throw e;
-    }
     logger.info(
         "Processors: {}",
         pipeline.processors().isEmpty() ? "none (pass-through)" : processorNames(pipeline));
 
     ConfigReloader reloader =
         ConfigReloader.builder(loader, loaded)
-            .addListener(new ReloadListener(loadedPrices, guardrails, redaction, sampler, server))
+            .addListener(new ReloadListener(prices, guardrails, redaction, sampler, server))
             .build();
     reloader.start();
     Signals.onReload(reloader::reload);
     // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
-    retries.scheduleWithFixedDelay(loadedPrices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
+    retries.scheduleWithFixedDelay(prices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
     Runnable stop =
         () -> {
           reloader.close();
@@ -365,7 +335,7 @@ public final class ServeCommand implements Callable<Integer> {
    */
   static SpanPipeline pipeline(
       ProxyConfig config,
-      PriceBook prices,
+      ReloadablePriceBook prices,
       DerivedMetrics derived,
       GuardrailProcessor guardrails,
       RedactionProcessor redaction,
@@ -624,38 +594,6 @@ public final class ServeCommand implements Callable<Integer> {
         lines.append(System.lineSeparator()).append("  ").append(problem);
       }
       logger.error("{}", lines);
-    }
-  }
-
-  /**
-   * The price book that is still loading at startup: lookups wait for it once, then read it
-   * directly.
-   */
-  private static final class AwaitedPriceBook implements PriceBook {
-    private final CompletableFuture<ReloadablePriceBook> loading;
-    private volatile ReloadablePriceBook book;
-
-    AwaitedPriceBook(CompletableFuture<ReloadablePriceBook> loading) {
-      this.loading = loading;
-    }
-
-    @Override
-    public Optional<PriceMatch> find(String model, String provider) {
-      return book().find(model, provider);
-    }
-
-    @Override
-    public PricingInfo info() {
-      return book().info();
-    }
-
-    private ReloadablePriceBook book() {
-      ReloadablePriceBook loaded = book;
-      if (loaded == null) {
-        loaded = loading.join();
-        book = loaded;
-      }
-      return loaded;
     }
   }
 }
