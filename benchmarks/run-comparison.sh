@@ -15,11 +15,11 @@ cache="${TRACCIA_CACHE_DIR:-$HOME/.cache/traccia-proxy}"
 telemetrygen_version=0.161.0
 
 # The proxy runs as the chart runs its sidecar: the chart's JAVA_OPTS (sidecar.javaOpts) and the
-# image's MALLOC_ARENA_MAX, in a container of 256 MiB (-XX:MaxRAM stands in for the container's
-# memory limit, which the JVM would read from its cgroup). The "@before" targets run with the
+# image's MALLOC_ARENA_MAX, in a container of the sidecar example's limit, 384 MiB (-XX:MaxRAM
+# stands in for the container's memory limit, which the JVM would read from its cgroup). The "@before" targets run with the
 # image's previous JAVA_OPTS on this host's memory.
 sidecar_opts="$(sed -nE 's/^  javaOpts: "(.*)"$/\1/p' helm/traccia-proxy/values.yaml)"
-container_limit="${TRACCIA_BENCH_CONTAINER_LIMIT:-256m}"
+container_limit="${TRACCIA_BENCH_CONTAINER_LIMIT:-384m}"
 before_opts="-XX:InitialRAMPercentage=25 -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError"
 
 ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl proxy-server,benchmarks -am package >&2
