@@ -44,5 +44,13 @@ esac
 # exec: Java replaces this shell and becomes PID 1, so SIGTERM from `docker stop` or the kubelet
 # reaches the JVM, whose shutdown hook drains the queues. JAVA_OPTS is split on spaces on purpose
 # (one JVM option per word).
+# The class-data sharing archive made at image build time (cds-train.sh), when there is one; the JVM
+# ignores one that does not match it or the jar. PROXY_CDS_ARCHIVE= (empty) starts without.
+cds_archive="${PROXY_CDS_ARCHIVE-$(dirname "$0")/traccia-proxy.jsa}"
+if [ -n "${cds_archive}" ] && [ -f "${cds_archive}" ]; then
+  set -- -XX:SharedArchiveFile="${cds_archive}" -jar "${jar}" "$@"
+else
+  set -- -jar "${jar}" "$@"
+fi
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -jar "${jar}" "$@"
+exec java ${JAVA_OPTS:-} "$@"

@@ -241,6 +241,7 @@ class Suite:
         env = env_map(con)
         c.equal("gateway: TRACCIA_API_KEY from the Secret", env.get("TRACCIA_API_KEY"),
                 {"secretKeyRef": {"name": secret["metadata"]["name"], "key": "api-key"}})
+        c.check("gateway: the image's JAVA_OPTS", "JAVA_OPTS" not in env, str(env))
         c.equal("gateway: ports in env", (env.get("TRACCIA_GRPC_PORT"), env.get("TRACCIA_HTTP_PORT")),
                 ("14317", "14318"))
         c.check("gateway: checksum/secret",
@@ -342,6 +343,8 @@ class Suite:
             return
         env = env_map(proxy)
         c.equal("example: sidecar listens on loopback", env.get("TRACCIA_BIND_ADDRESS"), "127.0.0.1")
+        c.check("example: sidecar has the sidecar JVM profile",
+                "-XX:+UseSerialGC" in (env.get("JAVA_OPTS") or ""), str(env.get("JAVA_OPTS")))
         c.equal("example: API key from the existing Secret", env.get("TRACCIA_API_KEY"),
                 {"secretKeyRef": {"name": "traccia-api-key", "key": "api-key"}})
         probe = ["/opt/traccia-proxy/healthcheck.sh"]

@@ -156,6 +156,10 @@ take precedence over traccia.toml.
   value: {{ .Values.ports.http | int | quote }}
 - name: TRACCIA_ADMIN_PORT
   value: {{ .Values.ports.admin | int | quote }}
+{{- if and (eq .Values.mode "sidecar") .Values.sidecar.javaOpts }}
+- name: JAVA_OPTS
+  value: {{ .Values.sidecar.javaOpts | quote }}
+{{- end }}
 {{- $secret := include "traccia-proxy.apiKeySecretName" . }}
 {{- if $secret }}
 - name: TRACCIA_API_KEY

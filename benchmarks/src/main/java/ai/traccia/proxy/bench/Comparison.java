@@ -49,6 +49,21 @@ public final class Comparison {
 
   private static final String GZIP_PROXY = "gzip as the proxy exports it (in-process, one thread)";
 
+  /**
+   * The targets of a full run. {@code proxy-enriched-llm} is every processor on with every span an
+   * LLM chat span that reports usage; {@code proxy-enriched} the same with the mixed load (20% LLM
+   * spans, half of them without usage, so the proxy counts their tokens). A proxy target with the
+   * suffix {@code @before} runs with {@code --before-java-opts} instead of {@code
+   * --proxy-java-opts}, to compare JVM settings in one run.
+   */
+  private static final List<String> TARGETS =
+      List.of(
+          "collector",
+          "proxy-passthrough",
+          "proxy-enriched-llm",
+          "proxy-enriched",
+          "proxy-enriched-llm@before");
+
   private final Map<String, String> options;
   private final Path work;
   private final List<Map<String, Object>> rows = new ArrayList<>();
@@ -108,26 +123,24 @@ public final class Comparison {
           null);
     }
 
-    String[] targets =
-        options.containsKey("--only")
-            ? options.get("--only").split(",")
-            : new String[] {"collector", "proxy-passthrough", "proxy-enriched"};
-    // --cases picks loads (max, 10000, telemetrygen) for a profiling run; the report wants all.
-    List<String> cases =
-        List.of(options.getOrDefault("--cases", "max,10000,telemetrygen").split(","));
-    if (cases.contains("max")) {
+    String[] targets = options.getOrDefault("--only", String.join(",", TARGETS)).split(",");
+    // --cases picks loads (fixed rates in spans per second, max, telemetrygen); the report wants
+    // all of them.
+    for (String load : options.getOrDefault("--cases", "1000,10000,max,telemetrygen").split(",")) {
       for (String target : targets) {
-        measureOurs(target, seconds, spansPerRequest, 0);
-      }
-    }
-    if (cases.contains("10000")) {
-      for (String target : targets) {
-        measureOurs(target, seconds, spansPerRequest, 10_000);
-      }
-    }
-    if (options.containsKey("--telemetrygen") && cases.contains("telemetrygen")) {
-      for (String target : targets) {
-        measureTelemetrygen(target, seconds);
+        if (target.endsWith("@before")
+            && !List.of(options.getOrDefault("--before-cases", "10000").split(","))
+                .contains(load)) {
+          continue;
+        }
+        if (load.equals("telemetrygen")) {
+          if (options.containsKey("--telemetrygen")) {
+            measureTelemetrygen(target, seconds);
+          }
+        } else {
+          measureOurs(
+              target, seconds, spansPerRequest, load.equals("max") ? 0 : Double.parseDouble(load));
+        }
       }
     }
     writeReport(baseline);
@@ -200,23 +213,31 @@ public final class Comparison {
   private void measureOurs(String target, double seconds, int spansPerRequest, double rate)
       throws Exception {
     try (Sink sink = Sink.start(0);
-        Target process = Target.start(target, sink.port(), options, work, rate > 0)) {
+        Target process = Target.start(target, sink.port(), options, work)) {
       try (Generator generator =
-          new Generator(
-              "127.0.0.1",
-              process.grpcPort,
-              spansPerRequest,
-              RequestFactory.DEFAULT_LLM_FRACTION)) {
+          target.startsWith("proxy-enriched-llm")
+              ? new Generator("127.0.0.1", process.grpcPort, spansPerRequest, 1.0, 1.0)
+              : new Generator(
+                  "127.0.0.1",
+                  process.grpcPort,
+                  spansPerRequest,
+                  RequestFactory.DEFAULT_LLM_FRACTION)) {
         Load load = s -> generator.run(s, rate, 16);
-        measure(
-            target,
-            "ours",
-            rate > 0 ? String.format(Locale.ROOT, "%.0f/s", rate) : "max",
-            sink,
-            process,
-            load,
-            load,
-            seconds);
+        // --warm-rate (spans per second, or max) warms a fixed-rate case up faster than its own
+        // rate: at 1,000 spans/s (five calls a second) the per-call paths take many minutes to
+        // reach the JIT's top tier. The heap grown at the warm-up rate stays, so peak RSS is then
+        // that of the warm-up rate.
+        String warmRate = options.get("--warm-rate");
+        Load warm =
+            warmRate == null || rate == 0
+                ? load
+                : s ->
+                    generator.run(s, warmRate.equals("max") ? 0 : Double.parseDouble(warmRate), 16);
+        String label = rate > 0 ? String.format(Locale.ROOT, "%.0f/s", rate) : "max";
+        if (warm != load) {
+          label += " (warmed up at " + warmRate + (warmRate.equals("max") ? ")" : "/s)");
+        }
+        measure(target, "ours", label, sink, process, warm, load, seconds);
         System.out.printf(Locale.ROOT, "  refused %d spans%n", generator.refusedSpans.get());
       }
     }
@@ -306,7 +327,7 @@ public final class Comparison {
 
   private void measureTelemetrygen(String target, double seconds) throws Exception {
     try (Sink sink = Sink.start(0);
-        Target process = Target.start(target, sink.port(), options, work, false)) {
+        Target process = Target.start(target, sink.port(), options, work)) {
       measure(
           target,
           "telemetrygen",
@@ -427,37 +448,45 @@ public final class Comparison {
           .append(fmt(r.get("jit_cpu_s")))
           .append(" |\n");
     }
-    md.append("\nRatios (spans per CPU-second, same run):\n\n");
-    for (String generator : new String[] {"ours", "telemetrygen"}) {
-      Double collector = perCpu("collector", generator, "max");
-      Double pass = perCpu("proxy-passthrough", generator, "max");
-      Double enriched = perCpu("proxy-enriched", generator, "max");
-      if (collector == null || pass == null || enriched == null) {
+    md.append("\nRatios to the Collector of the same run and load:\n\n");
+    md.append(
+        "| generator | rate | target | spans per CPU-second / Collector's | peak RSS / Collector's |\n");
+    md.append("| --- | --- | --- | ---: | ---: |\n");
+    for (Map<String, Object> r : rows) {
+      String target = (String) r.get("target");
+      Map<String, Object> collector = find("collector", r.get("generator"), r.get("rate"));
+      if (!target.startsWith("proxy") || collector == null) {
         continue;
       }
       md.append(
           String.format(
               Locale.ROOT,
-              "- %s generator: pass-through / Collector = %.2f (target >= 2); enriched / Collector pass-through = %.2f (target >= 1)%n",
-              generator,
-              pass / collector,
-              enriched / collector));
-      if (generator.equals("ours")) {
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "- pass-through end to end / protobuf-java decode+encode = %.2f (target >= 0.5)%n",
-                pass / baseline));
-        Double gzip = perCpu(GZIP_PROXY, "-", "max");
-        if (gzip != null) {
-          md.append(
-              String.format(
-                  Locale.ROOT,
-                  "- gzip alone / protobuf-java decode+encode = %.2f (a ceiling for any exporter"
-                      + " that compresses)%n",
-                  gzip / baseline));
-        }
-      }
+              "| %s | %s | %s | %s | %s |%n",
+              r.get("generator"),
+              r.get("rate"),
+              target,
+              ratio(r.get("spans_per_cpu_s"), collector.get("spans_per_cpu_s")),
+              ratio(r.get("peak_rss_mib"), collector.get("peak_rss_mib"))));
+    }
+    md.append(
+        "\nTargets: pass-through >= 2 at every rate; enriched with LLM spans only >= 1; enriched,"
+            + " mixed load >= 2; peak RSS of the enriched proxy at 10000/s <= 2.\n");
+    Double pass = perCpu("proxy-passthrough", "ours", "max");
+    if (pass != null) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%n- pass-through end to end, max rate / protobuf-java decode+encode = %.2f%n",
+              pass / baseline));
+    }
+    Double gzip = perCpu(GZIP_PROXY, "-", "max");
+    if (gzip != null) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- gzip alone / protobuf-java decode+encode = %.2f (a ceiling for any exporter"
+                  + " that compresses)%n",
+              gzip / baseline));
     }
     Path out = work.resolve("results.md");
     Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
@@ -466,14 +495,26 @@ public final class Comparison {
   }
 
   private Double perCpu(String target, String generator, String rate) {
+    Map<String, Object> r = find(target, generator, rate);
+    return r == null ? null : (Double) r.get("spans_per_cpu_s");
+  }
+
+  private Map<String, Object> find(String target, Object generator, Object rate) {
     for (Map<String, Object> r : rows) {
       if (r.get("target").equals(target)
           && r.get("generator").equals(generator)
           && r.get("rate").equals(rate)) {
-        return (Double) r.get("spans_per_cpu_s");
+        return r;
       }
     }
     return null;
+  }
+
+  private static String ratio(Object a, Object b) {
+    if (a == null || b == null || (Double) b == 0) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.2f", (Double) a / (Double) b);
   }
 
   private static String fmt(Object value) {
@@ -517,12 +558,12 @@ public final class Comparison {
       sampler.start();
     }
 
-    static Target start(
-        String kind, int sinkPort, Map<String, String> options, Path work, boolean smallHeap)
+    static Target start(String kind, int sinkPort, Map<String, String> options, Path work)
         throws Exception {
       int[] ports = freePorts(3);
-      Path log = work.resolve(kind + ".log");
-      Path gcLog = work.resolve(kind + "-gc.log");
+      String file = kind.replace('@', '-');
+      Path log = work.resolve(file + ".log");
+      Path gcLog = work.resolve(file + "-gc.log");
       Files.deleteIfExists(gcLog);
       ProcessBuilder pb;
       if (kind.equals("collector")) {
@@ -559,16 +600,16 @@ public final class Comparison {
       } else {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        if (options.containsKey("--java-opts")) {
-          cmd.addAll(List.of(options.get("--java-opts").trim().split("\\s+")));
-        }
-        if (smallHeap) {
-          // The memory target: a 64 MiB heap at 10k spans/s, enrichment on or off;
-          // --enriched-heap gives the enriched run another to compare.
-          cmd.add(
-              kind.equals("proxy-enriched")
-                  ? "-Xmx" + options.getOrDefault("--enriched-heap", "64m")
-                  : "-Xmx64m");
+        // The JVM settings a deployment uses (run-comparison.sh passes the chart's sidecar
+        // profile), then any extra ones for a profiling run (--java-opts).
+        String jvm =
+            kind.endsWith("@before")
+                ? options.getOrDefault("--before-java-opts", "")
+                : options.getOrDefault("--proxy-java-opts", "");
+        for (String opts : new String[] {jvm, options.getOrDefault("--java-opts", "")}) {
+          if (!opts.isBlank()) {
+            cmd.addAll(List.of(opts.trim().split("\\s+")));
+          }
         }
         cmd.add("-Xlog:gc:file=" + gcLog);
         cmd.add("-jar");
@@ -583,7 +624,16 @@ public final class Comparison {
         env.put("TRACCIA_ENDPOINT", "http://127.0.0.1:" + sinkPort);
         env.put("TRACCIA_EXPORTER_PROTOCOL", "grpc");
         env.put("TRACCIA_LOG_LEVEL", "warn");
-        boolean enrich = kind.equals("proxy-enriched");
+        if (!kind.endsWith("@before")) {
+          // The image's environment (MALLOC_ARENA_MAX, for one), as KEY=VALUE,KEY=VALUE.
+          for (String pair : options.getOrDefault("--proxy-env", "").split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+              env.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+          }
+        }
+        boolean enrich = kind.startsWith("proxy-enriched");
         env.put("TRACCIA_ENABLE_TOKEN_COUNTING", Boolean.toString(enrich));
         env.put("TRACCIA_ENABLE_COSTS", Boolean.toString(enrich));
         // Pass-through is the Collector's job here: receive, batch, export, every processor off.
@@ -640,10 +690,15 @@ public final class Comparison {
     }
 
     double rssMiB() {
+      return statusMiB("VmRSS:");
+    }
+
+    /** A size field of /proc/<pid>/status in MiB; 0 once the process is gone. */
+    private double statusMiB(String field) {
       try {
         for (String line :
             Files.readAllLines(Paths.get("/proc", Long.toString(process.pid()), "status"))) {
-          if (line.startsWith("VmRSS:")) {
+          if (line.startsWith(field)) {
             return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
           }
         }
@@ -653,8 +708,12 @@ public final class Comparison {
       return 0;
     }
 
+    /**
+     * The process's peak RSS since it started, warm-up included: the kernel's high-water mark
+     * (VmHWM), which sees peaks between samples, or the largest sample if that is larger.
+     */
     Double peakRssMiB() {
-      return peakRss;
+      return Math.max(peakRss, statusMiB("VmHWM:"));
     }
 
     /** The largest heap in use before a collection, from the GC log; null for non-Java targets. */

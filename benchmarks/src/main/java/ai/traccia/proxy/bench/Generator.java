@@ -58,9 +58,13 @@ final class Generator implements AutoCloseable {
   final AtomicLong refusedSpans = new AtomicLong();
 
   Generator(String host, int port, int spansPerRequest, double llmFraction) {
+    this(host, port, spansPerRequest, llmFraction, 0.5);
+  }
+
+  Generator(String host, int port, int spansPerRequest, double llmFraction, double usageFraction) {
     this.spansPerRequest = spansPerRequest;
     this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
-    RequestFactory factory = RequestFactory.create(42, llmFraction);
+    RequestFactory factory = RequestFactory.create(42, llmFraction, usageFraction);
     String zeros = "0".repeat(STAMP_WIDTH);
     for (ExportTraceServiceRequest request : factory.requests(64, spansPerRequest)) {
       ExportTraceServiceRequest.Builder stamped = request.toBuilder();

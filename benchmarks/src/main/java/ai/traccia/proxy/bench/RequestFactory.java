@@ -76,20 +76,30 @@ public final class RequestFactory {
 
   private final SplittableRandom random;
   private final double llmFraction;
+  private final double usageFraction;
 
-  private RequestFactory(long seed, double llmFraction) {
+  private RequestFactory(long seed, double llmFraction, double usageFraction) {
     this.random = new SplittableRandom(seed);
     this.llmFraction = llmFraction;
+    this.usageFraction = usageFraction;
   }
 
   /** A factory with the default mix. */
   public static RequestFactory create(long seed) {
-    return new RequestFactory(seed, DEFAULT_LLM_FRACTION);
+    return create(seed, DEFAULT_LLM_FRACTION);
   }
 
-  /** A factory with {@code llmFraction} LLM spans. */
+  /** A factory with {@code llmFraction} LLM spans, half of them with usage. */
   public static RequestFactory create(long seed, double llmFraction) {
-    return new RequestFactory(seed, llmFraction);
+    return new RequestFactory(seed, llmFraction, 0.5);
+  }
+
+  /**
+   * A factory with {@code llmFraction} LLM spans, {@code usageFraction} of which report usage (the
+   * rest leave token counting to the proxy).
+   */
+  public static RequestFactory create(long seed, double llmFraction, double usageFraction) {
+    return new RequestFactory(seed, llmFraction, usageFraction);
   }
 
   /** One request of {@code spans} spans from one service, in traces of about ten spans. */
@@ -180,8 +190,8 @@ public final class RequestFactory {
             "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\""
                 + completion
                 + "\"}],\"finish_reason\":\"stop\"}]"));
-    // Half of the LLM spans report usage; the other half leave it to the proxy to count.
-    if (random.nextBoolean()) {
+    // Some LLM spans report usage (half by default); the others leave it to the proxy to count.
+    if (random.nextDouble() < usageFraction) {
       span.addAttributes(kv("gen_ai.usage.input_tokens", (long) (prompt.length() / 4)));
       span.addAttributes(kv("gen_ai.usage.output_tokens", (long) (completion.length() / 4)));
     }
