@@ -41,9 +41,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>{@link #start()} writes a Jaeger config into a fresh directory under {@code target/jaeger} (or
  * the system temp directory): the OTLP receiver on gRPC and HTTP, the in-memory trace store, and
  * the query extension's HTTP and gRPC servers, all on free ports of 127.0.0.1. There is no batch
- * processor, so a span is queryable as soon as its export request was answered. Jaeger's own output
- * goes to {@code jaeger.log} in the same directory, which is kept for reading after a failure;
- * start and await failures quote its end.
+ * processor, so spans reach the store without a batching delay. Jaeger's own output goes to {@code
+ * jaeger.log} in the same directory, which is kept for reading after a failure; start and await
+ * failures quote its end.
  *
  * <p>The binary comes from {@code -Dtraccia.jaeger}, else {@code TRACCIA_JAEGER}, else the path
  * {@code integration-tests/scripts/build-jaeger.sh} builds to (see {@link JaegerBinary}). Test
