@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine: builds the OpenTelemetry Collector that the
-# integration tests use as their backend and installs the Python and Node.js peer clients (both
-# cached between runs), then the full Maven build with unit tests, integration tests and the
-# formatting check, then the deployment checks.
+# Runs every test of the project on a fresh machine: builds the OpenTelemetry Collector and Jaeger
+# that the integration tests use as their backends and installs the Python and Node.js peer
+# clients (all cached between runs), then the full Maven build with unit tests, integration tests
+# and the formatting check, then the deployment checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 otelcol=$(integration-tests/scripts/build-otelcol.sh | tail -n 1)
 export TRACCIA_OTELCOL="$otelcol"
 echo "Using the OpenTelemetry Collector at $TRACCIA_OTELCOL"
+
+# Jaeger v2 with in-memory storage, the real backend JaegerBackendIT reads traces back from; built
+# from its Go module and cached like the Collector.
+jaeger=$(integration-tests/scripts/build-jaeger.sh | tail -n 1)
+export TRACCIA_JAEGER="$jaeger"
+echo "Using Jaeger at $TRACCIA_JAEGER"
 
 # Real clients in other languages for the cross-language tests, cached like the Collector.
 peers=$(integration-tests/scripts/install-peers.sh | tail -n 1)
