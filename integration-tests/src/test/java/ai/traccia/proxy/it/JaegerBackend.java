@@ -6,8 +6,8 @@ package ai.traccia.proxy.it;
 
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.server.otlp.OtlpJson;
-import ai.traccia.proxy.server.otlp.OtlpJsonException;
+import ai.traccia.proxy.codec.OtlpJson;
+import ai.traccia.proxy.codec.OtlpJsonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
