@@ -16,10 +16,6 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
@@ -62,11 +57,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class CollectorBackend implements AutoCloseable {
 
-  private static final String LOOPBACK = "127.0.0.1";
+  private static final String LOOPBACK = LocalProcesses.LOOPBACK;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
-  private static final int CONNECT_TIMEOUT_MILLIS = 200;
   private static final int START_ATTEMPTS = 3;
   private static final int LOG_TAIL_CHARS = 6000;
 
@@ -145,7 +138,7 @@ public final class CollectorBackend implements AutoCloseable {
     Path directory = createDirectory();
     PortsTakenException lastFailure = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int[] ports = freePorts(2);
+      int[] ports = LocalProcesses.freePorts(2);
       CollectorBackend backend =
           new CollectorBackend(binary.path().orElseThrow(), directory, ports[0], ports[1]);
       try {
@@ -309,7 +302,7 @@ public final class CollectorBackend implements AutoCloseable {
       if (process == null) {
         return;
       }
-      terminate(process);
+      LocalProcesses.terminate(process);
       process = null;
       appendLog("=== stopped at " + Instant.now());
     }
@@ -452,9 +445,12 @@ public final class CollectorBackend implements AutoCloseable {
           .atMost(START_TIMEOUT)
           .pollDelay(Duration.ZERO)
           .pollInterval(POLL_INTERVAL)
-          .until(() -> !started.isAlive() || (accepts(grpcPort) && accepts(httpPort)));
+          .until(
+              () ->
+                  !started.isAlive()
+                      || (LocalProcesses.accepts(grpcPort) && LocalProcesses.accepts(httpPort)));
     } catch (ConditionTimeoutException e) {
-      terminate(started);
+      LocalProcesses.terminate(started);
       process = null;
       throw new IllegalStateException(
           "OpenTelemetry Collector did not open gRPC port "
@@ -482,28 +478,6 @@ public final class CollectorBackend implements AutoCloseable {
         throw new PortsTakenException(failure);
       }
       throw new IllegalStateException(failure);
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(LOOPBACK, port), CONNECT_TIMEOUT_MILLIS);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static void terminate(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -623,28 +597,6 @@ public final class CollectorBackend implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot create a directory for the collector under " + target, e);
-    }
-  }
-
-  /** Binds {@code count} distinct free loopback ports at once, then releases them. */
-  private static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      InetAddress loopback = InetAddress.getByName(LOOPBACK);
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, loopback));
-      }
-      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + LOOPBACK, e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // Nothing to do: the port was only borrowed to learn its number.
-        }
-      }
     }
   }
 

@@ -13,10 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,10 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -55,12 +48,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class JaegerBackend implements AutoCloseable {
 
-  private static final String LOOPBACK = "127.0.0.1";
+  private static final String LOOPBACK = LocalProcesses.LOOPBACK;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
-  private static final int CONNECT_TIMEOUT_MILLIS = 200;
   private static final int START_ATTEMPTS = 3;
   private static final int LOG_TAIL_CHARS = 6000;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,7 +101,7 @@ final class JaegerBackend implements AutoCloseable {
     String lastFailure = "";
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       JaegerBackend backend =
-          new JaegerBackend(binary.path().orElseThrow(), directory, freePorts(4));
+          new JaegerBackend(binary.path().orElseThrow(), directory, LocalProcesses.freePorts(4));
       backend.writeConfig();
       Optional<String> portTaken = backend.launch();
       if (portTaken.isEmpty()) {
@@ -245,7 +236,7 @@ final class JaegerBackend implements AutoCloseable {
   public void close() {
     Process current = process;
     if (current != null) {
-      terminate(current);
+      LocalProcesses.terminate(current);
       process = null;
     }
     try {
@@ -341,11 +332,11 @@ final class JaegerBackend implements AutoCloseable {
           .until(
               () ->
                   !started.isAlive()
-                      || (accepts(otlpGrpcPort)
-                          && accepts(otlpHttpPort)
-                          && accepts(queryHttpPort)));
+                      || (LocalProcesses.accepts(otlpGrpcPort)
+                          && LocalProcesses.accepts(otlpHttpPort)
+                          && LocalProcesses.accepts(queryHttpPort)));
     } catch (ConditionTimeoutException e) {
-      terminate(started);
+      LocalProcesses.terminate(started);
       process = null;
       throw new IllegalStateException(
           "Jaeger did not open its ports within "
@@ -370,28 +361,6 @@ final class JaegerBackend implements AutoCloseable {
       return Optional.of(failure);
     }
     throw new IllegalStateException(failure);
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(LOOPBACK, port), CONNECT_TIMEOUT_MILLIS);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static void terminate(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void killForShutdown() {
@@ -431,28 +400,6 @@ final class JaegerBackend implements AutoCloseable {
       return Files.createTempDirectory(parent, "jaeger-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for Jaeger under " + target, e);
-    }
-  }
-
-  /** Binds {@code count} distinct free loopback ports at once, then releases them. */
-  private static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      InetAddress loopback = InetAddress.getByName(LOOPBACK);
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, loopback));
-      }
-      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + LOOPBACK, e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // Nothing to do: the port was only borrowed to learn its number.
-        }
-      }
     }
   }
 

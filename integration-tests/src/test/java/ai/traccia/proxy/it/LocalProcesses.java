@@ -1,0 +1,74 @@
+/*
+ * Copyright 2026 Traccia Proxy authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package ai.traccia.proxy.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What the backends the tests run as processes (the Collector, Jaeger) share. Stateless. */
+final class LocalProcesses {
+
+  /** Every backend listens on loopback only. */
+  static final String LOOPBACK = "127.0.0.1";
+
+  private static final int CONNECT_TIMEOUT_MILLIS = 200;
+  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+  private LocalProcesses() {}
+
+  /** Whether something accepts TCP connections on {@code port} of the loopback address now. */
+  static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(LOOPBACK, port), CONNECT_TIMEOUT_MILLIS);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Asks {@code process} to stop, and kills it when it has not within a few seconds. */
+  static void terminate(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Binds {@code count} distinct free loopback ports at once, then releases them. */
+  static int[] freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      InetAddress loopback = InetAddress.getByName(LOOPBACK);
+      for (int i = 0; i < count; i++) {
+        sockets.add(new ServerSocket(0, 1, loopback));
+      }
+      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port on " + LOOPBACK, e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // Nothing to do: the port was only borrowed to learn its number.
+        }
+      }
+    }
+  }
+}
