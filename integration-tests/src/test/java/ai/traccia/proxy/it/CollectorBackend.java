@@ -135,7 +135,7 @@ public final class CollectorBackend implements AutoCloseable {
     if (!binary.isAvailable()) {
       throw new IllegalStateException(binary.unavailableMessage());
     }
-    Path directory = createDirectory();
+    Path directory = LocalProcesses.workDirectory("otelcol", "collector-", "the collector");
     PortsTakenException lastFailure = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       int[] ports = LocalProcesses.freePorts(2);
@@ -584,20 +584,6 @@ public final class CollectorBackend implements AutoCloseable {
     String tail =
         log.length() <= LOG_TAIL_CHARS ? log : "..." + log.substring(log.length() - LOG_TAIL_CHARS);
     return "collector log " + logFile + ":\n" + tail;
-  }
-
-  private static Path createDirectory() {
-    Path target = Path.of(System.getProperty("user.dir"), "target");
-    try {
-      Path parent =
-          Files.isDirectory(target)
-              ? Files.createDirectories(target.resolve("otelcol"))
-              : Path.of(System.getProperty("java.io.tmpdir"));
-      return Files.createTempDirectory(parent, "collector-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot create a directory for the collector under " + target, e);
-    }
   }
 
   /**

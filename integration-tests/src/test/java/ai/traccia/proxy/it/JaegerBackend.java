@@ -97,7 +97,7 @@ final class JaegerBackend implements AutoCloseable {
     if (!binary.isAvailable()) {
       throw new IllegalStateException(binary.unavailableMessage());
     }
-    Path directory = createDirectory();
+    Path directory = LocalProcesses.workDirectory("jaeger", "jaeger-", "Jaeger");
     String lastFailure = "";
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       JaegerBackend backend =
@@ -388,19 +388,6 @@ final class JaegerBackend implements AutoCloseable {
     String tail =
         log.length() <= LOG_TAIL_CHARS ? log : "..." + log.substring(log.length() - LOG_TAIL_CHARS);
     return "Jaeger log " + logFile + ":\n" + tail;
-  }
-
-  private static Path createDirectory() {
-    Path target = Path.of(System.getProperty("user.dir"), "target");
-    try {
-      Path parent =
-          Files.isDirectory(target)
-              ? Files.createDirectories(target.resolve("jaeger"))
-              : Path.of(System.getProperty("java.io.tmpdir"));
-      return Files.createTempDirectory(parent, "jaeger-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a directory for Jaeger under " + target, e);
-    }
   }
 
   /**

@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,24 @@ final class LocalProcesses {
           // Nothing to do: the port was only borrowed to learn its number.
         }
       }
+    }
+  }
+
+  /**
+   * A new directory for one backend's files: under {@code target/<subdir>} of the module when
+   * running under Maven, else under the system's temporary directory.
+   */
+  static Path workDirectory(String subdir, String prefix, String what) {
+    Path target = Path.of(System.getProperty("user.dir"), "target");
+    try {
+      Path parent =
+          Files.isDirectory(target)
+              ? Files.createDirectories(target.resolve(subdir))
+              : Path.of(System.getProperty("java.io.tmpdir"));
+      return Files.createTempDirectory(parent, prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create a directory for " + what + " under " + target, e);
     }
   }
 }
