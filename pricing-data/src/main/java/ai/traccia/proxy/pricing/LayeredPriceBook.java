@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -65,7 +66,12 @@ final class LayeredPriceBook implements PriceBook {
     long age = Math.max(0, Duration.between(date, now).toDays());
     PricingInfo info =
         new PricingInfo(
-            source, baseSource, date, age, base.snapshotVersion().orElse(null), entries.size());
+            source,
+            baseSource,
+            Optional.of(date),
+            OptionalLong.of(age),
+            base.snapshotVersion(),
+            entries.size());
     AtomicBoolean logged =
         previous != null
                 && previous.info.baseSource() == baseSource

@@ -139,25 +139,12 @@ public final class ModelPrice {
       return false;
     }
     ModelPrice that = (ModelPrice) o;
-    return same(input, that.input)
-        && same(output, that.output)
-        && same(cacheRead, that.cacheRead)
-        && same(cacheWrite5m, that.cacheWrite5m)
-        && same(cacheWrite1h, that.cacheWrite1h)
-        && same(reasoning, that.reasoning)
-        && tiers.equals(that.tiers);
+    return same(rates(), that.rates()) && tiers.equals(that.tiers);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        norm(input),
-        norm(output),
-        norm(cacheRead),
-        norm(cacheWrite5m),
-        norm(cacheWrite1h),
-        norm(reasoning),
-        tiers);
+    return 31 * hash(rates()) + tiers.hashCode();
   }
 
   /**
@@ -165,31 +152,53 @@ public final class ModelPrice {
    */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("{input=").append(input.toPlainString());
-    sb.append(", output=").append(output.toPlainString());
-    append(sb, "cache_read", cacheRead);
-    append(sb, "cache_write", cacheWrite5m);
-    append(sb, "cache_write_1h", cacheWrite1h);
-    append(sb, "reasoning", reasoning);
+    StringBuilder sb = describe(new StringBuilder("{"), rates());
     if (!tiers.isEmpty()) {
       sb.append(", tiers=").append(tiers);
     }
     return sb.append('}').toString();
   }
 
-  static void append(StringBuilder sb, String name, BigDecimal price) {
-    if (price != null) {
-      sb.append(", ").append(name).append('=').append(price.toPlainString());
+  /** The six rates in the order of {@link #RATE_NAMES}; absent ones are null. */
+  private BigDecimal[] rates() {
+    return new BigDecimal[] {input, output, cacheRead, cacheWrite5m, cacheWrite1h, reasoning};
+  }
+
+  /** The names of the rates in {@code toString}, as the snapshot format spells them. */
+  private static final String[] RATE_NAMES = {
+    "input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning"
+  };
+
+  /** Appends {@code name=price} for every rate present, comma-separated after what is there. */
+  private static StringBuilder describe(StringBuilder sb, BigDecimal[] rates) {
+    int start = sb.length();
+    for (int i = 0; i < rates.length; i++) {
+      if (rates[i] != null) {
+        sb.append(sb.length() > start ? ", " : "")
+            .append(RATE_NAMES[i])
+            .append('=')
+            .append(rates[i].toPlainString());
+      }
     }
+    return sb;
   }
 
-  // 0.5 and 0.50 are the same price.
-  static boolean same(BigDecimal a, BigDecimal b) {
-    return a == null ? b == null : b != null && a.compareTo(b) == 0;
+  // 0.5 and 0.50 are the same price, so rates compare by value and hash without trailing zeros.
+  private static boolean same(BigDecimal[] a, BigDecimal[] b) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == null ? b[i] != null : b[i] == null || a[i].compareTo(b[i]) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
-  static BigDecimal norm(BigDecimal d) {
-    return d == null ? null : d.stripTrailingZeros();
+  private static int hash(BigDecimal[] rates) {
+    int h = 1;
+    for (BigDecimal rate : rates) {
+      h = 31 * h + (rate == null ? 0 : rate.stripTrailingZeros().hashCode());
+    }
+    return h;
   }
 
   static BigDecimal check(String field, BigDecimal price) {
@@ -300,38 +309,23 @@ public final class ModelPrice {
         return false;
       }
       LongContextTier that = (LongContextTier) o;
-      return aboveInputTokens == that.aboveInputTokens
-          && same(input, that.input)
-          && same(output, that.output)
-          && same(cacheRead, that.cacheRead)
-          && same(cacheWrite5m, that.cacheWrite5m)
-          && same(cacheWrite1h, that.cacheWrite1h)
-          && same(reasoning, that.reasoning);
+      return aboveInputTokens == that.aboveInputTokens && same(rates(), that.rates());
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(
-          aboveInputTokens,
-          norm(input),
-          norm(output),
-          norm(cacheRead),
-          norm(cacheWrite5m),
-          norm(cacheWrite1h),
-          norm(reasoning));
+      return 31 * Long.hashCode(aboveInputTokens) + hash(rates());
     }
 
     /** Returns the threshold and prices, for example {@code {above=200000, input=0.000006}}. */
     @Override
     public String toString() {
-      StringBuilder sb = new StringBuilder("{above=").append(aboveInputTokens);
-      sb.append(", input=").append(input.toPlainString());
-      append(sb, "output", output);
-      append(sb, "cache_read", cacheRead);
-      append(sb, "cache_write", cacheWrite5m);
-      append(sb, "cache_write_1h", cacheWrite1h);
-      append(sb, "reasoning", reasoning);
-      return sb.append('}').toString();
+      StringBuilder sb = new StringBuilder("{above=").append(aboveInputTokens).append(", ");
+      return describe(sb, rates()).append('}').toString();
+    }
+
+    private BigDecimal[] rates() {
+      return new BigDecimal[] {input, output, cacheRead, cacheWrite5m, cacheWrite1h, reasoning};
     }
   }
 

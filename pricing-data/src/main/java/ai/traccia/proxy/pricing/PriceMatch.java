@@ -7,47 +7,18 @@ package ai.traccia.proxy.pricing;
 import java.util.Objects;
 
 /** A successful lookup: the table key that matched, its prices and the layer they came from. */
-public final class PriceMatch {
-
-  private final String modelKey;
-  private final ModelPrice price;
-  private final PricingSource source;
-
-  PriceMatch(String modelKey, ModelPrice price, PricingSource source) {
-    this.modelKey = Objects.requireNonNull(modelKey, "modelKey");
-    this.price = Objects.requireNonNull(price, "price");
-    this.source = Objects.requireNonNull(source, "source");
-  }
+public record PriceMatch(String modelKey, ModelPrice price, PricingSource source) {
 
   /**
-   * The table key that matched, as the table spells it; written as {@code llm.pricing.model_key}.
+   * @param modelKey the table key that matched, as the table spells it; written as {@code
+   *     llm.pricing.model_key}
+   * @param price the prices of that key
+   * @param source the precedence layer the entry came from
    */
-  public String modelKey() {
-    return modelKey;
-  }
-
-  /** The prices of that key. */
-  public ModelPrice price() {
-    return price;
-  }
-
-  /** The precedence layer the entry came from. */
-  public PricingSource source() {
-    return source;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof PriceMatch)) {
-      return false;
-    }
-    PriceMatch that = (PriceMatch) o;
-    return modelKey.equals(that.modelKey) && price.equals(that.price) && source == that.source;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(modelKey, price, source);
+  public PriceMatch {
+    Objects.requireNonNull(modelKey, "modelKey");
+    Objects.requireNonNull(price, "price");
+    Objects.requireNonNull(source, "source");
   }
 
   /** Returns {@code key (source) prices}. */

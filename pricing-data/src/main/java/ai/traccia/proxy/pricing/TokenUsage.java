@@ -12,22 +12,30 @@ package ai.traccia.proxy.pricing;
  * not add up (more cache tokens than input tokens) are not rejected; {@link ModelPrice#cost} then
  * bills no plain input tokens rather than a negative number. Immutable.
  */
-public final class TokenUsage {
+public record TokenUsage(
+    long inputTokens,
+    long outputTokens,
+    long cacheReadTokens,
+    long cacheWrite5mTokens,
+    long cacheWrite1hTokens,
+    long reasoningTokens) {
 
-  private final long inputTokens;
-  private final long outputTokens;
-  private final long cacheReadTokens;
-  private final long cacheWrite5mTokens;
-  private final long cacheWrite1hTokens;
-  private final long reasoningTokens;
-
-  private TokenUsage(Builder b) {
-    this.inputTokens = b.inputTokens;
-    this.outputTokens = b.outputTokens;
-    this.cacheReadTokens = b.cacheReadTokens;
-    this.cacheWrite5mTokens = b.cacheWrite5mTokens;
-    this.cacheWrite1hTokens = b.cacheWrite1hTokens;
-    this.reasoningTokens = b.reasoningTokens;
+  /**
+   * @param inputTokens all prompt tokens, including cache reads and cache writes
+   * @param outputTokens all completion tokens, including reasoning
+   * @param cacheReadTokens the part of {@code inputTokens} read from a prompt cache
+   * @param cacheWrite5mTokens the part of {@code inputTokens} written to a 5-minute prompt cache
+   * @param cacheWrite1hTokens the part of {@code inputTokens} written to a 1-hour prompt cache
+   * @param reasoningTokens the part of {@code outputTokens} spent on reasoning
+   * @throws IllegalArgumentException if a count is negative
+   */
+  public TokenUsage {
+    check("inputTokens", inputTokens);
+    check("outputTokens", outputTokens);
+    check("cacheReadTokens", cacheReadTokens);
+    check("cacheWrite5mTokens", cacheWrite5mTokens);
+    check("cacheWrite1hTokens", cacheWrite1hTokens);
+    check("reasoningTokens", reasoningTokens);
   }
 
   /** A builder with every count at 0. */
@@ -35,57 +43,11 @@ public final class TokenUsage {
     return new Builder();
   }
 
-  /** All prompt tokens, including cache reads and cache writes. */
-  public long inputTokens() {
-    return inputTokens;
-  }
-
-  /** All completion tokens, including reasoning. */
-  public long outputTokens() {
-    return outputTokens;
-  }
-
-  /** The part of {@link #inputTokens()} read from a prompt cache. */
-  public long cacheReadTokens() {
-    return cacheReadTokens;
-  }
-
-  /** The part of {@link #inputTokens()} written to a 5-minute prompt cache. */
-  public long cacheWrite5mTokens() {
-    return cacheWrite5mTokens;
-  }
-
-  /** The part of {@link #inputTokens()} written to a 1-hour prompt cache. */
-  public long cacheWrite1hTokens() {
-    return cacheWrite1hTokens;
-  }
-
-  /** The part of {@link #outputTokens()} spent on reasoning. */
-  public long reasoningTokens() {
-    return reasoningTokens;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof TokenUsage)) {
-      return false;
+  private static long check(String name, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
     }
-    TokenUsage that = (TokenUsage) o;
-    return inputTokens == that.inputTokens
-        && outputTokens == that.outputTokens
-        && cacheReadTokens == that.cacheReadTokens
-        && cacheWrite5mTokens == that.cacheWrite5mTokens
-        && cacheWrite1hTokens == that.cacheWrite1hTokens
-        && reasoningTokens == that.reasoningTokens;
-  }
-
-  @Override
-  public int hashCode() {
-    return Long.hashCode(
-        ((((inputTokens * 31 + outputTokens) * 31 + cacheReadTokens) * 31 + cacheWrite5mTokens) * 31
-                    + cacheWrite1hTokens)
-                * 31
-            + reasoningTokens);
+    return value;
   }
 
   /** Returns the counts, for example {@code {input=1000, output=500, cache_read=200}}. */
@@ -182,14 +144,13 @@ public final class TokenUsage {
 
     /** Returns the usage. */
     public TokenUsage build() {
-      return new TokenUsage(this);
-    }
-
-    private static long check(String name, long value) {
-      if (value < 0) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
-      }
-      return value;
+      return new TokenUsage(
+          inputTokens,
+          outputTokens,
+          cacheReadTokens,
+          cacheWrite5mTokens,
+          cacheWrite1hTokens,
+          reasoningTokens);
     }
   }
 }

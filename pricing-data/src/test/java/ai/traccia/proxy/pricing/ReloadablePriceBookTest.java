@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -237,9 +239,9 @@ class ReloadablePriceBookTest {
     return new PricingInfo(
         PricingSource.CACHE,
         PricingSource.CACHE,
-        Instant.parse("2026-11-01T00:00:00Z"),
-        ageDays,
-        "v",
+        Optional.of(Instant.parse("2026-11-01T00:00:00Z")),
+        OptionalLong.of(ageDays),
+        Optional.of("v"),
         1);
   }
 }
