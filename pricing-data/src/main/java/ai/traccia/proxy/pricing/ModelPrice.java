@@ -22,21 +22,24 @@ import java.util.Optional;
  */
 public final class ModelPrice {
 
-  private final BigDecimal input;
-  private final BigDecimal output;
-  private final BigDecimal cacheRead;
-  private final BigDecimal cacheWrite5m;
-  private final BigDecimal cacheWrite1h;
-  private final BigDecimal reasoning;
+  // Indexes into a rates array; the same six rates in the base prices and in a tier.
+  private static final int INPUT = 0;
+  private static final int OUTPUT = 1;
+  private static final int CACHE_READ = 2;
+  private static final int CACHE_WRITE_5M = 3;
+  private static final int CACHE_WRITE_1H = 4;
+  private static final int REASONING = 5;
+
+  /** The names of the rates in {@code toString} and in messages, as the snapshot spells them. */
+  private static final String[] RATE_NAMES = {
+    "input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning"
+  };
+
+  private final BigDecimal[] rates; // input and output set; the others null when absent
   private final List<LongContextTier> tiers; // highest threshold first
 
   private ModelPrice(Builder b) {
-    this.input = b.input;
-    this.output = b.output;
-    this.cacheRead = b.cacheRead;
-    this.cacheWrite5m = b.cacheWrite5m;
-    this.cacheWrite1h = b.cacheWrite1h;
-    this.reasoning = b.reasoning;
+    this.rates = b.rates.clone();
     List<LongContextTier> sorted = new ArrayList<>(b.tiers);
     sorted.sort(Comparator.comparingLong(LongContextTier::aboveInputTokens).reversed());
     this.tiers = Collections.unmodifiableList(sorted);
@@ -59,23 +62,18 @@ public final class ModelPrice {
    * result is never negative. Never rounds.
    */
   public BigDecimal cost(TokenUsage usage) {
-    BigDecimal in = input;
-    BigDecimal out = output;
-    BigDecimal read = cacheRead;
-    BigDecimal write5m = cacheWrite5m;
-    BigDecimal write1h = cacheWrite1h;
-    BigDecimal think = reasoning;
+    BigDecimal[] r = rates;
     for (LongContextTier tier : tiers) {
       if (usage.inputTokens() > tier.aboveInputTokens) {
-        in = tier.input;
-        out = or(tier.output, out);
-        read = or(tier.cacheRead, read);
-        write5m = or(tier.cacheWrite5m, write5m);
-        write1h = or(tier.cacheWrite1h, write1h);
-        think = or(tier.reasoning, think);
+        r = r.clone();
+        for (int i = 0; i < r.length; i++) {
+          r[i] = or(tier.rates[i], r[i]);
+        }
         break;
       }
     }
+    BigDecimal in = r[INPUT];
+    BigDecimal out = r[OUTPUT];
     long cached = Math.min(usage.cacheReadTokens(), usage.inputTokens());
     long written5m = Math.min(usage.cacheWrite5mTokens(), usage.inputTokens() - cached);
     long written1h = Math.min(usage.cacheWrite1hTokens(), usage.inputTokens() - cached - written5m);
@@ -83,11 +81,11 @@ public final class ModelPrice {
     long thought = Math.min(usage.reasoningTokens(), usage.outputTokens());
     long plainOut = usage.outputTokens() - thought;
     return times(in, plainIn)
-        .add(times(or(read, in), cached))
-        .add(times(or(write5m, in), written5m))
-        .add(times(or(write1h, in), written1h))
+        .add(times(or(r[CACHE_READ], in), cached))
+        .add(times(or(r[CACHE_WRITE_5M], in), written5m))
+        .add(times(or(r[CACHE_WRITE_1H], in), written1h))
         .add(times(out, plainOut))
-        .add(times(or(think, out), thought));
+        .add(times(or(r[REASONING], out), thought));
   }
 
   private static BigDecimal times(BigDecimal price, long tokens) {
@@ -100,32 +98,32 @@ public final class ModelPrice {
 
   /** USD per input (prompt) token. */
   public BigDecimal input() {
-    return input;
+    return rates[INPUT];
   }
 
   /** USD per output (completion) token. */
   public BigDecimal output() {
-    return output;
+    return rates[OUTPUT];
   }
 
   /** USD per input token read from a prompt cache, if the table has a distinct price. */
   public Optional<BigDecimal> cacheRead() {
-    return Optional.ofNullable(cacheRead);
+    return Optional.ofNullable(rates[CACHE_READ]);
   }
 
   /** USD per input token written to a 5-minute prompt cache, if the table has a price. */
   public Optional<BigDecimal> cacheWrite5m() {
-    return Optional.ofNullable(cacheWrite5m);
+    return Optional.ofNullable(rates[CACHE_WRITE_5M]);
   }
 
   /** USD per input token written to a 1-hour prompt cache, if the table has a price. */
   public Optional<BigDecimal> cacheWrite1h() {
-    return Optional.ofNullable(cacheWrite1h);
+    return Optional.ofNullable(rates[CACHE_WRITE_1H]);
   }
 
   /** USD per reasoning token, if the table has a price distinct from the output price. */
   public Optional<BigDecimal> reasoning() {
-    return Optional.ofNullable(reasoning);
+    return Optional.ofNullable(rates[REASONING]);
   }
 
   /** The long-context tiers, highest threshold first; often empty. */
@@ -139,12 +137,12 @@ public final class ModelPrice {
       return false;
     }
     ModelPrice that = (ModelPrice) o;
-    return same(rates(), that.rates()) && tiers.equals(that.tiers);
+    return same(rates, that.rates) && tiers.equals(that.tiers);
   }
 
   @Override
   public int hashCode() {
-    return 31 * hash(rates()) + tiers.hashCode();
+    return 31 * hash(rates) + tiers.hashCode();
   }
 
   /**
@@ -152,22 +150,12 @@ public final class ModelPrice {
    */
   @Override
   public String toString() {
-    StringBuilder sb = describe(new StringBuilder("{"), rates());
+    StringBuilder sb = describe(new StringBuilder("{"), rates);
     if (!tiers.isEmpty()) {
       sb.append(", tiers=").append(tiers);
     }
     return sb.append('}').toString();
   }
-
-  /** The six rates in the order of {@link #RATE_NAMES}; absent ones are null. */
-  private BigDecimal[] rates() {
-    return new BigDecimal[] {input, output, cacheRead, cacheWrite5m, cacheWrite1h, reasoning};
-  }
-
-  /** The names of the rates in {@code toString}, as the snapshot format spells them. */
-  private static final String[] RATE_NAMES = {
-    "input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning"
-  };
 
   /** Appends {@code name=price} for every rate present, comma-separated after what is there. */
   private static StringBuilder describe(StringBuilder sb, BigDecimal[] rates) {
@@ -217,28 +205,11 @@ public final class ModelPrice {
   public static final class LongContextTier {
 
     private final long aboveInputTokens;
-    private final BigDecimal input;
-    private final BigDecimal output;
-    private final BigDecimal cacheRead;
-    private final BigDecimal cacheWrite5m;
-    private final BigDecimal cacheWrite1h;
-    private final BigDecimal reasoning;
+    private final BigDecimal[] rates; // input set; the others null when the base rate applies
 
-    private LongContextTier(
-        long aboveInputTokens,
-        BigDecimal input,
-        BigDecimal output,
-        BigDecimal cacheRead,
-        BigDecimal cacheWrite5m,
-        BigDecimal cacheWrite1h,
-        BigDecimal reasoning) {
+    private LongContextTier(long aboveInputTokens, BigDecimal[] rates) {
       this.aboveInputTokens = aboveInputTokens;
-      this.input = input;
-      this.output = output;
-      this.cacheRead = cacheRead;
-      this.cacheWrite5m = cacheWrite5m;
-      this.cacheWrite1h = cacheWrite1h;
-      this.reasoning = reasoning;
+      this.rates = rates;
     }
 
     /**
@@ -258,14 +229,13 @@ public final class ModelPrice {
         throw new IllegalArgumentException(
             "aboveInputTokens: " + aboveInputTokens + " (expected: >= 0)");
       }
-      return new LongContextTier(
-          aboveInputTokens,
-          check("input", input),
-          output == null ? null : check("output", output),
-          cacheRead == null ? null : check("cache_read", cacheRead),
-          cacheWrite5m == null ? null : check("cache_write", cacheWrite5m),
-          cacheWrite1h == null ? null : check("cache_write_1h", cacheWrite1h),
-          reasoning == null ? null : check("reasoning", reasoning));
+      BigDecimal[] rates = {input, output, cacheRead, cacheWrite5m, cacheWrite1h, reasoning};
+      for (int i = 0; i < rates.length; i++) {
+        if (i == INPUT || rates[i] != null) {
+          check(RATE_NAMES[i], rates[i]);
+        }
+      }
+      return new LongContextTier(aboveInputTokens, rates);
     }
 
     /** The tier applies when the request's input tokens are strictly more than this. */
@@ -275,32 +245,32 @@ public final class ModelPrice {
 
     /** USD per input token above the threshold. */
     public BigDecimal input() {
-      return input;
+      return rates[INPUT];
     }
 
     /** USD per output token above the threshold, if the tier changes it. */
     public Optional<BigDecimal> output() {
-      return Optional.ofNullable(output);
+      return Optional.ofNullable(rates[OUTPUT]);
     }
 
     /** USD per cache-read token above the threshold, if the tier changes it. */
     public Optional<BigDecimal> cacheRead() {
-      return Optional.ofNullable(cacheRead);
+      return Optional.ofNullable(rates[CACHE_READ]);
     }
 
     /** USD per 5-minute cache-write token above the threshold, if the tier changes it. */
     public Optional<BigDecimal> cacheWrite5m() {
-      return Optional.ofNullable(cacheWrite5m);
+      return Optional.ofNullable(rates[CACHE_WRITE_5M]);
     }
 
     /** USD per 1-hour cache-write token above the threshold, if the tier changes it. */
     public Optional<BigDecimal> cacheWrite1h() {
-      return Optional.ofNullable(cacheWrite1h);
+      return Optional.ofNullable(rates[CACHE_WRITE_1H]);
     }
 
     /** USD per reasoning token above the threshold, if the tier changes it. */
     public Optional<BigDecimal> reasoning() {
-      return Optional.ofNullable(reasoning);
+      return Optional.ofNullable(rates[REASONING]);
     }
 
     @Override
@@ -309,72 +279,62 @@ public final class ModelPrice {
         return false;
       }
       LongContextTier that = (LongContextTier) o;
-      return aboveInputTokens == that.aboveInputTokens && same(rates(), that.rates());
+      return aboveInputTokens == that.aboveInputTokens && same(rates, that.rates);
     }
 
     @Override
     public int hashCode() {
-      return 31 * Long.hashCode(aboveInputTokens) + hash(rates());
+      return 31 * Long.hashCode(aboveInputTokens) + hash(rates);
     }
 
     /** Returns the threshold and prices, for example {@code {above=200000, input=0.000006}}. */
     @Override
     public String toString() {
       StringBuilder sb = new StringBuilder("{above=").append(aboveInputTokens).append(", ");
-      return describe(sb, rates()).append('}').toString();
-    }
-
-    private BigDecimal[] rates() {
-      return new BigDecimal[] {input, output, cacheRead, cacheWrite5m, cacheWrite1h, reasoning};
+      return describe(sb, rates).append('}').toString();
     }
   }
 
   /** Builds a {@link ModelPrice}; not thread-safe. Every price must be {@code >= 0}. */
   public static final class Builder {
 
-    private BigDecimal input;
-    private BigDecimal output;
-    private BigDecimal cacheRead;
-    private BigDecimal cacheWrite5m;
-    private BigDecimal cacheWrite1h;
-    private BigDecimal reasoning;
+    private final BigDecimal[] rates = new BigDecimal[RATE_NAMES.length];
     private final List<LongContextTier> tiers = new ArrayList<>();
 
     private Builder() {}
 
     /** Sets USD per input token (required). */
     public Builder setInput(BigDecimal input) {
-      this.input = check("input", input);
-      return this;
+      return set(INPUT, Objects.requireNonNull(input, "input"));
     }
 
     /** Sets USD per output token (required). */
     public Builder setOutput(BigDecimal output) {
-      this.output = check("output", output);
-      return this;
+      return set(OUTPUT, Objects.requireNonNull(output, "output"));
     }
 
     /** Sets USD per cache-read input token; null means the input price. */
     public Builder setCacheRead(BigDecimal cacheRead) {
-      this.cacheRead = cacheRead == null ? null : check("cache_read", cacheRead);
-      return this;
+      return set(CACHE_READ, cacheRead);
     }
 
     /** Sets USD per input token written to a 5-minute cache; null means the input price. */
     public Builder setCacheWrite5m(BigDecimal cacheWrite5m) {
-      this.cacheWrite5m = cacheWrite5m == null ? null : check("cache_write", cacheWrite5m);
-      return this;
+      return set(CACHE_WRITE_5M, cacheWrite5m);
     }
 
     /** Sets USD per input token written to a 1-hour cache; null means the input price. */
     public Builder setCacheWrite1h(BigDecimal cacheWrite1h) {
-      this.cacheWrite1h = cacheWrite1h == null ? null : check("cache_write_1h", cacheWrite1h);
-      return this;
+      return set(CACHE_WRITE_1H, cacheWrite1h);
     }
 
     /** Sets USD per reasoning token; null means the output price. */
     public Builder setReasoning(BigDecimal reasoning) {
-      this.reasoning = reasoning == null ? null : check("reasoning", reasoning);
+      return set(REASONING, reasoning);
+    }
+
+    private Builder set(int rate, BigDecimal price) {
+      rates[rate] = price == null ? null : check(RATE_NAMES[rate], price);
       return this;
     }
 
@@ -400,9 +360,9 @@ public final class ModelPrice {
      * @throws IllegalStateException if the input or output price is missing
      */
     public ModelPrice build() {
-      if (input == null || output == null) {
+      if (rates[INPUT] == null || rates[OUTPUT] == null) {
         throw new IllegalStateException(
-            (input == null ? "input" : "output")
+            (rates[INPUT] == null ? "input" : "output")
                 + ": missing (expected: a price in USD per token)");
       }
       return new ModelPrice(this);
