@@ -20,26 +20,12 @@ import java.util.Optional;
  * <p>A missing cache or reasoning price falls back to the input or output price (see {@link
  * #cost}). Immutable and thread-safe.
  */
-public final class ModelPrice {
+public final class ModelPrice extends Rates {
 
-  // Indexes into a rates array; the same six rates in the base prices and in a tier.
-  private static final int INPUT = 0;
-  private static final int OUTPUT = 1;
-  private static final int CACHE_READ = 2;
-  private static final int CACHE_WRITE_5M = 3;
-  private static final int CACHE_WRITE_1H = 4;
-  private static final int REASONING = 5;
-
-  /** The names of the rates in {@code toString} and in messages, as the snapshot spells them. */
-  private static final String[] RATE_NAMES = {
-    "input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning"
-  };
-
-  private final BigDecimal[] rates; // input and output set; the others null when absent
   private final List<LongContextTier> tiers; // highest threshold first
 
   private ModelPrice(Builder b) {
-    this.rates = b.rates.clone();
+    super(b.rates.clone()); // input and output set; the others null when absent
     List<LongContextTier> sorted = new ArrayList<>(b.tiers);
     sorted.sort(Comparator.comparingLong(LongContextTier::aboveInputTokens).reversed());
     this.tiers = Collections.unmodifiableList(sorted);
@@ -96,34 +82,9 @@ public final class ModelPrice {
     return price != null ? price : fallback;
   }
 
-  /** USD per input (prompt) token. */
-  public BigDecimal input() {
-    return rates[INPUT];
-  }
-
   /** USD per output (completion) token. */
   public BigDecimal output() {
     return rates[OUTPUT];
-  }
-
-  /** USD per input token read from a prompt cache, if the table has a distinct price. */
-  public Optional<BigDecimal> cacheRead() {
-    return Optional.ofNullable(rates[CACHE_READ]);
-  }
-
-  /** USD per input token written to a 5-minute prompt cache, if the table has a price. */
-  public Optional<BigDecimal> cacheWrite5m() {
-    return Optional.ofNullable(rates[CACHE_WRITE_5M]);
-  }
-
-  /** USD per input token written to a 1-hour prompt cache, if the table has a price. */
-  public Optional<BigDecimal> cacheWrite1h() {
-    return Optional.ofNullable(rates[CACHE_WRITE_1H]);
-  }
-
-  /** USD per reasoning token, if the table has a price distinct from the output price. */
-  public Optional<BigDecimal> reasoning() {
-    return Optional.ofNullable(rates[REASONING]);
   }
 
   /** The long-context tiers, highest threshold first; often empty. */
@@ -202,14 +163,13 @@ public final class ModelPrice {
    * Prices that replace the base ones for a whole request whose input exceeds a threshold, as for
    * Gemini's and Claude's long-context rates. Immutable.
    */
-  public static final class LongContextTier {
+  public static final class LongContextTier extends Rates {
 
     private final long aboveInputTokens;
-    private final BigDecimal[] rates; // input set; the others null when the base rate applies
 
     private LongContextTier(long aboveInputTokens, BigDecimal[] rates) {
+      super(rates); // input set; the others null when the base rate applies
       this.aboveInputTokens = aboveInputTokens;
-      this.rates = rates;
     }
 
     /**
@@ -243,34 +203,9 @@ public final class ModelPrice {
       return aboveInputTokens;
     }
 
-    /** USD per input token above the threshold. */
-    public BigDecimal input() {
-      return rates[INPUT];
-    }
-
     /** USD per output token above the threshold, if the tier changes it. */
     public Optional<BigDecimal> output() {
       return Optional.ofNullable(rates[OUTPUT]);
-    }
-
-    /** USD per cache-read token above the threshold, if the tier changes it. */
-    public Optional<BigDecimal> cacheRead() {
-      return Optional.ofNullable(rates[CACHE_READ]);
-    }
-
-    /** USD per 5-minute cache-write token above the threshold, if the tier changes it. */
-    public Optional<BigDecimal> cacheWrite5m() {
-      return Optional.ofNullable(rates[CACHE_WRITE_5M]);
-    }
-
-    /** USD per 1-hour cache-write token above the threshold, if the tier changes it. */
-    public Optional<BigDecimal> cacheWrite1h() {
-      return Optional.ofNullable(rates[CACHE_WRITE_1H]);
-    }
-
-    /** USD per reasoning token above the threshold, if the tier changes it. */
-    public Optional<BigDecimal> reasoning() {
-      return Optional.ofNullable(rates[REASONING]);
     }
 
     @Override
