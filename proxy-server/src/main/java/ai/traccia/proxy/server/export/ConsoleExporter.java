@@ -33,11 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Prints what passes through the proxy for a person to read: one line per span, and one summary
@@ -52,7 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe. Printing happens on one daemon thread, so callers do not wait for a slow terminal
  * and the lines of one request stay together.
  */
-public final class ConsoleExporter implements Exporter {
+public final class ConsoleExporter extends OneThreadExporter {
 
   static final int MAX_ATTRIBUTES = 6;
   static final int MAX_VALUE_CHARS = 64;
@@ -62,20 +57,11 @@ public final class ConsoleExporter implements Exporter {
 
   private final PrintStream out;
   private final Clock clock;
-  private final ExecutorService printer;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private ConsoleExporter(PrintStream out, Clock clock) {
+    super("traccia-console-printer");
     this.out = Objects.requireNonNull(out, "out");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.printer =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "traccia-console-printer");
-              thread.setDaemon(true);
-              return thread;
-            });
   }
 
   /** Prints to {@link System#out}. */
@@ -98,41 +84,13 @@ public final class ConsoleExporter implements Exporter {
     return "console";
   }
 
-  /**
-   * Queues {@code request} for printing. Returns at once; the future completes once the lines are
-   * printed, never exceptionally.
-   */
   @Override
-  public CompletableFuture<ExportResult> export(ExportRequest request) {
-    if (closed.get()) {
-      return CompletableFuture.completedFuture(shutDown());
-    }
-    try {
-      return CompletableFuture.supplyAsync(() -> print(request), printer);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(shutDown());
-    }
+  void finish() {
+    out.flush();
   }
 
-  /** Prints what is queued, then stops the printing thread. Idempotent; returns at once. */
   @Override
-  public CompletableFuture<Void> shutdown() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        printer.execute(
-            () -> {
-              out.flush();
-              terminated.complete(null);
-            });
-      } catch (RejectedExecutionException e) {
-        terminated.complete(null);
-      }
-      printer.shutdown();
-    }
-    return terminated;
-  }
-
-  private ExportResult print(ExportRequest request) {
+  ExportResult write(ExportRequest request) {
     try {
       Message message = Requests.decode(request);
       List<String> lines = new ArrayList<>();
@@ -420,7 +378,8 @@ public final class ConsoleExporter implements Exporter {
     return text;
   }
 
-  private static ExportResult shutDown() {
+  @Override
+  ExportResult afterShutdown() {
     return ExportResult.permanent("console exporter is shut down; the request was not printed");
   }
 }

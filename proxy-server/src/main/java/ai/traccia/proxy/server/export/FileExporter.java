@@ -18,11 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Appends every request to a file as one line of OTLP JSON, the format the OpenTelemetry
@@ -38,26 +33,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe.
  */
-public final class FileExporter implements Exporter {
+public final class FileExporter extends OneThreadExporter {
 
   private final String name;
   private final Path path;
-  private final OutputStream out;
-  private final ExecutorService writer;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final OutputStream out; // written on the exporter's thread only
 
   private FileExporter(String name, Path path, OutputStream out) {
+    super("traccia-" + name + "-writer");
     this.name = name;
     this.path = path;
     this.out = out;
-    this.writer =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "traccia-" + name + "-writer");
-              thread.setDaemon(true);
-              return thread;
-            });
   }
 
   /** Returns a builder; {@link Builder#setPath} is required. */
@@ -75,46 +61,14 @@ public final class FileExporter implements Exporter {
     return path;
   }
 
-  /**
-   * Queues {@code request} for the writer thread. Returns at once; the future completes once the
-   * line is written and flushed, never exceptionally.
-   */
+  // Every line was flushed already; a failing close loses nothing.
   @Override
-  public CompletableFuture<ExportResult> export(ExportRequest request) {
-    if (closed.get()) {
-      return CompletableFuture.completedFuture(shutDown());
-    }
+  void finish() {
     try {
-      return CompletableFuture.supplyAsync(() -> write(request), writer);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(shutDown());
+      out.close();
+    } catch (IOException e) {
+      // Nothing to report: see above.
     }
-  }
-
-  /**
-   * Writes what is queued, closes the file and stops the writer thread. Idempotent; returns at
-   * once.
-   */
-  @Override
-  public CompletableFuture<Void> shutdown() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        writer.execute(
-            () -> {
-              try {
-                out.close();
-              } catch (IOException e) {
-                // Every line was flushed already; a failing close loses nothing.
-              } finally {
-                terminated.complete(null);
-              }
-            });
-      } catch (RejectedExecutionException e) {
-        terminated.complete(null);
-      }
-      writer.shutdown();
-    }
-    return terminated;
   }
 
   @Override
@@ -122,8 +76,8 @@ public final class FileExporter implements Exporter {
     return "FileExporter{" + name + ", " + path + "}";
   }
 
-  // Runs on the writer thread only, so the stream needs no lock.
-  private ExportResult write(ExportRequest request) {
+  @Override
+  ExportResult write(ExportRequest request) {
     try {
       return writeLine(request);
     } catch (RuntimeException e) {
@@ -159,7 +113,8 @@ public final class FileExporter implements Exporter {
     }
   }
 
-  private ExportResult shutDown() {
+  @Override
+  ExportResult afterShutdown() {
     return ExportResult.permanent(
         name + " exporter to " + path + " is shut down; the request was not written");
   }
