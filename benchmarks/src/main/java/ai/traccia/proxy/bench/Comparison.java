@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -560,7 +559,7 @@ public final class Comparison {
 
     static Target start(String kind, int sinkPort, Map<String, String> options, Path work)
         throws Exception {
-      int[] ports = freePorts(3);
+      int[] ports = Ports.free(3);
       String file = kind.replace('@', '-');
       Path log = work.resolve(file + ".log");
       Path gcLog = work.resolve(file + "-gc.log");
@@ -748,23 +747,6 @@ public final class Comparison {
       } catch (IOException e) {
         return false;
       }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-      int[] ports = new int[n];
-      List<ServerSocket> sockets = new ArrayList<>();
-      try {
-        for (int i = 0; i < n; i++) {
-          ServerSocket s = new ServerSocket(0);
-          sockets.add(s);
-          ports[i] = s.getLocalPort();
-        }
-      } finally {
-        for (ServerSocket s : sockets) {
-          s.close();
-        }
-      }
-      return ports;
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.bench;
 
+import ai.traccia.proxy.server.export.ByteArrayMarshaller;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -37,8 +38,8 @@ final class Generator implements AutoCloseable {
       MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
-          .setRequestMarshaller(Sink.Bytes.INSTANCE)
-          .setResponseMarshaller(Sink.Bytes.INSTANCE)
+          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
           .build();
 
   private static final java.util.concurrent.ScheduledExecutorService BACKOFF =

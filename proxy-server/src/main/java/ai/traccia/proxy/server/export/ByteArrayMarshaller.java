@@ -7,22 +7,25 @@ package ai.traccia.proxy.server.export;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 
 /**
  * A gRPC marshaller for messages that are already encoded: the bytes go on the wire as they are.
  *
  * <p>The stream it returns tells gRPC its length up front ({@link KnownLength}) and writes the
  * whole array in one call ({@link Drainable}), so gRPC frames it without an extra buffering pass.
- * Stateless and thread-safe.
+ * Parsing reads a stream that knows its length (grpc-java's message streams do) into one exact
+ * array, instead of a list of chunks joined at the end. The exporters, the gRPC receiver and the
+ * benchmark harness use it. Stateless and thread-safe.
  */
-final class ByteArrayMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+public final class ByteArrayMarshaller implements MethodDescriptor.Marshaller<byte[]> {
 
-  static final ByteArrayMarshaller INSTANCE = new ByteArrayMarshaller();
+  /** The one instance. */
+  public static final ByteArrayMarshaller INSTANCE = new ByteArrayMarshaller();
 
   private ByteArrayMarshaller() {}
 
@@ -34,9 +37,20 @@ final class ByteArrayMarshaller implements MethodDescriptor.Marshaller<byte[]> {
   @Override
   public byte[] parse(InputStream stream) {
     try {
+      if (stream instanceof KnownLength) {
+        byte[] body = new byte[stream.available()];
+        int read = stream.readNBytes(body, 0, body.length);
+        if (read == body.length && stream.read() == -1) {
+          return body;
+        }
+        throw new IOException("the message was not the length it announced");
+      }
       return stream.readAllBytes();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw Status.INTERNAL
+          .withDescription("could not read the message: " + e.getMessage())
+          .withCause(e)
+          .asRuntimeException();
     }
   }
 

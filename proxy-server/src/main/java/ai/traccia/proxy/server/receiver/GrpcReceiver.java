@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.receiver;
 
+import ai.traccia.proxy.server.export.ByteArrayMarshaller;
 import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.ingest.IngestResult;
@@ -13,7 +14,6 @@ import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import io.grpc.Context;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -29,9 +29,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -213,7 +211,7 @@ public final class GrpcReceiver {
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(signal.grpcExportMethod())
         .setRequestMarshaller(admission.requestMarshaller())
-        .setResponseMarshaller(BytesMarshaller.INSTANCE)
+        .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
         .build();
   }
 
@@ -222,41 +220,9 @@ public final class GrpcReceiver {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(signal.grpcExportMethod())
-        .setRequestMarshaller(BytesMarshaller.INSTANCE)
-        .setResponseMarshaller(BytesMarshaller.INSTANCE)
+        .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+        .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
         .build();
-  }
-
-  /** Passes messages through as bytes. */
-  enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        if (stream instanceof KnownLength) {
-          // grpc-java's message streams know their length: one exact copy instead of a list of
-          // chunks joined at the end.
-          byte[] body = new byte[stream.available()];
-          int read = stream.readNBytes(body, 0, body.length);
-          if (read == body.length && stream.read() == -1) {
-            return body;
-          }
-          throw new IOException("the message was not the length it announced");
-        }
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw Status.INTERNAL
-            .withDescription("could not read the request: " + e.getMessage())
-            .withCause(e)
-            .asRuntimeException();
-      }
-    }
   }
 
   /** The three Export handlers. Stateless apart from the shared ingest. */
