@@ -22,6 +22,7 @@ import ai.traccia.proxy.server.receiver.GrpcReceiver;
 import ai.traccia.proxy.server.receiver.HttpReceiver;
 import ai.traccia.proxy.server.receiver.ReceiverLimits;
 import ai.traccia.proxy.server.receiver.ReceiverTls;
+import ai.traccia.proxy.server.receiver.Receivers;
 import ai.traccia.proxy.server.ui.LivePage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,7 @@ public final class ProxyServer implements AutoCloseable {
   private final AdminServer admin;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private Receivers receivers;
   private GrpcReceiver grpc;
   private HttpReceiver http;
   private ReceiverTls tls;
@@ -200,30 +202,19 @@ public final class ProxyServer implements AutoCloseable {
             "Bearer tokens are required but the receivers do not use TLS: tokens and data cross"
                 + " the network in clear text; set server.tls_cert_file and server.tls_key_file");
       }
+      server.receivers =
+          Receivers.create(
+              settings.maxRequestBytes,
+              settings.receiverLimits,
+              server.ingest,
+              server.metrics,
+              server.budget,
+              server.tls,
+              settings.auth);
       server.grpc =
-          GrpcReceiver.start(
-              settings.bindAddress,
-              settings.grpcPort,
-              settings.maxRequestBytes,
-              settings.receiverLimits,
-              server.ingest,
-              server.metrics,
-              server.budget,
-              server.grpcExecutor,
-              server.tls,
-              settings.auth);
+          server.receivers.startGrpc(settings.bindAddress, settings.grpcPort, server.grpcExecutor);
       server.http =
-          HttpReceiver.start(
-              settings.bindAddress,
-              settings.httpPort,
-              settings.maxRequestBytes,
-              settings.receiverLimits,
-              server.ingest,
-              server.metrics,
-              server.budget,
-              server.httpExecutor,
-              server.tls,
-              settings.auth);
+          server.receivers.startHttp(settings.bindAddress, settings.httpPort, server.httpExecutor);
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
       throw e;
@@ -305,6 +296,9 @@ public final class ProxyServer implements AutoCloseable {
     }
     if (http != null) {
       http.stop(Math.min(timeoutMillis, 5_000));
+    }
+    if (receivers != null) {
+      receivers.close(Math.min(timeoutMillis, 5_000));
     }
     if (tls != null) {
       tls.close();

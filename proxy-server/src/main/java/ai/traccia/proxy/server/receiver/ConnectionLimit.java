@@ -6,9 +6,12 @@ package ai.traccia.proxy.server.receiver;
 
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,10 +25,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ChannelHandler.Sharable
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
-  private final Counter counter;
+  private final int max;
+  private final SelfMetrics metrics;
+  private final String transport;
+  private final AtomicInteger open = new AtomicInteger();
 
-  ConnectionLimit(int maxConnections, SelfMetrics metrics, String transport) {
-    this.counter = new Counter(maxConnections, metrics, transport);
+  ConnectionLimit(int max, SelfMetrics metrics, String transport) {
+    this.max = max;
+    this.metrics = metrics;
+    this.transport = transport;
+  }
+
+  /**
+   * A server channel factory that puts this limit first in every server channel's pipeline, for a
+   * server that takes a channel factory but offers no hook into its server channel's pipeline (the
+   * gRPC receiver's grpc-java server): its own acceptor, added later, comes after the limit.
+   */
+  ChannelFactory<ServerChannel> serverChannels() {
+    return () -> {
+      NioServerSocketChannel channel = new NioServerSocketChannel();
+      channel.pipeline().addLast(this);
+      return channel;
+    };
   }
 
   @Override
@@ -35,42 +56,14 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
       return;
     }
     Channel child = (Channel) msg;
-    if (!counter.tryOpen()) {
+    if (open.incrementAndGet() > max) {
+      open.decrementAndGet();
+      metrics.connectionClosed(transport, "connection_limit");
       // Not registered with an event loop yet: close the socket directly.
       child.unsafe().closeForcibly();
       return;
     }
-    child.closeFuture().addListener(f -> counter.closed());
+    child.closeFuture().addListener(f -> open.decrementAndGet());
     ctx.fireChannelRead(child);
-  }
-
-  /**
-   * The count and the cap, apart from Netty so that the gRPC receiver's shaded Netty can share it.
-   */
-  static final class Counter {
-    private final int max;
-    private final SelfMetrics metrics;
-    private final String transport;
-    private final AtomicInteger open = new AtomicInteger();
-
-    Counter(int max, SelfMetrics metrics, String transport) {
-      this.max = max;
-      this.metrics = metrics;
-      this.transport = transport;
-    }
-
-    /** Counts a new connection; false, counted as refused, when it is over the cap. */
-    boolean tryOpen() {
-      if (open.incrementAndGet() > max) {
-        open.decrementAndGet();
-        metrics.connectionClosed(transport, "connection_limit");
-        return false;
-      }
-      return true;
-    }
-
-    void closed() {
-      open.decrementAndGet();
-    }
   }
 }

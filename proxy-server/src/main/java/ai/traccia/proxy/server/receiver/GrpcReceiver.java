@@ -10,7 +10,6 @@ import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.ingest.IngestResult;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
-import ai.traccia.proxy.server.queue.MemoryBudget;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import io.grpc.Context;
@@ -19,9 +18,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -64,48 +61,32 @@ public final class GrpcReceiver {
    * here so that the setting is not lost with a collected logger.
    */
   private static final java.util.logging.Logger DEFRAMER_LOGGER =
-      java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+      java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream");
 
   static {
     DEFRAMER_LOGGER.setLevel(java.util.logging.Level.OFF);
   }
 
   private final Server server;
-  private final EventLoopGroup boss;
-  private final EventLoopGroup workers;
   private final ScheduledExecutorService timer;
 
-  private GrpcReceiver(
-      Server server, EventLoopGroup boss, EventLoopGroup workers, ScheduledExecutorService timer) {
+  private GrpcReceiver(Server server, ScheduledExecutorService timer) {
     this.server = server;
-    this.boss = boss;
-    this.workers = workers;
     this.timer = timer;
   }
 
   /**
-   * Binds and starts the receiver, with TLS when {@code tls} is not null and requiring a bearer
-   * token when {@code auth} is enabled.
+   * Binds and starts the receiver on the shared event loops, with TLS when {@code shared} has a
+   * certificate and requiring a bearer token when its authentication is enabled.
    *
-   * @param limits bounds on connections, handshake and message time, idle time, metadata size and
-   *     concurrent calls per connection
-   * @param budget the memory budget messages are taken from as they arrive
    * @param executor runs the calls that block or read spans; owned by the caller, who shuts it down
    *     after {@link #stop}
-   * @param tls the server certificate, or null for plaintext; owned by the caller
    */
-  public static GrpcReceiver start(
-      String bindAddress,
-      int port,
-      long maxRequestBytes,
-      ReceiverLimits limits,
-      Ingest ingest,
-      SelfMetrics metrics,
-      MemoryBudget budget,
-      ExecutorService executor,
-      ReceiverTls tls,
-      BearerAuth auth)
-      throws IOException {
+  static GrpcReceiver start(
+      Receivers shared, String bindAddress, int port, ExecutorService executor) throws IOException {
+    ReceiverLimits limits = shared.limits;
+    SelfMetrics metrics = shared.metrics;
+    long maxRequestBytes = shared.maxRequestBytes;
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -116,13 +97,11 @@ public final class GrpcReceiver {
             });
     // Most deadlines are cancelled when the message arrives; don't keep them queued.
     timer.setRemoveOnCancelPolicy(true);
-    EventLoopGroup boss = new NioEventLoopGroup(1);
-    EventLoopGroup workers = new NioEventLoopGroup();
     GrpcAdmission admission =
-        new GrpcAdmission(maxRequestBytes, limits.bodyTimeout(), budget, metrics, timer);
+        new GrpcAdmission(maxRequestBytes, limits.bodyTimeout(), shared.budget, metrics, timer);
     // Calls handed to the workers keep their gRPC context, which holds the caller's tenant.
     Services services =
-        new Services(ingest, metrics, admission, Context.currentContextExecutor(executor));
+        new Services(shared.ingest, metrics, admission, Context.currentContextExecutor(executor));
     ServerServiceDefinition traces =
         ServerServiceDefinition.builder(Signal.TRACES.grpcService())
             .addMethod(
@@ -143,14 +122,14 @@ public final class GrpcReceiver {
     try {
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port));
-      if (tls != null) {
-        builder.sslContext(tls.grpcContext());
+      if (shared.tls != null) {
+        builder.sslContext(shared.tls.grpcContext());
       }
       // Interceptors run in the reverse order of their adding: the token is checked first, before
       // the admission takes the call and before any of its message is read.
       builder.intercept(admission.interceptor());
-      if (auth.isEnabled()) {
-        builder.intercept(new GrpcAuthInterceptor(auth, metrics));
+      if (shared.auth.isEnabled()) {
+        builder.intercept(new GrpcAuthInterceptor(shared.auth, metrics));
       }
       Server server =
           builder
@@ -158,10 +137,11 @@ public final class GrpcReceiver {
               // spans to the workers itself, so a call that does neither never changes threads.
               .directExecutor()
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxRequestBytes))
-              // Our own event loops: the connection limit needs its own server channel type.
-              .channelFactory(new GrpcConnectionLimit(limits.maxConnections(), metrics))
-              .bossEventLoopGroup(boss)
-              .workerEventLoopGroup(workers)
+              // The shared event loops; the connection limit needs its own server channel type.
+              .channelFactory(
+                  new ConnectionLimit(limits.maxConnections(), metrics, TRANSPORT).serverChannels())
+              .bossEventLoopGroup(shared.boss)
+              .workerEventLoopGroup(shared.workers)
               .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
               .maxInboundMetadataSize(limits.maxHeaderBytes())
               .handshakeTimeout(limits.headerTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -173,11 +153,9 @@ public final class GrpcReceiver {
               .addService(logs)
               .build()
               .start();
-      return new GrpcReceiver(server, boss, workers, timer);
+      return new GrpcReceiver(server, timer);
     } catch (IOException | RuntimeException e) {
       timer.shutdownNow();
-      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;
     }
   }
@@ -199,8 +177,6 @@ public final class GrpcReceiver {
       Thread.currentThread().interrupt();
     } finally {
       timer.shutdownNow();
-      boss.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
-      workers.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
     }
   }
 

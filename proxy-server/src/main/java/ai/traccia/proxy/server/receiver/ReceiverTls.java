@@ -5,7 +5,10 @@
 package ai.traccia.proxy.server.receiver;
 
 import ai.traccia.proxy.server.export.TlsFiles;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +59,8 @@ public final class ReceiverTls implements AutoCloseable {
   private final String[] protocols;
   private final ReloadingKeyManager keyManager;
   private final ReloadingTrustManager trustManager;
-  private final io.netty.handler.ssl.SslContext httpContext;
-  private final io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpcContext;
+  private final SslContext httpContext;
+  private final SslContext grpcContext;
   private final Object reloadLock = new Object();
   private ScheduledExecutorService reloader;
 
@@ -115,12 +118,12 @@ public final class ReceiverTls implements AutoCloseable {
   }
 
   /** The SSL context of the OTLP/HTTP receiver (Netty). */
-  io.netty.handler.ssl.SslContext httpContext() {
+  SslContext httpContext() {
     return httpContext;
   }
 
-  /** The SSL context of the OTLP/gRPC receiver (grpc-java's shaded Netty, with ALPN for h2). */
-  io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpcContext() {
+  /** The SSL context of the OTLP/gRPC receiver (with ALPN for h2). */
+  SslContext grpcContext() {
     return grpcContext;
   }
 
@@ -189,27 +192,22 @@ public final class ReceiverTls implements AutoCloseable {
     }
   }
 
-  private io.netty.handler.ssl.SslContext buildHttpContext() throws SSLException {
-    io.netty.handler.ssl.SslContextBuilder builder =
-        io.netty.handler.ssl.SslContextBuilder.forServer(keyManager).protocols(protocols);
-    if (trustManager != null) {
-      builder.trustManager(trustManager).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
-    }
-    return builder.build();
+  private SslContext buildHttpContext() throws SSLException {
+    return withClientAuth(SslContextBuilder.forServer(keyManager)).build();
   }
 
-  private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext buildGrpcContext()
-      throws SSLException {
-    io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder builder =
-        GrpcSslContexts.configure(
-                io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder.forServer(keyManager))
-            .protocols(protocols);
+  // The same settings, and ALPN offering h2 as gRPC clients require.
+  private SslContext buildGrpcContext() throws SSLException {
+    return withClientAuth(GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager)))
+        .build();
+  }
+
+  private SslContextBuilder withClientAuth(SslContextBuilder builder) {
+    builder.protocols(protocols);
     if (trustManager != null) {
-      builder
-          .trustManager(trustManager)
-          .clientAuth(io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE);
+      builder.trustManager(trustManager).clientAuth(ClientAuth.REQUIRE);
     }
-    return builder.build();
+    return builder;
   }
 
   private static String[] protocols(String minVersion) {

@@ -24,7 +24,7 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
@@ -210,18 +210,16 @@ class GrpcReceiverTest {
         SpanPipeline.builder()
             .addProcessor(threadRecorder(true, new CopyOnWriteArrayList<>()))
             .build();
-    GrpcReceiver receiver =
-        GrpcReceiver.start(
-            "127.0.0.1",
-            0,
+    Receivers receivers =
+        Receivers.create(
             64 * 1024,
             ReceiverLimits.DEFAULTS,
             new Ingest(reading, List.of(), metrics),
             metrics,
             MemoryBudget.of(1 << 20),
-            stopped,
             null,
             BearerAuth.none());
+    GrpcReceiver receiver = receivers.startGrpc("127.0.0.1", 0, stopped);
     try {
       channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext().build();
 
@@ -230,6 +228,7 @@ class GrpcReceiverTest {
           "the proxy's workers cannot take more calls now; retry later");
     } finally {
       receiver.stop(1000);
+      receivers.close(1000);
     }
   }
 

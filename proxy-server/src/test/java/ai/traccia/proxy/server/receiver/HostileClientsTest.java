@@ -12,7 +12,7 @@ import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
 import ai.traccia.proxy.server.export.Signal;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -20,8 +20,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -237,7 +237,7 @@ class ReceiverAuthTest {
   }
 
   private byte[] grpcCall(boolean withCertificate, String token) throws Exception {
-    io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder tls =
+    io.netty.handler.ssl.SslContextBuilder tls =
         GrpcSslContexts.forClient().trustManager(certs.server.certificatePem.toFile());
     if (withCertificate) {
       tls.keyManager(certs.client.certificatePem.toFile(), certs.client.privateKeyPem.toFile());

@@ -18,8 +18,8 @@ import ai.traccia.proxy.server.queue.MemoryBudget;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +47,7 @@ class ReceiverTlsTest {
 
   @TempDir Path live;
   private ReceiverTls tls;
+  private Receivers receivers;
   private HttpReceiver http;
   private GrpcReceiver grpc;
   private final ExecutorService workers = Executors.newFixedThreadPool(2);
@@ -64,6 +65,9 @@ class ReceiverTlsTest {
     }
     if (grpc != null) {
       grpc.stop(1000);
+    }
+    if (receivers != null) {
+      receivers.close(1000);
     }
     if (tls != null) {
       tls.close();
@@ -95,30 +99,11 @@ class ReceiverTlsTest {
     SelfMetrics metrics = new SelfMetrics();
     Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(), metrics);
     MemoryBudget budget = MemoryBudget.of(64L << 20);
-    http =
-        HttpReceiver.start(
-            "127.0.0.1",
-            0,
-            1 << 20,
-            ReceiverLimits.DEFAULTS,
-            ingest,
-            metrics,
-            budget,
-            workers,
-            tls,
-            BearerAuth.none());
-    grpc =
-        GrpcReceiver.start(
-            "127.0.0.1",
-            0,
-            1 << 20,
-            ReceiverLimits.DEFAULTS,
-            ingest,
-            metrics,
-            budget,
-            workers,
-            tls,
-            BearerAuth.none());
+    receivers =
+        Receivers.create(
+            1 << 20, ReceiverLimits.DEFAULTS, ingest, metrics, budget, tls, BearerAuth.none());
+    http = receivers.startHttp("127.0.0.1", 0, workers);
+    grpc = receivers.startGrpc("127.0.0.1", 0, workers);
   }
 
   /** The certificate a new TLS connection to {@code port} is shown. */
@@ -240,18 +225,16 @@ class ReceiverTlsTest {
     install(first.server);
     tls = ReceiverTls.start(cert(), key(), null, "1.3", Duration.ZERO);
     SelfMetrics metrics = new SelfMetrics();
-    http =
-        HttpReceiver.start(
-            "127.0.0.1",
-            0,
+    receivers =
+        Receivers.create(
             1 << 20,
             ReceiverLimits.DEFAULTS,
             new Ingest(SpanPipeline.empty(), List.of(), metrics),
             metrics,
             MemoryBudget.of(1 << 20),
-            workers,
             tls,
             BearerAuth.none());
+    http = receivers.startHttp("127.0.0.1", 0, workers);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, first.server.trustManagerFactory().getTrustManagers(), null);
 
