@@ -85,13 +85,12 @@ public final class ConfigOptions {
   }
 
   /**
-   * A proxy-mode loader builder with this invocation's config file, {@code --set} values as flags,
+   * A loader builder (its {@code load} reads the proxy's keys) with this invocation's config file, {@code --set} values as flags,
    * environment and directories. Callers may add their own flags with {@link
    * ConfigLoader.Builder#setFlags}, starting from {@link #flags()}.
    */
   public ConfigLoader.Builder loaderBuilder() {
     return ConfigLoader.builder()
-        .setMode(ConfigLoader.Mode.PROXY)
         .setConfigFile(configFile)
         .setEnvironment(environment)
         .setFlags(settings)
