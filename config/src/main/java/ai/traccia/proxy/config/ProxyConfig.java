@@ -557,6 +557,13 @@ public final class ProxyConfig {
   }
 
   /**
+   * The guardrail categories, as the guardrail stage names them: the values {@code
+   * guardrails.suppress_categories} accepts. The one list; the guardrail detector takes its own
+   * from here.
+   */
+  public static final List<String> GUARDRAIL_CATEGORIES = Settings.GUARDRAIL_CATEGORIES;
+
+  /**
    * Categories never reported missing ({@code guardrails.suppress_categories}), trimmed, without
    * empty entries; an empty list when none.
    */

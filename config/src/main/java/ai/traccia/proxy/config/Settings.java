@@ -707,7 +707,10 @@ final class Settings {
 
   // --- [guardrails] ---------------------------------------------------------------------------
 
-  /** The guardrail categories, as the detector names them. */
+  /**
+   * The guardrail categories, as the detector names them; the one list, which the detector reads
+   * through {@link ProxyConfig#GUARDRAIL_CATEGORIES}.
+   */
   static final List<String> GUARDRAIL_CATEGORIES =
       List.of(
           "input_validation",
