@@ -8,12 +8,11 @@ import ai.traccia.client.internal.ObserveRuntime;
 import ai.traccia.client.internal.Values;
 import ai.traccia.client.internal.Weaving;
 import ai.traccia.proxy.config.Compression;
+import ai.traccia.proxy.config.ClientConfig;
 import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigLoader;
 import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.ExporterProtocol;
-import ai.traccia.proxy.config.LoadedConfig;
-import ai.traccia.proxy.config.ProxyConfig;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -105,14 +104,14 @@ public final class Traccia {
   private static volatile Traccia instance;
 
   private final OpenTelemetrySdk sdk;
-  private final ProxyConfig config;
+  private final ClientConfig config;
   private final URI tracesEndpoint;
   private final Weaving.Mode weaving;
   private final Thread shutdownHook;
   private final AtomicBoolean shutdown = new AtomicBoolean();
 
   private Traccia(
-      OpenTelemetrySdk sdk, ProxyConfig config, URI tracesEndpoint, Weaving.Mode weaving) {
+      OpenTelemetrySdk sdk, ClientConfig config, URI tracesEndpoint, Weaving.Mode weaving) {
     this.sdk = sdk;
     this.config = config;
     this.tracesEndpoint = tracesEndpoint;
@@ -145,8 +144,8 @@ public final class Traccia {
     return sdk;
   }
 
-  /** The effective configuration, with every value's origin ({@link ProxyConfig#origin}). */
-  public ProxyConfig config() {
+  /** The effective configuration, with every value's origin ({@link ClientConfig#origin}). */
+  public ClientConfig config() {
     return config;
   }
 
@@ -319,9 +318,8 @@ public final class Traccia {
 
   // --- Setup -------------------------------------------------------------------------------------
 
-  private static Traccia start(Builder b, LoadedConfig loaded) {
-    ProxyConfig config = loaded.config();
-    for (ConfigWarning warning : loaded.warnings()) {
+  private static Traccia start(Builder b, ClientConfig config) {
+    for (ConfigWarning warning : config.warnings()) {
       logger.warning("Traccia: " + warning.message());
     }
     URI endpoint = null;
@@ -413,7 +411,7 @@ public final class Traccia {
   }
 
   /** {@code tracing.endpoint} (with /v1/traces added to a bare host), else the local proxy. */
-  static URI tracesEndpoint(ProxyConfig config) {
+  static URI tracesEndpoint(ClientConfig config) {
     Optional<URI> configured = config.endpoint();
     if (!configured.isPresent()) {
       return DEFAULT_ENDPOINT;
@@ -431,7 +429,7 @@ public final class Traccia {
    * {@code metrics.metrics_endpoint} if set, else the traces endpoint with its last segment {@code
    * traces} replaced by {@code metrics}; null if neither applies.
    */
-  static URI metricsEndpoint(ProxyConfig config, URI tracesEndpoint) {
+  static URI metricsEndpoint(ClientConfig config, URI tracesEndpoint) {
     if (!"default".equals(config.origin("metrics.metrics_endpoint"))
         && config.metricsEndpoint().isPresent()) {
       return config.metricsEndpoint().get();
@@ -453,7 +451,7 @@ public final class Traccia {
             + query);
   }
 
-  private static SpanProcessor exportProcessor(Builder b, ProxyConfig config, URI endpoint) {
+  private static SpanProcessor exportProcessor(Builder b, ClientConfig config, URI endpoint) {
     if (b.spanExporter != null) {
       return SimpleSpanProcessor.create(b.spanExporter);
     }
@@ -483,7 +481,7 @@ public final class Traccia {
         .build();
   }
 
-  private static MetricReader metricReader(Builder b, ProxyConfig config, URI tracesEndpoint) {
+  private static MetricReader metricReader(Builder b, ClientConfig config, URI tracesEndpoint) {
     if (b.metricReader != null) {
       return b.metricReader;
     }
@@ -508,13 +506,13 @@ public final class Traccia {
     return PeriodicMetricReader.builder(exporter.build()).build();
   }
 
-  private static Map<String, String> headers(ProxyConfig config) {
+  private static Map<String, String> headers(ClientConfig config) {
     Map<String, String> headers = new LinkedHashMap<>(config.exporterHeaders());
     config.apiKey().ifPresent(key -> headers.put("Authorization", "Bearer " + key));
     return headers;
   }
 
-  private static void tls(ProxyConfig config, OtlpHttpSpanExporterBuilder exporter) {
+  private static void tls(ClientConfig config, OtlpHttpSpanExporterBuilder exporter) {
     try {
       if (config.caFile().isPresent()) {
         exporter.setTrustedCertificates(Files.readAllBytes(config.caFile().get()));
@@ -532,7 +530,7 @@ public final class Traccia {
     }
   }
 
-  private static int sizeOr(ProxyConfig config, String key, int fallback) {
+  private static int sizeOr(ClientConfig config, String key, int fallback) {
     if ("default".equals(config.origin(key))) {
       return fallback;
     }
@@ -545,7 +543,7 @@ public final class Traccia {
    * environment} when set; {@code trace.debug} when debugging. As in the Python SDK, session, user,
    * tenant and project are resource attributes only.
    */
-  static Attributes resource(ProxyConfig config, Builder b) {
+  static Attributes resource(ClientConfig config, Builder b) {
     AttributesBuilder attributes = Attributes.builder();
     attributes.put("service.name", serviceName(config, b));
     attributes.put("tenant.id", config.tenantId().orElse("default-tenant"));
@@ -569,7 +567,7 @@ public final class Traccia {
 
   // service_name, then OTEL_SERVICE_NAME, then SERVICE_NAME, then the working directory's name,
   // then "traccia_app", as in the Python SDK.
-  private static String serviceName(ProxyConfig config, Builder b) {
+  private static String serviceName(ClientConfig config, Builder b) {
     if (config.serviceName().isPresent()) {
       return config.serviceName().get();
     }
@@ -590,7 +588,7 @@ public final class Traccia {
 
   /**
    * Explicit settings for {@link Traccia#init()}. They take precedence over environment variables
-   * and the config file, as flags do for the proxy; in {@link ProxyConfig#origin} they appear as
+   * and the config file, as flags do for the proxy; in {@link ClientConfig#origin} they appear as
    * {@code --<key>}. Any configuration key can be set with {@link #set(String, String)}. Not
    * thread-safe.
    */
@@ -722,9 +720,7 @@ public final class Traccia {
           return running;
         }
         ConfigLoader.Builder loader =
-            ConfigLoader.builder()
-                .setMode(ConfigLoader.Mode.CLIENT)
-                .setConfigFile(configFile)
+            ConfigLoader.builder().setConfigFile(configFile)
                 .setFlags(values);
         if (environment != null) {
           loader.setEnvironment(environment);
@@ -735,7 +731,7 @@ public final class Traccia {
         if (homeDirectory != null) {
           loader.setHomeDirectory(homeDirectory);
         }
-        Traccia started = start(this, loader.loadWithReport());
+        Traccia started = start(this, loader.loadClient());
         instance = started;
         return started;
       }

@@ -124,7 +124,7 @@ public final class ConfigChange {
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
     for (Map.Entry<String, Boolean> e : changes.entrySet()) {
-      Setting<?> s = Settings.byKey(e.getKey());
+      Setting<?> s = Catalog.PROXY.byKey(e.getKey());
       lines.add(
           s.key
               + ": "

@@ -60,23 +60,19 @@ import org.tomlj.TomlTable;
  * <p>An empty environment variable counts as unset, except {@code TRACCIA_MAX_SPANS_PER_SECOND},
  * where it means unlimited.
  *
- * <p>In {@link Mode#PROXY} the keys that only an in-process SDK can honour (such as {@code
+ * <p>The file and the variables are shared by the proxy and the applications' SDKs, which read
+ * different keys; each load reads one {@link Catalog}. {@link #load()} reads the proxy's ({@link
+ * Settings}): the keys that only an in-process SDK can honour (such as {@code
  * instrumentation.enable_patching} or {@code [runtime]}) are errors when set in the file or by a
  * flag, and are ignored with a warning when set in the environment, which an application and the
- * proxy often share. In {@link Mode#CLIENT} they are read like any other key.
+ * proxy often share. {@link #loadClient()} reads the Java client's ({@link ClientSettings}) and
+ * ignores the proxy's keys, unchecked, wherever they are set, except by a flag (a value set in the
+ * application's code), which is an error.
  *
  * <p>Instances are immutable and thread-safe; every load reads the file and the given environment
  * afresh. Loading blocks on file I/O.
  */
 public final class ConfigLoader {
-
-  /** Which program the configuration is for. */
-  public enum Mode {
-    /** Traccia Proxy: application-only keys are rejected. */
-    PROXY,
-    /** An in-process client (Java SDK): every key is accepted. */
-    CLIENT
-  }
 
   private static final String FLAG_ORIGIN = "--config";
   private static final String LOCAL_FILE = "traccia.toml";
@@ -93,7 +89,6 @@ public final class ConfigLoader {
               "TRACCIA_PROJECT",
               "TRACCIA_REDACT_PII"));
 
-  private final Mode mode;
   private final Path configFile;
   private final String configFileName;
   private final String configFileOrigin;
@@ -103,7 +98,6 @@ public final class ConfigLoader {
   private final Path homeDirectory;
 
   private ConfigLoader(
-      Mode mode,
       Path configFile,
       String configFileName,
       String configFileOrigin,
@@ -111,7 +105,6 @@ public final class ConfigLoader {
       Map<String, String> flags,
       Path workingDirectory,
       Path homeDirectory) {
-    this.mode = mode;
     this.configFile = configFile;
     this.configFileName = configFileName;
     this.configFileOrigin = configFileOrigin;
@@ -121,15 +114,13 @@ public final class ConfigLoader {
     this.homeDirectory = homeDirectory;
   }
 
-  /**
-   * A builder with proxy mode, the process environment and the JVM's working and home directories.
-   */
+  /** A builder with the process environment and the JVM's working and home directories. */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Loads and validates the configuration.
+   * Loads and validates the proxy's configuration.
    *
    * @throws ConfigException listing every problem found
    */
@@ -138,18 +129,47 @@ public final class ConfigLoader {
   }
 
   /**
-   * Loads and validates the configuration, returning it with its warnings, the file read and the
-   * environment variables used.
+   * Loads and validates the proxy's configuration, returning it with its warnings, the file read
+   * and the environment variables used.
    *
    * @throws ConfigException listing every problem found
    */
   public LoadedConfig loadWithReport() {
-    return new Run().run();
+    ProxyConfig.Builder builder = ProxyConfig.builder();
+    // Defaults that depend on the directories this loader was given.
+    builder.setFrom(
+        Settings.PRICING_CACHE_PATH,
+        homeDirectory.resolve(".cache").resolve("traccia").resolve("pricing.json"),
+        ProxyConfig.DEFAULT_ORIGIN);
+    builder.setFrom(
+        Settings.FILE_EXPORTER_PATH,
+        workingDirectory.resolve("traces.jsonl").toAbsolutePath().normalize(),
+        ProxyConfig.DEFAULT_ORIGIN);
+    Run run = new Run(Catalog.PROXY);
+    run.read();
+    builder.setAllFrom(run.values, run.origins);
+    run.problems.addAll(builder.crossFieldProblems(run.failed));
+    run.throwIfProblems();
+    return new LoadedConfig(
+        builder.buildChecked(), run.warnings, run.source, run.sourceName, run.environmentUsed);
   }
 
-  /** The mode this loader reads in. */
-  public Mode mode() {
-    return mode;
+  /**
+   * Loads and validates the Java client's configuration: the keys it reads, from the same file,
+   * variables and precedence; the proxy's keys are ignored. Its warnings are in {@link
+   * ClientConfig#warnings()}.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public ClientConfig loadClient() {
+    ClientConfig.Builder builder = ClientConfig.builder();
+    Run run = new Run(Catalog.CLIENT);
+    run.read();
+    builder.setAllFrom(run.values, run.origins);
+    run.problems.addAll(builder.crossFieldProblems(run.failed));
+    run.throwIfProblems();
+    builder.addWarnings(run.warnings);
+    return builder.build();
   }
 
   /**
@@ -166,14 +186,13 @@ public final class ConfigLoader {
    * rate_limiting.max_queue_size}), or empty if the variable is not a configuration variable.
    */
   public static Optional<String> keyForEnvironmentVariable(String name) {
-    Setting<?> setting = Settings.byEnv(name);
+    Setting<?> setting = Catalog.PROXY.byEnv(name);
     return setting == null ? Optional.empty() : Optional.of(setting.key);
   }
 
   /** The same loader, always reading {@code file} (named {@code name} in origins); for reloads. */
   ConfigLoader pinnedTo(Path file, String name) {
-    return new ConfigLoader(
-        mode, file, name, null, environment, flags, workingDirectory, homeDirectory);
+    return new ConfigLoader(file, name, null, environment, flags, workingDirectory, homeDirectory);
   }
 
   private static final class Located {
@@ -207,39 +226,44 @@ public final class ConfigLoader {
     return null;
   }
 
-  /** One load: collects problems and warnings while it fills a builder. Confined to one thread. */
+  /**
+   * One load of one catalog: collects the values set in the file, environment and flags (a later
+   * layer overwrites an earlier one), with problems and warnings. Confined to one thread.
+   */
   private final class Run {
+    private final Catalog catalog;
     private final ValueType.Context context =
         new ValueType.Context(homeDirectory, workingDirectory);
-    private final ProxyConfig.Builder builder = ProxyConfig.builder();
-    private final List<ConfigProblem> problems = new ArrayList<>();
-    private final List<ConfigWarning> warnings = new ArrayList<>();
-    private final Set<Setting<?>> failed = new HashSet<>();
-    private final List<String> environmentUsed = new ArrayList<>();
+    final Map<Setting<?>, Object> values = new LinkedHashMap<>();
+    final Map<Setting<?>, String> origins = new LinkedHashMap<>();
+    final List<ConfigProblem> problems = new ArrayList<>();
+    final List<ConfigWarning> warnings = new ArrayList<>();
+    final Set<Setting<?>> failed = new HashSet<>();
+    final List<String> environmentUsed = new ArrayList<>();
     private final Map<Setting<?>, String> seenInFile = new HashMap<>();
     private final Map<Setting<?>, String> seenKeyInFile = new HashMap<>();
-    private Path source;
-    private String sourceName;
+    Path source;
+    String sourceName;
 
-    LoadedConfig run() {
-      // Defaults that depend on the directories this loader was given.
-      builder.setFrom(
-          Settings.PRICING_CACHE_PATH,
-          homeDirectory.resolve(".cache").resolve("traccia").resolve("pricing.json"),
-          ProxyConfig.DEFAULT_ORIGIN);
-      builder.setFrom(
-          Settings.FILE_EXPORTER_PATH,
-          workingDirectory.resolve("traces.jsonl").toAbsolutePath().normalize(),
-          ProxyConfig.DEFAULT_ORIGIN);
+    Run(Catalog catalog) {
+      this.catalog = catalog;
+    }
+
+    void read() {
       readFile();
       readEnvironment();
       readFlags();
-      problems.addAll(builder.crossFieldProblems(failed, mode == Mode.PROXY));
+    }
+
+    void throwIfProblems() {
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
-      return new LoadedConfig(
-          builder.buildChecked(), warnings, source, sourceName, environmentUsed, mode);
+    }
+
+    private void set(Setting<?> setting, Object value, String origin) {
+      values.put(setting.target(), value);
+      origins.put(setting.target(), origin);
     }
 
     // --- The file ---------------------------------------------------------------------------
@@ -292,11 +316,11 @@ public final class ConfigLoader {
         List<String> p = append(path, key);
         Object raw = table.get(Collections.singletonList(key));
         String normalized = Setting.normalize(String.join(".", p));
-        Setting<?> setting = Settings.byKey(normalized);
+        Setting<?> setting = catalog.byKey(normalized);
         String origin = at(root, p);
         if (setting != null && setting.inFile) {
           fileValue(setting, raw, origin, root, p);
-        } else if (setting == null && Settings.isPrefix(normalized)) {
+        } else if (setting == null && catalog.isPrefix(normalized)) {
           if (raw instanceof TomlTable) {
             walk(root, (TomlTable) raw, p);
           } else {
@@ -315,8 +339,10 @@ public final class ConfigLoader {
 
     private void fileValue(
         Setting<?> setting, Object raw, String origin, TomlTable root, List<String> path) {
-      if (mode == Mode.PROXY && setting.clientOnly()) {
-        rejectClientOnly(setting, setting.showRaw(raw, true), origin);
+      if (!catalog.reads(setting)) {
+        if (catalog.rejectsOthers) {
+          rejectClientOnly(setting, setting.showRaw(raw, true), origin);
+        }
         return;
       }
       Setting<?> target = setting.target();
@@ -339,17 +365,17 @@ public final class ConfigLoader {
     private void unknown(List<String> path, Object raw, String origin) {
       String key = keyPath(path);
       if (path.size() == 1 && raw instanceof TomlTable) {
-        String suggestion = Suggestions.closest(path.get(0), Settings.SECTIONS);
+        String suggestion = Suggestions.closest(path.get(0), catalog.sections);
         String expected =
             suggestion != null
                 ? "a known section; did you mean " + suggestion + "?"
-                : "one of the sections " + String.join(", ", Settings.SECTIONS);
+                : "one of the sections " + String.join(", ", catalog.sections);
         problems.add(ConfigProblem.of(key, "(table)", expected, origin));
         return;
       }
       String leaf = path.get(path.size() - 1);
       Setting<?> suggestion = null;
-      for (Setting<?> s : Settings.ALL) {
+      for (Setting<?> s : catalog.known) {
         if (s.inFile && Setting.normalize(s.name).equals(Setting.normalize(leaf))) {
           suggestion = s;
           break;
@@ -357,13 +383,13 @@ public final class ConfigLoader {
       }
       if (suggestion == null) {
         List<String> keys = new ArrayList<>();
-        for (Setting<?> s : Settings.ALL) {
+        for (Setting<?> s : catalog.known) {
           if (s.inFile) {
             keys.add(s.key);
           }
         }
         String closest = Suggestions.closest(String.join(".", path), keys);
-        suggestion = closest == null ? null : Settings.byKey(closest);
+        suggestion = closest == null ? null : catalog.byKey(closest);
       }
       String expected =
           (path.size() == 1
@@ -379,7 +405,7 @@ public final class ConfigLoader {
     // --- The environment --------------------------------------------------------------------
 
     private void readEnvironment() {
-      for (Setting<?> setting : Settings.ALL) {
+      for (Setting<?> setting : catalog.known) {
         String name = null;
         String raw = null;
         for (String candidate : setting.env) {
@@ -395,7 +421,10 @@ public final class ConfigLoader {
           continue;
         }
         String origin = "env " + name;
-        if (mode == Mode.PROXY && setting.clientOnly()) {
+        if (!catalog.reads(setting)) {
+          if (!catalog.rejectsOthers) {
+            continue;
+          }
           warnings.add(
               new ConfigWarning(
                   setting.key,
@@ -422,7 +451,7 @@ public final class ConfigLoader {
                       + "]"));
         }
         if (raw.trim().isEmpty()) {
-          builder.setFrom(setting, null, origin);
+          set(setting, null, origin);
           continue;
         }
         read(setting, raw, false, origin, null, null);
@@ -433,10 +462,10 @@ public final class ConfigLoader {
     private void warnAboutMisspeltVariables() {
       List<String> names = new ArrayList<>(environment.keySet());
       Collections.sort(names);
-      List<String> known = Settings.envNames();
+      List<String> known = catalog.envNames();
       for (String name : names) {
         if (!name.startsWith("TRACCIA_")
-            || Settings.byEnv(name) != null
+            || catalog.byEnv(name) != null
             || SDK_ONLY_ENV.contains(name)) {
           continue;
         }
@@ -462,9 +491,9 @@ public final class ConfigLoader {
         String name = stripDashes(flag.getKey());
         String raw = flag.getValue() == null ? "" : flag.getValue();
         String origin = "--" + name;
-        Setting<?> setting = Settings.byFlag(name);
+        Setting<?> setting = catalog.byFlag(name);
         if (setting == null) {
-          String suggestion = Suggestions.closest(origin, Settings.flagNames());
+          String suggestion = Suggestions.closest(origin, catalog.flagNames());
           String shown = looksSecret(name) ? ValueType.REDACTED : ValueType.showPlain(raw, false);
           problems.add(
               ConfigProblem.of(
@@ -475,12 +504,21 @@ public final class ConfigLoader {
                   origin));
           continue;
         }
-        if (mode == Mode.PROXY && setting.clientOnly()) {
-          rejectClientOnly(setting, setting.showRaw(raw, false), origin);
+        if (!catalog.reads(setting)) {
+          if (catalog.rejectsOthers) {
+            rejectClientOnly(setting, setting.showRaw(raw, false), origin);
+          } else {
+            problems.add(
+                ConfigProblem.of(
+                    origin,
+                    setting.showRaw(raw, false),
+                    "a key the Java client reads; " + setting.key + " is read by the proxy only",
+                    origin));
+          }
           continue;
         }
         if (raw.trim().isEmpty() && setting.optional) {
-          builder.setFrom(setting, null, origin);
+          set(setting, null, origin);
           continue;
         }
         read(setting, raw, false, origin, null, null);
@@ -546,7 +584,7 @@ public final class ConfigLoader {
         failed.add(setting.target());
         return;
       }
-      builder.setFrom(setting, value, origin);
+      set(setting, value, origin);
     }
   }
 
@@ -590,7 +628,6 @@ public final class ConfigLoader {
 
   /** Builds a {@link ConfigLoader}. Not thread-safe. */
   public static final class Builder {
-    private Mode mode = Mode.PROXY;
     private Path configFile;
     private Map<String, String> environment;
     private Map<String, String> flags = Collections.emptyMap();
@@ -598,12 +635,6 @@ public final class ConfigLoader {
     private Path homeDirectory;
 
     private Builder() {}
-
-    /** Proxy (default) or client; see {@link Mode}. */
-    public Builder setMode(Mode mode) {
-      this.mode = Objects.requireNonNull(mode, "mode");
-      return this;
-    }
 
     /**
      * The file given with {@code --config}, which must exist; null (default) searches {@code
@@ -650,7 +681,6 @@ public final class ConfigLoader {
       Path home =
           homeDirectory != null ? homeDirectory : Path.of(System.getProperty("user.home", "."));
       return new ConfigLoader(
-          mode,
           configFile,
           null,
           FLAG_ORIGIN,
@@ -676,6 +706,15 @@ public final class ConfigLoader {
      */
     public LoadedConfig loadWithReport() {
       return build().loadWithReport();
+    }
+
+    /**
+     * Builds the loader and loads the Java client's configuration.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public ClientConfig loadClient() {
+      return build().loadClient();
     }
   }
 }

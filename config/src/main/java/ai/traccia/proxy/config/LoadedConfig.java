@@ -24,22 +24,19 @@ public final class LoadedConfig {
   private final Path sourceFile;
   private final String sourceName;
   private final List<String> environmentVariablesUsed;
-  private final ConfigLoader.Mode mode;
 
   LoadedConfig(
       ProxyConfig config,
       List<ConfigWarning> warnings,
       Path sourceFile,
       String sourceName,
-      List<String> environmentVariablesUsed,
-      ConfigLoader.Mode mode) {
+      List<String> environmentVariablesUsed) {
     this.config = config;
     this.warnings = Collections.unmodifiableList(new ArrayList<>(warnings));
     this.sourceFile = sourceFile;
     this.sourceName = sourceName;
     this.environmentVariablesUsed =
         Collections.unmodifiableList(new ArrayList<>(environmentVariablesUsed));
-    this.mode = mode;
   }
 
   /** The validated configuration. */
@@ -79,10 +76,5 @@ public final class LoadedConfig {
       }
     }
     return Collections.unmodifiableMap(origins);
-  }
-
-  /** The mode the configuration was loaded in. */
-  public ConfigLoader.Mode mode() {
-    return mode;
   }
 }

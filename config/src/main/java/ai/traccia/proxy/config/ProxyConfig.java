@@ -26,8 +26,8 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * The complete, validated configuration of Traccia Proxy (and of an application-side client that
- * reuses this module), with the origin of every value.
+ * The complete, validated configuration of Traccia Proxy, with the origin of every value: the keys
+ * of {@link Settings}. The application-only keys are in {@link ClientConfig}.
  *
  * <p>Immutable and thread-safe. Build it with {@link ConfigLoader} (file, environment, flags) or
  * with {@link #builder()} in code. Setters check single values and throw {@link
@@ -557,6 +557,13 @@ public final class ProxyConfig {
   }
 
   /**
+   * The guardrail categories, as the guardrail stage names them: the values {@code
+   * guardrails.suppress_categories} accepts. The one list; the guardrail detector takes its own
+   * from here.
+   */
+  public static final List<String> GUARDRAIL_CATEGORIES = Settings.GUARDRAIL_CATEGORIES;
+
+  /**
    * Categories never reported missing ({@code guardrails.suppress_categories}), trimmed, without
    * empty entries; an empty list when none.
    */
@@ -724,100 +731,6 @@ public final class ProxyConfig {
     return get(PRICING_OVERRIDE_FROM_ENV);
   }
 
-  // --- Application SDK only (rejected by the loader in proxy mode) ----------------------------
-
-  /** Application SDK: start a root span automatically ({@code tracing.auto_start_trace}). */
-  public boolean autoStartTrace() {
-    return get(AUTO_START_TRACE);
-  }
-
-  /** Application SDK: name of the automatic root span ({@code tracing.auto_trace_name}). */
-  public String autoTraceName() {
-    return get(AUTO_TRACE_NAME);
-  }
-
-  /** Application SDK: patch LLM libraries ({@code instrumentation.enable_patching}). */
-  public boolean patchingEnabled() {
-    return get(ENABLE_PATCHING);
-  }
-
-  /** Application SDK: trace tools automatically ({@code instrumentation.auto_instrument_tools}). */
-  public boolean autoInstrumentTools() {
-    return get(AUTO_INSTRUMENT_TOOLS);
-  }
-
-  /** Application SDK: most tool spans per trace ({@code instrumentation.max_tool_spans}). */
-  public int maxToolSpans() {
-    return get(MAX_TOOL_SPANS);
-  }
-
-  /** Application SDK: deepest span nesting ({@code instrumentation.max_span_depth}). */
-  public int maxSpanDepth() {
-    return get(MAX_SPAN_DEPTH);
-  }
-
-  /** Application SDK: instrument the OpenAI Agents SDK ({@code instrumentation.openai_agents}). */
-  public boolean openaiAgentsEnabled() {
-    return get(OPENAI_AGENTS);
-  }
-
-  /** Application SDK: instrument CrewAI ({@code instrumentation.crewai}). */
-  public boolean crewaiEnabled() {
-    return get(CREWAI);
-  }
-
-  /** Application SDK: session id of every span ({@code runtime.session_id}). */
-  public Optional<String> sessionId() {
-    return Optional.ofNullable(get(SESSION_ID));
-  }
-
-  /** Application SDK: user id of every span ({@code runtime.user_id}). */
-  public Optional<String> userId() {
-    return Optional.ofNullable(get(USER_ID));
-  }
-
-  /** Application SDK: tenant id of every span ({@code runtime.tenant_id}). */
-  public Optional<String> tenantId() {
-    return Optional.ofNullable(get(TENANT_ID));
-  }
-
-  /** Application SDK: project id of every span ({@code runtime.project_id}). */
-  public Optional<String> projectId() {
-    return Optional.ofNullable(get(PROJECT_ID));
-  }
-
-  /** Application SDK: agent id of every span ({@code runtime.agent_id}). */
-  public Optional<String> agentId() {
-    return Optional.ofNullable(get(AGENT_ID));
-  }
-
-  /** Application SDK: agent name of every span ({@code runtime.agent_name}). */
-  public Optional<String> agentName() {
-    return Optional.ofNullable(get(AGENT_NAME));
-  }
-
-  /** Application SDK: deployment environment of every span ({@code runtime.env}). */
-  public Optional<String> environment() {
-    return Optional.ofNullable(get(ENV));
-  }
-
-  /** Application SDK: governance status endpoint ({@code governance.status_check_endpoint}). */
-  public Optional<URI> governanceStatusCheckEndpoint() {
-    return Optional.ofNullable(get(STATUS_CHECK_ENDPOINT));
-  }
-
-  /** Application SDK: where blocked calls are reported ({@code governance.post_block_endpoint}). */
-  public Optional<URI> governancePostBlockEndpoint() {
-    return Optional.ofNullable(get(POST_BLOCK_ENDPOINT));
-  }
-
-  /**
-   * Application SDK: governance status cache time ({@code governance.status_cache_ttl_seconds}).
-   */
-  public Duration governanceStatusCacheTtl() {
-    return Duration.ofSeconds(get(STATUS_CACHE_TTL_SECONDS));
-  }
-
   // --- Origins and description ----------------------------------------------------------------
 
   /**
@@ -828,8 +741,8 @@ public final class ProxyConfig {
    * @throws IllegalArgumentException if there is no such key
    */
   public String origin(String key) {
-    Setting<?> setting = Settings.byKey(key);
-    if (setting == null) {
+    Setting<?> setting = Catalog.PROXY.byKey(key);
+    if (setting == null || !Catalog.PROXY.reads(setting)) {
       throw new IllegalArgumentException("unknown configuration key: " + key);
     }
     return origins.get(setting.target());
@@ -837,8 +750,8 @@ public final class ProxyConfig {
 
   /**
    * One line per key, {@code server.grpc_port: 4317 (default)}, in documentation order, followed by
-   * the derived values ({@code effective.traces_endpoint: ... (derived)}). Application-only keys
-   * are listed only when set. Secrets are shown as {@code ****}. Meant for the startup log.
+   * the derived values ({@code effective.traces_endpoint: ... (derived)}). Secrets are shown as
+   * {@code ****}. Meant for the startup log.
    */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
@@ -859,7 +772,7 @@ public final class ProxyConfig {
   }
 
   private boolean isListed(Setting<?> s) {
-    return s.target() == s && (!s.clientOnly() || !DEFAULT_ORIGIN.equals(origins.get(s)));
+    return s.target() == s;
   }
 
   private static String showUri(Optional<URI> uri) {
@@ -942,6 +855,12 @@ public final class ProxyConfig {
     <T> void setFrom(Setting<T> setting, T value, String origin) {
       values.put(setting.target(), value);
       origins.put(setting.target(), origin);
+    }
+
+    /** Sets the values a loader read, already checked, keyed by their target setting. */
+    void setAllFrom(Map<Setting<?>, Object> loaded, Map<Setting<?>, String> loadedOrigins) {
+      values.putAll(loaded);
+      origins.putAll(loadedOrigins);
     }
 
     String origin(Setting<?> setting) {
@@ -1330,97 +1249,6 @@ public final class ProxyConfig {
       return set(PRICING_OVERRIDE_FROM_ENV, Objects.requireNonNull(override, "override"));
     }
 
-    /** Application SDK: sets {@code tracing.auto_start_trace}. */
-    public Builder setAutoStartTrace(boolean autoStart) {
-      return set(AUTO_START_TRACE, autoStart);
-    }
-
-    /** Application SDK: sets {@code tracing.auto_trace_name}, non-blank. */
-    public Builder setAutoTraceName(String name) {
-      return set(AUTO_TRACE_NAME, Objects.requireNonNull(name, "name"));
-    }
-
-    /** Application SDK: sets {@code instrumentation.enable_patching}. */
-    public Builder setPatchingEnabled(boolean enabled) {
-      return set(ENABLE_PATCHING, enabled);
-    }
-
-    /** Application SDK: sets {@code instrumentation.auto_instrument_tools}. */
-    public Builder setAutoInstrumentTools(boolean enabled) {
-      return set(AUTO_INSTRUMENT_TOOLS, enabled);
-    }
-
-    /** Application SDK: sets {@code instrumentation.max_tool_spans}: &gt; 0. */
-    public Builder setMaxToolSpans(int maxToolSpans) {
-      return set(MAX_TOOL_SPANS, maxToolSpans);
-    }
-
-    /** Application SDK: sets {@code instrumentation.max_span_depth}: &gt; 0. */
-    public Builder setMaxSpanDepth(int maxSpanDepth) {
-      return set(MAX_SPAN_DEPTH, maxSpanDepth);
-    }
-
-    /** Application SDK: sets {@code instrumentation.openai_agents}. */
-    public Builder setOpenaiAgentsEnabled(boolean enabled) {
-      return set(OPENAI_AGENTS, enabled);
-    }
-
-    /** Application SDK: sets {@code instrumentation.crewai}. */
-    public Builder setCrewaiEnabled(boolean enabled) {
-      return set(CREWAI, enabled);
-    }
-
-    /** Application SDK: sets {@code runtime.session_id}; null or empty clears it. */
-    public Builder setSessionId(String id) {
-      return set(SESSION_ID, emptyToNull(id));
-    }
-
-    /** Application SDK: sets {@code runtime.user_id}; null or empty clears it. */
-    public Builder setUserId(String id) {
-      return set(USER_ID, emptyToNull(id));
-    }
-
-    /** Application SDK: sets {@code runtime.tenant_id}; null or empty clears it. */
-    public Builder setTenantId(String id) {
-      return set(TENANT_ID, emptyToNull(id));
-    }
-
-    /** Application SDK: sets {@code runtime.project_id}; null or empty clears it. */
-    public Builder setProjectId(String id) {
-      return set(PROJECT_ID, emptyToNull(id));
-    }
-
-    /** Application SDK: sets {@code runtime.agent_id}; null or empty clears it. */
-    public Builder setAgentId(String id) {
-      return set(AGENT_ID, emptyToNull(id));
-    }
-
-    /** Application SDK: sets {@code runtime.agent_name}; null or empty clears it. */
-    public Builder setAgentName(String name) {
-      return set(AGENT_NAME, emptyToNull(name));
-    }
-
-    /** Application SDK: sets {@code runtime.env}; null or empty clears it. */
-    public Builder setEnvironment(String environment) {
-      return set(ENV, emptyToNull(environment));
-    }
-
-    /** Application SDK: sets {@code governance.status_check_endpoint}; null clears it. */
-    public Builder setGovernanceStatusCheckEndpoint(URI endpoint) {
-      return set(STATUS_CHECK_ENDPOINT, endpoint);
-    }
-
-    /** Application SDK: sets {@code governance.post_block_endpoint}; null clears it. */
-    public Builder setGovernancePostBlockEndpoint(URI endpoint) {
-      return set(POST_BLOCK_ENDPOINT, endpoint);
-    }
-
-    /** Application SDK: sets {@code governance.status_cache_ttl_seconds}: &gt; 0, whole seconds. */
-    public Builder setGovernanceStatusCacheTtl(Duration ttl) {
-      Objects.requireNonNull(ttl, "ttl");
-      return set(STATUS_CACHE_TTL_SECONDS, ttl.getSeconds());
-    }
-
     private static String emptyToNull(String s) {
       return s == null || s.isEmpty() ? null : s;
     }
@@ -1453,15 +1281,6 @@ public final class ProxyConfig {
      * that was set explicitly and exceeds the queue is reported.
      */
     List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip) {
-      return crossFieldProblems(skip, true);
-    }
-
-    /**
-     * As {@link #crossFieldProblems(Set)}; {@code exporterRules} adds the rules of the proxy's OTLP
-     * exporter, which an application's client (sending OTLP/HTTP to its own endpoint) does not
-     * have.
-     */
-    List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip, boolean exporterRules) {
       if (DEFAULT_ORIGIN.equals(origin(MAX_EXPORT_BATCH_SIZE))
           && !skip.contains(MAX_QUEUE_SIZE)
           && value(MAX_EXPORT_BATCH_SIZE) > value(MAX_QUEUE_SIZE)) {
@@ -1512,9 +1331,7 @@ public final class ProxyConfig {
         }
       }
       problems.addAll(receiverSecurityProblems(skip));
-      if (exporterRules) {
-        problems.addAll(exporterProblems(skip));
-      }
+      problems.addAll(exporterProblems(skip));
       if (!skip.contains(USE_OTLP)
           && !skip.contains(ENABLE_CONSOLE)
           && !skip.contains(ENABLE_FILE)

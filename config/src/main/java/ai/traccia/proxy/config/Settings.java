@@ -11,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,18 +32,6 @@ final class Settings {
   private static final List<Setting<?>> REGISTRY = new ArrayList<>();
 
   static final long MIB = 1024L * 1024L;
-
-  private static final String TRACE_REASON =
-      "the proxy receives finished spans and cannot start traces inside an application";
-  private static final String PATCH_REASON =
-      "the proxy receives finished spans and cannot patch libraries inside an application";
-  private static final String INSTRUMENT_REASON =
-      "the proxy receives finished spans and cannot change how an application instruments its"
-          + " calls";
-  private static final String RUNTIME_REASON =
-      "the proxy serves many applications and cannot give all of them one identity";
-  private static final String GOVERNANCE_REASON =
-      "governance checks run inside the application before a call is made";
 
   // --- [server] -------------------------------------------------------------------------------
 
@@ -391,24 +377,6 @@ final class Settings {
               .optional("\"my-service\"")
               .description("service.name given to spans whose resource has none."));
 
-  static final Setting<Boolean> AUTO_START_TRACE =
-      add(
-          Setting.builder("tracing", "auto_start_trace", ValueType.BOOLEAN)
-              .defaultValue(true)
-              .alias("auto_start_trace")
-              .env("AGENT_DASHBOARD_AUTO_START_TRACE")
-              .clientOnly(TRACE_REASON)
-              .description("Application SDK only: start a root span automatically."));
-
-  static final Setting<String> AUTO_TRACE_NAME =
-      add(
-          Setting.builder("tracing", "auto_trace_name", ValueType.STRING)
-              .defaultValue("root")
-              .alias("auto_trace_name")
-              .check(Settings::nonBlank)
-              .clientOnly(TRACE_REASON)
-              .description("Application SDK only: name of the automatic root span."));
-
   // --- [exporters] ----------------------------------------------------------------------------
 
   static final Setting<Boolean> ENABLE_CONSOLE =
@@ -728,57 +696,6 @@ final class Settings {
               .live()
               .description("Detect guardrails from span names and attributes (heuristic tier)."));
 
-  static final Setting<Boolean> ENABLE_PATCHING =
-      add(
-          Setting.builder("instrumentation", "enable_patching", ValueType.BOOLEAN)
-              .defaultValue(true)
-              .alias("enable_patching")
-              .env("AGENT_DASHBOARD_ENABLE_PATCHING")
-              .clientOnly(PATCH_REASON)
-              .description("Application SDK only: patch LLM client libraries."));
-
-  static final Setting<Boolean> AUTO_INSTRUMENT_TOOLS =
-      add(
-          Setting.builder("instrumentation", "auto_instrument_tools", ValueType.BOOLEAN)
-              .defaultValue(false)
-              .alias("auto_instrument_tools")
-              .clientOnly(INSTRUMENT_REASON)
-              .description("Application SDK only: trace tool calls automatically."));
-
-  static final Setting<Integer> MAX_TOOL_SPANS =
-      add(
-          Setting.builder("instrumentation", "max_tool_spans", ValueType.INT)
-              .defaultValue(100)
-              .alias("max_tool_spans")
-              .check(Settings::positive)
-              .clientOnly(INSTRUMENT_REASON)
-              .description("Application SDK only: most tool spans per trace."));
-
-  static final Setting<Integer> MAX_SPAN_DEPTH =
-      add(
-          Setting.builder("instrumentation", "max_span_depth", ValueType.INT)
-              .defaultValue(10)
-              .alias("max_span_depth")
-              .check(Settings::positive)
-              .clientOnly(INSTRUMENT_REASON)
-              .description("Application SDK only: deepest span nesting."));
-
-  static final Setting<Boolean> OPENAI_AGENTS =
-      add(
-          Setting.builder("instrumentation", "openai_agents", ValueType.BOOLEAN)
-              .defaultValue(true)
-              .alias("openai_agents")
-              .clientOnly(INSTRUMENT_REASON)
-              .description("Application SDK only: instrument the OpenAI Agents SDK."));
-
-  static final Setting<Boolean> CREWAI =
-      add(
-          Setting.builder("instrumentation", "crewai", ValueType.BOOLEAN)
-              .defaultValue(true)
-              .alias("crewai")
-              .clientOnly(INSTRUMENT_REASON)
-              .description("Application SDK only: instrument CrewAI."));
-
   static final Setting<Boolean> GEN_AI_COST_ATTRIBUTES =
       add(
           Setting.builder("instrumentation", "gen_ai_cost_attributes", ValueType.BOOLEAN)
@@ -790,7 +707,10 @@ final class Settings {
 
   // --- [guardrails] ---------------------------------------------------------------------------
 
-  /** The guardrail categories, as the detector names them. */
+  /**
+   * The guardrail categories, as the detector names them; the one list, which the detector reads
+   * through {@link ProxyConfig#GUARDRAIL_CATEGORIES}.
+   */
   static final List<String> GUARDRAIL_CATEGORIES =
       List.of(
           "input_validation",
@@ -1096,25 +1016,6 @@ final class Settings {
                   "Spans, over all kept traces, the live page keeps for its trace trees, with"
                       + " attributes shortened; past it the oldest traces lose their spans."));
 
-  // --- [runtime] (application SDK only) -------------------------------------------------------
-
-  static final Setting<String> SESSION_ID = runtime("session_id");
-  static final Setting<String> USER_ID = runtime("user_id");
-  static final Setting<String> TENANT_ID = runtime("tenant_id");
-  static final Setting<String> PROJECT_ID = runtime("project_id");
-
-  static final Setting<String> AGENT_ID =
-      add(
-          Setting.builder("runtime", "agent_id", ValueType.STRING)
-              .alias("agent_id")
-              .env("AGENT_DASHBOARD_AGENT_ID")
-              .optional("\"\"")
-              .clientOnly(RUNTIME_REASON)
-              .description("Application SDK only: agent.id of every span."));
-
-  static final Setting<String> AGENT_NAME = runtime("agent_name");
-  static final Setting<String> ENV = runtime("env");
-
   // --- [logging] ------------------------------------------------------------------------------
 
   static final Setting<Boolean> DEBUG =
@@ -1222,119 +1123,10 @@ final class Settings {
                   "Override from TRACCIA_PRICING_OVERRIDE_JSON (JSON); the file's override wins"
                       + " over it for the same model."));
 
-  // --- [governance] (application SDK only) ----------------------------------------------------
+  // --- Catalog ------------------------------------------------------------------------------
 
-  static final Setting<URI> STATUS_CHECK_ENDPOINT =
-      add(
-          Setting.builder("governance", "status_check_endpoint", ValueType.URL)
-              .check(Settings::httpUrl)
-              .optional("\"\"")
-              .clientOnly(GOVERNANCE_REASON)
-              .description("Application SDK only: governance status endpoint."));
-
-  static final Setting<URI> POST_BLOCK_ENDPOINT =
-      add(
-          Setting.builder("governance", "post_block_endpoint", ValueType.URL)
-              .check(Settings::httpUrl)
-              .optional("\"\"")
-              .clientOnly(GOVERNANCE_REASON)
-              .description("Application SDK only: where blocked calls are reported."));
-
-  static final Setting<Long> STATUS_CACHE_TTL_SECONDS =
-      add(
-          Setting.builder("governance", "status_cache_ttl_seconds", ValueType.LONG)
-              .defaultValue(60L)
-              .check(Settings::positive)
-              .clientOnly(GOVERNANCE_REASON)
-              .description("Application SDK only: how long a governance status is cached, in s."));
-
-  // --- Catalog and indexes --------------------------------------------------------------------
-
-  /** Every setting, in documentation order. */
+  /** Every setting the proxy reads, in documentation order. */
   static final List<Setting<?>> ALL = Collections.unmodifiableList(new ArrayList<>(REGISTRY));
-
-  /** The sections, in documentation order. */
-  static final List<String> SECTIONS;
-
-  private static final Map<String, Setting<?>> BY_KEY = new HashMap<>();
-  private static final Map<String, Setting<?>> BY_FLAG = new HashMap<>();
-  private static final Map<String, Setting<?>> BY_ENV = new HashMap<>();
-
-  static {
-    Set<String> sections = new LinkedHashSet<>();
-    for (Setting<?> s : ALL) {
-      sections.add(s.section);
-      index(BY_KEY, Setting.normalize(s.key), s);
-      if (s.flag != null) {
-        index(BY_FLAG, Setting.normalize(s.flag), s);
-      }
-      for (String name : s.env) {
-        index(BY_ENV, name, s);
-      }
-    }
-    SECTIONS = Collections.unmodifiableList(new ArrayList<>(sections));
-  }
-
-  private static void index(Map<String, Setting<?>> index, String name, Setting<?> setting) {
-    Setting<?> previous = index.put(name, setting);
-    if (previous != null) {
-      throw new IllegalStateException(name + " names both " + previous + " and " + setting);
-    }
-  }
-
-  /** The setting with this key in any spelling ({@code rate-limiting.Max_Queue_Size}), or null. */
-  static Setting<?> byKey(String key) {
-    return BY_KEY.get(Setting.normalize(key));
-  }
-
-  /** The setting for a flag name without dashes: its alias or its full key; null if none. */
-  static Setting<?> byFlag(String flag) {
-    String normalized = Setting.normalize(flag);
-    Setting<?> s = BY_FLAG.get(normalized);
-    if (s == null) {
-      s = BY_KEY.get(normalized);
-      if (s != null && !s.inFile && s.flag == null) {
-        return null;
-      }
-    }
-    return s;
-  }
-
-  /** The setting an environment variable sets, or null. */
-  static Setting<?> byEnv(String name) {
-    return BY_ENV.get(name);
-  }
-
-  /** Whether {@code normalizedPath} is a section or another prefix of a key. */
-  static boolean isPrefix(String normalizedPath) {
-    String prefix = normalizedPath + ".";
-    for (String key : BY_KEY.keySet()) {
-      if (key.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Every flag spelling, with dashes, for suggestions. */
-  static List<String> flagNames() {
-    List<String> names = new ArrayList<>();
-    for (Setting<?> s : ALL) {
-      if (s.flag != null) {
-        names.add("--" + s.flag);
-      }
-    }
-    return names;
-  }
-
-  /** Every environment variable name, for suggestions. */
-  static List<String> envNames() {
-    List<String> names = new ArrayList<>();
-    for (Setting<?> s : ALL) {
-      names.addAll(s.env);
-    }
-    return names;
-  }
 
   // --- Helpers --------------------------------------------------------------------------------
 
@@ -1342,15 +1134,6 @@ final class Settings {
     Setting<T> setting = builder.build();
     REGISTRY.add(setting);
     return setting;
-  }
-
-  private static Setting<String> runtime(String name) {
-    return add(
-        Setting.builder("runtime", name, ValueType.STRING)
-            .alias(name)
-            .optional("\"\"")
-            .clientOnly(RUNTIME_REASON)
-            .description("Application SDK only: " + name.replace('_', '.') + " of every span."));
   }
 
   private static Map<String, ExporterProtocol> protocols() {

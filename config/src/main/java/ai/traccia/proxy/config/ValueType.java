@@ -84,6 +84,32 @@ abstract class ValueType<T> {
   /** Converts the text of an environment variable or flag. */
   abstract T fromText(String raw, Context context) throws InvalidValue;
 
+  /** A short name of the form values take, for help texts. */
+  String label() {
+    if (this == INT || this == LONG) {
+      return "INT";
+    }
+    if (this == DOUBLE) {
+      return "NUMBER";
+    }
+    if (this == BOOLEAN) {
+      return "BOOL";
+    }
+    if (this == URL) {
+      return "URL";
+    }
+    if (this == PATH) {
+      return "PATH";
+    }
+    if (this == HEADERS) {
+      return "K=V,...";
+    }
+    if (this == SECRET_LIST) {
+      return "A,B,...";
+    }
+    return this == PRICING ? "JSON" : "TEXT";
+  }
+
   /** Shows a converted, non-null value in messages and {@code describe()}; never a secret. */
   String show(T value) {
     return String.valueOf(value);
@@ -383,6 +409,11 @@ abstract class ValueType<T> {
           throw InvalidValue.expected(expected);
         }
         return value;
+      }
+
+      @Override
+      String label() {
+        return String.join("|", words.keySet());
       }
 
       @Override

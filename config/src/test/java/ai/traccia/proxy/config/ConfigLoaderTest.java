@@ -66,6 +66,15 @@ class ConfigLoaderTest {
     throw new AssertionError("expected a ConfigException");
   }
 
+  private List<String> clientProblems(ConfigLoader.Builder builder) {
+    try {
+      builder.loadClient();
+    } catch (ConfigException e) {
+      return e.getProblems().stream().map(ConfigProblem::message).collect(Collectors.toList());
+    }
+    throw new AssertionError("expected a ConfigException");
+  }
+
   // --- Precedence -----------------------------------------------------------------------------
 
   @Test
@@ -165,7 +174,7 @@ class ConfigLoaderTest {
                 + " grpc [env TRACCIA_EXPORTER_PROTOCOL]; OTLP/gRPC has no URL path or query) [env"
                 + " TRACCIA_ENDPOINT]");
     // An application's client sends OTLP/HTTP whatever the protocol says; the rule is not its.
-    assertThat(loader().setEnvironment(env).setMode(ConfigLoader.Mode.CLIENT).load().endpoint())
+    assertThat(loader().setEnvironment(env).loadClient().endpoint())
         .hasValue(java.net.URI.create("http://proxy:4318/v1/traces"));
   }
 
@@ -462,7 +471,7 @@ class ConfigLoaderTest {
     LoadedConfig loaded =
         loader().setEnvironment(map("TRACCIA_ENV", "production")).loadWithReport();
 
-    assertThat(loaded.config().environment()).isEmpty();
+    assertThat(loaded.origins()).doesNotContainKey("runtime.env");
     assertThat(loaded.environmentVariablesUsed()).isEmpty();
     assertThat(loaded.warnings())
         .extracting(ConfigWarning::message)
@@ -473,18 +482,17 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void load_clientOnlyKeysAcceptedInClientMode() throws IOException {
+  void loadClient_clientOnlyKeysAccepted() throws IOException {
     writeToml(
         "[tracing]\nauto_start_trace = false\nauto_trace_name = \"main\"\n"
             + "[instrumentation]\nenable_patching = false\nmax_span_depth = 3\n"
             + "[runtime]\nsession_id = \"s-1\"\n"
             + "[governance]\nstatus_check_endpoint = \"https://gov.example.com/status\"\n");
 
-    ProxyConfig config =
+    ClientConfig config =
         loader()
-            .setMode(ConfigLoader.Mode.CLIENT)
             .setEnvironment(map("TRACCIA_ENV", "prod", "AGENT_DASHBOARD_AGENT_ID", "a-1"))
-            .load();
+            .loadClient();
 
     assertThat(config.autoStartTrace()).isFalse();
     assertThat(config.autoTraceName()).isEqualTo("main");
@@ -499,11 +507,50 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void load_clientOnlyKeysStillValidatedInClientMode() throws IOException {
+  void loadClient_clientOnlyKeysStillValidated() throws IOException {
     writeToml("[instrumentation]\nmax_tool_spans = 0\n");
 
-    assertThat(problems(loader().setMode(ConfigLoader.Mode.CLIENT)))
+    assertThat(clientProblems(loader()))
         .containsExactly("instrumentation.max_tool_spans: 0 (expected: > 0) [traccia.toml:2:1]");
+  }
+
+  @Test
+  void loadClient_proxyKeysIgnoredUnchecked() throws IOException {
+    // A file shared with a proxy: its keys, even invalid for the proxy, are none of the client's.
+    writeToml(
+        "[server]\ngrpc_port = 70000\n[guardrails]\nenable_guardrails = false\n"
+            + "[tracing]\nsample_rate = 0.5\nkeep_error_traces = false\n"
+            + "[runtime]\nsession_id = \"s-1\"\n");
+
+    ClientConfig config =
+        loader().setEnvironment(map("TRACCIA_GRPC_PORT", "not-a-port")).loadClient();
+
+    assertThat(config.sampleRate()).isEqualTo(0.5);
+    assertThat(config.sessionId()).contains("s-1");
+    assertThat(config.warnings()).isEmpty();
+    assertThat(config.describe())
+        .contains("tracing.sample_rate: 0.5 (traccia.toml:6:1)")
+        .noneMatch(line -> line.startsWith("server."));
+    assertThatThrownBy(() -> config.origin("server.grpc_port"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void loadClient_proxyKeySetInCodeIsAnError() {
+    assertThat(clientProblems(loader().setFlags(map("server.grpc_port", "1"))))
+        .containsExactly(
+            "--server.grpc_port: 1 (expected: a key the Java client reads; server.grpc_port is"
+                + " read by the proxy only) [--server.grpc_port]");
+  }
+
+  @Test
+  void loadClient_unknownKeyStillAnErrorWithSuggestion() throws IOException {
+    writeToml("[runtime]\nsesion_id = \"s-1\"\n");
+
+    assertThat(clientProblems(loader()))
+        .containsExactly(
+            "runtime.sesion_id: \"s-1\" (expected: a known key of [runtime]; did you mean"
+                + " runtime.session_id?) [traccia.toml:2:1]");
   }
 
   // --- Validation messages --------------------------------------------------------------------

@@ -78,18 +78,6 @@ class ProxyConfigTest {
         .isEqualTo(Path.of(System.getProperty("user.home"), ".cache", "traccia", "pricing.json"));
     assertThat(config.pricingOverride().isEmpty()).isTrue();
     assertThat(config.pricingOverrideFromEnv().isEmpty()).isTrue();
-    // Application SDK keys keep the SDK's defaults.
-    assertThat(config.autoStartTrace()).isTrue();
-    assertThat(config.autoTraceName()).isEqualTo("root");
-    assertThat(config.patchingEnabled()).isTrue();
-    assertThat(config.autoInstrumentTools()).isFalse();
-    assertThat(config.maxToolSpans()).isEqualTo(100);
-    assertThat(config.maxSpanDepth()).isEqualTo(10);
-    assertThat(config.openaiAgentsEnabled()).isTrue();
-    assertThat(config.crewaiEnabled()).isTrue();
-    assertThat(config.sessionId()).isEmpty();
-    assertThat(config.environment()).isEmpty();
-    assertThat(config.governanceStatusCacheTtl()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.origin("server.grpc_port")).isEqualTo("default");
   }
 
@@ -157,14 +145,7 @@ class ProxyConfigTest {
             b -> b.setLogLevel("loud"),
             "logging.level: loud (expected: one of error, warn, info, debug, trace)"),
         setter(
-            b -> b.setAttrTruncationLimit(0), "advanced.attr_truncation_limit: 0 (expected: > 0)"),
-        setter(b -> b.setMaxToolSpans(0), "instrumentation.max_tool_spans: 0 (expected: > 0)"),
-        setter(
-            b -> b.setAutoTraceName(" "),
-            "tracing.auto_trace_name:   (expected: a non-empty string)"),
-        setter(
-            b -> b.setGovernanceStatusCacheTtl(Duration.ZERO),
-            "governance.status_cache_ttl_seconds: 0 (expected: > 0)"));
+            b -> b.setAttrTruncationLimit(0), "advanced.attr_truncation_limit: 0 (expected: > 0)"));
   }
 
   private static Arguments setter(Consumer<ProxyConfig.Builder> call, String message) {

@@ -18,7 +18,7 @@ class SettingsTest {
   void catalog_everySpellingIsUnique() {
     // The static initialiser throws on a collision; reaching this line means there is none.
     assertThat(Settings.ALL).hasSizeGreaterThan(50);
-    assertThat(Settings.SECTIONS)
+    assertThat(Catalog.PROXY.sections)
         .containsExactly(
             "server",
             "tracing",
@@ -38,13 +38,14 @@ class SettingsTest {
 
   @Test
   void lookups() {
-    assertThat(Settings.byKey("RATE-LIMITING.max-queue-size")).isSameAs(Settings.MAX_QUEUE_SIZE);
-    assertThat(Settings.byFlag("max_queue_size")).isSameAs(Settings.MAX_QUEUE_SIZE);
-    assertThat(Settings.byFlag("exporters.timeout-ms")).isSameAs(Settings.TIMEOUT_MS);
-    assertThat(Settings.byFlag("pricing.override_from_env")).isNull();
-    assertThat(Settings.byEnv("TRACCIA_FILE_PATH")).isSameAs(Settings.FILE_EXPORTER_PATH);
-    assertThat(Settings.isPrefix("rate.limiting")).isTrue();
-    assertThat(Settings.isPrefix("rate.limit")).isFalse();
+    assertThat(Catalog.PROXY.byKey("RATE-LIMITING.max-queue-size"))
+        .isSameAs(Settings.MAX_QUEUE_SIZE);
+    assertThat(Catalog.PROXY.byFlag("max_queue_size")).isSameAs(Settings.MAX_QUEUE_SIZE);
+    assertThat(Catalog.PROXY.byFlag("exporters.timeout-ms")).isSameAs(Settings.TIMEOUT_MS);
+    assertThat(Catalog.PROXY.byFlag("pricing.override_from_env")).isNull();
+    assertThat(Catalog.PROXY.byEnv("TRACCIA_FILE_PATH")).isSameAs(Settings.FILE_EXPORTER_PATH);
+    assertThat(Catalog.PROXY.isPrefix("rate.limiting")).isTrue();
+    assertThat(Catalog.PROXY.isPrefix("rate.limit")).isFalse();
   }
 
   @Test
@@ -52,7 +53,7 @@ class SettingsTest {
     // Surefire runs in the module directory.
     String readme = new String(Files.readAllBytes(Path.of("README.md")), StandardCharsets.UTF_8);
 
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : Catalog.PROXY.known) {
       if (s != Settings.PRICING_OVERRIDE_FROM_ENV) {
         assertThat(readme).as(s.key).contains("`" + s.name + "`");
       }

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,16 +34,9 @@ import java.util.Set;
  */
 final class GuardrailDetector {
 
-  static final Set<String> CATEGORIES =
-      Set.of(
-          "input_validation",
-          "prompt_injection",
-          "pii",
-          "moderation",
-          "tool_permission",
-          "output_validation",
-          "rate_limit",
-          "unknown");
+  // The list lives with the configuration, which validates guardrails.suppress_categories against
+  // it and cannot depend on this module; one list, so the two cannot drift apart.
+  static final Set<String> CATEGORIES = Set.copyOf(ProxyConfig.GUARDRAIL_CATEGORIES);
 
   private static final Set<String> ENFORCEMENT_MODES =
       Set.of("block", "warn", "log_only", "unknown");

@@ -7,6 +7,7 @@ package ai.traccia.proxy.processor.guardrail;
 import static ai.traccia.proxy.processor.TestSpans.attributes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.processor.TestSpans;
 import ai.traccia.proxy.processor.genai.LlmSpan;
@@ -25,6 +26,24 @@ class GuardrailDetectorTest {
 
   private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String SPAN = "00f067aa0ba902b7";
+
+  // --- Categories ---
+
+  @Test
+  void categories_areTheConfigurationsList() {
+    assertThat(GuardrailDetector.CATEGORIES)
+        .containsExactlyInAnyOrderElementsOf(ProxyConfig.GUARDRAIL_CATEGORIES)
+        .contains("pii", "prompt_injection", "moderation", "unknown");
+    // Every category the detector can infer from free text is one the configuration accepts, so a
+    // user can suppress whatever a summary reports missing.
+    for (String word :
+        List.of("pii", "jailbreak", "toxicity", "tool", "hallucination", "input", "rate", "x")) {
+      String category = GenAiGuardrailSignals.category(word);
+      assertThat(ProxyConfig.GUARDRAIL_CATEGORIES).as(word).contains(category);
+      assertThat(ProxyConfig.builder().setGuardrailSuppressCategories(category).build())
+          .isNotNull();
+    }
+  }
 
   // --- Tier A ---
 

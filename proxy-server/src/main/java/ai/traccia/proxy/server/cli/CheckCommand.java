@@ -81,6 +81,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "check",
+    modelTransformer = KeyOptions.class,
+    abbreviateSynopsis = true,
     mixinStandardHelpOptions = true,
     description =
         "Sends an empty OTLP export to the backend and reports whether it is reachable and"

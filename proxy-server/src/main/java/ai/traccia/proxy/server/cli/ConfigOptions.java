@@ -39,6 +39,9 @@ public final class ConfigOptions {
               + " --set rate_limiting.max_queue_size=1000. Repeatable.")
   private Map<String, String> settings = new LinkedHashMap<>();
 
+  /** Values of the per-key options ({@link KeyOptions}), by flag name without dashes. */
+  private Map<String, String> keyFlags = new LinkedHashMap<>();
+
   private Map<String, String> environment = System.getenv();
   private Path workingDirectory = Path.of(System.getProperty("user.dir"));
   private Path homeDirectory = Path.of(System.getProperty("user.home", "."));
@@ -51,9 +54,19 @@ public final class ConfigOptions {
     return configFile;
   }
 
-  /** The {@code --set} values, keyed by the key as written. */
+  /**
+   * The {@code --set} values, keyed by the key as written, then the per-key options ({@code
+   * --max-queue-size 1000}), keyed by the flag without dashes.
+   */
   public Map<String, String> flags() {
-    return Collections.unmodifiableMap(settings);
+    Map<String, String> flags = new LinkedHashMap<>(settings);
+    flags.putAll(keyFlags);
+    return Collections.unmodifiableMap(flags);
+  }
+
+  /** Records the value of a per-key option; called by picocli through {@link KeyOptions}. */
+  void putKeyFlag(String flag, String value) {
+    keyFlags.put(flag, value);
   }
 
   /** The environment the loader reads; the process environment unless replaced. */
@@ -85,16 +98,15 @@ public final class ConfigOptions {
   }
 
   /**
-   * A proxy-mode loader builder with this invocation's config file, {@code --set} values as flags,
-   * environment and directories. Callers may add their own flags with {@link
-   * ConfigLoader.Builder#setFlags}, starting from {@link #flags()}.
+   * A loader builder (its {@code load} reads the proxy's keys) with this invocation's config file,
+   * {@code --set} values as flags, environment and directories. Callers may add their own flags
+   * with {@link ConfigLoader.Builder#setFlags}, starting from {@link #flags()}.
    */
   public ConfigLoader.Builder loaderBuilder() {
     return ConfigLoader.builder()
-        .setMode(ConfigLoader.Mode.PROXY)
         .setConfigFile(configFile)
         .setEnvironment(environment)
-        .setFlags(settings)
+        .setFlags(flags())
         .setWorkingDirectory(workingDirectory)
         .setHomeDirectory(homeDirectory);
   }
@@ -108,6 +120,8 @@ public final class ConfigOptions {
     merged.configFile = sub.configFile != null ? sub.configFile : configFile;
     merged.settings = new LinkedHashMap<>(settings);
     merged.settings.putAll(sub.settings);
+    merged.keyFlags = new LinkedHashMap<>(keyFlags);
+    merged.keyFlags.putAll(sub.keyFlags);
     merged.environment = environment;
     merged.workingDirectory = workingDirectory;
     merged.homeDirectory = homeDirectory;

@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "doctor",
+    modelTransformer = KeyOptions.class,
+    abbreviateSynopsis = true,
     mixinStandardHelpOptions = true,
     description =
         "Checks the configuration and explains where each part of it comes from. Exit code 0"

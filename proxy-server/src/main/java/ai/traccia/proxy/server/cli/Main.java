@@ -4,10 +4,13 @@
  */
 package ai.traccia.proxy.server.cli;
 
+import ai.traccia.proxy.config.ConfigKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -24,6 +27,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "An OTLP proxy that enriches AI-agent and LLM traces for every language.",
+    footer = {
+      "",
+      "Every configuration key is also an option of serve, doctor and check: 'traccia-proxy serve"
+          + " --help' lists them with their defaults and environment variables, and --set KEY=VALUE"
+          + " sets any key. config/README.md describes the file, the variables and the flags."
+    },
     subcommands = {
       ServeCommand.class,
       ConfigCommand.class,
@@ -50,15 +59,18 @@ public final class Main {
 
   private static final Set<String> SUBCOMMANDS =
       Set.of("serve", "config", "doctor", "check", "pricing", "help");
-  private static final Set<String> OPTIONS_WITH_VALUES =
-      Set.of(
-          "--config",
-          "--set",
-          "--grpc-port",
-          "--http-port",
-          "--admin-port",
-          "--bind-address",
-          "--endpoint");
+  private static final Set<String> OPTIONS_WITH_VALUES = optionsWithValues();
+
+  // --config, --set and every key's option that takes a value (boolean ones may stand alone).
+  private static Set<String> optionsWithValues() {
+    Set<String> options = new HashSet<>(Set.of("--config", "--set"));
+    for (ConfigKey key : ConfigKey.proxyKeys()) {
+      if (key.flag().isPresent() && !key.isBoolean()) {
+        options.add(key.flag().get());
+      }
+    }
+    return Collections.unmodifiableSet(options);
+  }
 
   /**
    * Makes {@code serve} the default command and accepts options before the subcommand.

@@ -31,7 +31,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
@@ -51,11 +50,16 @@ import picocli.CommandLine.Unmatched;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    modelTransformer = KeyOptions.class,
+    abbreviateSynopsis = true,
     versionProvider = Main.Version.class,
     description = {
       "Receives OTLP traces, metrics and logs on gRPC (4317) and HTTP (4318), enriches spans,"
           + " and forwards everything to the configured backend.",
-      "With no configuration it writes to ./traces.jsonl."
+      "With no configuration it writes to ./traces.jsonl.",
+      "Every configuration key is an option below (value, key, default, environment variables);"
+          + " any key can also be set in full with --set KEY=VALUE or --KEY=VALUE. Flags beat"
+          + " environment variables, which beat the config file."
     })
 public final class ServeCommand implements Callable<Integer> {
 
@@ -64,36 +68,6 @@ public final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ConfigOptions configOptions = new ConfigOptions();
-
-  @Option(
-      names = "--grpc-port",
-      paramLabel = "PORT",
-      description = "OTLP/gRPC port (server.grpc_port); 0 picks a free one.")
-  Integer grpcPort;
-
-  @Option(
-      names = "--http-port",
-      paramLabel = "PORT",
-      description = "OTLP/HTTP port (server.http_port); 0 picks a free one.")
-  Integer httpPort;
-
-  @Option(
-      names = "--admin-port",
-      paramLabel = "PORT",
-      description = "Port of /healthz, /readyz and /metrics (server.admin_port); 0 picks one.")
-  Integer adminPort;
-
-  @Option(
-      names = "--bind-address",
-      paramLabel = "ADDRESS",
-      description = "Address to listen on (server.bind_address). Default: 127.0.0.1.")
-  String bindAddress;
-
-  @Option(
-      names = "--endpoint",
-      paramLabel = "URL",
-      description = "Backend to forward to (tracing.endpoint).")
-  String endpoint;
 
   @Unmatched List<String> otherFlags = new ArrayList<>();
 
@@ -196,20 +170,18 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private ConfigLoader loader() {
+    // --set and the per-key options first; then the flags no option matched (full keys such as
+    // --rate_limiting.max_queue_size=1000, and misspellings, which the loader reports).
     Map<String, String> flags = new LinkedHashMap<>(configOptions.flags());
-    putFlag(flags, "grpc-port", grpcPort);
-    putFlag(flags, "http-port", httpPort);
-    putFlag(flags, "admin-port", adminPort);
-    putFlag(flags, "bind-address", bindAddress);
-    putFlag(flags, "endpoint", endpoint);
     flags.putAll(keyFlags(otherFlags));
     return configOptions.loaderBuilder().setFlags(flags).build();
   }
 
   /**
-   * Every other configuration key as a flag of its own, {@code --max-queue-size 1000} or {@code
-   * --max-queue-size=1000}, as config/README.md lists them; the loader validates the names and
-   * suggests the closest key for a misspelt one. A flag without a value is {@code true}.
+   * The flags no generated option ({@link KeyOptions}) matched: a key in full, {@code
+   * --rate_limiting.max_queue_size 1000} or {@code --rate_limiting.max_queue_size=1000}, or a
+   * misspelt flag; the loader validates the names and suggests the closest key for a misspelt one.
+   * A flag without a value is {@code true}.
    */
   static Map<String, String> keyFlags(List<String> args) {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -233,12 +205,6 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     return flags;
-  }
-
-  private static void putFlag(Map<String, String> flags, String name, Object value) {
-    if (value != null) {
-      flags.put(name, String.valueOf(value));
-    }
   }
 
   private static void logConfiguration(LoadedConfig loaded) {

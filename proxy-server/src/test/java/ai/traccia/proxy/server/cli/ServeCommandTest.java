@@ -6,10 +6,13 @@ package ai.traccia.proxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.traccia.proxy.config.ConfigKey;
+import ai.traccia.proxy.config.ProxyConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class ServeCommandTest {
 
@@ -123,5 +126,87 @@ class ServeCommandTest {
             Map.entry("enable-console", "true"),
             Map.entry("max-queue-size", "10"),
             Map.entry("debug", "false"));
+  }
+
+  @Test
+  void help_listsEveryKeyWithItsDefaultAndVariables() {
+    CliRun run = CliRun.run(command(Map.of()), "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("--max-queue-size=INT");
+    // The same help, wide enough that picocli does not break lines inside a value.
+    String help =
+        new CommandLine(command(Map.of()))
+            .setUsageHelpWidth(2000)
+            .getUsageMessage()
+            .replaceAll("\\s+", " ");
+    int flags = 0;
+    for (ConfigKey key : ConfigKey.proxyKeys()) {
+      if (key.flag().isEmpty()) {
+        continue;
+      }
+      flags++;
+      assertThat(help)
+          .as(key.key())
+          .contains(key.flag().get() + (key.isBoolean() ? "[=BOOL]" : "=" + key.valueLabel()))
+          .contains(key.key() + "; default: " + key.defaultValue());
+      for (String variable : key.environmentVariables()) {
+        assertThat(help).as(key.key()).contains(variable);
+      }
+    }
+    assertThat(flags).isGreaterThan(50);
+    assertThat(help)
+        .contains("--grpc-port=INT")
+        .contains("server.grpc_port; default: 4317; env: TRACCIA_GRPC_PORT)")
+        .contains("--exporter-protocol=grpc|http/protobuf")
+        .contains("--set=KEY=VALUE");
+  }
+
+  @Test
+  void generatedOptions_goThroughTheLoaderAboveTheEnvironment() {
+    ServeCommand serve = command(Map.of("TRACCIA_MAX_QUEUE_SIZE", "5", "TRACCIA_DEBUG", "false"));
+
+    new CommandLine(serve)
+        .parseArgs("--max-queue-size", "1234", "--debug", "--admin-bind-address=", "--grpc-port=0");
+    ProxyConfig config = serve.configOptions.loaderBuilder().load();
+
+    assertThat(config.maxQueueSize()).isEqualTo(1234);
+    assertThat(config.origin("rate_limiting.max_queue_size")).isEqualTo("--max-queue-size");
+    assertThat(config.debug()).isTrue();
+    assertThat(config.origin("logging.debug")).isEqualTo("--debug");
+    assertThat(config.grpcPort()).isZero();
+    assertThat(config.origin("server.admin_bind_address")).isEqualTo("--admin-bind-address");
+    assertThat(serve.otherFlags).isEmpty();
+  }
+
+  @Test
+  void generatedOption_badValueIsTheLoadersError() {
+    CliRun run = CliRun.run(command(Map.of()), "--sample-rate", "2", "--debug", "maybe");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("tracing.sample_rate: 2 (expected: a number from 0 to 1) [--sample-rate]")
+        .contains("logging.debug: maybe (expected:")
+        .contains("[--debug]");
+  }
+
+  @Test
+  void unknownFlag_isAnErrorWithASuggestion() {
+    CliRun run = CliRun.run(command(Map.of()), "--grpc-prot", "4317");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains(
+            "--grpc-prot: 4317 (expected: a known option; did you mean --grpc-port?)"
+                + " [--grpc-prot]");
+  }
+
+  @Test
+  void doctor_takesTheGeneratedOptionsToo() {
+    DoctorCommand doctor = new DoctorCommand();
+    doctor.configOptions().setEnvironment(Map.of()).setWorkingDirectory(dir).setHomeDirectory(dir);
+
+    new CommandLine(doctor).parseArgs("--max-queue-size", "77");
+
+    assertThat(doctor.configOptions().loaderBuilder().load().maxQueueSize()).isEqualTo(77);
   }
 }
