@@ -9,8 +9,8 @@ import static org.awaitility.Awaitility.await;
 
 import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.processor.metrics.DerivedMetrics;
+import ai.traccia.proxy.server.ProxyAssembly;
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -22,19 +22,26 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The metrics derived from spans reach a real OpenTelemetry Collector over OTLP, by gRPC and by
- * HTTP, with the endpoint derived from the traces endpoint as the proxy derives it.
+ * HTTP, with the endpoint derived from the traces endpoint as the proxy derives it, through the
+ * proxy's export queues: the spans go to a running proxy, and the metrics are the ones it queues
+ * when it closes (the export interval is far longer than the test).
  */
 @ExtendWith(CollectorBackend.IfAvailable.class)
 class DerivedMetricsIT {
@@ -42,6 +49,8 @@ class DerivedMetricsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private static CollectorBackend backend;
+
+  @TempDir Path dir;
 
   @BeforeAll
   static void startCollector() {
@@ -67,11 +76,20 @@ class DerivedMetricsIT {
     return AnyValue.newBuilder().setIntValue(n).build();
   }
 
-  private static SpanBatch llmSpans(String model, int count) {
+  /** {@code length} bytes, none zero (an all-zero id is invalid), distinct per {@code seed}. */
+  private static byte[] id(int length, int seed) {
+    byte[] id = new byte[length];
+    Arrays.fill(id, (byte) seed);
+    return id;
+  }
+
+  private static ExportTraceServiceRequest llmSpans(String model, int count) {
     ScopeSpans.Builder scope = ScopeSpans.newBuilder();
     for (int k = 0; k < count; k++) {
       scope.addSpans(
           Span.newBuilder()
+              .setTraceId(ByteString.copyFrom(id(16, k + 1)))
+              .setSpanId(ByteString.copyFrom(id(8, k + 1)))
               .setName("chat " + model)
               .setStartTimeUnixNano(1_000_000_000L)
               .setEndTimeUnixNano(1_250_000_000L)
@@ -81,16 +99,13 @@ class DerivedMetricsIT {
               .addAttributes(attribute("gen_ai.usage.input_tokens", integer(100)))
               .addAttributes(attribute("gen_ai.usage.output_tokens", integer(20))));
     }
-    ExportTraceServiceRequest request =
-        ExportTraceServiceRequest.newBuilder()
-            .addResourceSpans(
-                ResourceSpans.newBuilder()
-                    .setResource(
-                        Resource.newBuilder()
-                            .addAttributes(attribute("service.name", string("it"))))
-                    .addScopeSpans(scope))
-            .build();
-    return SpanBatch.of(request, request.toByteArray());
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(
+                    Resource.newBuilder().addAttributes(attribute("service.name", string("it"))))
+                .addScopeSpans(scope))
+        .build();
   }
 
   @ParameterizedTest
@@ -101,19 +116,35 @@ class DerivedMetricsIT {
         protocol == ExporterProtocol.GRPC
             ? URI.create(backend.grpcEndpoint())
             : URI.create(backend.httpEndpoint() + "/v1/traces");
-    DerivedMetrics metrics =
-        DerivedMetrics.create(
+    ProxyAssembly proxy =
+        ProxyAssembly.start(
             ProxyConfig.builder()
                 .setEndpoint(traces)
                 .setExporterProtocol(protocol)
                 .setApiKey("it-key")
                 .setMetricsExportInterval(Duration.ofMinutes(10))
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .setAdminPort(0)
+                .setBindAddress("127.0.0.1")
+                .setLivePageEnabled(false)
+                .setFilePath(dir.resolve("traces.jsonl"))
                 .build());
     try {
-      metrics.processor().process(llmSpans(model, 3));
-      metrics.forceFlush().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      HttpResponse<Void> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:" + proxy.server().httpPort() + "/v1/traces"))
+                      .header("Content-Type", "application/x-protobuf")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofByteArray(llmSpans(model, 3).toByteArray()))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      assertThat(response.statusCode()).isEqualTo(200);
     } finally {
-      metrics.shutdown().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      proxy.close(); // the last collection is queued, then the queues drain to the collector
     }
 
     // The export finished; the collector's file exporter may still be writing it.

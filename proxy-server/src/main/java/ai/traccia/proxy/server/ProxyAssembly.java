@@ -142,7 +142,8 @@ public final class ProxyAssembly implements AutoCloseable {
                     config.receiverAuthTokens(),
                     config.receiverAuthTenants(),
                     config.tenantAttribute()))
-            .setLivePage(stages.livePage);
+            .setLivePage(stages.livePage)
+            .setDerivedMetrics(stages.derived);
     if (config.receiverTlsEnabled()) {
       settings.setReceiverTls(
           config.receiverTlsCertFile().orElseThrow(),
@@ -196,9 +197,9 @@ public final class ProxyAssembly implements AutoCloseable {
 
   /**
    * Stops the proxy: the receivers stop accepting, the pipeline shuts down (releasing held root
-   * spans through the stages after the guardrail stage into the queues), the queues drain within
-   * {@code server.shutdown_timeout_ms}, then the derived metrics are flushed and the clocks
-   * stopped. Idempotent.
+   * spans through the stages after the guardrail stage into the queues), the derived metrics make
+   * their last collection into the queues, the queues drain within {@code
+   * server.shutdown_timeout_ms}, then the clocks stop ({@link ProxyServer#close}). Idempotent.
    */
   @Override
   public void close() {
@@ -206,15 +207,6 @@ public final class ProxyAssembly implements AutoCloseable {
       return;
     }
     server.close();
-    if (stages.derived != null) {
-      try {
-        stages.derived.shutdown().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        logger.warn("The derived metrics could not be flushed at shutdown", e);
-      }
-    }
     retries.shutdownNow();
     guardrailClock.shutdownNow();
   }

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server;
 import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.server.admin.AdminHandler;
 import ai.traccia.proxy.server.admin.AdminResponse;
 import ai.traccia.proxy.server.admin.AdminServer;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running proxy: admin port, OTLP receivers, the span pipeline and one batching queue per
- * exporter, wired in that order and shut down in the reverse one.
+ * exporter, wired in that order and shut down in the reverse one; the metrics derived from spans
+ * are queued like a client's metrics request.
  *
  * <p>Data flows receiver, {@link Ingest} (pipeline), {@link BatchingExporter} (queue and batches),
  * {@link Exporter}. {@link #close()} stops accepting, drains every queue to its exporter within the
@@ -106,6 +108,11 @@ public final class ProxyServer implements AutoCloseable {
             settings.rateLimitPolicy,
             SpanRateLimiter.Ticker.system());
     this.ingest = new Ingest(pipeline, queues, metrics, limiter, settings.spanLimits);
+    if (settings.derivedMetrics != null
+        && queues.stream().anyMatch(BatchingExporter::takesDerivedMetrics)) {
+      // Collected metrics go where a client's metrics request goes, queued and counted alike.
+      settings.derivedMetrics.connect(ingest::derivedMetrics);
+    }
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.grpcExecutor = workers("traccia-grpc", workers);
     this.httpExecutor = workers("traccia-http", workers);
@@ -280,8 +287,8 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, drains the queues within the shutdown timeout, and logs anything that could
-   * not be delivered. Idempotent.
+   * Stops accepting, shuts the pipeline down, queues the last derived metrics, drains the queues
+   * within the shutdown timeout, and logs anything that could not be delivered. Idempotent.
    */
   @Override
   public void close() {
@@ -311,6 +318,17 @@ public final class ProxyServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       logger.warn("The processors did not shut down within {} ms", timeoutMillis, e);
+    }
+    // After the pipeline (every span recorded) and before the queues close: the last collection
+    // of the derived metrics is queued, so it is exported with the rest.
+    if (settings.derivedMetrics != null) {
+      try {
+        settings.derivedMetrics.shutdown().get(timeoutMillis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        logger.warn("The derived metrics could not be queued at shutdown", e);
+      }
     }
     long undelivered = 0;
     ingest.closeQueues();
@@ -394,6 +412,7 @@ public final class ProxyServer implements AutoCloseable {
     final Duration tlsReloadInterval;
     final BearerAuth auth;
     final LivePage livePage;
+    final DerivedMetrics derivedMetrics;
 
     private Settings(Builder b) {
       this.bindAddress = b.bindAddress;
@@ -428,6 +447,7 @@ public final class ProxyServer implements AutoCloseable {
       this.tlsReloadInterval = b.tlsReloadInterval;
       this.auth = b.auth;
       this.livePage = b.livePage;
+      this.derivedMetrics = b.derivedMetrics;
     }
 
     /**
@@ -471,6 +491,7 @@ public final class ProxyServer implements AutoCloseable {
       private Duration tlsReloadInterval = DEFAULTS.receiverTlsReloadInterval();
       private BearerAuth auth = BearerAuth.none();
       private LivePage livePage;
+      private DerivedMetrics derivedMetrics;
 
       private Builder() {}
 
@@ -657,6 +678,17 @@ public final class ProxyServer implements AutoCloseable {
        */
       public Builder setLivePage(LivePage page) {
         this.livePage = page;
+        return this;
+      }
+
+      /**
+       * Queues what {@code derived} collects on every exporter that takes derived metrics ({@link
+       * Exporter#takesDerivedMetrics}), and shuts it down on close after the pipeline and before
+       * the queues drain, so its last points are exported. {@code derived} must come from {@link
+       * DerivedMetrics#create}; its processor belongs in the pipeline. Null (the default): none.
+       */
+      public Builder setDerivedMetrics(DerivedMetrics derived) {
+        this.derivedMetrics = derived;
         return this;
       }
 

@@ -8,8 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.server.export.Exporter;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExportersTest {
 
@@ -35,5 +43,44 @@ class ExportersTest {
             .build();
 
     assertThat(Exporters.describe(config)).isEqualTo("OTLP/gRPC http://collector:4317");
+  }
+
+  /** Each exporter {@code config} builds, as {@code name=takesDerivedMetrics}. */
+  private static List<String> derivedMetricsTargets(ProxyConfig config) {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      List<String> out = new ArrayList<>();
+      for (Exporter exporter : Exporters.create(config, new SelfMetrics(), scheduler)) {
+        out.add(exporter.name() + "=" + exporter.takesDerivedMetrics());
+        exporter.shutdown();
+      }
+      return out;
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void create_derivedMetricsGoToOtlpWithAMetricsEndpointOnly(@TempDir Path dir) {
+    ProxyConfig http =
+        ProxyConfig.builder()
+            .setEndpoint(URI.create("http://127.0.0.1:4318/v1/traces"))
+            .setFileEnabled(true)
+            .setFilePath(dir.resolve("traces.jsonl"))
+            .setConsoleEnabled(true)
+            .build();
+    // A traces path with no /traces segment gives no derived metrics endpoint.
+    ProxyConfig noMetricsEndpoint =
+        ProxyConfig.builder().setEndpoint(URI.create("http://127.0.0.1:4318/ingest")).build();
+    ProxyConfig grpc =
+        ProxyConfig.builder()
+            .setExporterProtocol(ExporterProtocol.GRPC)
+            .setEndpoint(URI.create("http://127.0.0.1:4317"))
+            .build();
+
+    assertThat(derivedMetricsTargets(http))
+        .containsExactly("otlp-http=true", "file=false", "console=false");
+    assertThat(derivedMetricsTargets(noMetricsEndpoint)).containsExactly("otlp-http=false");
+    assertThat(derivedMetricsTargets(grpc)).containsExactly("otlp-grpc=true");
   }
 }

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ConfigLoader;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
@@ -16,12 +17,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -222,6 +228,62 @@ class ProxyAssemblyTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> Files.readString(file, StandardCharsets.UTF_8).contains("guardrail.summary"));
+  }
+
+  @Test
+  void close_queuesTheLastDerivedMetricsBeforeTheQueuesDrain() throws Exception {
+    List<ExportMetricsServiceRequest> delivered = new CopyOnWriteArrayList<>();
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext(
+        "/",
+        exchange -> {
+          try (exchange;
+              InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readAllBytes();
+            if (exchange.getRequestURI().getPath().equals("/v1/metrics")) {
+              delivered.add(ExportMetricsServiceRequest.parseFrom(body));
+            }
+            exchange.sendResponseHeaders(200, -1);
+          }
+        });
+    backend.start();
+    try {
+      proxy =
+          ProxyAssembly.start(
+              onFreePorts(dir.resolve("traces.jsonl"))
+                  .setEndpoint(
+                      URI.create(
+                          "http://127.0.0.1:" + backend.getAddress().getPort() + "/v1/traces"))
+                  .setCompression(Compression.NONE)
+                  .setMetricsExportInterval(Duration.ofMinutes(10))
+                  .setGuardrailsEnabled(false)
+                  .build());
+      ExportTraceServiceRequest request =
+          ExportTraceServiceRequest.newBuilder()
+              .addResourceSpans(
+                  ResourceSpans.newBuilder()
+                      .addScopeSpans(
+                          ScopeSpans.newBuilder()
+                              .addSpans(
+                                  span(1, 0, "gen_ai.operation.name", "chat").toBuilder()
+                                      .addAttributes(
+                                          KeyValue.newBuilder()
+                                              .setKey("gen_ai.request.model")
+                                              .setValue(
+                                                  AnyValue.newBuilder().setStringValue("gpt-4o")))
+                                      .addAttributes(
+                                          KeyValue.newBuilder()
+                                              .setKey("gen_ai.usage.input_tokens")
+                                              .setValue(AnyValue.newBuilder().setIntValue(7))))))
+              .build();
+      assertThat(post(proxy, request)).isEqualTo(200);
+
+      proxy.close(); // the export interval has not passed: only the collection at close sends
+
+      assertThat(DerivedMetricsDeliveryTest.inputTokenCount(delivered)).isEqualTo(1);
+    } finally {
+      backend.stop(0);
+    }
   }
 
   private static ExportTraceServiceRequest trace(Span... spans) {

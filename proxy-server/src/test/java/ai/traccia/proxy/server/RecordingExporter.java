@@ -29,9 +29,22 @@ public final class RecordingExporter implements Exporter {
   private volatile Function<ExportRequest, CompletableFuture<ExportResult>> answer =
       r -> CompletableFuture.completedFuture(ExportResult.success());
 
+  private volatile boolean takesDerivedMetrics;
+
   @Override
   public String name() {
     return "recording";
+  }
+
+  @Override
+  public boolean takesDerivedMetrics() {
+    return takesDerivedMetrics;
+  }
+
+  /** Makes this exporter take the metrics derived from spans, as an OTLP exporter does. */
+  public RecordingExporter takingDerivedMetrics() {
+    this.takesDerivedMetrics = true;
+    return this;
   }
 
   @Override

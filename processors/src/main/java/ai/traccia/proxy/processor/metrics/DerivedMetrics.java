@@ -4,14 +4,8 @@
  */
 package ai.traccia.proxy.processor.metrics;
 
-import ai.traccia.proxy.config.Compression;
-import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.ProxyConfig;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
-import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
-import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
@@ -25,32 +19,26 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
  * The metrics the proxy derives from spans: an OpenTelemetry {@link SdkMeterProvider} with the
- * GenAI instruments, their bucket and cardinality views, an OTLP exporter and a Prometheus view.
+ * GenAI instruments, their bucket and cardinality views, an OTLP encoder and a Prometheus view.
  *
- * <p>{@link #processor()} is the pipeline stage that records into it. {@link #create} sends the
- * metrics every {@code metrics.export_interval_ms} to {@link ProxyConfig#metricsEndpoint()} with
- * the exporter's protocol, headers, API key (as {@code Authorization: Bearer}), compression,
- * timeout and TLS files, in {@code metrics.temporality} (delta: counters and histograms report the
- * change since the last export; cumulative: totals since start). {@link #registerWith} adds the
- * same metrics, always cumulative, to a Prometheus registry for the admin {@code /metrics}.
+ * <p>{@link #processor()} is the pipeline stage that records into it. {@link #create} collects the
+ * metrics every {@code metrics.export_interval_ms}, in {@code metrics.temporality} (delta: counters
+ * and histograms report the change since the last export; cumulative: totals since start), encodes
+ * them as an OTLP {@code ExportMetricsServiceRequest} and hands the bytes to the {@link
+ * MetricsSink} given to {@link #connect}: the proxy's export queues, so that they are batched,
+ * retried, kept in the durable queue and counted like a metrics request a client sent. {@link
+ * #registerWith} adds the same metrics, always cumulative, to a Prometheus registry for the admin
+ * {@code /metrics}.
  *
  * <p>Histograms use explicit buckets: the GenAI semantic conventions' advice for token usage and
  * operation duration, a longer doubling series for agent execution time, and 1-2.5-5 steps from
@@ -60,8 +48,8 @@ import java.util.function.DoubleSupplier;
  * attribute value taken from a span is at most {@code metrics.max_label_length} characters long, so
  * a client cannot make a series, or a scrape, large.
  *
- * <p>Thread-safe. The owner calls {@link #shutdown()} once the pipeline has stopped; it exports
- * what is pending and is idempotent.
+ * <p>Thread-safe. The owner calls {@link #shutdown()} once the pipeline has stopped and before the
+ * sink's queues close: it hands what is pending to the sink and is idempotent.
  */
 public final class DerivedMetrics {
 
@@ -70,7 +58,7 @@ public final class DerivedMetrics {
   private final SdkMeterProvider provider;
   private final SpanMetricsProcessor processor;
   private final PrometheusBridge prometheus;
-  private final URI otlpEndpoint;
+  private final SinkMetricExporter sinkExporter; // null when built with another exporter or none
   private final Object lock = new Object();
   private CompletableFuture<Void> shutdown; // guarded by lock
 
@@ -112,30 +100,27 @@ public final class DerivedMetrics {
             builder.maxLabelLength,
             builder.sampleRate,
             builder.random);
-    otlpEndpoint = builder.otlpEndpoint;
+    sinkExporter = builder.sinkExporter;
   }
 
   /**
-   * The derived metrics {@code config} asks for: an OTLP exporter when {@link
-   * ProxyConfig#metricsEndpoint()} is present, and always the Prometheus view. Call it only when
+   * The derived metrics {@code config} asks for, collected every export interval in its temporality
+   * for the sink {@link #connect} will be given, and always the Prometheus view. Call it only when
    * {@link ProxyConfig#metricsEnabled()}.
-   *
-   * @throws UncheckedIOException when a TLS file of the exporter settings cannot be read
    */
   public static DerivedMetrics create(ProxyConfig config) {
     Objects.requireNonNull(config, "config");
-    Builder builder =
-        builder()
-            .setExportInterval(config.metricsExportInterval())
-            .setCardinalityLimit(config.metricsCardinalityLimit())
-            .setMaxLabelLength(config.metricsMaxLabelLength())
-            .setMetricsSampleRate(config.metricsSampleRate());
-    Optional<URI> endpoint = config.metricsEndpoint();
-    if (endpoint.isPresent()) {
-      builder.setExporter(otlpExporter(config, endpoint.get()));
-      builder.otlpEndpoint = endpoint.get();
-    }
-    return builder.build();
+    AggregationTemporalitySelector temporality =
+        "cumulative".equals(config.metricsTemporality())
+            ? AggregationTemporalitySelector.alwaysCumulative()
+            : AggregationTemporalitySelector.deltaPreferred();
+    return builder()
+        .setExportInterval(config.metricsExportInterval())
+        .setCardinalityLimit(config.metricsCardinalityLimit())
+        .setMaxLabelLength(config.metricsMaxLabelLength())
+        .setMetricsSampleRate(config.metricsSampleRate())
+        .setSinkTemporality(temporality)
+        .build();
   }
 
   /**
@@ -155,9 +140,22 @@ public final class DerivedMetrics {
     return processor;
   }
 
-  /** Where the metrics are exported over OTLP, when they are. */
-  public Optional<URI> otlpEndpoint() {
-    return Optional.ofNullable(otlpEndpoint);
+  /**
+   * Hands every later export, encoded as an OTLP {@code ExportMetricsServiceRequest}, to {@code
+   * sink}; until a sink is connected, exports go nowhere. Call it once, before the first export is
+   * due.
+   *
+   * @throws IllegalStateException when these metrics were built with an exporter of their own, or
+   *     with none ({@link Builder#setSinkTemporality} was not called)
+   */
+  public void connect(MetricsSink sink) {
+    Objects.requireNonNull(sink, "sink");
+    if (sinkExporter == null) {
+      throw new IllegalStateException(
+          "these derived metrics have no sink exporter (expected: built by create(config) or with"
+              + " setSinkTemporality)");
+    }
+    sinkExporter.connect(sink);
   }
 
   /**
@@ -179,8 +177,9 @@ public final class DerivedMetrics {
   }
 
   /**
-   * Exports what is pending and stops the exporter. Idempotent: later calls return the first call's
-   * future. Recording after shutdown is ignored.
+   * Exports what is pending (to the sink: call it before the sink's queues close) and stops the
+   * exporter. Idempotent: later calls return the first call's future. Recording after shutdown is
+   * ignored.
    */
   public CompletableFuture<Void> shutdown() {
     synchronized (lock) {
@@ -232,80 +231,10 @@ public final class DerivedMetrics {
     return InstrumentSelector.builder().setMeterName(GenAiMetrics.METER_NAME).setName(name).build();
   }
 
-  // --- OTLP exporter from the exporter settings -----------------------------------------------
-
-  static MetricExporter otlpExporter(ProxyConfig config, URI endpoint) {
-    AggregationTemporalitySelector temporality =
-        "cumulative".equals(config.metricsTemporality())
-            ? AggregationTemporalitySelector.alwaysCumulative()
-            : AggregationTemporalitySelector.deltaPreferred();
-    String compression = config.compression() == Compression.GZIP ? "gzip" : "none";
-    byte[] ca = config.caFile().map(DerivedMetrics::read).orElse(null);
-    byte[] cert = config.clientCertFile().map(DerivedMetrics::read).orElse(null);
-    byte[] key = config.clientKeyFile().map(DerivedMetrics::read).orElse(null);
-    if (config.exporterProtocol() == ExporterProtocol.GRPC) {
-      OtlpGrpcMetricExporterBuilder b =
-          OtlpGrpcMetricExporter.builder()
-              .setEndpoint(endpoint.toString())
-              .setAggregationTemporalitySelector(temporality)
-              .setCompression(compression)
-              .setTimeout(config.exporterTimeout());
-      headers(config).forEach(b::addHeader);
-      if (ca != null) {
-        b.setTrustedCertificates(ca);
-      }
-      if (cert != null && key != null) {
-        b.setClientTls(key, cert);
-      }
-      return b.build();
-    }
-    OtlpHttpMetricExporterBuilder b =
-        OtlpHttpMetricExporter.builder()
-            .setEndpoint(endpoint.toString())
-            .setAggregationTemporalitySelector(temporality)
-            .setCompression(compression)
-            .setTimeout(config.exporterTimeout());
-    headers(config).forEach(b::addHeader);
-    if (ca != null) {
-      b.setTrustedCertificates(ca);
-    }
-    if (cert != null && key != null) {
-      b.setClientTls(key, cert);
-    }
-    return b.build();
-  }
-
-  // The configured headers, plus the API key as a bearer token unless they set Authorization.
-  static Map<String, String> headers(ProxyConfig config) {
-    Map<String, String> headers = new java.util.LinkedHashMap<>(config.exporterHeaders());
-    boolean hasAuthorization = false;
-    for (String name : headers.keySet()) {
-      hasAuthorization |= name.toLowerCase(Locale.ROOT).equals("authorization");
-    }
-    if (!hasAuthorization && config.apiKey().isPresent()) {
-      headers.put("Authorization", "Bearer " + config.apiKey().get());
-    }
-    return headers;
-  }
-
-  private static byte[] read(Path path) {
-    try {
-      return Files.readAllBytes(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot read "
-              + path
-              + " for the metrics exporter's TLS settings: "
-              + e.getMessage()
-              + ". Check that the file exists and is readable by the proxy.",
-          e);
-    }
-  }
-
   /** Builds {@link DerivedMetrics}. Not thread-safe. */
   public static final class Builder {
     private MetricExporter exporter;
-    private URI otlpEndpoint;
+    private SinkMetricExporter sinkExporter;
     private Duration exportInterval = Duration.ofSeconds(60);
     private int cardinalityLimit = 2000;
     private int maxLabelLength = MetricLabels.DEFAULT_MAX_LENGTH;
@@ -318,6 +247,17 @@ public final class DerivedMetrics {
     /** Sends the metrics to {@code exporter} every export interval; its temporality applies. */
     public Builder setExporter(MetricExporter exporter) {
       this.exporter = Objects.requireNonNull(exporter, "exporter");
+      this.sinkExporter = null;
+      return this;
+    }
+
+    /**
+     * Encodes the metrics as OTLP every export interval, in {@code temporality}, for the sink that
+     * {@link DerivedMetrics#connect} will be given; replaces {@link #setExporter}.
+     */
+    public Builder setSinkTemporality(AggregationTemporalitySelector temporality) {
+      this.sinkExporter = new SinkMetricExporter(temporality);
+      this.exporter = sinkExporter;
       return this;
     }
 

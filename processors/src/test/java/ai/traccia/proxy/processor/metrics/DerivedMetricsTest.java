@@ -8,11 +8,8 @@ import static ai.traccia.proxy.processor.TestSpans.attributes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.traccia.proxy.config.Compression;
-import ai.traccia.proxy.config.ExporterProtocol;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
@@ -28,19 +25,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -316,58 +308,104 @@ class DerivedMetricsTest {
   }
 
   @Test
-  void create_exportsOtlpHttpWithBearerKeyAndDeltaTemporality() throws Exception {
-    List<String> authorizations = new CopyOnWriteArrayList<>();
-    List<ExportMetricsServiceRequest> received = new CopyOnWriteArrayList<>();
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/v1/metrics",
-        exchange -> {
-          authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-          InputStream body = exchange.getRequestBody();
-          if ("gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
-            body = new GZIPInputStream(body);
-          }
-          received.add(ExportMetricsServiceRequest.parseFrom(body.readAllBytes()));
-          exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
-          byte[] ok = new byte[0];
-          exchange.sendResponseHeaders(200, ok.length == 0 ? -1 : ok.length);
-          exchange.close();
+  void create_handsDeltaOtlpBytesToTheSink() throws Exception {
+    List<byte[]> offered = new CopyOnWriteArrayList<>();
+    DerivedMetrics metrics =
+        DerivedMetrics.create(
+            ProxyConfig.builder().setMetricsExportInterval(Duration.ofMinutes(10)).build());
+    metrics.connect(
+        request -> {
+          offered.add(request);
+          return true;
         });
-    server.start();
-    try {
-      ProxyConfig config =
-          ProxyConfig.builder()
-              .setApiKey("secret-key")
-              .setEndpoint(
-                  URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces"))
-              .setMetricsExportInterval(Duration.ofMinutes(10))
-              .build();
-      DerivedMetrics metrics = DerivedMetrics.create(config);
-      assertThat(metrics.otlpEndpoint())
-          .contains(
-              URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/metrics"));
 
-      metrics.processor().process(llmBatch());
-      metrics.forceFlush().get(30, TimeUnit.SECONDS);
-      metrics.shutdown().get(30, TimeUnit.SECONDS);
+    metrics.processor().process(llmBatch());
+    metrics.forceFlush().get(30, TimeUnit.SECONDS);
+    metrics.shutdown().get(30, TimeUnit.SECONDS);
 
-      assertThat(authorizations).isNotEmpty().allMatch("Bearer secret-key"::equals);
-      Metric tokens = find(received, GenAiMetrics.TOKEN_USAGE);
-      assertThat(tokens.getUnit()).isEqualTo("{token}");
-      assertThat(tokens.getHistogram().getAggregationTemporality())
-          .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA);
-      double sum = 0;
-      for (var point : tokens.getHistogram().getDataPointsList()) {
-        sum += point.getSum();
-      }
-      assertThat(sum).isEqualTo(150.0);
-      assertThat(find(received, GenAiMetrics.AGENT_RUNS).getSum().getAggregationTemporality())
-          .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA);
-    } finally {
-      server.stop(0);
+    List<ExportMetricsServiceRequest> received = new ArrayList<>();
+    for (byte[] request : offered) {
+      received.add(ExportMetricsServiceRequest.parseFrom(request));
     }
+    assertThat(received).isNotEmpty();
+    assertThat(received.get(0).getResourceMetrics(0).getResource().getAttributesList())
+        .contains(attributes("service.name", "traccia-proxy").get(0));
+    Metric tokens = find(received, GenAiMetrics.TOKEN_USAGE);
+    assertThat(tokens.getUnit()).isEqualTo("{token}");
+    assertThat(tokens.getHistogram().getAggregationTemporality())
+        .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA);
+    double sum = 0;
+    long count = 0;
+    for (var point : tokens.getHistogram().getDataPointsList()) {
+      sum += point.getSum();
+      count += point.getCount();
+    }
+    assertThat(sum).isEqualTo(150.0);
+    assertThat(count).isEqualTo(2); // one input and one output recording
+    Metric runs = find(received, GenAiMetrics.AGENT_RUNS);
+    assertThat(runs.getSum().getAggregationTemporality())
+        .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA);
+    assertThat(runs.getSum().getDataPoints(0).getAsDouble()).isEqualTo(1.0);
+  }
+
+  @Test
+  void create_cumulativeTemporality_reachesTheSink() throws Exception {
+    List<ExportMetricsServiceRequest> received = new CopyOnWriteArrayList<>();
+    DerivedMetrics metrics =
+        DerivedMetrics.create(
+            ProxyConfig.builder()
+                .setMetricsExportInterval(Duration.ofMinutes(10))
+                .setMetricsTemporality("cumulative")
+                .build());
+    metrics.connect(
+        request -> {
+          try {
+            received.add(ExportMetricsServiceRequest.parseFrom(request));
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+          return true;
+        });
+
+    metrics.processor().process(llmBatch());
+    metrics.shutdown().get(30, TimeUnit.SECONDS);
+
+    assertThat(find(received, GenAiMetrics.TOKEN_USAGE).getHistogram().getAggregationTemporality())
+        .isEqualTo(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+  }
+
+  @Test
+  void forceFlush_sinkRefuses_exportFails() throws Exception {
+    DerivedMetrics metrics =
+        DerivedMetrics.create(
+            ProxyConfig.builder().setMetricsExportInterval(Duration.ofMinutes(10)).build());
+    metrics.connect(request -> false);
+
+    metrics.processor().process(llmBatch());
+
+    assertThat(metrics.forceFlush()).failsWithin(Duration.ofSeconds(30));
+    metrics.shutdown();
+  }
+
+  @Test
+  void create_beforeConnect_exportsGoNowhere() throws Exception {
+    DerivedMetrics metrics = DerivedMetrics.create(ProxyConfig.defaults());
+
+    metrics.processor().process(llmBatch());
+    metrics.forceFlush().get(10, TimeUnit.SECONDS);
+    metrics.shutdown().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void connect_withoutSinkExporter_throws() {
+    DerivedMetrics metrics = DerivedMetrics.builder().build();
+
+    assertThatThrownBy(() -> metrics.connect(request -> true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "these derived metrics have no sink exporter (expected: built by create(config) or"
+                + " with setSinkTemporality)");
+    metrics.shutdown();
   }
 
   private static Metric find(List<ExportMetricsServiceRequest> requests, String name) {
@@ -385,37 +423,6 @@ class DerivedMetricsTest {
     }
     assertThat(found).as(name).isNotEmpty();
     return found.get(0);
-  }
-
-  @Test
-  void headers_apiKeyAsBearerUnlessAuthorizationIsSet() {
-    ProxyConfig keyOnly =
-        ProxyConfig.builder()
-            .setApiKey("k")
-            .setExporterHeaders(Map.of("x-scope-orgid", "t1"))
-            .setCompression(Compression.NONE)
-            .build();
-    // Spans not exported over OTLP: only then may an api key sit beside an authorization header
-    // (the traces exporter refuses the pair), for example when metrics have their own endpoint.
-    ProxyConfig explicit =
-        ProxyConfig.builder()
-            .setApiKey("k")
-            .setExporterHeaders(Map.of("authorization", "Basic abc"))
-            .setUseOtlp(false)
-            .setFileEnabled(true)
-            .build();
-
-    assertThat(DerivedMetrics.headers(keyOnly))
-        .isEqualTo(Map.of("x-scope-orgid", "t1", "Authorization", "Bearer k"));
-    assertThat(DerivedMetrics.headers(explicit)).isEqualTo(Map.of("authorization", "Basic abc"));
-  }
-
-  @Test
-  void create_withoutEndpointHasNoOtlpExport() throws Exception {
-    DerivedMetrics metrics = DerivedMetrics.create(ProxyConfig.defaults());
-
-    assertThat(metrics.otlpEndpoint()).isEmpty();
-    metrics.shutdown().get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -441,19 +448,5 @@ class DerivedMetricsTest {
         .hasMessage("metrics.metrics_sample_rate: 2.0 (expected: a number from 0 to 1)");
     assertThatThrownBy(() -> DerivedMetrics.builder().setExportInterval(Duration.ZERO))
         .hasMessage("metrics.export_interval_ms: 0 (expected: > 0)");
-  }
-
-  @Test
-  void create_grpcProtocolExportsToTheTracesAuthority() throws Exception {
-    DerivedMetrics metrics =
-        DerivedMetrics.create(
-            ProxyConfig.builder()
-                .setEndpoint(URI.create("http://127.0.0.1:4317"))
-                .setExporterProtocol(ExporterProtocol.GRPC)
-                .setMetricsTemporality("cumulative")
-                .build());
-
-    assertThat(metrics.otlpEndpoint()).contains(URI.create("http://127.0.0.1:4317"));
-    metrics.shutdown().get(10, TimeUnit.SECONDS);
   }
 }

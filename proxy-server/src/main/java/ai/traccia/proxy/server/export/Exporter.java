@@ -19,6 +19,15 @@ public interface Exporter {
   /** A short name for logs and self-metrics, for example {@code "otlp-grpc"}. */
   String name();
 
+  /**
+   * Whether the metrics the proxy derives from spans are queued here as well as the metrics clients
+   * send: true for a backend that takes OTLP metrics. The file and the console keep what clients
+   * sent, as they always have, and say no.
+   */
+  default boolean takesDerivedMetrics() {
+    return false;
+  }
+
   /** Sends {@code request} once; the future completes with the outcome and never exceptionally. */
   CompletableFuture<ExportResult> export(ExportRequest request);
 

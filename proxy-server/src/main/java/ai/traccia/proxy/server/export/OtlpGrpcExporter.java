@@ -117,6 +117,12 @@ public final class OtlpGrpcExporter implements Exporter {
     return name;
   }
 
+  /** Always: every signal has its method on the same channel. */
+  @Override
+  public boolean takesDerivedMetrics() {
+    return true;
+  }
+
   /**
    * Sends {@code request} in one gRPC call. Returns at once; the future completes when the backend
    * answers or the deadline passes, never exceptionally.

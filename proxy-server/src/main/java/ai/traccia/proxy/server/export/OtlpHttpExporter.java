@@ -115,6 +115,12 @@ public final class OtlpHttpExporter implements Exporter {
     return name;
   }
 
+  /** When a metrics endpoint is set; without one, metrics would fail at every export. */
+  @Override
+  public boolean takesDerivedMetrics() {
+    return endpoints.containsKey(Signal.METRICS);
+  }
+
   /**
    * Posts {@code request} to its signal's URL. Returns once the request is handed to the HTTP
    * client; the future completes with the response or the failure, never exceptionally.

@@ -87,6 +87,11 @@ public final class RetryingExporter implements Exporter {
     return delegate.name();
   }
 
+  @Override
+  public boolean takesDerivedMetrics() {
+    return delegate.takesDerivedMetrics();
+  }
+
   /**
    * Sends {@code request}, retrying while the outcome is retryable and time is left. Returns at
    * once; the future completes with the final outcome, never exceptionally.

@@ -57,15 +57,23 @@ public final class Ingest {
   /** The delay suggested to clients when the queues are full. */
   public static final Duration QUEUE_FULL_RETRY_AFTER = Duration.ofSeconds(1);
 
+  /**
+   * The {@code transport} label of the metrics the proxy derives from spans, in the self-metrics
+   * where a client's requests have {@code grpc} or {@code http}.
+   */
+  public static final String DERIVED = "derived";
+
   private static final Logger logger = LoggerFactory.getLogger(Ingest.class);
 
   private final SpanPipeline pipeline;
   private final List<BatchingExporter> exporters;
+  private final List<BatchingExporter> derivedExporters; // those that take derived metrics
   private final SelfMetrics metrics;
   private final SpanRateLimiter rateLimiter;
   private final SpanLimits spanLimits;
   private final boolean durable;
   private final ThrottlingLogger dropLog = ThrottlingLogger.create(logger, 6);
+  private final ThrottlingLogger derivedLog = ThrottlingLogger.create(logger, 6);
   private final AtomicLong rateLimitDropped = new AtomicLong();
   private volatile boolean accepting = true;
   private volatile boolean queuesClosed;
@@ -101,6 +109,8 @@ public final class Ingest {
     this.spanLimits = Objects.requireNonNull(spanLimits, "spanLimits");
     this.pipeline = pipeline;
     this.exporters = List.copyOf(exporters);
+    this.derivedExporters =
+        this.exporters.stream().filter(BatchingExporter::takesDerivedMetrics).toList();
     this.durable = this.exporters.stream().anyMatch(BatchingExporter::isDurable);
     this.metrics = metrics;
     this.rateLimiter = Objects.requireNonNull(rateLimiter, "rateLimiter");
@@ -127,7 +137,10 @@ public final class Ingest {
     return rateLimiter;
   }
 
-  /** Refuses everything from now on with a retryable answer; used while shutting down. */
+  /**
+   * Refuses every client request from now on with a retryable answer; used while shutting down.
+   * Released spans and derived metrics are still taken until {@link #closeQueues}.
+   */
   public void stopAccepting() {
     accepting = false;
   }
@@ -152,7 +165,7 @@ public final class Ingest {
     // design note); shrunk to what the pipeline keeps, or given back if nothing is queued.
     ExportRequest arrived = ExportRequest.of(Signal.TRACES, encoded, received);
     if (received > 0) {
-      IngestResult full = reserve(arrived, transport);
+      IngestResult full = reserve(exporters, arrived, transport);
       if (full != null) {
         return full;
       }
@@ -213,7 +226,7 @@ public final class Ingest {
         exporter.resize(arrived, request);
       }
       handedOver = true;
-      IngestResult queued = enqueue(request, transport);
+      IngestResult queued = enqueue(exporters, request, transport);
       if (queued.status() != IngestResult.Status.ACCEPTED) {
         return queued;
       }
@@ -256,7 +269,7 @@ public final class Ingest {
       return Handoff.closed("the export queues had closed");
     }
     ExportRequest arrived = ExportRequest.of(Signal.TRACES, batch.arrivedBytes(), spans);
-    IngestResult full = reserve(arrived, null);
+    IngestResult full = reserve(exporters, arrived, null);
     if (full != null) {
       metrics.released(spans, false);
       return Handoff.retryLater(full.retryAfter(), full.message());
@@ -275,7 +288,7 @@ public final class Ingest {
       handedOver = true;
       // Counted as received and accepted when they arrived; their own counter, not accepted_items,
       // says that they reached the queues.
-      IngestResult queued = enqueue(request, null);
+      IngestResult queued = enqueue(exporters, request, null);
       boolean taken = queued.status() == IngestResult.Status.ACCEPTED;
       metrics.released(kept, taken);
       return taken ? Handoff.taken() : Handoff.retryLater(queued.retryAfter(), queued.message());
@@ -320,7 +333,47 @@ public final class Ingest {
     if (!accepting) {
       return shuttingDown(signal, transport, items);
     }
-    return queue(ExportRequest.of(signal, body, items), transport);
+    return queue(exporters, ExportRequest.of(signal, body, items), transport);
+  }
+
+  /**
+   * Queues metrics the proxy derived from spans, one encoded {@code ExportMetricsServiceRequest},
+   * on every exporter that takes them ({@link BatchingExporter#takesDerivedMetrics}) or on none, by
+   * the same steps as a client's metrics request, and counts them as one under the transport
+   * {@value #DERIVED}. Unlike a client's request, they are taken while the proxy shuts down, until
+   * the queues close, since the last collection is made once the receivers have stopped.
+   *
+   * <p>Never waits for room (it runs on the metric reader's thread); in durable mode it returns
+   * once the request is on disk. Returns false when a queue is full or closed: the points are lost
+   * then, and counted as refused with the reason.
+   */
+  public boolean derivedMetrics(byte[] encoded) {
+    int points;
+    try {
+      points = OtlpWire.countDataPoints(encoded);
+    } catch (InvalidProtocolBufferException e) {
+      // Our own encoder wrote it; a failure here is a bug, not a client's mistake.
+      logger.error("The derived metrics are not a valid OTLP metrics request; dropped", e);
+      return false;
+    }
+    metrics.received(Signal.METRICS, DERIVED, points);
+    if (queuesClosed) {
+      metrics.refused(Signal.METRICS, DERIVED, RefuseReason.SHUTTING_DOWN, points);
+      derivedLog.warn(
+          "{} derived metric points were dropped: the export queues had closed", points);
+      return false;
+    }
+    IngestResult queued =
+        queue(derivedExporters, ExportRequest.of(Signal.METRICS, encoded, points), DERIVED);
+    if (queued.status() != IngestResult.Status.ACCEPTED) {
+      derivedLog.warn(
+          "{} derived metric points were dropped: {} (counted in"
+              + " traccia_proxy_refused_items_total{transport=\"derived\"})",
+          points,
+          queued.message());
+      return false;
+    }
+    return true;
   }
 
   /** Marks the last {@code count} kept spans of {@code batch} as rate limited, and says so. */
@@ -348,27 +401,29 @@ public final class Ingest {
   }
 
   /**
-   * Queues {@code request} on every exporter or on none, counting the outcome under {@code
-   * transport}.
+   * Queues {@code request} on every one of {@code targets} or on none, counting the outcome under
+   * {@code transport}.
    */
-  private IngestResult queue(ExportRequest request, String transport) {
+  private IngestResult queue(
+      List<BatchingExporter> targets, ExportRequest request, String transport) {
     if (request.itemCount() == 0) {
       // Nothing to forward; an empty export is a valid request (connectivity checks send one).
       return IngestResult.accepted();
     }
-    IngestResult full = reserve(request, transport);
-    return full != null ? full : enqueue(request, transport);
+    IngestResult full = reserve(targets, request, transport);
+    return full != null ? full : enqueue(targets, request, transport);
   }
 
   /**
    * Reserves room for {@code request} on every queue, or on none: returns null when it has, and the
    * refusal to answer when a queue is full, counted under {@code transport} unless it is null.
    */
-  private IngestResult reserve(ExportRequest request, String transport) {
-    for (int i = 0; i < exporters.size(); i++) {
-      if (!exporters.get(i).tryReserve(request)) {
+  private IngestResult reserve(
+      List<BatchingExporter> targets, ExportRequest request, String transport) {
+    for (int i = 0; i < targets.size(); i++) {
+      if (!targets.get(i).tryReserve(request)) {
         for (int j = 0; j < i; j++) {
-          exporters.get(j).release(request);
+          targets.get(j).release(request);
         }
         if (transport != null) {
           metrics.refused(
@@ -376,9 +431,9 @@ public final class Ingest {
         }
         return IngestResult.retryLater(
             "the export queue of "
-                + exporters.get(i).name()
+                + targets.get(i).name()
                 + " is full ("
-                + exporters.get(i).capacityDescription()
+                + targets.get(i).capacityDescription()
                 + "); retry later",
             QUEUE_FULL_RETRY_AFTER);
       }
@@ -387,22 +442,23 @@ public final class Ingest {
   }
 
   /**
-   * Queues {@code request}, for which room is reserved on every queue; a queue that cannot store it
-   * gives back its own reservation and the ones of the queues after it.
+   * Queues {@code request}, for which room is reserved on every one of {@code targets}; a queue
+   * that cannot store it gives back its own reservation and the ones of the queues after it.
    */
-  private IngestResult enqueue(ExportRequest request, String transport) {
+  private IngestResult enqueue(
+      List<BatchingExporter> targets, ExportRequest request, String transport) {
     Signal signal = request.signal();
     int items = request.itemCount();
-    for (int i = 0; i < exporters.size(); i++) {
+    for (int i = 0; i < targets.size(); i++) {
       try {
-        exporters.get(i).enqueue(request);
+        targets.get(i).enqueue(request);
       } catch (UncheckedIOException e) {
         // The queues before this one have the request; a retry may deliver it to them twice,
         // which is better than acknowledging what one destination will never get.
-        for (int j = i; j < exporters.size(); j++) {
-          exporters.get(j).release(request);
+        for (int j = i; j < targets.size(); j++) {
+          targets.get(j).release(request);
         }
-        logger.error("Exporter {}: {}", exporters.get(i).name(), e.getMessage(), e);
+        logger.error("Exporter {}: {}", targets.get(i).name(), e.getMessage(), e);
         if (transport != null) {
           metrics.refused(signal, transport, RefuseReason.DURABLE_QUEUE_ERROR, items);
         }

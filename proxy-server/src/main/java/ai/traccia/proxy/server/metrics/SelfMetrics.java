@@ -129,7 +129,9 @@ public final class SelfMetrics {
     received =
         Counter.builder()
             .name("traccia_proxy_received_items")
-            .help("Spans, metric points and log records received, by signal and transport.")
+            .help(
+                "Spans, metric points and log records received, by signal and transport (grpc,"
+                    + " http; derived: the metrics derived from spans, queued like a request).")
             .labelNames("signal", "transport")
             .register(registry);
     accepted =

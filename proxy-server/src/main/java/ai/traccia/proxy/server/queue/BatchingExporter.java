@@ -120,6 +120,13 @@ public final class BatchingExporter {
   }
 
   /**
+   * Whether the metrics derived from spans are queued here ({@link Exporter#takesDerivedMetrics}).
+   */
+  public boolean takesDerivedMetrics() {
+    return exporter.takesDerivedMetrics();
+  }
+
+  /**
    * Reserves room for {@code items}. Returns false, reserving nothing, when the queue is full or
    * shutting down. A successful reservation must be followed by {@link #enqueue} or {@link
    * #release}.

@@ -6,13 +6,9 @@ package ai.traccia.proxy.server.receiver;
 
 import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
-import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import ai.traccia.proxy.server.queue.MemoryBudget;
-import com.google.protobuf.Any;
-import com.google.rpc.Code;
-import com.google.rpc.RetryInfo;
 import io.grpc.Codec;
 import io.grpc.Context;
 import io.grpc.Decompressor;
@@ -27,7 +23,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -236,31 +231,7 @@ final class GrpcAdmission {
   }
 
   private StatusRuntimeException overBudget() {
-    return retryable(
-        Code.UNAVAILABLE,
-        "the proxy holds as many requests in memory as it may ("
-            + budget.limit()
-            + " bytes, rate_limiting.max_buffer_bytes); retry later",
-        Ingest.QUEUE_FULL_RETRY_AFTER);
-  }
-
-  /** A status with {@code RetryInfo}, which OTLP clients honour as the delay before retrying. */
-  static StatusRuntimeException retryable(Code code, String message, Duration delay) {
-    long delayMillis = delay.toMillis();
-    com.google.rpc.Status status =
-        com.google.rpc.Status.newBuilder()
-            .setCode(code.getNumber())
-            .setMessage(message)
-            .addDetails(
-                Any.pack(
-                    RetryInfo.newBuilder()
-                        .setRetryDelay(
-                            com.google.protobuf.Duration.newBuilder()
-                                .setSeconds(delayMillis / 1000)
-                                .setNanos((int) (delayMillis % 1000) * 1_000_000))
-                        .build()))
-            .build();
-    return StatusProto.toStatusRuntimeException(status);
+    return ExportReply.overMemory(budget.limit()).grpcError();
   }
 
   /** One call: its reservation, its call once started, and whether it was closed here. */

@@ -11,21 +11,14 @@ import ai.traccia.proxy.server.ingest.IngestResult;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.metrics.SelfMetrics.RefuseReason;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.Code;
 import io.grpc.Context;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
@@ -253,97 +246,50 @@ public final class GrpcReceiver {
         workers.execute(() -> handleSafely(signal, body, response, handler));
       } catch (RejectedExecutionException e) {
         metrics.refused(signal, TRANSPORT, RefuseReason.QUEUE_FULL, 0);
-        answerRefusal(
-            IngestResult.retryLater(
-                "the proxy's workers cannot take more calls now; retry later",
-                Ingest.QUEUE_FULL_RETRY_AFTER),
-            response);
+        response.onError(ExportReply.busy().grpcError());
       }
     }
 
     private void handleTraces(byte[] body, StreamObserver<byte[]> response) {
-      IngestResult result;
-      try {
-        result = ingest.traces(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT);
-      } catch (InvalidProtocolBufferException e) {
-        malformed(Signal.TRACES, "ExportTraceServiceRequest", e, response);
-        return;
-      }
-      if (answerRefusal(result, response)) {
-        return;
-      }
-      ExportTraceServiceResponse.Builder out = ExportTraceServiceResponse.newBuilder();
-      if (result.rejectedItems() > 0) {
-        out.setPartialSuccess(
-            ExportTracePartialSuccess.newBuilder()
-                .setRejectedSpans(result.rejectedItems())
-                .setErrorMessage(result.message()));
-      }
-      response.onNext(out.build().toByteArray());
-      response.onCompleted();
+      handle(Signal.TRACES, body, response, ingest::traces);
     }
 
     private void handleMetrics(byte[] body, StreamObserver<byte[]> response) {
-      IngestResult result;
-      try {
-        result = ingest.metrics(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT);
-      } catch (InvalidProtocolBufferException e) {
-        malformed(Signal.METRICS, "ExportMetricsServiceRequest", e, response);
-        return;
-      }
-      if (answerRefusal(result, response)) {
-        return;
-      }
-      response.onNext(ExportMetricsServiceResponse.getDefaultInstance().toByteArray());
-      response.onCompleted();
+      handle(Signal.METRICS, body, response, ingest::metrics);
     }
 
     private void handleLogs(byte[] body, StreamObserver<byte[]> response) {
-      IngestResult result;
+      handle(Signal.LOGS, body, response, ingest::logs);
+    }
+
+    /**
+     * Ingests {@code body}, tagged with the caller's tenant, and answers as {@link ExportReply}.
+     */
+    private void handle(
+        Signal signal, byte[] body, StreamObserver<byte[]> response, IngestCall ingestCall) {
+      ExportReply reply;
       try {
-        result = ingest.logs(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT);
+        reply =
+            ExportReply.of(
+                ingestCall.ingest(Tenant.tag(GrpcAuthInterceptor.TENANT.get(), body), TRANSPORT));
       } catch (InvalidProtocolBufferException e) {
-        malformed(Signal.LOGS, "ExportLogsServiceRequest", e, response);
+        metrics.refused(signal, TRANSPORT, RefuseReason.MALFORMED, 0);
+        response.onError(ExportReply.malformed(signal, "protobuf", e.getMessage()).grpcError());
         return;
       }
-      if (answerRefusal(result, response)) {
+      if (reply.kind() != ExportReply.Kind.ACCEPTED) {
+        response.onError(reply.grpcError());
         return;
       }
-      ExportLogsServiceResponse.Builder out = ExportLogsServiceResponse.newBuilder();
-      if (result.rejectedItems() > 0) {
-        out.setPartialSuccess(
-            ExportLogsPartialSuccess.newBuilder()
-                .setRejectedLogRecords(result.rejectedItems())
-                .setErrorMessage(result.message()));
-      }
-      response.onNext(out.build().toByteArray());
+      response.onNext(reply.exportResponse(signal).toByteArray());
       response.onCompleted();
     }
+  }
 
-    private void malformed(
-        Signal signal,
-        String type,
-        InvalidProtocolBufferException e,
-        StreamObserver<byte[]> response) {
-      metrics.refused(signal, TRANSPORT, RefuseReason.MALFORMED, 0);
-      response.onError(
-          Status.INVALID_ARGUMENT
-              .withDescription(
-                  "could not decode the request as an OTLP " + type + ": " + e.getMessage())
-              .asRuntimeException());
-    }
-
-    /** Answers a retryable refusal; returns whether it did. */
-    private static boolean answerRefusal(IngestResult result, StreamObserver<byte[]> response) {
-      if (!result.isRetryable()) {
-        return false;
-      }
-      // UNAVAILABLE with RetryInfo: OTLP clients retry it, honouring the delay. Overload must
-      // never be RESOURCE_EXHAUSTED without RetryInfo, which clients treat as permanent.
-      response.onError(
-          GrpcAdmission.retryable(Code.UNAVAILABLE, result.message(), result.retryAfter()));
-      return true;
-    }
+  /** One of {@link Ingest}'s entry points for a signal. */
+  @FunctionalInterface
+  private interface IngestCall {
+    IngestResult ingest(byte[] body, String transport) throws InvalidProtocolBufferException;
   }
 
   /**
@@ -360,8 +306,7 @@ public final class GrpcReceiver {
     } catch (RuntimeException e) {
       logger.warn("Unexpected failure handling an OTLP/gRPC {} request", signal, e);
       try {
-        response.onError(
-            Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+        response.onError(ExportReply.internal(e).grpcError());
       } catch (IllegalStateException answered) {
         // The call was answered before the failure.
       }

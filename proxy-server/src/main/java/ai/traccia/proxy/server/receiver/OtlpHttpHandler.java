@@ -37,11 +37,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -272,15 +267,7 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       } catch (RejectedExecutionException e) {
         taken.close();
         refuse(target, RefuseReason.QUEUE_FULL);
-        FullHttpResponse response =
-            status(
-                target,
-                isJson,
-                HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Code.UNAVAILABLE,
-                "the proxy is busy; retry later");
-        response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        send(ctx, response, alive);
+        send(ctx, reply(target, isJson, ExportReply.busy()), alive);
       }
     }
   }
@@ -300,13 +287,7 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
       response = handle(target, isJson, encoding, raw, r, from);
     } catch (RuntimeException e) {
       logger.warn("Unexpected failure handling an OTLP/HTTP {} request", target.label(), e);
-      response =
-          status(
-              target,
-              isJson,
-              HttpResponseStatus.INTERNAL_SERVER_ERROR,
-              Code.INTERNAL,
-              "internal error: " + e);
+      response = reply(target, isJson, ExportReply.internal(e));
     }
     send(ctx, response, alive);
   }
@@ -368,44 +349,33 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
     } catch (InvalidProtocolBufferException e) {
       // For JSON, the check of the encoded request refused it: a span limit it broke.
       refuse(target, RefuseReason.MALFORMED);
-      return status(
+      return reply(
           target,
           isJson,
-          HttpResponseStatus.BAD_REQUEST,
-          Code.INVALID_ARGUMENT,
-          "could not decode the body as an OTLP "
-              + requestType(target)
-              + (isJson ? " (JSON): " : " (protobuf): ")
-              + e.getMessage());
+          ExportReply.malformed(target, isJson ? "JSON" : "protobuf", e.getMessage()));
     } catch (OtlpJsonException e) {
       refuse(target, RefuseReason.MALFORMED);
-      return status(
-          target,
-          true,
-          HttpResponseStatus.BAD_REQUEST,
-          Code.INVALID_ARGUMENT,
-          "could not decode the body as an OTLP "
-              + requestType(target)
-              + " (JSON): "
-              + e.getMessage());
+      return reply(target, true, ExportReply.malformed(target, "JSON", e.getMessage()));
     }
-    if (result.isRetryable()) {
-      // 429 for the rate limit, 503 for full queues and shutdown: OTLP clients retry both,
-      // honouring Retry-After.
-      FullHttpResponse response =
-          status(
-              target,
-              isJson,
-              result.status() == IngestResult.Status.RATE_LIMITED
-                  ? HttpResponseStatus.TOO_MANY_REQUESTS
-                  : HttpResponseStatus.SERVICE_UNAVAILABLE,
-              Code.UNAVAILABLE,
-              result.message());
-      long seconds = Math.max(1, (result.retryAfter().toMillis() + 999) / 1000);
-      response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
-      return response;
+    // 429 for the rate limit, 503 for full queues and shutdown: OTLP clients retry both,
+    // honouring Retry-After.
+    return reply(target, isJson, ExportReply.of(result));
+  }
+
+  /**
+   * {@code reply} as an HTTP response: the export response when accepted, else a {@code
+   * google.rpc.Status} body, with {@code Retry-After} when the client should retry.
+   */
+  static FullHttpResponse reply(Signal target, boolean isJson, ExportReply reply) {
+    if (reply.kind() == ExportReply.Kind.ACCEPTED) {
+      return ok(isJson, reply.exportResponse(target));
     }
-    return ok(isJson, exportResponse(target, result));
+    FullHttpResponse response =
+        status(isJson, HttpResponseStatus.valueOf(reply.httpStatus()), reply.status());
+    if (reply.isRetryable()) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(reply.retryAfterSeconds()));
+    }
+    return response;
   }
 
   /** Refuses the request being read for lack of memory; the rest of its body is discarded. */
@@ -419,57 +389,7 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private FullHttpResponse overMemoryResponse(Signal target, boolean isJson) {
-    FullHttpResponse response =
-        status(
-            target,
-            isJson,
-            HttpResponseStatus.SERVICE_UNAVAILABLE,
-            Code.UNAVAILABLE,
-            "the proxy holds as many requests in memory as it may ("
-                + budget.limit()
-                + " bytes, rate_limiting.max_buffer_bytes); retry later");
-    response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-    return response;
-  }
-
-  private static Message exportResponse(Signal target, IngestResult result) {
-    switch (target) {
-      case TRACES:
-        {
-          ExportTraceServiceResponse.Builder out = ExportTraceServiceResponse.newBuilder();
-          if (result.rejectedItems() > 0) {
-            out.setPartialSuccess(
-                ExportTracePartialSuccess.newBuilder()
-                    .setRejectedSpans(result.rejectedItems())
-                    .setErrorMessage(result.message()));
-          }
-          return out.build();
-        }
-      case METRICS:
-        return ExportMetricsServiceResponse.getDefaultInstance();
-      default:
-        {
-          ExportLogsServiceResponse.Builder out = ExportLogsServiceResponse.newBuilder();
-          if (result.rejectedItems() > 0) {
-            out.setPartialSuccess(
-                ExportLogsPartialSuccess.newBuilder()
-                    .setRejectedLogRecords(result.rejectedItems())
-                    .setErrorMessage(result.message()));
-          }
-          return out.build();
-        }
-    }
-  }
-
-  private static String requestType(Signal target) {
-    switch (target) {
-      case TRACES:
-        return "ExportTraceServiceRequest";
-      case METRICS:
-        return "ExportMetricsServiceRequest";
-      default:
-        return "ExportLogsServiceRequest";
-    }
+    return reply(target, isJson, ExportReply.overMemory(budget.limit()));
   }
 
   private String tooLargeMessage(long size) {
@@ -516,8 +436,14 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   /** An error answer whose body is a {@code google.rpc.Status}, as the OTLP/HTTP spec asks. */
   static FullHttpResponse status(
       Signal target, boolean isJson, HttpResponseStatus httpStatus, Code code, String message) {
-    com.google.rpc.Status status =
-        com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message).build();
+    return status(
+        isJson,
+        httpStatus,
+        com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message).build());
+  }
+
+  private static FullHttpResponse status(
+      boolean isJson, HttpResponseStatus httpStatus, com.google.rpc.Status status) {
     byte[] bytes =
         isJson ? OtlpJson.print(status).getBytes(StandardCharsets.UTF_8) : status.toByteArray();
     FullHttpResponse response =

@@ -83,6 +83,11 @@ class IngestTest {
       }
 
       @Override
+      public boolean takesDerivedMetrics() {
+        return delegate.takesDerivedMetrics();
+      }
+
+      @Override
       public CompletableFuture<Void> shutdown() {
         return delegate.shutdown();
       }
@@ -104,6 +109,65 @@ class IngestTest {
     } catch (InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
+  }
+
+  private double derivedCount(String counter, String... more) {
+    String[] labels = new String[4 + more.length];
+    labels[0] = "signal";
+    labels[1] = "metrics";
+    labels[2] = "transport";
+    labels[3] = Ingest.DERIVED;
+    System.arraycopy(more, 0, labels, 4, more.length);
+    return metrics.counterValue(counter, labels);
+  }
+
+  @Test
+  void derivedMetrics_queuedOnTheExportersThatTakeThem_countedAsDerived() {
+    RecordingExporter otlp = new RecordingExporter().takingDerivedMetrics();
+    RecordingExporter file = new RecordingExporter();
+    Ingest ingest =
+        new Ingest(
+            SpanPipeline.empty(),
+            List.of(queue(named("otlp", otlp), 100), queue(named("file", file), 100)),
+            metrics);
+    byte[] request = TestData.metrics(3).toByteArray();
+
+    assertThat(ingest.derivedMetrics(request)).isTrue();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> otlp.requests().size() == 1);
+    assertThat(otlp.requests().get(0).body()).isEqualTo(request);
+    assertThat(otlp.requests().get(0).itemCount()).isEqualTo(3);
+    assertThat(file.requests()).isEmpty();
+    assertThat(derivedCount("traccia_proxy_received_items")).isEqualTo(3);
+    assertThat(derivedCount("traccia_proxy_accepted_items")).isEqualTo(3);
+  }
+
+  @Test
+  void derivedMetrics_queueFull_dropsAndCountsThePoints() {
+    RecordingExporter stuck = new RecordingExporter().takingDerivedMetrics();
+    stuck.answerWith(r -> new CompletableFuture<>()); // never answers: the room stays taken
+    Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(queue(stuck, 4)), metrics);
+
+    assertThat(ingest.derivedMetrics(TestData.metrics(3).toByteArray())).isTrue();
+    assertThat(ingest.derivedMetrics(TestData.metrics(2).toByteArray())).isFalse();
+
+    assertThat(derivedCount("traccia_proxy_received_items")).isEqualTo(5);
+    assertThat(derivedCount("traccia_proxy_accepted_items")).isEqualTo(3);
+    assertThat(derivedCount("traccia_proxy_refused_items", "reason", "queue_full")).isEqualTo(2);
+  }
+
+  @Test
+  void derivedMetrics_takenWhileShuttingDownUntilTheQueuesClose() {
+    RecordingExporter otlp = new RecordingExporter().takingDerivedMetrics();
+    Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(queue(otlp, 100)), metrics);
+
+    ingest.stopAccepting();
+    assertThat(ingest.derivedMetrics(TestData.metrics(1).toByteArray())).isTrue();
+    ingest.closeQueues();
+    assertThat(ingest.derivedMetrics(TestData.metrics(2).toByteArray())).isFalse();
+
+    assertThat(derivedCount("traccia_proxy_accepted_items")).isEqualTo(1);
+    assertThat(derivedCount("traccia_proxy_refused_items", "reason", "shutting_down")).isEqualTo(2);
   }
 
   @Test

@@ -159,7 +159,8 @@ class GrpcReceiverTest {
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription())
-        .startsWith("could not decode the request as an OTLP ExportTraceServiceRequest: ");
+        .startsWith(
+            "could not decode the request as an OTLP ExportTraceServiceRequest (protobuf): ");
     assertThat(call(Signal.TRACES, TestData.traces(1).toByteArray())).isNotNull();
   }
 

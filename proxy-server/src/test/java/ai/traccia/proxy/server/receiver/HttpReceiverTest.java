@@ -170,7 +170,8 @@ class HttpReceiverTest {
     com.google.rpc.Status status = status(response);
     assertThat(status.getCode()).isEqualTo(Code.INVALID_ARGUMENT_VALUE);
     assertThat(status.getMessage())
-        .startsWith("could not decode the body as an OTLP ExportTraceServiceRequest (protobuf): ");
+        .startsWith(
+            "could not decode the request as an OTLP ExportTraceServiceRequest (protobuf): ");
     assertThat(refused("malformed", Signal.TRACES)).isEqualTo(1);
     assertHealthy();
   }
@@ -183,7 +184,8 @@ class HttpReceiverTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(status(response).getMessage())
-        .startsWith("could not decode the body as an OTLP ExportLogsServiceRequest (protobuf): ");
+        .startsWith(
+            "could not decode the request as an OTLP ExportLogsServiceRequest (protobuf): ");
     assertThat(refused("malformed", Signal.LOGS)).isEqualTo(1);
     assertHealthy();
   }
@@ -200,7 +202,7 @@ class HttpReceiverTest {
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
     assertThat(text(response))
         .contains("\"code\":3")
-        .contains("could not decode the body as an OTLP ExportTraceServiceRequest (JSON): ");
+        .contains("could not decode the request as an OTLP ExportTraceServiceRequest (JSON): ");
     assertHealthy();
   }
 
@@ -218,7 +220,7 @@ class HttpReceiverTest {
     HttpResponse<byte[]> response = post("/v1/traces", "application/json", new byte[0]);
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(text(response)).contains("could not decode the body").contains("empty");
+    assertThat(text(response)).contains("could not decode the request").contains("empty");
     assertThat(refused("malformed", Signal.TRACES)).isEqualTo(1);
   }
 
