@@ -294,7 +294,11 @@ public final class ConfigLoader {
         String normalized = Setting.normalize(String.join(".", p));
         Setting<?> setting = Settings.byKey(normalized);
         String origin = at(root, p);
-        if (setting != null && setting.inFile) {
+        if (p.size() == 2
+            && Setting.normalize(key).equals("otlp")
+            && Setting.normalize(p.get(0)).equals("exporters")) {
+          otlpSections(root, raw, p, origin);
+        } else if (setting != null && setting.inFile) {
           fileValue(setting, raw, origin, root, p);
         } else if (setting == null && Settings.isPrefix(normalized)) {
           if (raw instanceof TomlTable) {
@@ -311,6 +315,21 @@ public final class ConfigLoader {
           unknown(p, raw, origin);
         }
       }
+    }
+
+    /** Reads the named exporters, {@code [exporters.otlp.<name>]}. */
+    private void otlpSections(TomlTable root, Object raw, List<String> path, String origin) {
+      if (!(raw instanceof TomlTable)) {
+        problems.add(
+            ConfigProblem.of(
+                keyPath(path),
+                ValueType.showPlain(raw, true),
+                "a table of named exporters: [" + ExporterSections.TABLE + ".<name>]",
+                origin));
+        return;
+      }
+      builder.setOtlpSections(
+          ExporterSections.fromToml((TomlTable) raw, path, context, p -> at(root, p), problems));
     }
 
     private void fileValue(
