@@ -488,6 +488,14 @@ public final class ProxyConfig {
     return Collections.unmodifiableList(specs);
   }
 
+  /**
+   * Whether any exporter keeps its queue on disk: {@code exporters.durable_queue}, or {@code
+   * durable_queue} in a named exporter's section.
+   */
+  public boolean durableQueueInUse() {
+    return durableQueue() || otlpExporters().stream().anyMatch(ExporterSpec::durableQueue);
+  }
+
   // --- [rate_limiting] ------------------------------------------------------------------------
 
   /** Spans per second; empty means unlimited ({@code rate_limiting.max_spans_per_second}). */
