@@ -171,7 +171,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private static DiskQueue openDiskQueue(Settings settings, SelfMetrics metrics, String name) {
-    Path dir = settings.durableQueueDir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+    Path dir = durableQueueDirectory(settings.durableQueueDir, name);
     try {
       adoptLegacyQueue(settings.durableQueueDir, name, dir);
       DiskQueue disk =
@@ -194,6 +194,15 @@ public final class ProxyServer implements AutoCloseable {
               + " (exporters.durable_queue_dir)",
           e);
     }
+  }
+
+  /**
+   * The directory of exporter {@code name}'s durable queue under {@code root}: the name with every
+   * character other than letters, digits, '.', '-' and '_' replaced by '_' ({@code otlp/tempo}
+   * gives {@code otlp_tempo}).
+   */
+  public static Path durableQueueDirectory(Path root, String name) {
+    return root.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
   }
 
   /**

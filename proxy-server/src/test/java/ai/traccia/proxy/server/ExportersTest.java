@@ -36,4 +36,22 @@ class ExportersTest {
 
     assertThat(Exporters.describe(config)).isEqualTo("OTLP/gRPC http://collector:4317");
   }
+
+  @Test
+  void describe_listsEveryExporterByName() {
+    ProxyConfig config =
+        ProxyConfig.builder()
+            .setEndpoint(URI.create("http://collector:4318"))
+            .addOtlpExporter(
+                "tempo",
+                java.util.Map.of(
+                    "endpoint", "http://tempo:4317", "protocol", "grpc", "signals", "traces"))
+            .setConsoleEnabled(true)
+            .build();
+
+    assertThat(Exporters.describe(config))
+        .isEqualTo(
+            "otlp: OTLP/HTTP http://collector:4318/v1/traces [traces, metrics, logs], otlp/tempo:"
+                + " OTLP/gRPC http://tempo:4317 [traces], console");
+  }
 }
