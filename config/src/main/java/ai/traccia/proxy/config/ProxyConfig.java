@@ -938,6 +938,11 @@ public final class ProxyConfig {
     return values.get(setting.target());
   }
 
+  /** The named exporters' sections as read; package-private for the reloader. */
+  List<ExporterSections.Section> otlpSections() {
+    return otlpSections;
+  }
+
   /** Compares values, not origins. */
   @Override
   public boolean equals(Object o) {
