@@ -49,6 +49,10 @@ public final class ConfigChange {
         changes.put(s.key, s.live);
       }
     }
+    // The named exporters are one unit: their queues and connections are built at startup.
+    if (!previous.otlpSections().equals(current.otlpSections())) {
+      changes.put(ExporterSections.TABLE, false);
+    }
     return new ConfigChange(previous, current, changes, warnings);
   }
 

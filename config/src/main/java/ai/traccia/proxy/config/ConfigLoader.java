@@ -148,6 +148,7 @@ public final class ConfigLoader {
     Run run = new Run(Catalog.PROXY);
     run.read();
     builder.setAllFrom(run.values, run.origins);
+    builder.setOtlpSections(run.otlpSections);
     run.problems.addAll(builder.crossFieldProblems(run.failed));
     run.throwIfProblems();
     return new LoadedConfig(
@@ -240,6 +241,7 @@ public final class ConfigLoader {
     final List<ConfigWarning> warnings = new ArrayList<>();
     final Set<Setting<?>> failed = new HashSet<>();
     final List<String> environmentUsed = new ArrayList<>();
+    final List<ExporterSections.Section> otlpSections = new ArrayList<>();
     private final Map<Setting<?>, String> seenInFile = new HashMap<>();
     private final Map<Setting<?>, String> seenKeyInFile = new HashMap<>();
     Path source;
@@ -318,7 +320,14 @@ public final class ConfigLoader {
         String normalized = Setting.normalize(String.join(".", p));
         Setting<?> setting = catalog.byKey(normalized);
         String origin = at(root, p);
-        if (setting != null && setting.inFile) {
+        if (p.size() == 2
+            && Setting.normalize(key).equals("otlp")
+            && Setting.normalize(p.get(0)).equals("exporters")) {
+          if (catalog == Catalog.PROXY) {
+            // The client exports to one endpoint; the proxy's named exporters are not its keys.
+            otlpSections(root, raw, p, origin);
+          }
+        } else if (setting != null && setting.inFile) {
           fileValue(setting, raw, origin, root, p);
         } else if (setting == null && catalog.isPrefix(normalized)) {
           if (raw instanceof TomlTable) {
@@ -335,6 +344,21 @@ public final class ConfigLoader {
           unknown(p, raw, origin);
         }
       }
+    }
+
+    /** Reads the named exporters, {@code [exporters.otlp.<name>]}. */
+    private void otlpSections(TomlTable root, Object raw, List<String> path, String origin) {
+      if (!(raw instanceof TomlTable)) {
+        problems.add(
+            ConfigProblem.of(
+                keyPath(path),
+                ValueType.showPlain(raw, true),
+                "a table of named exporters: [" + ExporterSections.TABLE + ".<name>]",
+                origin));
+        return;
+      }
+      otlpSections.addAll(
+          ExporterSections.fromToml((TomlTable) raw, path, context, p -> at(root, p), problems));
     }
 
     private void fileValue(

@@ -51,10 +51,16 @@ public final class ProxyConfig {
 
   private final Map<Setting<?>, Object> values;
   private final Map<Setting<?>, String> origins;
+  // The [exporters.otlp.<name>] sections, in file order; resolved by otlpExporters().
+  private final List<ExporterSections.Section> otlpSections;
 
-  private ProxyConfig(Map<Setting<?>, Object> values, Map<Setting<?>, String> origins) {
+  private ProxyConfig(
+      Map<Setting<?>, Object> values,
+      Map<Setting<?>, String> origins,
+      List<ExporterSections.Section> otlpSections) {
     this.values = Collections.unmodifiableMap(new HashMap<>(values));
     this.origins = Collections.unmodifiableMap(new HashMap<>(origins));
+    this.otlpSections = Collections.unmodifiableList(new ArrayList<>(otlpSections));
   }
 
   /** A builder holding the built-in defaults. */
@@ -366,7 +372,11 @@ public final class ProxyConfig {
    */
   public boolean fileEnabled() {
     return get(ENABLE_FILE)
-        || (useOtlp() && get(ENDPOINT) == null && get(API_KEY) == null && !consoleEnabled());
+        || (useOtlp()
+            && get(ENDPOINT) == null
+            && get(API_KEY) == null
+            && otlpSections.isEmpty()
+            && !consoleEnabled());
   }
 
   /** The file exporter's file, absolute when loaded ({@code exporters.file_exporter_path}). */
@@ -442,6 +452,48 @@ public final class ProxyConfig {
   /** Bytes on disk per durable queue at most ({@code exporters.durable_queue_max_bytes}). */
   public long durableQueueMaxBytes() {
     return get(DURABLE_QUEUE_MAX_BYTES);
+  }
+
+  /**
+   * Every OTLP backend, resolved once: the one of the flat {@code [exporters]} keys (named {@code
+   * otlp}) when {@link #tracesEndpoint()} is present, then each {@code [exporters.otlp.<name>]}
+   * section (named {@code otlp/<name>}) in file order. Empty when {@code tracing.use_otlp} is
+   * false. A section's unset keys take the flat keys' values; see the README's "Named exporters".
+   */
+  public List<ExporterSpec> otlpExporters() {
+    if (!useOtlp()) {
+      return Collections.emptyList();
+    }
+    List<ExporterSpec> specs = new ArrayList<>();
+    Optional<URI> traces = tracesEndpoint();
+    if (traces.isPresent()) {
+      specs.add(
+          ExporterSpec.builder(ExporterSpec.DEFAULT_NAME, "exporters")
+              .protocol(exporterProtocol())
+              .endpoint(ExporterSignal.TRACES, traces.get())
+              .endpoint(ExporterSignal.METRICS, metricsEndpoint().orElse(null))
+              .endpoint(ExporterSignal.LOGS, logsEndpoint().orElse(null))
+              .headers(exporterHeaders())
+              .apiKey(get(API_KEY))
+              .compression(compression())
+              .timeout(exporterTimeout())
+              .tls(get(CA_FILE), get(CLIENT_CERT_FILE), get(CLIENT_KEY_FILE))
+              .retry(retryInitialBackoff(), retryMaxBackoff(), retryMaxElapsed())
+              .queue(maxQueueSize(), durableQueue())
+              .build());
+    }
+    for (ExporterSections.Section section : otlpSections) {
+      specs.add(ExporterSections.resolve(section, this));
+    }
+    return Collections.unmodifiableList(specs);
+  }
+
+  /**
+   * Whether any exporter keeps its queue on disk: {@code exporters.durable_queue}, or {@code
+   * durable_queue} in a named exporter's section.
+   */
+  public boolean durableQueueInUse() {
+    return durableQueue() || otlpExporters().stream().anyMatch(ExporterSpec::durableQueue);
   }
 
   // --- [rate_limiting] ------------------------------------------------------------------------
@@ -766,6 +818,17 @@ public final class ProxyConfig {
     lines.add("effective.traces_endpoint: " + showUri(tracesEndpoint()) + " (derived)");
     lines.add("effective.metrics_endpoint: " + showUri(metricsEndpoint()) + " (derived)");
     lines.add("effective.logs_endpoint: " + showUri(logsEndpoint()) + " (derived)");
+    for (ExporterSections.Section section : otlpSections) {
+      lines.addAll(section.describe());
+    }
+    List<String> exporters = new ArrayList<>();
+    for (ExporterSpec spec : otlpExporters()) {
+      exporters.add(spec.describe());
+    }
+    lines.add(
+        "effective.otlp_exporters: "
+            + (exporters.isEmpty() ? "(none)" : String.join("; ", exporters))
+            + " (derived)");
     lines.add("effective.file_exporter: " + (fileEnabled() ? "on" : "off") + " (derived)");
     lines.add("effective.log_level: " + logLevel() + " (derived)");
     return lines;
@@ -788,15 +851,22 @@ public final class ProxyConfig {
     return values.get(setting.target());
   }
 
+  /** The named exporters' sections as read; package-private for the reloader. */
+  List<ExporterSections.Section> otlpSections() {
+    return otlpSections;
+  }
+
   /** Compares values, not origins. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof ProxyConfig && ((ProxyConfig) o).values.equals(values);
+    return o instanceof ProxyConfig
+        && ((ProxyConfig) o).values.equals(values)
+        && ((ProxyConfig) o).otlpSections.equals(otlpSections);
   }
 
   @Override
   public int hashCode() {
-    return values.hashCode();
+    return values.hashCode() * 31 + otlpSections.hashCode();
   }
 
   /** Every listed key and its value, with secrets shown as {@code ****}. */
@@ -820,6 +890,7 @@ public final class ProxyConfig {
 
     private final Map<Setting<?>, Object> values = new HashMap<>();
     private final Map<Setting<?>, String> origins = new HashMap<>();
+    private final Map<String, ExporterSections.Section> otlpSections = new LinkedHashMap<>();
 
     private Builder() {
       for (Setting<?> s : Settings.ALL) {
@@ -833,6 +904,9 @@ public final class ProxyConfig {
     private Builder(ProxyConfig config) {
       values.putAll(config.values);
       origins.putAll(config.origins);
+      for (ExporterSections.Section section : config.otlpSections) {
+        otlpSections.put(section.name, section);
+      }
     }
 
     private <T> Builder set(Setting<T> setting, T value) {
@@ -1068,6 +1142,33 @@ public final class ProxyConfig {
       return set(DURABLE_QUEUE_MAX_BYTES, maxBytes);
     }
 
+    /**
+     * Adds (or replaces) the named exporter {@code [exporters.otlp.<name>]}, its keys given as text
+     * the way an environment variable holds them: {@code "endpoint" -> "http://tempo:4318"}, {@code
+     * "signals" -> "traces,metrics"}, {@code "headers" -> "k1=v1,k2=v2"}. Keys left out take the
+     * flat {@code [exporters]} values; {@link #build()} checks the rules between keys.
+     *
+     * @throws IllegalArgumentException naming the section and key, such as {@code
+     *     exporters.otlp.tempo.timeout_ms: 0 (expected: > 0)}
+     */
+    public Builder addOtlpExporter(String name, Map<String, String> settings) {
+      Objects.requireNonNull(name, "name");
+      ValueType.Context context =
+          new ValueType.Context(
+              Path.of(System.getProperty("user.home", ".")).toAbsolutePath(),
+              Path.of(System.getProperty("user.dir")).toAbsolutePath());
+      otlpSections.put(name, ExporterSections.fromText(name, settings, context));
+      return this;
+    }
+
+    /** Replaces the named exporters with those the loader read. */
+    void setOtlpSections(List<ExporterSections.Section> sections) {
+      otlpSections.clear();
+      for (ExporterSections.Section section : sections) {
+        otlpSections.put(section.name, section);
+      }
+    }
+
     /** Sets {@code rate_limiting.max_spans_per_second}: &gt; 0; null means unlimited. */
     public Builder setMaxSpansPerSecond(Double maxSpansPerSecond) {
       return set(MAX_SPANS_PER_SECOND, maxSpansPerSecond);
@@ -1265,12 +1366,12 @@ public final class ProxyConfig {
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
-      return new ProxyConfig(values, origins);
+      return new ProxyConfig(values, origins, new ArrayList<>(otlpSections.values()));
     }
 
     /** Builds without the cross-field checks; the loader has run them already. */
     ProxyConfig buildChecked() {
-      return new ProxyConfig(values, origins);
+      return new ProxyConfig(values, origins, new ArrayList<>(otlpSections.values()));
     }
 
     /**
@@ -1428,7 +1529,10 @@ public final class ProxyConfig {
           || skip.contains(PROTOCOL)) {
         return problems;
       }
-      ProxyConfig view = new ProxyConfig(values, origins);
+      ProxyConfig view = new ProxyConfig(values, origins, Collections.emptyList());
+      for (ExporterSections.Section section : otlpSections.values()) {
+        problems.addAll(ExporterSections.problems(section, view));
+      }
       Optional<URI> traces = view.tracesEndpoint();
       if (!traces.isPresent()) {
         return problems;

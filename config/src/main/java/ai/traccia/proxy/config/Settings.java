@@ -469,7 +469,9 @@ final class Settings {
               .alias("exporter_client_key_file")
               .check(Settings::readableFile)
               .optional("\"/etc/traccia/client-key.pem\"")
-              .description("PEM (PKCS#8) private key for mutual TLS; needs client_cert_file."));
+              .description(
+                  "PEM private key for mutual TLS (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted); needs"
+                      + " client_cert_file."));
 
   static final Setting<Long> RETRY_INITIAL_BACKOFF_MS =
       add(

@@ -55,6 +55,24 @@ class ConfigChangeTest {
   }
 
   @Test
+  void between_namedExportersNeedARestart() {
+    ProxyConfig before =
+        ProxyConfig.builder()
+            .addOtlpExporter("tempo", java.util.Map.of("endpoint", "http://tempo:4318"))
+            .build();
+    ProxyConfig after =
+        before.toBuilder()
+            .addOtlpExporter(
+                "tempo", java.util.Map.of("endpoint", "http://tempo:4318", "timeout_ms", "5"))
+            .build();
+
+    ConfigChange change = ConfigChange.between(before, after, Collections.emptyList());
+
+    assertThat(change.restartKeys()).containsExactly("exporters.otlp");
+    assertThat(ConfigChange.between(before, before, Collections.emptyList()).isEmpty()).isTrue();
+  }
+
+  @Test
   void between_originOnlyIsNoChange() {
     ProxyConfig before = ProxyConfig.defaults();
     ProxyConfig after = before.toBuilder().setGrpcPort(4317).build();

@@ -6,6 +6,8 @@ package ai.traccia.proxy.server;
 
 import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.ExporterSignal;
+import ai.traccia.proxy.config.ExporterSpec;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.config.Redaction;
 import ai.traccia.proxy.server.export.ConsoleExporter;
@@ -19,61 +21,89 @@ import ai.traccia.proxy.server.export.OtlpHttpExporter;
 import ai.traccia.proxy.server.export.RetryingExporter;
 import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** Builds the exporters a {@link ProxyConfig} asks for, each wrapped in retries. */
+/**
+ * Builds the exporters a {@link ProxyConfig} asks for, each wrapped in retries, with the options of
+ * its queue. Every OTLP exporter is built from its {@link ExporterSpec} and nothing else, so what
+ * {@code serve} sends, {@code check} checks and {@code doctor} shows cannot differ.
+ */
 public final class Exporters {
 
   private Exporters() {}
 
+  /** An exporter and how its queue is kept. */
+  public record Configured(Exporter exporter, ProxyServer.QueueOptions queue) {}
+
   /**
-   * Returns the configured destinations in a fixed order: OTLP, file, console. Each is wrapped in a
-   * {@link RetryingExporter} that reports retries to {@code metrics}.
+   * Returns the configured destinations in a fixed order: every OTLP exporter of {@link
+   * ProxyConfig#otlpExporters()} (the flat one first), then file, then console. Each is wrapped in
+   * a {@link RetryingExporter} that reports retries to {@code metrics} under the exporter's name.
    *
    * @throws IllegalArgumentException when a TLS file cannot be read or an endpoint is unusable for
    *     its protocol; the message says which and why
    */
-  public static List<Exporter> create(
+  public static List<Configured> create(
       ProxyConfig config, SelfMetrics metrics, ScheduledExecutorService scheduler) {
-    List<Exporter> exporters = new ArrayList<>();
-    Optional<URI> traces = config.tracesEndpoint();
-    if (traces.isPresent()) {
-      exporters.add(retrying(otlp(config, traces.get()), config, metrics, scheduler));
+    List<Configured> exporters = new ArrayList<>();
+    for (ExporterSpec spec : config.otlpExporters()) {
+      exporters.add(
+          new Configured(
+              retrying(
+                  otlp(spec),
+                  spec.retryInitialBackoff(),
+                  spec.retryMaxBackoff(),
+                  spec.retryMaxElapsed(),
+                  metrics,
+                  scheduler),
+              new ProxyServer.QueueOptions(
+                  signals(spec.signals()), spec.maxQueueSize(), spec.durableQueue())));
     }
+    ProxyServer.QueueOptions everything =
+        new ProxyServer.QueueOptions(
+            EnumSet.allOf(Signal.class), config.maxQueueSize(), config.durableQueue());
     if (config.fileEnabled()) {
       exporters.add(
-          retrying(
-              FileExporter.builder()
-                  .setPath(config.filePath())
-                  .setReset(config.resetTraceFile())
-                  .build(),
-              config,
-              metrics,
-              scheduler));
+          new Configured(
+              retrying(
+                  FileExporter.builder()
+                      .setPath(config.filePath())
+                      .setReset(config.resetTraceFile())
+                      .build(),
+                  config,
+                  metrics,
+                  scheduler),
+              everything));
     }
     if (config.consoleEnabled()) {
-      exporters.add(retrying(ConsoleExporter.create(), config, metrics, scheduler));
+      exporters.add(
+          new Configured(
+              retrying(ConsoleExporter.create(), config, metrics, scheduler), everything));
     }
     return exporters;
   }
 
-  /** One line for the startup log: where data goes. */
+  /**
+   * One line for the startup log: where data goes. With only the flat backend, {@code OTLP/HTTP
+   * <url>}; with named ones, each as {@link ExporterSpec#describe()}; then file and console.
+   */
   public static String describe(ProxyConfig config) {
     List<String> parts = new ArrayList<>();
-    config
-        .tracesEndpoint()
-        .ifPresent(
-            uri ->
-                parts.add(
-                    (config.exporterProtocol() == ExporterProtocol.GRPC
-                            ? "OTLP/gRPC "
-                            : "OTLP/HTTP ")
-                        + Redaction.url(uri)));
+    List<ExporterSpec> specs = config.otlpExporters();
+    for (ExporterSpec spec : specs) {
+      if (specs.size() == 1 && spec.isDefault()) {
+        parts.add(
+            (spec.protocol() == ExporterProtocol.GRPC ? "OTLP/gRPC " : "OTLP/HTTP ")
+                + Redaction.url(spec.primaryEndpoint()));
+      } else {
+        parts.add(spec.describe());
+      }
+    }
     if (config.fileEnabled()) {
       parts.add("file " + config.filePath());
     }
@@ -83,34 +113,52 @@ public final class Exporters {
     return String.join(", ", parts);
   }
 
-  private static Exporter otlp(ProxyConfig config, URI traces) {
-    String compression = config.compression() == Compression.GZIP ? "gzip" : "none";
-    if (config.exporterProtocol() == ExporterProtocol.GRPC) {
+  /** The proxy's signals for the configuration's. */
+  static Set<Signal> signals(Set<ExporterSignal> signals) {
+    Set<Signal> result = EnumSet.noneOf(Signal.class);
+    for (ExporterSignal s : signals) {
+      result.add(Signal.valueOf(s.name()));
+    }
+    return result;
+  }
+
+  /**
+   * The OTLP exporter of {@code spec}, without retries: named as the spec, sending each signal it
+   * takes to that signal's endpoint with the spec's headers, api key, compression, timeout and TLS
+   * files.
+   *
+   * @throws IllegalArgumentException when a TLS file cannot be read or an endpoint is unusable
+   */
+  public static Exporter otlp(ExporterSpec spec) {
+    String compression = spec.compression() == Compression.GZIP ? "gzip" : "none";
+    if (spec.protocol() == ExporterProtocol.GRPC) {
       OtlpGrpcExporter.Builder b =
           OtlpGrpcExporter.builder()
-              .setEndpoint(traces)
-              .setHeaders(config.exporterHeaders())
+              .setName(spec.name())
+              .setEndpoint(spec.primaryEndpoint())
+              .setHeaders(spec.headers())
               .setCompression(compression)
-              .setTimeout(config.exporterTimeout());
-      config.apiKey().ifPresent(b::setApiKey);
-      config.caFile().ifPresent(b::setCaFile);
-      if (config.clientCertFile().isPresent()) {
-        b.setClientCertificate(config.clientCertFile().get(), config.clientKeyFile().get());
+              .setTimeout(spec.timeout());
+      spec.apiKey().ifPresent(b::setApiKey);
+      spec.caFile().ifPresent(b::setCaFile);
+      if (spec.clientCertFile().isPresent()) {
+        b.setClientCertificate(spec.clientCertFile().get(), spec.clientKeyFile().get());
       }
       return b.build();
     }
     OtlpHttpExporter.Builder b =
         OtlpHttpExporter.builder()
-            .setEndpoint(Signal.TRACES, traces)
-            .setHeaders(config.exporterHeaders())
+            .setName(spec.name())
+            .setHeaders(spec.headers())
             .setCompression(compression)
-            .setTimeout(config.exporterTimeout());
-    config.metricsEndpoint().ifPresent(uri -> b.setEndpoint(Signal.METRICS, uri));
-    config.logsEndpoint().ifPresent(uri -> b.setEndpoint(Signal.LOGS, uri));
-    config.apiKey().ifPresent(b::setApiKey);
-    config.caFile().ifPresent(b::setCaFile);
-    if (config.clientCertFile().isPresent()) {
-      b.setClientCertificate(config.clientCertFile().get(), config.clientKeyFile().get());
+            .setTimeout(spec.timeout());
+    for (ExporterSignal signal : ExporterSignal.values()) {
+      spec.endpoint(signal).ifPresent(uri -> b.setEndpoint(Signal.valueOf(signal.name()), uri));
+    }
+    spec.apiKey().ifPresent(b::setApiKey);
+    spec.caFile().ifPresent(b::setCaFile);
+    if (spec.clientCertFile().isPresent()) {
+      b.setClientCertificate(spec.clientCertFile().get(), spec.clientKeyFile().get());
     }
     return b.build();
   }
@@ -120,11 +168,27 @@ public final class Exporters {
       ProxyConfig config,
       SelfMetrics metrics,
       ScheduledExecutorService scheduler) {
+    return retrying(
+        exporter,
+        config.retryInitialBackoff(),
+        config.retryMaxBackoff(),
+        config.retryMaxElapsed(),
+        metrics,
+        scheduler);
+  }
+
+  private static Exporter retrying(
+      Exporter exporter,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration maxElapsed,
+      SelfMetrics metrics,
+      ScheduledExecutorService scheduler) {
     String name = exporter.name();
     return RetryingExporter.builder(exporter)
-        .setInitialBackoff(config.retryInitialBackoff())
-        .setMaxBackoff(config.retryMaxBackoff())
-        .setMaxElapsedTime(config.retryMaxElapsed())
+        .setInitialBackoff(initialBackoff)
+        .setMaxBackoff(maxBackoff)
+        .setMaxElapsedTime(maxElapsed)
         .setScheduler(scheduler)
         .setListener(
             new ExportListener() {

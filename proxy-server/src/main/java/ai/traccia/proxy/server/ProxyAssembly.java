@@ -16,7 +16,6 @@ import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.redaction.RedactionProcessor;
 import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
-import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
@@ -91,10 +90,10 @@ public final class ProxyAssembly implements AutoCloseable {
     ScheduledExecutorService guardrailClock = daemonScheduler("traccia-guardrail");
     Stages stages = null;
     try {
-      List<Exporter> exporters = Exporters.create(config, metrics, retries);
+      List<Exporters.Configured> exporters = Exporters.create(config, metrics, retries);
       stages = Stages.build(config, metrics, guardrailClock);
       ProxyServer.Settings.Builder settings = settings(config, stages, metrics);
-      exporters.forEach(settings::addExporter);
+      exporters.forEach(e -> settings.addExporter(e.exporter(), e.queue()));
       ProxyServer server = ProxyServer.start(settings.build());
       // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
       retries.scheduleWithFixedDelay(stages.prices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
@@ -134,7 +133,7 @@ public final class ProxyAssembly implements AutoCloseable {
             .setMaxBlock(config.maxBlock())
             .setRateLimitPolicy(SpanRateLimiter.Policy.parse(config.rateLimitPolicy()))
             .setMaxBufferBytes(config.maxBufferBytes().orElse(0))
-            .setDurableQueueDir(config.durableQueue() ? config.durableQueueDir() : null)
+            .setDurableQueueDir(config.durableQueueInUse() ? config.durableQueueDir() : null)
             .setDurableQueueMaxBytes(config.durableQueueMaxBytes())
             .setMetrics(metrics)
             .setReceiverAuth(
@@ -314,7 +313,7 @@ public final class ProxyAssembly implements AutoCloseable {
     /** The guardrail stage's settings from {@code config}. */
     private static GuardrailProcessor.Builder guardrailSettings(ProxyConfig config) {
       GuardrailProcessor.Builder settings = GuardrailProcessor.builder().fromConfig(config);
-      if (config.durableQueue() && config.guardrailRootSpanWaitMs() > 0) {
+      if (config.durableQueueInUse() && config.guardrailRootSpanWaitMs() > 0) {
         // A held root is in memory only; with the durable queue on, every acknowledged span must
         // survive a crash, so roots are summarised from what has arrived and written at once.
         logger.info(

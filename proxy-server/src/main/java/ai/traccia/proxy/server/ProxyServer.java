@@ -12,6 +12,7 @@ import ai.traccia.proxy.server.admin.AdminHandler;
 import ai.traccia.proxy.server.admin.AdminResponse;
 import ai.traccia.proxy.server.admin.AdminServer;
 import ai.traccia.proxy.server.export.Exporter;
+import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.ingest.Ingest;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.BatchingExporter;
@@ -27,11 +28,14 @@ import ai.traccia.proxy.server.receiver.Receivers;
 import ai.traccia.proxy.server.ui.LivePage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -141,13 +145,25 @@ public final class ProxyServer implements AutoCloseable {
       Settings settings, SelfMetrics metrics, MemoryBudget budget) {
     List<BatchingExporter> built = new ArrayList<>();
     try {
-      for (Exporter exporter : settings.exporters) {
+      for (int i = 0; i < settings.exporters.size(); i++) {
+        Exporter exporter = settings.exporters.get(i);
+        QueueOptions options = settings.queueOptions.get(i);
+        int capacity = options != null ? options.capacity() : settings.maxQueueSize;
+        boolean durable = options != null ? options.durable() : settings.durableQueueDir != null;
+        if (durable && settings.durableQueueDir == null) {
+          throw new IllegalStateException(
+              "exporter " + exporter.name() + " has a durable queue but there is no directory");
+        }
         BatchingExporter.Builder b =
             BatchingExporter.builder(exporter, metrics)
-                .setCapacity(settings.maxQueueSize)
-                .setMaxBatchItems(settings.maxExportBatchSize)
+                .setCapacity(capacity)
+                // A queue smaller than a batch sends batches of its size.
+                .setMaxBatchItems(Math.min(settings.maxExportBatchSize, capacity))
                 .setScheduleDelay(settings.scheduleDelay);
-        if (settings.durableQueueDir != null) {
+        if (options != null) {
+          b.setSignals(options.signals());
+        }
+        if (durable) {
           b.setDiskQueue(openDiskQueue(settings, metrics, exporter.name()));
         } else {
           b.setMemoryBudget(budget);
@@ -164,8 +180,9 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private static DiskQueue openDiskQueue(Settings settings, SelfMetrics metrics, String name) {
-    Path dir = settings.durableQueueDir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+    Path dir = durableQueueDirectory(settings.durableQueueDir, name);
     try {
+      adoptLegacyQueue(settings.durableQueueDir, name, dir);
       DiskQueue disk =
           DiskQueue.open(
               dir,
@@ -185,6 +202,50 @@ public final class ProxyServer implements AutoCloseable {
               + "; check that the directory can be created and written"
               + " (exporters.durable_queue_dir)",
           e);
+    }
+  }
+
+  /**
+   * The directory of exporter {@code name}'s durable queue under {@code root}: the name with every
+   * character other than letters, digits, '.', '-' and '_' replaced by '_' ({@code otlp/tempo}
+   * gives {@code otlp_tempo}).
+   */
+  public static Path durableQueueDirectory(Path root, String name) {
+    return root.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+  }
+
+  /**
+   * Before exporters had configured names, the one OTLP exporter's queue was kept under {@code
+   * otlp-http} or {@code otlp-grpc}; it is now {@code otlp}. A queue left there by an older version
+   * is moved, so what it holds is still sent.
+   */
+  private static void adoptLegacyQueue(Path root, String name, Path dir) throws IOException {
+    if (!name.equals("otlp") || Files.exists(dir)) {
+      return;
+    }
+    for (String legacy : new String[] {"otlp-http", "otlp-grpc"}) {
+      Path old = root.resolve(legacy);
+      if (Files.isDirectory(old)) {
+        Files.move(old, dir);
+        logger.info("Moved the durable queue of exporter otlp from {} to {}", old, dir);
+        return;
+      }
+    }
+  }
+
+  /**
+   * How one exporter's queue differs from the proxy-wide defaults: the signals it takes, the items
+   * it holds in memory at most, and whether it is kept on disk (under its own subdirectory of
+   * {@link Settings.Builder#setDurableQueueDir}).
+   */
+  public record QueueOptions(Set<Signal> signals, int capacity, boolean durable) {
+    /** Copies {@code signals}; at least one signal and a positive capacity are required. */
+    public QueueOptions {
+      if (signals.isEmpty() || capacity <= 0) {
+        throw new IllegalArgumentException(
+            "queue options: signals " + signals + ", capacity " + capacity);
+      }
+      signals = Set.copyOf(EnumSet.copyOf(signals));
     }
   }
 
@@ -404,6 +465,7 @@ public final class ProxyServer implements AutoCloseable {
     final long durableSegmentBytes;
     final SpanPipeline pipeline;
     final List<Exporter> exporters;
+    final List<QueueOptions> queueOptions; // parallel to exporters; null entries: defaults
     final SelfMetrics metrics;
     final Path tlsCertFile;
     final Path tlsKeyFile;
@@ -439,6 +501,7 @@ public final class ProxyServer implements AutoCloseable {
       this.durableSegmentBytes = b.durableSegmentBytes;
       this.pipeline = b.pipeline;
       this.exporters = List.copyOf(b.exporters);
+      this.queueOptions = java.util.Collections.unmodifiableList(new ArrayList<>(b.queueOptions));
       this.metrics = b.metrics;
       this.tlsCertFile = b.tlsCertFile;
       this.tlsKeyFile = b.tlsKeyFile;
@@ -483,6 +546,7 @@ public final class ProxyServer implements AutoCloseable {
       private long durableSegmentBytes = 16L * 1024 * 1024;
       private SpanPipeline pipeline = SpanPipeline.empty();
       private final List<Exporter> exporters = new ArrayList<>();
+      private final List<QueueOptions> queueOptions = new ArrayList<>();
       private SelfMetrics metrics = new SelfMetrics();
       private Path tlsCertFile;
       private Path tlsKeyFile;
@@ -636,7 +700,8 @@ public final class ProxyServer implements AutoCloseable {
       }
 
       /**
-       * Keeps every exporter's queue on disk under {@code dir}, one subdirectory per exporter; null
+       * Keeps the queues on disk under {@code dir}, one subdirectory per exporter: every queue of
+       * an exporter added without {@link QueueOptions}, and those whose options say durable. Null
        * (the default) keeps them in memory.
        */
       public Builder setDurableQueueDir(Path dir) {
@@ -664,6 +729,18 @@ public final class ProxyServer implements AutoCloseable {
       /** Adds a destination; each gets a queue of its own. */
       public Builder addExporter(Exporter exporter) {
         this.exporters.add(Objects.requireNonNull(exporter));
+        this.queueOptions.add(null);
+        return this;
+      }
+
+      /**
+       * Adds a destination whose queue takes only {@code options.signals()}, holds {@code
+       * options.capacity()} items and is on disk when {@code options.durable()} (which needs {@link
+       * #setDurableQueueDir}); each destination gets a queue of its own.
+       */
+      public Builder addExporter(Exporter exporter, QueueOptions options) {
+        this.exporters.add(Objects.requireNonNull(exporter));
+        this.queueOptions.add(Objects.requireNonNull(options));
         return this;
       }
 

@@ -132,7 +132,8 @@ class DerivedMetricsDeliveryTest {
     if (durable) {
       settings.setDurableQueueDir(dir.resolve("queue"));
     }
-    Exporters.create(config, metrics, scheduler).forEach(settings::addExporter);
+    Exporters.create(config, metrics, scheduler)
+        .forEach(e -> settings.addExporter(e.exporter(), e.queue()));
     server = ProxyServer.start(settings.build());
   }
 

@@ -50,7 +50,9 @@ class ExportersTest {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try {
       List<String> out = new ArrayList<>();
-      for (Exporter exporter : Exporters.create(config, new SelfMetrics(), scheduler)) {
+      for (Exporters.Configured configured :
+          Exporters.create(config, new SelfMetrics(), scheduler)) {
+        Exporter exporter = configured.exporter();
         out.add(exporter.name() + "=" + exporter.takesDerivedMetrics());
         exporter.shutdown();
       }
@@ -79,8 +81,26 @@ class ExportersTest {
             .build();
 
     assertThat(derivedMetricsTargets(http))
-        .containsExactly("otlp-http=true", "file=false", "console=false");
-    assertThat(derivedMetricsTargets(noMetricsEndpoint)).containsExactly("otlp-http=false");
-    assertThat(derivedMetricsTargets(grpc)).containsExactly("otlp-grpc=true");
+        .containsExactly("otlp=true", "file=false", "console=false");
+    assertThat(derivedMetricsTargets(noMetricsEndpoint)).containsExactly("otlp=false");
+    assertThat(derivedMetricsTargets(grpc)).containsExactly("otlp=true");
+  }
+
+  @Test
+  void describe_listsEveryExporterByName() {
+    ProxyConfig config =
+        ProxyConfig.builder()
+            .setEndpoint(URI.create("http://collector:4318"))
+            .addOtlpExporter(
+                "tempo",
+                java.util.Map.of(
+                    "endpoint", "http://tempo:4317", "protocol", "grpc", "signals", "traces"))
+            .setConsoleEnabled(true)
+            .build();
+
+    assertThat(Exporters.describe(config))
+        .isEqualTo(
+            "otlp: OTLP/HTTP http://collector:4318/v1/traces [traces, metrics, logs], otlp/tempo:"
+                + " OTLP/gRPC http://tempo:4317 [traces], console");
   }
 }

@@ -8,19 +8,28 @@ import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigProblem;
 import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.ExporterSignal;
+import ai.traccia.proxy.config.ExporterSpec;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.config.Redaction;
+import ai.traccia.proxy.server.export.Signal;
+import ai.traccia.proxy.server.export.TlsFiles;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,22 +43,13 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,11 +58,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,14 +68,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code check [--endpoint URL]}: sends an empty OTLP trace export to the backend, with the
- * configured protocol, headers, API key, compression and TLS files, and reports exactly one
- * outcome: reachable, auth refused, TLS problem, wrong path, timeout, connection refused, unknown
- * host, another answer, or another failure.
+ * {@code check [--endpoint URL]}: sends an empty OTLP trace export to every configured OTLP
+ * exporter ({@link ProxyConfig#otlpExporters()}), with each one's protocol, headers, API key,
+ * compression and TLS files as its {@link ExporterSpec} resolves them, and reports exactly one
+ * outcome per exporter: reachable, auth refused, TLS problem, wrong path, timeout, connection
+ * refused, unknown host, another answer, or another failure.
+ *
+ * <p>The request is sent by a client of this command rather than by the exporter itself, because
+ * the diagnosis needs the transport's own failure (the HTTP status, the TLS or DNS exception),
+ * which an exporter folds into a retry decision; what is sent (endpoint, headers, compression, TLS
+ * material through {@link TlsFiles}) comes from the same spec the exporter is built from.
  *
  * <p>An empty {@code ExportTraceServiceRequest} carries no spans, so a backend that accepts it
- * stores nothing. The timeout is {@code exporters.timeout_ms}, capped at 10 seconds. Exit code 0
- * only when the endpoint is reachable and accepted the request.
+ * stores nothing. The timeout is each exporter's {@code timeout_ms}, capped at 10 seconds. Exit
+ * code 0 only when every exporter's endpoint is reachable and accepted the request. With one
+ * exporter the output is one line as before; with several, each line starts with the exporter's
+ * name and a total follows.
  */
 @Command(
     name = "check",
@@ -85,8 +91,8 @@ import picocli.CommandLine.Spec;
     abbreviateSynopsis = true,
     mixinStandardHelpOptions = true,
     description =
-        "Sends an empty OTLP export to the backend and reports whether it is reachable and"
-            + " accepts the credentials. Exit code 0 only if it does.")
+        "Sends an empty OTLP export to every OTLP backend and reports, for each, whether it is"
+            + " reachable and accepts the credentials. Exit code 0 only if all do.")
 public final class CheckCommand implements Callable<Integer> {
 
   static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
@@ -145,52 +151,78 @@ public final class CheckCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    if (!config.tracesEndpoint().isPresent()) {
+    List<ExporterSpec> specs = config.otlpExporters();
+    if (specs.isEmpty()) {
       err.println(
           "[x] There is no OTLP endpoint to check"
               + (config.useOtlp() ? "" : " (tracing.use_otlp is false)")
               + ". Set tracing.endpoint (TRACCIA_ENDPOINT) or tracing.api_key"
-              + " (TRACCIA_API_KEY), or pass --endpoint URL.");
+              + " (TRACCIA_API_KEY), add an [exporters.otlp.<name>] section, or pass --endpoint"
+              + " URL.");
       err.flush();
       return 1;
     }
-    URI target = config.tracesEndpoint().get();
-    Duration timeout =
-        config.exporterTimeout().compareTo(MAX_TIMEOUT) > 0
-            ? MAX_TIMEOUT
-            : config.exporterTimeout();
-    String source =
-        config.endpoint().isPresent()
-            ? "tracing.endpoint from " + config.origin("tracing.endpoint")
-            : "the Traccia platform, because tracing.api_key is set";
+    // With one backend the lines are as they always were; with several, each names its exporter.
+    boolean named = specs.size() > 1 || !specs.get(0).isDefault();
+    int failed = 0;
+    for (ExporterSpec spec : specs) {
+      if (!check(config, spec, named, out, err)) {
+        failed++;
+      }
+    }
+    if (named) {
+      (failed == 0 ? out : err)
+          .println(
+              (specs.size() - failed) + " of " + specs.size() + " exporters accepted the export.");
+    }
+    out.flush();
+    err.flush();
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** Checks one exporter and prints its lines; true when the backend accepted the export. */
+  private static boolean check(
+      ProxyConfig config, ExporterSpec spec, boolean named, PrintWriter out, PrintWriter err) {
+    URI target = spec.endpoint(probeSignal(spec)).orElseThrow();
+    Duration timeout = spec.timeout().compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : spec.timeout();
+    String source;
+    if (!spec.isDefault()) {
+      source = "[" + spec.configKey() + "]";
+    } else if (config.endpoint().isPresent()) {
+      source = "tracing.endpoint from " + config.origin("tracing.endpoint");
+    } else {
+      source = "the Traccia platform, because tracing.api_key is set";
+    }
+    String prefix = named ? spec.name() + ": " : "";
     out.println(
         "Checking "
+            + prefix
             + DoctorCommand.shown(target)
             + " ("
             + source
             + ") with an empty "
-            + config.exporterProtocol()
+            + spec.protocol()
             + " export, timeout "
             + timeout.toMillis()
             + " ms...");
     out.flush();
     Result result =
-        config.exporterProtocol() == ExporterProtocol.GRPC
-            ? checkGrpc(config, target, timeout)
-            : checkHttp(config, target, timeout);
+        spec.protocol() == ExporterProtocol.GRPC
+            ? checkGrpc(spec, target, timeout)
+            : checkHttp(spec, target, timeout);
     if (result.outcome() == Outcome.REACHABLE) {
-      out.println("[ok] " + result.message());
+      out.println("[ok] " + prefix + result.message());
       out.flush();
-      return 0;
+      return true;
     }
-    err.println("[x] " + result.message());
+    err.println("[x] " + prefix + result.message());
     err.flush();
-    return 1;
+    return false;
   }
 
   // --- OTLP/HTTP ----------------------------------------------------------------------------
 
-  static Result checkHttp(ProxyConfig config, URI target, Duration timeout) {
+  static Result checkHttp(ExporterSpec spec, URI target, Duration timeout) {
     String hostPort = hostPort(target);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
@@ -207,11 +239,11 @@ public final class CheckCommand implements Callable<Integer> {
               .connectTimeout(timeout)
               .executor(executor);
       if ("https".equalsIgnoreCase(target.getScheme())
-          && (config.caFile().isPresent() || config.clientCertFile().isPresent())) {
+          && (spec.caFile().isPresent() || spec.clientCertFile().isPresent())) {
         try {
-          client.sslContext(sslContext(config));
-        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-          return tlsFiles(e);
+          client.sslContext(sslContext(spec));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+          return tlsFiles(spec, e);
         }
       }
       byte[] body = ExportTraceServiceRequest.getDefaultInstance().toByteArray();
@@ -220,27 +252,30 @@ public final class CheckCommand implements Callable<Integer> {
               .timeout(timeout)
               .header("Content-Type", "application/x-protobuf")
               .header("User-Agent", "traccia-proxy-check");
-      if (config.compression() == Compression.GZIP) {
+      if (spec.compression() == Compression.GZIP) {
         body = gzip(body);
         request.header("Content-Encoding", "gzip");
       }
-      for (Map.Entry<String, String> header : headers(config).entrySet()) {
+      for (Map.Entry<String, String> header : spec.requestHeaders().entrySet()) {
         try {
           request.header(header.getKey(), header.getValue());
         } catch (IllegalArgumentException e) {
           return new Result(
               Outcome.FAILED,
-              "exporters.headers: "
+              spec.configKey()
+                  + ".headers: "
                   + header.getKey()
                   + " cannot be sent by the HTTP client ("
                   + e.getMessage()
-                  + "). Remove it from exporters.headers.");
+                  + "). Remove it from "
+                  + spec.configKey()
+                  + ".headers.");
         }
       }
       request.POST(HttpRequest.BodyPublishers.ofByteArray(body));
       HttpResponse<byte[]> response =
           client.build().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return httpStatus(config, target, response.statusCode(), response);
+      return httpStatus(spec, target, response.statusCode(), response);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(Outcome.FAILED, "interrupted while waiting for " + hostPort);
@@ -252,29 +287,34 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   private static Result httpStatus(
-      ProxyConfig config, URI target, int status, HttpResponse<byte[]> response) {
+      ExporterSpec spec, URI target, int status, HttpResponse<byte[]> response) {
     String from = "HTTP " + status + " from " + DoctorCommand.shown(target);
     if (status >= 200 && status < 300) {
       return new Result(
           Outcome.REACHABLE, "Reachable: " + from + ". The backend accepted the export.");
     }
     if (status == 401 || status == 403) {
-      return new Result(Outcome.AUTH_REFUSED, "Auth refused: " + from + ". " + authHint(config));
+      return new Result(Outcome.AUTH_REFUSED, "Auth refused: " + from + ". " + authHint(spec));
     }
     if (status == 404 || status == 405) {
       return new Result(
           Outcome.WRONG_PATH,
           "Wrong path: "
               + from
-              + ". The server answers but takes no OTLP traces at this path; OTLP/HTTP endpoints"
-              + " usually end in /v1/traces.");
+              + ". The server answers but takes no OTLP "
+              + probeSignal(spec)
+              + " at this path; OTLP/HTTP endpoints usually end in /v1/"
+              + probeSignal(spec)
+              + ".");
     }
     String location = response.headers().firstValue("Location").orElse(null);
     String detail =
         location != null
             ? " It redirects to "
                 + Redaction.url(location)
-                + "; set tracing.endpoint to the final URL."
+                + "; set "
+                + (spec.isDefault() ? "tracing.endpoint" : spec.configKey() + ".endpoint")
+                + " to the final URL."
             : bodySnippet(response.body());
     return new Result(Outcome.OTHER_STATUS, "Unexpected answer: " + from + "." + detail);
   }
@@ -289,16 +329,24 @@ public final class CheckCommand implements Callable<Integer> {
     return printable && !text.isEmpty() ? " The server said: " + text : "";
   }
 
-  private static String authHint(ProxyConfig config) {
+  private static String authHint(ExporterSpec spec) {
     boolean authorizationHeader =
-        config.exporterHeaders().keySet().stream()
-            .anyMatch(h -> h.equalsIgnoreCase("authorization"));
-    if (config.apiKey().isPresent() || authorizationHeader) {
-      return "The credentials were not accepted: check tracing.api_key (TRACCIA_API_KEY) and the"
-          + " headers in exporters.headers.";
+        spec.headers().keySet().stream().anyMatch(h -> h.equalsIgnoreCase("authorization"));
+    String apiKey =
+        spec.isDefault() ? "tracing.api_key (TRACCIA_API_KEY)" : spec.configKey() + ".api_key";
+    String headers = spec.configKey() + ".headers";
+    if (spec.apiKey().isPresent() || authorizationHeader) {
+      return "The credentials were not accepted: check "
+          + apiKey
+          + " and the headers in "
+          + headers
+          + ".";
     }
-    return "No credentials were sent: set tracing.api_key (TRACCIA_API_KEY) or an authorization"
-        + " header in exporters.headers.";
+    return "No credentials were sent: set "
+        + apiKey
+        + " or an authorization header in "
+        + headers
+        + ".";
   }
 
   private static byte[] gzip(byte[] bytes) throws IOException {
@@ -309,32 +357,23 @@ public final class CheckCommand implements Callable<Integer> {
     return out.toByteArray();
   }
 
-  /** The configured headers plus {@code Authorization: Bearer <api key>} unless one is given. */
-  private static Map<String, String> headers(ProxyConfig config) {
-    Map<String, String> headers = new LinkedHashMap<>(config.exporterHeaders());
-    boolean hasAuthorization =
-        headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("authorization"));
-    if (config.apiKey().isPresent() && !hasAuthorization) {
-      headers.put("Authorization", "Bearer " + config.apiKey().get());
-    }
-    return headers;
-  }
-
   // --- OTLP/gRPC ----------------------------------------------------------------------------
 
-  static Result checkGrpc(ProxyConfig config, URI target, Duration timeout) {
+  static Result checkGrpc(ExporterSpec spec, URI target, Duration timeout) {
     ChannelCredentials credentials;
     if ("https".equalsIgnoreCase(target.getScheme())) {
       TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
       try {
-        if (config.caFile().isPresent()) {
-          tls.trustManager(trustManagers(config.caFile().get()));
+        if (spec.caFile().isPresent()) {
+          tls.trustManager(TlsFiles.trustManagers(spec.caFile().get()));
         }
-        if (config.clientCertFile().isPresent() && config.clientKeyFile().isPresent()) {
-          tls.keyManager(keyManagers(config.clientCertFile().get(), config.clientKeyFile().get()));
+        if (spec.clientCertFile().isPresent()) {
+          tls.keyManager(
+              TlsFiles.keyManagers(
+                  spec.clientCertFile().get(), spec.clientKeyFile().get(), "client certificate"));
         }
-      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-        return tlsFiles(e);
+      } catch (IllegalArgumentException e) {
+        return tlsFiles(spec, e);
       }
       credentials = tls.build();
     } else {
@@ -346,7 +385,7 @@ public final class CheckCommand implements Callable<Integer> {
             .build();
     try {
       Metadata metadata = new Metadata();
-      for (Map.Entry<String, String> header : headers(config).entrySet()) {
+      for (Map.Entry<String, String> header : spec.requestHeaders().entrySet()) {
         try {
           metadata.put(
               Metadata.Key.of(
@@ -355,28 +394,32 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
           return new Result(
               Outcome.FAILED,
-              "exporters.headers: "
+              spec.configKey()
+                  + ".headers: "
                   + header.getKey()
                   + " cannot be sent as gRPC metadata ("
                   + e.getMessage()
                   + ").");
         }
       }
-      TraceServiceGrpc.TraceServiceBlockingStub stub =
-          TraceServiceGrpc.newBlockingStub(channel)
-              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
-              .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (config.compression() == Compression.GZIP) {
-        stub = stub.withCompression("gzip");
+      CallOptions options =
+          CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (spec.compression() == Compression.GZIP) {
+        options = options.withCompression("gzip");
       }
-      stub.export(ExportTraceServiceRequest.getDefaultInstance());
+      Channel withHeaders =
+          ClientInterceptors.intercept(
+              channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
+      // An empty message is zero bytes whatever its type: the same request for every service.
+      ClientCalls.blockingUnaryCall(
+          withHeaders, exportMethod(probeSignal(spec)), options, new byte[0]);
       return new Result(
           Outcome.REACHABLE,
           "Reachable: gRPC OK from "
               + DoctorCommand.shown(target)
               + ". The backend accepted the export.");
     } catch (StatusRuntimeException e) {
-      return grpcStatus(config, target, e.getStatus(), timeout);
+      return grpcStatus(spec, target, e.getStatus(), timeout);
     } finally {
       channel.shutdownNow();
       try {
@@ -387,18 +430,20 @@ public final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  static Result grpcStatus(ProxyConfig config, URI target, Status status, Duration timeout) {
+  static Result grpcStatus(ExporterSpec spec, URI target, Status status, Duration timeout) {
     String from = "gRPC " + status.getCode() + " from " + DoctorCommand.shown(target);
     switch (status.getCode()) {
       case UNAUTHENTICATED:
       case PERMISSION_DENIED:
-        return new Result(Outcome.AUTH_REFUSED, "Auth refused: " + from + ". " + authHint(config));
+        return new Result(Outcome.AUTH_REFUSED, "Auth refused: " + from + ". " + authHint(spec));
       case UNIMPLEMENTED:
         return new Result(
             Outcome.WRONG_PATH,
             "Wrong path: "
                 + from
-                + ". The server does not serve the OTLP trace service; is this an OTLP/gRPC port"
+                + ". The server does not serve the OTLP "
+                + (probeSignal(spec) == ExporterSignal.TRACES ? "trace" : probeSignal(spec))
+                + " service; is this an OTLP/gRPC port"
                 + " (usually 4317)?");
       case DEADLINE_EXCEEDED:
         return timeout(target, timeout);
@@ -422,6 +467,41 @@ public final class CheckCommand implements Callable<Integer> {
                 + from
                 + (status.getDescription() == null ? "." : ": " + status.getDescription()));
     }
+  }
+
+  /**
+   * The signal the empty export is sent as: traces when the exporter takes them (what an
+   * application sends first), else the first signal it takes.
+   */
+  static ExporterSignal probeSignal(ExporterSpec spec) {
+    return spec.takes(ExporterSignal.TRACES)
+        ? ExporterSignal.TRACES
+        : spec.signals().iterator().next();
+  }
+
+  private static MethodDescriptor<byte[], byte[]> exportMethod(ExporterSignal signal) {
+    MethodDescriptor.Marshaller<byte[]> bytes =
+        new MethodDescriptor.Marshaller<byte[]>() {
+          @Override
+          public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+          }
+
+          @Override
+          public byte[] parse(InputStream stream) {
+            try {
+              return stream.readAllBytes();
+            } catch (IOException e) {
+              throw Status.INTERNAL.withCause(e).asRuntimeException();
+            }
+          }
+        };
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(Signal.valueOf(signal.name()).grpcExportMethod())
+        .setRequestMarshaller(bytes)
+        .setResponseMarshaller(bytes)
+        .build();
   }
 
   // --- Failures -----------------------------------------------------------------------------
@@ -517,13 +597,19 @@ public final class CheckCommand implements Callable<Integer> {
     return "the TLS handshake with " + hostPort(target) + " failed (" + detail + ").";
   }
 
-  private static Result tlsFiles(Exception e) {
+  private static Result tlsFiles(ExporterSpec spec, Exception e) {
+    String at = spec.configKey();
     return new Result(
         Outcome.TLS_PROBLEM,
         "TLS problem: could not load the TLS files ("
             + describe(e)
-            + "). Check exporters.ca_file,"
-            + " exporters.client_cert_file and exporters.client_key_file.");
+            + "). Check "
+            + at
+            + ".ca_file, "
+            + at
+            + ".client_cert_file and "
+            + at
+            + ".client_key_file.");
   }
 
   private static Throwable deepest(Throwable t) {
@@ -556,82 +642,18 @@ public final class CheckCommand implements Callable<Integer> {
 
   // --- TLS files ----------------------------------------------------------------------------
   //
-  // The exporters load the same files with more key formats; this command reads CA bundles and
-  // PKCS#8 keys ("BEGIN PRIVATE KEY"), which covers what most tools write.
+  // The same loader as the exporters' (TlsFiles), so a file the proxy accepts is accepted here:
+  // CA bundles, and PKCS#8, PKCS#1 or SEC1 keys.
 
-  private static SSLContext sslContext(ProxyConfig config)
-      throws IOException, GeneralSecurityException {
-    TrustManager[] trust =
-        config.caFile().isPresent() ? trustManagers(config.caFile().get()) : null;
+  private static SSLContext sslContext(ExporterSpec spec) throws GeneralSecurityException {
+    TrustManager[] trust = TlsFiles.trustManagers(spec.caFile().orElse(null));
     KeyManager[] keys =
-        config.clientCertFile().isPresent() && config.clientKeyFile().isPresent()
-            ? keyManagers(config.clientCertFile().get(), config.clientKeyFile().get())
+        spec.clientCertFile().isPresent()
+            ? TlsFiles.keyManagers(
+                spec.clientCertFile().get(), spec.clientKeyFile().get(), "client certificate")
             : null;
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keys, trust, null);
     return context;
-  }
-
-  private static TrustManager[] trustManagers(Path caFile)
-      throws IOException, GeneralSecurityException {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    int i = 0;
-    for (Certificate certificate : certificates(caFile)) {
-      store.setCertificateEntry("ca-" + i++, certificate);
-    }
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(store);
-    return factory.getTrustManagers();
-  }
-
-  private static KeyManager[] keyManagers(Path certFile, Path keyFile)
-      throws IOException, GeneralSecurityException {
-    Collection<? extends Certificate> chain = certificates(certFile);
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    char[] password = new char[0];
-    store.setKeyEntry("client", privateKey(keyFile), password, chain.toArray(new Certificate[0]));
-    KeyManagerFactory factory =
-        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    factory.init(store, password);
-    return factory.getKeyManagers();
-  }
-
-  private static Collection<? extends Certificate> certificates(Path file)
-      throws IOException, GeneralSecurityException {
-    try (InputStream in = Files.newInputStream(file)) {
-      Collection<? extends Certificate> certificates =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (certificates.isEmpty()) {
-        throw new IllegalArgumentException(file + " holds no PEM certificate");
-      }
-      return certificates;
-    }
-  }
-
-  private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-    String pem = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
-    String begin = "-----BEGIN PRIVATE KEY-----";
-    int start = pem.indexOf(begin);
-    int end = pem.indexOf("-----END PRIVATE KEY-----");
-    if (start < 0 || end < start) {
-      throw new IllegalArgumentException(
-          file
-              + " is not a PKCS#8 key ('BEGIN PRIVATE KEY'); convert it with: openssl pkcs8"
-              + " -topk8 -nocrypt -in "
-              + file
-              + " -out key.pk8.pem");
-    }
-    byte[] der = Base64.getMimeDecoder().decode(pem.substring(start + begin.length(), end).trim());
-    for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        // not this algorithm; try the next
-      }
-    }
-    throw new IllegalArgumentException(file + " holds no RSA, EC or Ed25519 private key");
   }
 }

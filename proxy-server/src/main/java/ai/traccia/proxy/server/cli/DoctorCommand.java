@@ -8,10 +8,13 @@ import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigLoader;
 import ai.traccia.proxy.config.ConfigProblem;
 import ai.traccia.proxy.config.ConfigWarning;
+import ai.traccia.proxy.config.ExporterSignal;
+import ai.traccia.proxy.config.ExporterSpec;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.config.Redaction;
 import ai.traccia.proxy.processor.redaction.RedactionRules;
+import ai.traccia.proxy.server.ProxyServer;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
@@ -227,6 +231,12 @@ public final class DoctorCommand implements Callable<Integer> {
               + ")");
     } else if (!config.useOtlp()) {
       out.println("  " + INFO + " OTLP export: off (tracing.use_otlp is false)");
+    } else if (!config.otlpExporters().isEmpty()) {
+      out.println(
+          "  "
+              + INFO
+              + " OTLP export: only the named exporters listed below (tracing.endpoint is not"
+              + " set)");
     } else {
       out.println(
           "  " + INFO + " OTLP export: off (neither tracing.endpoint nor tracing.api_key is set)");
@@ -244,8 +254,8 @@ public final class DoctorCommand implements Callable<Integer> {
       out.println("  " + INFO + " API key: not set");
     }
     List<String> exporters = new ArrayList<>();
-    if (config.otlpEnabled()) {
-      exporters.add("otlp");
+    for (ExporterSpec spec : config.otlpExporters()) {
+      exporters.add(spec.name());
     }
     if (config.fileEnabled()) {
       exporters.add("file (" + config.filePath() + ")");
@@ -275,6 +285,9 @@ public final class DoctorCommand implements Callable<Integer> {
             + ", sent at least every "
             + config.scheduleDelay().toMillis()
             + " ms");
+    for (ExporterSpec spec : config.otlpExporters()) {
+      exporter(out, config, spec);
+    }
     if (config.maxSpansPerSecond().isPresent()) {
       out.println(
           "  "
@@ -290,6 +303,45 @@ public final class DoctorCommand implements Callable<Integer> {
         "  " + (config.redactionEnabled() ? OK : INFO) + " " + capitalized(redaction.get(0)));
     for (String line : redaction.subList(1, redaction.size())) {
       out.println("     " + line);
+    }
+  }
+
+  /** One OTLP exporter: where each signal goes, how, and how its queue is kept. */
+  private static void exporter(PrintWriter out, ProxyConfig config, ExporterSpec spec) {
+    StringJoiner signals = new StringJoiner(", ");
+    spec.signals().forEach(s -> signals.add(s.configValue()));
+    String queue =
+        spec.durableQueue()
+            ? "on disk in "
+                + ProxyServer.durableQueueDirectory(config.durableQueueDir(), spec.name())
+                + " (up to "
+                + config.durableQueueMaxBytes()
+                + " bytes)"
+            : "up to " + spec.maxQueueSize() + " items in memory";
+    out.println(
+        "  "
+            + OK
+            + " Exporter "
+            + spec.name()
+            + ": "
+            + spec.protocol()
+            + ", "
+            + spec.compression()
+            + "; signals "
+            + signals
+            + "; queue "
+            + queue
+            + "; timeout "
+            + spec.timeout().toMillis()
+            + " ms, retries for up to "
+            + spec.retryMaxElapsed().toMillis()
+            + " ms");
+    for (ExporterSignal signal : spec.signals()) {
+      out.println(
+          "       "
+              + signal
+              + ": "
+              + spec.endpoint(signal).map(DoctorCommand::shown).orElse("(no endpoint)"));
     }
   }
 

@@ -15,10 +15,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -52,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * finished. Capacity is then the disk queue's bytes, not items, and what is left at shutdown stays
  * on disk for the next start.
  *
+ * <p>Signals ({@link Builder#setSignals}). A queue takes only the signals its exporter is
+ * configured for; for a request of another signal, {@link #tryReserve(ExportRequest)}, {@link
+ * #resize}, {@link #release(ExportRequest)} and {@link #enqueue} succeed without doing anything, so
+ * the hand-off that offers every request to every queue routes it by signal without knowing.
+ *
  * <p>Memory. With a {@link MemoryBudget}, the in-memory queue charges every queued body to it until
  * its batch's export has finished, so receivers see queued bytes when they admit new requests.
  *
@@ -68,6 +76,7 @@ public final class BatchingExporter {
 
   private final Exporter exporter;
   private final SelfMetrics metrics;
+  private final Set<Signal> signals;
   private final int capacity;
   private final int maxBatchItems;
   private final int maxBatchBytes;
@@ -91,6 +100,7 @@ public final class BatchingExporter {
   private BatchingExporter(Builder b) {
     this.exporter = b.exporter;
     this.metrics = b.metrics;
+    this.signals = Collections.unmodifiableSet(EnumSet.copyOf(b.signals));
     this.capacity = b.capacity;
     this.maxBatchItems = b.maxBatchItems;
     this.maxBatchBytes = b.maxBatchBytes;
@@ -119,11 +129,17 @@ public final class BatchingExporter {
     return exporter.name();
   }
 
+  /** Whether this queue takes requests of {@code signal}; the others pass it by. */
+  public boolean takes(Signal signal) {
+    return signals.contains(signal);
+  }
+
   /**
-   * Whether the metrics derived from spans are queued here ({@link Exporter#takesDerivedMetrics}).
+   * Whether the metrics derived from spans are queued here: the queue takes metrics and its
+   * exporter takes derived ones ({@link Exporter#takesDerivedMetrics}).
    */
   public boolean takesDerivedMetrics() {
-    return exporter.takesDerivedMetrics();
+    return takes(Signal.METRICS) && exporter.takesDerivedMetrics();
   }
 
   /**
@@ -155,6 +171,9 @@ public final class BatchingExporter {
    * #release(ExportRequest)}.
    */
   public boolean tryReserve(ExportRequest request) {
+    if (!takes(request.signal())) {
+      return true;
+    }
     if (disk == null) {
       return tryReserve(request.itemCount());
     }
@@ -174,6 +193,9 @@ public final class BatchingExporter {
    * #enqueue} or {@link #release(ExportRequest)} of {@code actual}.
    */
   public void resize(ExportRequest reserved, ExportRequest actual) {
+    if (!takes(reserved.signal())) {
+      return;
+    }
     if (disk != null) {
       // A negative release is a growth: DiskQueue counts reserved bytes with one signed sum.
       disk.release(DiskQueue.recordBytes(reserved) - DiskQueue.recordBytes(actual));
@@ -188,6 +210,9 @@ public final class BatchingExporter {
 
   /** Gives back a reservation taken with {@link #tryReserve(ExportRequest)} and not used. */
   public void release(ExportRequest request) {
+    if (!takes(request.signal())) {
+      return;
+    }
     if (disk != null) {
       disk.release(DiskQueue.recordBytes(request));
     }
@@ -202,6 +227,9 @@ public final class BatchingExporter {
    *     queued and the reservation is still held
    */
   public void enqueue(ExportRequest request) {
+    if (!takes(request.signal())) {
+      return;
+    }
     if (disk != null) {
       try {
         disk.append(request);
@@ -580,6 +608,7 @@ public final class BatchingExporter {
     private Duration durableRetryDelay = DURABLE_RETRY_DELAY;
     private DiskQueue disk;
     private MemoryBudget budget;
+    private Set<Signal> signals = EnumSet.allOf(Signal.class);
 
     private Builder(Exporter exporter, SelfMetrics metrics) {
       this.exporter = Objects.requireNonNull(exporter, "exporter");
@@ -654,6 +683,18 @@ public final class BatchingExporter {
     /** Charges queued bodies to {@code budget} in memory mode. Default: none. */
     public Builder setMemoryBudget(MemoryBudget budget) {
       this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /**
+     * The signals this queue takes; requests of the others pass it by (see the class comment).
+     * Default: every signal.
+     */
+    public Builder setSignals(Set<Signal> signals) {
+      if (signals.isEmpty()) {
+        throw new IllegalArgumentException("signals: [] (expected: at least one signal)");
+      }
+      this.signals = EnumSet.copyOf(signals);
       return this;
     }
 

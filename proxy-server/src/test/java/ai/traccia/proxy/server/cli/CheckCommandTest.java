@@ -6,6 +6,8 @@ package ai.traccia.proxy.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.traccia.proxy.config.ExporterProtocol;
+import ai.traccia.proxy.config.ExporterSpec;
 import ai.traccia.proxy.config.ProxyConfig;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.Server;
@@ -164,6 +166,56 @@ class CheckCommandTest {
     assertThat(seen.get(0).path()).isEqualTo("/v1/traces");
     assertThat(seen.get(0).headers()).doesNotContainKey("Content-encoding");
     assertThat(seen.get(0).body()).isEmpty();
+  }
+
+  @Test
+  void check_everyExporterGetsOneLine() throws Exception {
+    int port = httpBackend(200);
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    Files.writeString(
+        dir.resolve("traccia.toml"),
+        "[exporters.otlp.good]\n"
+            + "endpoint = \"http://127.0.0.1:"
+            + port
+            + "/base\"\n"
+            + "signals = [\"metrics\"]\n"
+            + "api_key = \"sk-good\"\n"
+            + "[exporters.otlp.down]\n"
+            + "endpoint = \"http://127.0.0.1:"
+            + closed
+            + "\"\n"
+            + "timeout_ms = 3000\n");
+
+    CliRun run = CliRun.run(command(Map.of()));
+
+    String good = "http://127.0.0.1:" + port + "/base/v1/metrics";
+    String down = "http://127.0.0.1:" + closed + "/v1/traces";
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .isEqualTo(
+            "Checking otlp/good: "
+                + good
+                + " ([exporters.otlp.good]) with an empty http/protobuf export, timeout 10000"
+                + " ms...\n"
+                + "[ok] otlp/good: Reachable: HTTP 200 from "
+                + good
+                + ". The backend accepted the export.\n"
+                + "Checking otlp/down: "
+                + down
+                + " ([exporters.otlp.down]) with an empty http/protobuf export, timeout 3000"
+                + " ms...\n");
+    assertThat(run.err())
+        .isEqualTo(
+            "[x] otlp/down: Connection refused: nothing accepted a connection on 127.0.0.1:"
+                + closed
+                + ". Make sure the collector is running and reachable from this network.\n"
+                + "1 of 2 exporters accepted the export.\n");
+    assertThat(seen).hasSize(1);
+    assertThat(seen.get(0).headers().get("Authorization")).containsExactly("Bearer sk-good");
+    assertThat(run.all()).doesNotContain("sk-good");
   }
 
   @Test
@@ -344,14 +396,16 @@ class CheckCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
-        .startsWith("[x] TLS problem: could not load the TLS files (CertificateException: ")
-        .endsWith(
-            "). Check exporters.ca_file, exporters.client_cert_file and"
+        .isEqualTo(
+            "[x] TLS problem: could not load the TLS files (IllegalArgumentException: CA file "
+                + dir.resolve("ca.pem")
+                + ": no certificate found (expected: PEM with -----BEGIN CERTIFICATE-----))."
+                + " Check exporters.ca_file, exporters.client_cert_file and"
                 + " exporters.client_key_file.\n");
   }
 
   @Test
-  void check_clientKeyMustBePkcs8() throws Exception {
+  void check_unreadableClientKeyIsATlsProblem_namedAsTheExportersNameIt() throws Exception {
     Path cert = pemCertificate();
     Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n");
 
@@ -367,12 +421,11 @@ class CheckCommandTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
         .isEqualTo(
-            "[x] TLS problem: could not load the TLS files (IllegalArgumentException: "
+            "[x] TLS problem: could not load the TLS files (IllegalArgumentException: private key "
                 + key
-                + " is not a PKCS#8 key ('BEGIN PRIVATE KEY'); convert it with: openssl pkcs8"
-                + " -topk8 -nocrypt -in "
-                + key
-                + " -out key.pk8.pem). Check exporters.ca_file, exporters.client_cert_file and"
+                + ": no private key found (expected: PEM with -----BEGIN PRIVATE KEY-----,"
+                + " -----BEGIN RSA PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----))."
+                + " Check exporters.ca_file, exporters.client_cert_file and"
                 + " exporters.client_key_file.\n");
   }
 
@@ -417,7 +470,7 @@ class CheckCommandTest {
     assertThat(run.err())
         .isEqualTo(
             "[x] There is no OTLP endpoint to check. Set tracing.endpoint (TRACCIA_ENDPOINT) or"
-                + " tracing.api_key (TRACCIA_API_KEY), or pass --endpoint URL.\n");
+                + " tracing.api_key (TRACCIA_API_KEY), add an [exporters.otlp.<name>] section, or pass --endpoint URL.\n");
   }
 
   @Test
@@ -566,7 +619,13 @@ class CheckCommandTest {
 
   @Test
   void grpcStatus_mapping() {
-    ProxyConfig config = ProxyConfig.defaults();
+    ExporterSpec config =
+        ProxyConfig.builder()
+            .setExporterProtocol(ExporterProtocol.GRPC)
+            .setEndpoint(URI.create("http://collector:4317"))
+            .build()
+            .otlpExporters()
+            .get(0);
     URI target = URI.create("http://collector:4317");
 
     assertThat(

@@ -122,6 +122,43 @@ class DoctorCommandTest {
   }
 
   @Test
+  void doctor_listsEveryExporterWithItsSignalsAndQueue() throws IOException {
+    Files.writeString(
+        dir.resolve("traccia.toml"),
+        "[tracing]\nendpoint = \"http://collector:4318\"\n"
+            + "[exporters]\ndurable_queue_dir = \"q\"\n"
+            + "[exporters.otlp.tempo]\n"
+            + "endpoint = \"http://tempo:4317\"\n"
+            + "protocol = \"grpc\"\n"
+            + "signals = [\"traces\"]\n"
+            + "durable_queue = true\n"
+            + "[exporters.otlp.mimir]\n"
+            + "endpoint = \"https://mimir:443/otlp?token=secret\"\n"
+            + "signals = [\"metrics\"]\n"
+            + "max_queue_size = 100\n");
+
+    CliRun run = CliRun.run(command(Map.of()));
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.all()).doesNotContain("secret");
+    assertThat(run.out())
+        .contains("  [ok] Exporters: otlp, otlp/tempo, otlp/mimir\n")
+        .contains(
+            "  [ok] Exporter otlp: http/protobuf, gzip; signals traces, metrics, logs; queue up to"
+                + " 50000 items in memory; timeout 10000 ms, retries for up to 300000 ms\n"
+                + "       traces: http://collector:4318/v1/traces\n"
+                + "       metrics: http://collector:4318/v1/metrics\n"
+                + "       logs: http://collector:4318/v1/logs\n"
+                + "  [ok] Exporter otlp/tempo: grpc, gzip; signals traces; queue on disk in "
+                + dir.resolve("q").resolve("otlp_tempo")
+                + " (up to 1073741824 bytes); timeout 10000 ms, retries for up to 300000 ms\n"
+                + "       traces: http://tempo:4317\n"
+                + "  [ok] Exporter otlp/mimir: http/protobuf, gzip; signals metrics; queue up to 100"
+                + " items in memory; timeout 10000 ms, retries for up to 300000 ms\n"
+                + "       metrics: https://mimir:443/otlp/v1/metrics?****\n");
+  }
+
+  @Test
   void doctor_listsRedactionRulesWithoutTheKey() throws IOException {
     Files.writeString(
         dir.resolve("traccia.toml"),

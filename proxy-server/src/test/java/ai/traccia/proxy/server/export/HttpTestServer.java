@@ -31,15 +31,15 @@ import javax.net.ssl.SSLParameters;
  * A real HTTP (or HTTPS) server on 127.0.0.1 and a free port that records each request and answers
  * as the test says.
  */
-final class HttpTestServer implements AutoCloseable {
+public final class HttpTestServer implements AutoCloseable {
 
   /** One request as the server saw it; {@code body} is un-gzipped when it was gzipped. */
-  static final class Received {
-    final String method;
-    final String path;
+  public static final class Received {
+    public final String method;
+    public final String path;
     final Headers headers;
     final byte[] rawBody;
-    final byte[] body;
+    public final byte[] body;
 
     Received(String method, String path, Headers headers, byte[] rawBody, byte[] body) {
       this.method = method;
@@ -51,7 +51,7 @@ final class HttpTestServer implements AutoCloseable {
   }
 
   /** What to answer; {@code hang} answers nothing until the server closes. */
-  static final class Reply {
+  public static final class Reply {
     final int status;
     final Map<String, String> headers;
     final byte[] body;
@@ -64,7 +64,7 @@ final class HttpTestServer implements AutoCloseable {
       this.hang = hang;
     }
 
-    static Reply of(int status) {
+    public static Reply of(int status) {
       return new Reply(status, Map.of(), new byte[0], false);
     }
 
@@ -72,13 +72,13 @@ final class HttpTestServer implements AutoCloseable {
       return new Reply(status, headers, body, false);
     }
 
-    static Reply hang() {
+    public static Reply hang() {
       return new Reply(0, Map.of(), new byte[0], true);
     }
   }
 
-  final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
-  volatile Function<Received, Reply> replies = r -> Reply.of(200);
+  public final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  public volatile Function<Received, Reply> replies = r -> Reply.of(200);
   private final CountDownLatch closing = new CountDownLatch(1);
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final HttpServer server;
@@ -108,7 +108,7 @@ final class HttpTestServer implements AutoCloseable {
     server.start();
   }
 
-  static HttpTestServer start() throws IOException {
+  public static HttpTestServer start() throws IOException {
     return new HttpTestServer(null, false);
   }
 
@@ -116,15 +116,15 @@ final class HttpTestServer implements AutoCloseable {
     return new HttpTestServer(tls, needClientAuth);
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 
-  URI url(String path) {
+  public URI url(String path) {
     return URI.create(scheme + "://127.0.0.1:" + port() + path);
   }
 
-  Received take() throws InterruptedException {
+  public Received take() throws InterruptedException {
     Received r = received.poll(10, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("the server received nothing");

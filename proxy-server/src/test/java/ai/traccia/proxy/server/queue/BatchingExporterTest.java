@@ -106,6 +106,31 @@ class BatchingExporterTest {
   }
 
   @Test
+  void signals_otherSignalsPassTheQueueBy() throws Exception {
+    queue =
+        BatchingExporter.builder(exporter, metrics)
+            .setCapacity(5)
+            .setSignals(java.util.EnumSet.of(Signal.TRACES))
+            .build();
+    ExportRequest logs = ExportRequest.of(Signal.LOGS, TestData.logs(50).toByteArray(), 50);
+
+    // Far over the capacity, yet "reserved": the queue does not take logs, so it never holds them.
+    assertThat(queue.tryReserve(logs)).isTrue();
+    queue.enqueue(logs);
+    assertThat(queue.size()).isZero();
+    assertThat(queue.takes(Signal.LOGS)).isFalse();
+    assertThat(queue.tryReserve(spans(2))).isTrue();
+    queue.enqueue(spans(2));
+    queue.forceFlush().get(5, TimeUnit.SECONDS);
+
+    assertThat(exporter.requests(Signal.LOGS)).isEmpty();
+    assertThat(exporter.requests(Signal.TRACES)).hasSize(1);
+    assertThatThrownBy(
+            () -> BatchingExporter.builder(exporter, metrics).setSignals(java.util.Set.of()))
+        .hasMessage("signals: [] (expected: at least one signal)");
+  }
+
+  @Test
   void tryReserve_refusesPastCapacityUntilExported() throws Exception {
     CompletableFuture<ExportResult> pending = new CompletableFuture<>();
     exporter.answerWith(r -> pending);
