@@ -115,7 +115,8 @@ public final class Exporters {
     return b.build();
   }
 
-  private static Exporter retrying(
+  /** {@code exporter} wrapped in the configured retries, which it reports to {@code metrics}. */
+  static Exporter retrying(
       Exporter exporter,
       ProxyConfig config,
       SelfMetrics metrics,

@@ -18,6 +18,8 @@ import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
+import ai.traccia.proxy.server.kafka.KafkaExporter;
+import ai.traccia.proxy.server.kafka.KafkaReceiver;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.BearerAuth;
@@ -26,6 +28,7 @@ import ai.traccia.proxy.server.ui.LivePage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -62,6 +65,7 @@ public final class ProxyAssembly implements AutoCloseable {
   private final Stages stages;
   private final ProxyServer server;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile KafkaReceiver kafka; // null unless kafka.receive
 
   private ProxyAssembly(
       ProxyConfig config,
@@ -91,14 +95,26 @@ public final class ProxyAssembly implements AutoCloseable {
     ScheduledExecutorService guardrailClock = daemonScheduler("traccia-guardrail");
     Stages stages = null;
     try {
-      List<Exporter> exporters = Exporters.create(config, metrics, retries);
+      List<Exporter> exporters = new ArrayList<>(Exporters.create(config, metrics, retries));
+      if (config.kafkaExport()) {
+        exporters.add(Exporters.retrying(KafkaExporter.create(config), config, metrics, retries));
+      }
       stages = Stages.build(config, metrics, guardrailClock);
       ProxyServer.Settings.Builder settings = settings(config, stages, metrics);
       exporters.forEach(settings::addExporter);
       ProxyServer server = ProxyServer.start(settings.build());
       // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
       retries.scheduleWithFixedDelay(stages.prices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
-      return new ProxyAssembly(config, retries, guardrailClock, stages, server);
+      ProxyAssembly assembly = new ProxyAssembly(config, retries, guardrailClock, stages, server);
+      if (config.kafkaReceive()) {
+        try {
+          assembly.startKafkaReceiver(metrics);
+        } catch (RuntimeException e) {
+          assembly.close();
+          throw e;
+        }
+      }
+      return assembly;
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (stages != null && stages.derived != null) {
         stages.derived.shutdown();
@@ -107,6 +123,30 @@ public final class ProxyAssembly implements AutoCloseable {
       guardrailClock.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * Starts consuming traces from Kafka into the running server's Ingest. When the group takes
+   * partitions away, the guardrail stage releases the roots it holds at once (their traces go on at
+   * another proxy), counted as {@code root_released} with reason {@code rebalance}: it has no
+   * per-partition state to release only theirs.
+   */
+  private void startKafkaReceiver(SelfMetrics metrics) {
+    GuardrailProcessor guardrails = stages.guardrails;
+    Runnable onRevoked =
+        guardrails == null
+            ? () -> {}
+            : () -> {
+              int released = guardrails.releaseHeld();
+              if (released > 0) {
+                logger.info(
+                    "Kafka partitions were revoked: released {} held root spans early", released);
+              }
+            };
+    KafkaReceiver receiver =
+        KafkaReceiver.create(config, server.ingest()::traces, onRevoked, metrics.registry());
+    kafka = receiver;
+    receiver.start();
   }
 
   /** What {@link ProxyServer} is started with, from {@code config}. */
@@ -204,6 +244,11 @@ public final class ProxyAssembly implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    KafkaReceiver receiver = kafka;
+    if (receiver != null) {
+      // First: what it read is then accepted or left uncommitted, never refused for shutting down.
+      receiver.close(config.shutdownTimeout());
     }
     server.close();
     if (stages.derived != null) {
