@@ -366,7 +366,11 @@ public final class ProxyConfig {
    */
   public boolean fileEnabled() {
     return get(ENABLE_FILE)
-        || (useOtlp() && get(ENDPOINT) == null && get(API_KEY) == null && !consoleEnabled());
+        || (useOtlp()
+            && get(ENDPOINT) == null
+            && get(API_KEY) == null
+            && !consoleEnabled()
+            && !get(KAFKA_EXPORT));
   }
 
   /** The file exporter's file, absolute when loaded ({@code exporters.file_exporter_path}). */

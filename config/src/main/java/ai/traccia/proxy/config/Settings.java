@@ -427,7 +427,8 @@ final class Settings {
               .env("AGENT_DASHBOARD_ENABLE_FILE_EXPORTER")
               .description(
                   "Also append every span to file_exporter_path as JSON lines. On by itself when"
-                      + " there is no OTLP endpoint and the console exporter is off."));
+                      + " there is no OTLP endpoint and the console exporter and kafka.export are"
+                      + " off."));
 
   static final Setting<Path> FILE_EXPORTER_PATH =
       add(

@@ -66,6 +66,8 @@ class KafkaSettingsTest {
     assertThat(config.kafkaBrokers()).containsExactly("a:9092", "b:9093");
     assertThat(config.kafkaExport()).isTrue();
     assertThat(config.kafkaCompression()).isEqualTo("zstd");
+    // Producing to Kafka is a destination: no traces.jsonl beside it unless asked for.
+    assertThat(config.fileEnabled()).isFalse();
   }
 
   @Test
