@@ -80,6 +80,13 @@ public final class Exporters {
     if (config.consoleEnabled()) {
       parts.add("console");
     }
+    if (config.kafkaExport()) {
+      parts.add(
+          "Kafka topic "
+              + config.kafkaTracesTopic()
+              + " at "
+              + String.join(",", config.kafkaBrokers()));
+    }
     return String.join(", ", parts);
   }
 
