@@ -100,7 +100,7 @@ class KafkaIT {
         assertThat(r.statusCode()).isEqualTo(200);
       }
 
-      List<ConsumerRecord<String, byte[]>> records = readAll(topic, traces);
+      List<ConsumerRecord<String, byte[]>> records = readAll(broker.bootstrap(), topic, traces);
       double seconds = (System.nanoTime() - started) / 1e9;
       System.out.printf(
           "KafkaIT: %d traces through the sidecar into Kafka in %.2f s (%.0f messages/s)%n",
@@ -152,6 +152,61 @@ class KafkaIT {
         assertThat(
                 LoadSupport.counter(metrics, "traccia_proxy_received_items", "transport=\"kafka\""))
             .isGreaterThanOrEqualTo(2.0 * traces);
+      }
+    }
+  }
+
+  @Test
+  void throughput_sidecarToKafkaToGateway() throws Exception {
+    // Bounded: 5,000 traces (10,000 spans) in 50 requests; prints messages per second each way.
+    String topic = "spans_load";
+    broker.createTopic(topic, 3);
+    int traces = 5_000;
+    try (OtlpHttpSink sink = new OtlpHttpSink();
+        ProxyProcess sidecar =
+            ProxyProcess.start(
+                work.resolve("load-sidecar"),
+                ProxyProcess.env(
+                    "TRACCIA_KAFKA_EXPORT", "true",
+                    "TRACCIA_KAFKA_BROKERS", broker.bootstrap(),
+                    "TRACCIA_KAFKA_TRACES_TOPIC", topic,
+                    "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS", "0",
+                    "TRACCIA_SCHEDULE_DELAY_MILLIS", "50"))) {
+      long started = System.nanoTime();
+      for (int first = 0; first < traces; first += 100) {
+        assertThat(post(sidecar.httpEndpoint(), request(first, 100)).statusCode()).isEqualTo(200);
+      }
+      assertThat(readAll(broker.bootstrap(), topic, traces)).hasSize(traces);
+      double produced = (System.nanoTime() - started) / 1e9;
+      sink.start();
+      try (ProxyProcess gateway =
+          ProxyProcess.start(
+              work.resolve("load-gateway"),
+              ProxyProcess.env(
+                  "TRACCIA_KAFKA_RECEIVE", "true",
+                  "TRACCIA_KAFKA_BROKERS", broker.bootstrap(),
+                  "TRACCIA_KAFKA_TRACES_TOPIC", topic,
+                  "TRACCIA_KAFKA_GROUP_ID", "it-load",
+                  "TRACCIA_ENDPOINT", sink.tracesUrl(),
+                  "TRACCIA_EXPORTER_PROTOCOL", "http/protobuf",
+                  "TRACCIA_EXPORTER_COMPRESSION", "none",
+                  "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS", "0",
+                  "TRACCIA_SCHEDULE_DELAY_MILLIS", "50"))) {
+        long consuming = System.nanoTime();
+        await().atMost(WITHIN).until(() -> sink.spans().size() >= 2 * traces);
+        double consumed = (System.nanoTime() - consuming) / 1e9;
+        System.out.printf(
+            "KafkaIT throughput: sidecar %d traces -> %d messages in %.2f s (%.0f messages/s,"
+                + " HTTP requests sent one at a time); gateway %d messages -> sink in %.2f s"
+                + " (%.0f messages/s, %.0f spans/s)%n",
+            traces,
+            traces,
+            produced,
+            traces / produced,
+            traces,
+            consumed,
+            traces / consumed,
+            2 * traces / consumed);
       }
     }
   }
@@ -213,7 +268,7 @@ class KafkaIT {
 
   // --- Helpers -----------------------------------------------------------------------------------
 
-  private static HttpResponse<Void> post(String endpoint, byte[] body) throws Exception {
+  static HttpResponse<Void> post(String endpoint, byte[] body) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(endpoint + "/v1/traces"))
             .header("Content-Type", "application/x-protobuf")
@@ -224,7 +279,7 @@ class KafkaIT {
   }
 
   /** {@code count} traces from number {@code first}: a root and an LLM call under it each. */
-  private static byte[] request(int first, int count) {
+  static byte[] request(int first, int count) {
     ScopeSpans.Builder scope = ScopeSpans.newBuilder();
     for (int t = first; t < first + count; t++) {
       ByteString traceId =
@@ -273,27 +328,27 @@ class KafkaIT {
         .build();
   }
 
-  private static Map<String, AnyValue> attributes(Span span) {
+  static Map<String, AnyValue> attributes(Span span) {
     Map<String, AnyValue> map = new HashMap<>();
     span.getAttributesList().forEach(kv -> map.put(kv.getKey(), kv.getValue()));
     return map;
   }
 
-  private static List<Span> spans(ExportTraceServiceRequest request) {
+  static List<Span> spans(ExportTraceServiceRequest request) {
     return request.getResourceSpansList().stream()
         .flatMap(rs -> rs.getScopeSpansList().stream())
         .flatMap(ss -> ss.getSpansList().stream())
         .collect(Collectors.toList());
   }
 
-  private static String hex(ByteString id) {
+  static String hex(ByteString id) {
     return HexFormat.of().formatHex(id.toByteArray());
   }
 
   /** Every record of {@code topic}, read by a new consumer group, until {@code count} arrived. */
-  private static List<ConsumerRecord<String, byte[]>> readAll(String topic, int count) {
+  static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, int count) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
