@@ -100,7 +100,6 @@ public final class KafkaReceiver implements AutoCloseable {
   // Owned by the polling thread.
   private final Map<TopicPartition, OffsetAndMetadata> accepted = new HashMap<>();
   private long resumeAtMillis = -1; // -1: not paused
-  private volatile long handledRecords; // written by the polling thread only
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -249,7 +248,6 @@ public final class KafkaReceiver implements AutoCloseable {
           break;
         }
         accepted.put(partition, new OffsetAndMetadata(record.offset() + 1));
-        handledRecords++;
       }
     }
     if (retryAfter != null) {
@@ -357,11 +355,6 @@ public final class KafkaReceiver implements AutoCloseable {
   /** Whether the consumer is paused, backing off from a refusal; for tests. */
   boolean isPaused() {
     return resumeAtMillis >= 0;
-  }
-
-  /** Records accepted (or skipped as malformed) since start; for tests and logs. */
-  long handledRecords() {
-    return handledRecords;
   }
 
   /**
