@@ -28,7 +28,13 @@ cache_dir="${TRACCIA_CACHE_DIR:-${HOME}/.cache/traccia-proxy}"
 out_dir="${cache_dir}/otelcol-${version}"
 binary="${out_dir}/otelcol-traccia"
 
-if [[ -x "${binary}" ]]; then
+# A binary built before the manifest had every component below (its components.txt beside it says
+# what it has) is built again.
+current() {
+  [[ -x "${binary}" ]] && grep -q "kafka" "${out_dir}/components.txt" 2>/dev/null
+}
+
+if current; then
   printf '%s\n' "${binary}"
   exit 0
 fi
@@ -50,7 +56,7 @@ exec 9>"${lock_file}"
 if command -v flock >/dev/null 2>&1; then
   flock 9
 fi
-if [[ -x "${binary}" ]]; then
+if current; then
   printf '%s\n' "${binary}"
   exit 0
 fi
@@ -80,6 +86,7 @@ dist:
   output_path: ${work_dir}/dist
 receivers:
   - gomod: ${core}/receiver/otlpreceiver v${version}
+  - gomod: ${contrib}/receiver/kafkareceiver v${version}
 processors:
   - gomod: ${core}/processor/batchprocessor v${version}
 exporters:
@@ -87,6 +94,7 @@ exporters:
   - gomod: ${core}/exporter/otlpexporter v${version}
   - gomod: ${core}/exporter/otlphttpexporter v${version}
   - gomod: ${contrib}/exporter/fileexporter v${version}
+  - gomod: ${contrib}/exporter/kafkaexporter v${version}
 MANIFEST
 
 # The builder's module step runs 'go mod tidy', which also resolves the packages that only the components' own

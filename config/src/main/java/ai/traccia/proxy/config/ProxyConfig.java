@@ -376,7 +376,8 @@ public final class ProxyConfig {
             && get(ENDPOINT) == null
             && get(API_KEY) == null
             && otlpSections.isEmpty()
-            && !consoleEnabled());
+            && !consoleEnabled()
+            && !get(KAFKA_EXPORT));
   }
 
   /** The file exporter's file, absolute when loaded ({@code exporters.file_exporter_path}). */
@@ -781,6 +782,109 @@ public final class ProxyConfig {
    */
   public PricingOverride pricingOverrideFromEnv() {
     return get(PRICING_OVERRIDE_FROM_ENV);
+  }
+
+  // --- [kafka] ------------------------------------------------------------------------------
+
+  /** Bootstrap brokers as host:port strings ({@code kafka.brokers}); empty when not set. */
+  public List<String> kafkaBrokers() {
+    String brokers = get(KAFKA_BROKERS);
+    List<String> list = new ArrayList<>();
+    if (brokers != null) {
+      for (String b : brokers.split(",")) {
+        if (!b.trim().isEmpty()) {
+          list.add(b.trim());
+        }
+      }
+    }
+    return list;
+  }
+
+  /** Whether exports are also produced to Kafka ({@code kafka.export}). */
+  public boolean kafkaExport() {
+    return get(KAFKA_EXPORT);
+  }
+
+  /** Whether traces are consumed from Kafka ({@code kafka.receive}). */
+  public boolean kafkaReceive() {
+    return get(KAFKA_RECEIVE);
+  }
+
+  /** Topic of traces ({@code kafka.traces_topic}). */
+  public String kafkaTracesTopic() {
+    return get(KAFKA_TRACES_TOPIC);
+  }
+
+  /** Topic of metrics ({@code kafka.metrics_topic}). */
+  public String kafkaMetricsTopic() {
+    return get(KAFKA_METRICS_TOPIC);
+  }
+
+  /** Topic of logs ({@code kafka.logs_topic}). */
+  public String kafkaLogsTopic() {
+    return get(KAFKA_LOGS_TOPIC);
+  }
+
+  /** Consumer group of the Kafka receiver ({@code kafka.group_id}). */
+  public String kafkaGroupId() {
+    return get(KAFKA_GROUP_ID);
+  }
+
+  /** Client id sent to the brokers ({@code kafka.client_id}). */
+  public String kafkaClientId() {
+    return get(KAFKA_CLIENT_ID);
+  }
+
+  /** Compression of produced batches, Kafka's own name ({@code kafka.compression}). */
+  public String kafkaCompression() {
+    return get(KAFKA_COMPRESSION);
+  }
+
+  /**
+   * How long one export waits for the brokers' acknowledgement ({@code kafka.produce_timeout_ms}).
+   */
+  public Duration kafkaProduceTimeout() {
+    return Duration.ofMillis(get(KAFKA_PRODUCE_TIMEOUT_MS));
+  }
+
+  /** Records one poll of the Kafka receiver returns at most ({@code kafka.max_poll_records}). */
+  public int kafkaMaxPollRecords() {
+    return get(KAFKA_MAX_POLL_RECORDS);
+  }
+
+  /** Whether the brokers are reached over TLS ({@code kafka.tls_enabled}). */
+  public boolean kafkaTlsEnabled() {
+    return get(KAFKA_TLS_ENABLED);
+  }
+
+  /** PEM CA certificates for the brokers ({@code kafka.tls_ca_file}). */
+  public Optional<Path> kafkaTlsCaFile() {
+    return Optional.ofNullable(get(KAFKA_TLS_CA_FILE));
+  }
+
+  /** PEM client certificate chain for the brokers ({@code kafka.tls_cert_file}). */
+  public Optional<Path> kafkaTlsCertFile() {
+    return Optional.ofNullable(get(KAFKA_TLS_CERT_FILE));
+  }
+
+  /** PEM private key of the client certificate ({@code kafka.tls_key_file}). */
+  public Optional<Path> kafkaTlsKeyFile() {
+    return Optional.ofNullable(get(KAFKA_TLS_KEY_FILE));
+  }
+
+  /** SASL mechanism, or {@code "none"} ({@code kafka.sasl_mechanism}). */
+  public String kafkaSaslMechanism() {
+    return get(KAFKA_SASL_MECHANISM);
+  }
+
+  /** SASL user name ({@code kafka.sasl_username}). */
+  public Optional<String> kafkaSaslUsername() {
+    return Optional.ofNullable(get(KAFKA_SASL_USERNAME));
+  }
+
+  /** SASL password, a secret ({@code kafka.sasl_password}). */
+  public Optional<String> kafkaSaslPassword() {
+    return Optional.ofNullable(get(KAFKA_SASL_PASSWORD));
   }
 
   // --- Origins and description ----------------------------------------------------------------
@@ -1431,12 +1535,15 @@ public final class ProxyConfig {
                   "set together with " + CLIENT_CERT_FILE.key + ", which is not set"));
         }
       }
+      problems.addAll(kafkaProblems(skip));
       problems.addAll(receiverSecurityProblems(skip));
       problems.addAll(exporterProblems(skip));
       if (!skip.contains(USE_OTLP)
           && !skip.contains(ENABLE_CONSOLE)
           && !skip.contains(ENABLE_FILE)
+          && !skip.contains(KAFKA_EXPORT)
           && !value(USE_OTLP)
+          && !value(KAFKA_EXPORT)
           && !value(ENABLE_CONSOLE)
           && !value(ENABLE_FILE)) {
         problems.add(
@@ -1470,6 +1577,53 @@ public final class ProxyConfig {
                         + " is set (the HMAC-SHA256 key of hashed values)"));
             break;
           }
+        }
+      }
+      return problems;
+    }
+
+    /** The rules between the {@code [kafka]} keys. */
+    private List<ConfigProblem> kafkaProblems(Set<Setting<?>> skip) {
+      List<ConfigProblem> problems = new ArrayList<>();
+      if (skip.contains(KAFKA_BROKERS)
+          || skip.contains(KAFKA_EXPORT)
+          || skip.contains(KAFKA_RECEIVE)) {
+        return problems;
+      }
+      boolean export = value(KAFKA_EXPORT);
+      boolean receive = value(KAFKA_RECEIVE);
+      if (!export && !receive) {
+        return problems;
+      }
+      Setting<Boolean> on = export ? KAFKA_EXPORT : KAFKA_RECEIVE;
+      if (value(KAFKA_BROKERS) == null) {
+        problems.add(problem(KAFKA_BROKERS, "set when " + which(on)));
+      }
+      if (export && receive && !skip.contains(KAFKA_TRACES_TOPIC)) {
+        // One process producing to the topic it consumes would read back its own output forever.
+        problems.add(
+            problem(
+                KAFKA_RECEIVE,
+                "not true together with "
+                    + which(KAFKA_EXPORT)
+                    + ": a proxy would consume the traces it produces to "
+                    + value(KAFKA_TRACES_TOPIC)
+                    + "; run the producing and the consuming tiers as separate proxies"));
+      }
+      if (!skip.contains(KAFKA_SASL_MECHANISM) && !"none".equals(value(KAFKA_SASL_MECHANISM))) {
+        for (Setting<String> s : Arrays.asList(KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)) {
+          if (!skip.contains(s) && value(s) == null) {
+            problems.add(problem(s, "set when " + which(KAFKA_SASL_MECHANISM)));
+          }
+        }
+      }
+      if (!skip.contains(KAFKA_TLS_CERT_FILE) && !skip.contains(KAFKA_TLS_KEY_FILE)) {
+        boolean cert = value(KAFKA_TLS_CERT_FILE) != null;
+        boolean key = value(KAFKA_TLS_KEY_FILE) != null;
+        if (cert != key) {
+          Setting<Path> set = cert ? KAFKA_TLS_CERT_FILE : KAFKA_TLS_KEY_FILE;
+          Setting<Path> missing = cert ? KAFKA_TLS_KEY_FILE : KAFKA_TLS_CERT_FILE;
+          problems.add(problem(set, "set together with " + missing.key + ", which is not set"));
         }
       }
       return problems;

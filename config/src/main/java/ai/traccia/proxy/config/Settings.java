@@ -395,7 +395,8 @@ final class Settings {
               .env("AGENT_DASHBOARD_ENABLE_FILE_EXPORTER")
               .description(
                   "Also append every span to file_exporter_path as JSON lines. On by itself when"
-                      + " there is no OTLP endpoint and the console exporter is off."));
+                      + " there is no OTLP endpoint and the console exporter and kafka.export are"
+                      + " off."));
 
   static final Setting<Path> FILE_EXPORTER_PATH =
       add(
@@ -989,6 +990,162 @@ final class Settings {
     return Collections.unmodifiableMap(out);
   }
 
+  // --- [kafka] --------------------------------------------------------------------------------
+
+  static final Setting<String> KAFKA_BROKERS =
+      add(
+          Setting.builder("kafka", "brokers", ValueType.STRING)
+              .alias("kafka_brokers")
+              .check(Settings::kafkaBrokers)
+              .optional("\"kafka-1:9092,kafka-2:9092\"")
+              .description(
+                  "Bootstrap brokers, host:port separated by commas; required when export or"
+                      + " receive is on."));
+
+  static final Setting<Boolean> KAFKA_EXPORT =
+      add(
+          Setting.builder("kafka", "export", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("kafka_export")
+              .description(
+                  "Also produce every export to Kafka: traces one message per trace, keyed by"
+                      + " trace id, in the Collector's otlp_proto encoding."));
+
+  static final Setting<Boolean> KAFKA_RECEIVE =
+      add(
+          Setting.builder("kafka", "receive", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("kafka_receive")
+              .description(
+                  "Consume traces_topic in the consumer group group_id and run what it reads"
+                      + " through the pipeline, as an OTLP/HTTP request."));
+
+  static final Setting<String> KAFKA_TRACES_TOPIC =
+      add(
+          Setting.builder("kafka", "traces_topic", ValueType.STRING)
+              .defaultValue("otlp_spans")
+              .alias("kafka_traces_topic")
+              .check(Settings::kafkaTopic)
+              .description("Topic of traces, produced to and consumed from."));
+
+  static final Setting<String> KAFKA_METRICS_TOPIC =
+      add(
+          Setting.builder("kafka", "metrics_topic", ValueType.STRING)
+              .defaultValue("otlp_metrics")
+              .alias("kafka_metrics_topic")
+              .check(Settings::kafkaTopic)
+              .description("Topic the metrics requests are produced to, unkeyed."));
+
+  static final Setting<String> KAFKA_LOGS_TOPIC =
+      add(
+          Setting.builder("kafka", "logs_topic", ValueType.STRING)
+              .defaultValue("otlp_logs")
+              .alias("kafka_logs_topic")
+              .check(Settings::kafkaTopic)
+              .description("Topic the logs requests are produced to, unkeyed."));
+
+  static final Setting<String> KAFKA_GROUP_ID =
+      add(
+          Setting.builder("kafka", "group_id", ValueType.STRING)
+              .defaultValue("traccia-proxy")
+              .alias("kafka_group_id")
+              .check(s -> s.isEmpty() ? "a non-empty consumer group id" : null)
+              .description(
+                  "Consumer group of the receiver; gateways of one group share the work."));
+
+  static final Setting<String> KAFKA_CLIENT_ID =
+      add(
+          Setting.builder("kafka", "client_id", ValueType.STRING)
+              .defaultValue("traccia-proxy")
+              .alias("kafka_client_id")
+              .check(s -> s.isEmpty() ? "a non-empty client id" : null)
+              .description("Client id the producer and consumer send to the brokers."));
+
+  static final Setting<String> KAFKA_COMPRESSION =
+      add(
+          Setting.builder("kafka", "compression", ValueType.choice(kafkaCompressions()))
+              .defaultValue("none")
+              .alias("kafka_compression")
+              .description(
+                  "Compression of produced batches: \"none\", \"gzip\", \"snappy\", \"lz4\" or"
+                      + " \"zstd\"."));
+
+  static final Setting<Integer> KAFKA_PRODUCE_TIMEOUT_MS =
+      add(
+          Setting.builder("kafka", "produce_timeout_ms", ValueType.INT)
+              .defaultValue(30_000)
+              .alias("kafka_produce_timeout_ms")
+              .check(n -> n >= 1000 && n <= 600_000 ? null : "an integer from 1000 to 600000")
+              .description(
+                  "How long one export waits for the brokers to acknowledge every message before"
+                      + " it is retried."));
+
+  static final Setting<Integer> KAFKA_MAX_POLL_RECORDS =
+      add(
+          Setting.builder("kafka", "max_poll_records", ValueType.INT)
+              .defaultValue(500)
+              .alias("kafka_max_poll_records")
+              .check(n -> n >= 1 && n <= 10_000 ? null : "an integer from 1 to 10000")
+              .description("Records the receiver reads in one poll, and commits after."));
+
+  static final Setting<Boolean> KAFKA_TLS_ENABLED =
+      add(
+          Setting.builder("kafka", "tls_enabled", ValueType.BOOLEAN)
+              .defaultValue(false)
+              .alias("kafka_tls_enabled")
+              .description("Connect to the brokers over TLS."));
+
+  static final Setting<Path> KAFKA_TLS_CA_FILE =
+      add(
+          Setting.builder("kafka", "tls_ca_file", ValueType.PATH)
+              .alias("kafka_tls_ca_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/kafka-ca.pem\"")
+              .description(
+                  "PEM CA certificates to trust for the brokers instead of the system's."));
+
+  static final Setting<Path> KAFKA_TLS_CERT_FILE =
+      add(
+          Setting.builder("kafka", "tls_cert_file", ValueType.PATH)
+              .alias("kafka_tls_cert_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/kafka-client.pem\"")
+              .description("PEM client certificate chain for mutual TLS; needs tls_key_file."));
+
+  static final Setting<Path> KAFKA_TLS_KEY_FILE =
+      add(
+          Setting.builder("kafka", "tls_key_file", ValueType.PATH)
+              .alias("kafka_tls_key_file")
+              .check(Settings::readableFile)
+              .optional("\"/etc/traccia/kafka-client-key.pem\"")
+              .description("PEM (PKCS#8, unencrypted) private key of tls_cert_file."));
+
+  static final Setting<String> KAFKA_SASL_MECHANISM =
+      add(
+          Setting.builder("kafka", "sasl_mechanism", ValueType.choice(saslMechanisms()))
+              .defaultValue("none")
+              .alias("kafka_sasl_mechanism")
+              .description(
+                  "SASL authentication: \"none\", \"PLAIN\", \"SCRAM-SHA-256\" or"
+                      + " \"SCRAM-SHA-512\" (any case); the others need sasl_username and"
+                      + " sasl_password."));
+
+  static final Setting<String> KAFKA_SASL_USERNAME =
+      add(
+          Setting.builder("kafka", "sasl_username", ValueType.STRING)
+              .alias("kafka_sasl_username")
+              .optional("\"traccia\"")
+              .description("SASL user name."));
+
+  static final Setting<String> KAFKA_SASL_PASSWORD =
+      add(
+          Setting.builder("kafka", "sasl_password", ValueType.STRING)
+              .alias("kafka_sasl_password")
+              .secret()
+              .optional("\"\"")
+              .description(
+                  "SASL password; a secret, never shown. Prefer the environment variable."));
+
   // --- [ui] -----------------------------------------------------------------------------------
 
   static final Setting<Boolean> ENABLE_LIVE_PAGE =
@@ -1152,6 +1309,52 @@ final class Settings {
       words.put(c.configValue(), c);
     }
     return words;
+  }
+
+  private static Map<String, String> kafkaCompressions() {
+    Map<String, String> words = new LinkedHashMap<>();
+    for (String c : new String[] {"none", "gzip", "snappy", "lz4", "zstd"}) {
+      words.put(c, c);
+    }
+    return words;
+  }
+
+  private static Map<String, String> saslMechanisms() {
+    Map<String, String> words = new LinkedHashMap<>();
+    // Matched without regard to case, as every choice; Kafka's own spelling is the value.
+    for (String m : new String[] {"none", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}) {
+      words.put(m.toLowerCase(Locale.ROOT), m);
+    }
+    return words;
+  }
+
+  // Kafka's own rule for topic names (Topic.validate): what a broker would refuse at runtime. Not
+  // a static Pattern: the settings above run their checks while this class initializes.
+  static String kafkaTopic(String topic) {
+    return topic.matches("[a-zA-Z0-9._-]{1,249}") && !topic.equals(".") && !topic.equals("..")
+        ? null
+        : "a topic name of 1 to 249 letters, digits, '.', '_' or '-'";
+  }
+
+  static String kafkaBrokers(String brokers) {
+    String expected = "host:port pairs separated by commas, such as \"kafka-1:9092,kafka-2:9092\"";
+    String[] parts = brokers.split(",", -1);
+    for (String part : parts) {
+      String p = part.trim();
+      int colon = p.lastIndexOf(':');
+      if (colon <= 0 || colon == p.length() - 1) {
+        return expected;
+      }
+      try {
+        int port = Integer.parseInt(p.substring(colon + 1));
+        if (port < 1 || port > 65535) {
+          return expected;
+        }
+      } catch (NumberFormatException e) {
+        return expected;
+      }
+    }
+    return null;
   }
 
   private static Map<String, String> policies() {

@@ -391,8 +391,8 @@ class ConfigLoaderTest {
             "tracng: (table) (expected: a known section; did you mean tracing?)"
                 + " [traccia.toml:1:1]",
             "nonsense: (table) (expected: one of the sections server, tracing, exporters,"
-                + " rate_limiting, metrics, instrumentation, guardrails, redaction, ui, runtime,"
-                + " logging, advanced, pricing, governance) [traccia.toml:4:1]");
+                + " rate_limiting, metrics, instrumentation, guardrails, redaction, kafka, ui,"
+                + " runtime, logging, advanced, pricing, governance) [traccia.toml:4:1]");
   }
 
   @Test

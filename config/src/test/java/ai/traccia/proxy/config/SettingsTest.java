@@ -28,6 +28,7 @@ class SettingsTest {
             "instrumentation",
             "guardrails",
             "redaction",
+            "kafka",
             "ui",
             "runtime",
             "logging",

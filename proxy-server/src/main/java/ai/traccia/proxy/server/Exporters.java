@@ -20,6 +20,7 @@ import ai.traccia.proxy.server.export.OtlpGrpcExporter;
 import ai.traccia.proxy.server.export.OtlpHttpExporter;
 import ai.traccia.proxy.server.export.RetryingExporter;
 import ai.traccia.proxy.server.export.Signal;
+import ai.traccia.proxy.server.kafka.KafkaExporter;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,11 @@ public final class Exporters {
     ProxyServer.QueueOptions everything =
         new ProxyServer.QueueOptions(
             EnumSet.allOf(Signal.class), config.maxQueueSize(), config.durableQueue());
+    if (config.kafkaExport()) {
+      exporters.add(
+          new Configured(
+              retrying(KafkaExporter.create(config), config, metrics, scheduler), everything));
+    }
     if (config.fileEnabled()) {
       exporters.add(
           new Configured(
@@ -109,6 +115,13 @@ public final class Exporters {
     }
     if (config.consoleEnabled()) {
       parts.add("console");
+    }
+    if (config.kafkaExport()) {
+      parts.add(
+          "Kafka topic "
+              + config.kafkaTracesTopic()
+              + " at "
+              + String.join(",", config.kafkaBrokers()));
     }
     return String.join(", ", parts);
   }
@@ -163,6 +176,7 @@ public final class Exporters {
     return b.build();
   }
 
+  /** {@code exporter} wrapped in the configured retries, which it reports to {@code metrics}. */
   private static Exporter retrying(
       Exporter exporter,
       ProxyConfig config,

@@ -17,6 +17,7 @@ import ai.traccia.proxy.processor.redaction.RedactionProcessor;
 import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
+import ai.traccia.proxy.server.kafka.KafkaReceiver;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.ratelimit.SpanRateLimiter;
 import ai.traccia.proxy.server.receiver.BearerAuth;
@@ -61,6 +62,7 @@ public final class ProxyAssembly implements AutoCloseable {
   private final Stages stages;
   private final ProxyServer server;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile KafkaReceiver kafka; // null unless kafka.receive
 
   private ProxyAssembly(
       ProxyConfig config,
@@ -97,7 +99,16 @@ public final class ProxyAssembly implements AutoCloseable {
       ProxyServer server = ProxyServer.start(settings.build());
       // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
       retries.scheduleWithFixedDelay(stages.prices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
-      return new ProxyAssembly(config, retries, guardrailClock, stages, server);
+      ProxyAssembly assembly = new ProxyAssembly(config, retries, guardrailClock, stages, server);
+      if (config.kafkaReceive()) {
+        try {
+          assembly.startKafkaReceiver(metrics);
+        } catch (RuntimeException e) {
+          assembly.close();
+          throw e;
+        }
+      }
+      return assembly;
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (stages != null && stages.derived != null) {
         stages.derived.shutdown();
@@ -106,6 +117,30 @@ public final class ProxyAssembly implements AutoCloseable {
       guardrailClock.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * Starts consuming traces from Kafka into the running server's Ingest. When the group takes
+   * partitions away, the guardrail stage releases the roots it holds at once (their traces go on at
+   * another proxy), counted as {@code root_released} with reason {@code rebalance}: it has no
+   * per-partition state to release only theirs.
+   */
+  private void startKafkaReceiver(SelfMetrics metrics) {
+    GuardrailProcessor guardrails = stages.guardrails;
+    Runnable onRevoked =
+        guardrails == null
+            ? () -> {}
+            : () -> {
+              int released = guardrails.releaseHeld();
+              if (released > 0) {
+                logger.info(
+                    "Kafka partitions were revoked: released {} held root spans early", released);
+              }
+            };
+    KafkaReceiver receiver =
+        KafkaReceiver.create(config, server.ingest()::traces, onRevoked, metrics.registry());
+    kafka = receiver;
+    receiver.start();
   }
 
   /** What {@link ProxyServer} is started with, from {@code config}. */
@@ -204,6 +239,11 @@ public final class ProxyAssembly implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    KafkaReceiver receiver = kafka;
+    if (receiver != null) {
+      // First: what it read is then accepted or left uncommitted, never refused for shutting down.
+      receiver.close(config.shutdownTimeout());
     }
     server.close();
     retries.shutdownNow();

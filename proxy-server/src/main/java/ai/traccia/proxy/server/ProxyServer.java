@@ -327,6 +327,14 @@ public final class ProxyServer implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Where requests enter the pipeline and queues; receivers other than the OTLP ports (the Kafka
+   * consumer) hand their requests here as the OTLP receivers do.
+   */
+  public Ingest ingest() {
+    return ingest;
+  }
+
   /** Whether the receivers are bound and accepting. */
   public boolean isReady() {
     return ready.get() && !closed.get();

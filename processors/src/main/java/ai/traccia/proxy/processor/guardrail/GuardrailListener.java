@@ -22,7 +22,12 @@ public interface GuardrailListener {
     /** The trace's state left the cache (size bound or expiry) while its root was held. */
     TRACE_EVICTED("trace_evicted"),
     /** The processor shut down. */
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    /**
+     * Released early on request ({@link GuardrailProcessor#releaseHeld}): the rest of the traces
+     * will be processed elsewhere, as when a Kafka consumer loses its partitions.
+     */
+    REBALANCE("rebalance");
 
     private final String label;
 

@@ -282,6 +282,19 @@ public final class GuardrailProcessor implements SpanProcessor {
   }
 
   /**
+   * Releases every held root at once, with the summary of what has been seen so far, into the
+   * stages after this one, and goes on holding roots that arrive later. For when the rest of the
+   * held traces will be processed elsewhere: a Kafka consumer whose partitions were revoked in a
+   * rebalance hands their traces to another proxy, so waiting longer for their children here would
+   * only delay the roots. Counted as {@link GuardrailListener.Release#REBALANCE}. Thread-safe.
+   *
+   * @return the number of roots released
+   */
+  public int releaseHeld() {
+    return held.releaseAll(GuardrailListener.Release.REBALANCE);
+  }
+
+  /**
    * Turns tier C (heuristic) detection on or off from now on, for a reload of {@code
    * instrumentation.guardrail_heuristics}. Thread-safe. Summaries written after the change leave
    * out heuristic findings already collected when it is off.

@@ -144,6 +144,26 @@ final class HeldRoots {
     }
   }
 
+  /**
+   * Releases every held root now with what is known of its trace, for {@code reason}; later roots
+   * are held as before. Returns how many were released.
+   */
+  int releaseAll(GuardrailListener.Release reason) {
+    List<Root> all;
+    synchronized (lock) {
+      all = new ArrayList<>(held.keySet());
+      for (Root r : all) {
+        r.state.heldRoots.remove(r);
+      }
+      held.clear();
+      bytes = 0;
+    }
+    for (Root r : all) {
+      emit(r, reason);
+    }
+    return all.size();
+  }
+
   /** The number of root spans held now. */
   int count() {
     synchronized (lock) {

@@ -610,6 +610,29 @@ class GuardrailProcessorTest extends SpanProcessorContract {
   }
 
   @Test
+  void releaseHeld_releasesHeldRootsNowAndHoldsLaterOnes() {
+    GuardrailProcessor processor = builder().build();
+    processor.process(batch("svc", span(TRACE, ROOT, null)));
+    processor.process(batch("svc", span(OTHER_TRACE, ROOT, null)));
+
+    assertThat(processor.releaseHeld()).isEqualTo(2);
+    assertThat(processor.releaseHeld()).isZero();
+
+    assertThat(released).hasSize(2);
+    assertThat(listener.releases)
+        .containsExactly(GuardrailListener.Release.REBALANCE, GuardrailListener.Release.REBALANCE);
+    assertThat(attrs(released.get(0), 0)).containsKey("guardrail.summary");
+    // Unlike shutdown, a root that arrives afterwards is held for its children again.
+    SpanBatch after = batch("svc", span("0af7651916cd43dd8448eb211c80319d", ROOT, null));
+    processor.process(after);
+    assertThat(after.acceptedCount()).isZero();
+    assertThat(processor.heldCount()).isEqualTo(1);
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(released).hasSize(3);
+    assertThat(listener.releases.get(2)).isEqualTo(GuardrailListener.Release.WAIT_ELAPSED);
+  }
+
+  @Test
   void release_aRootWithItsOwnSummaryGetsTheProxysInItsPlace() {
     GuardrailProcessor processor = builder().build();
     // An application's SDK may have written a summary from what it saw in-process.

@@ -149,7 +149,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.adminPort(),
         proxy.servesLivePage() ? ", the live page on /" : "",
         Exporters.describe(config)
-            + (!config.otlpExporters().isEmpty()
+            + (!config.otlpExporters().isEmpty() || config.kafkaExport()
                 ? ""
                 : " (no backend configured: to forward, set TRACCIA_ENDPOINT or --endpoint, for"
                     + " example http://tempo:4317 with TRACCIA_EXPORTER_PROTOCOL=grpc, or"

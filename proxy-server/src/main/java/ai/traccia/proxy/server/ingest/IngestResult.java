@@ -39,7 +39,8 @@ public final class IngestResult {
     this.retryAfter = retryAfter;
   }
 
-  static IngestResult accepted() {
+  /** Everything accepted. */
+  public static IngestResult accepted() {
     return ACCEPTED_ALL;
   }
 
