@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>The pipeline runs, in this order: token counting, cost, metrics derivation, guardrails,
  * redaction, the live page's tap, sampling (see {@link #pipeline}). The guardrail stage is a
  * holding stage: a root span it held goes, when released, through the stages after it and into the
- * queues by the same hand-off as a request ({@code Ingest}), never around them. {@code
- * server.role} splits these stages between a sidecar and a gateway tier ({@link Role}).
+ * queues by the same hand-off as a request ({@code Ingest}), never around them. {@code server.role}
+ * splits these stages between a sidecar and a gateway tier ({@link Role}).
  *
  * <p>Thread-safe; close is idempotent.
  */
