@@ -21,12 +21,14 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code server.role}: which stages each role runs, and that no span is enriched twice. */
 class RoleTest {
@@ -104,6 +106,26 @@ class RoleTest {
             "token_counting", "cost", "metrics", "guardrail", "redaction", "live_page", "sampling");
     assertThat(skippingMarked(gateway)).containsExactly("token_counting", "cost");
     assertThat(gateway.derived).isNotNull();
+  }
+
+  @Test
+  void reload_sidecarWithoutTheTraceStagesAppliesWhatItHas(@TempDir Path dir) throws Exception {
+    ProxyConfig sidecar =
+        ProxyConfig.builder()
+            .setRole("sidecar")
+            .setGrpcPort(0)
+            .setHttpPort(0)
+            .setAdminPort(0)
+            .setFilePath(dir.resolve("traces.jsonl"))
+            .build();
+    try (ProxyAssembly proxy = ProxyAssembly.start(sidecar)) {
+      // No redaction, sampler or trace-level guardrail stage to reload: nothing must trip on that.
+      proxy.reload(sidecar.toBuilder().setSampleRate(0.5).setGuardrailHeuristics(false).build());
+
+      assertThat(proxy.pipeline().processors())
+          .extracting(SpanProcessor::name)
+          .doesNotContain("sampling", "redaction", "guardrail", "metrics");
+    }
   }
 
   @Test
