@@ -2,7 +2,7 @@
 """Checks the traccia-proxy Helm chart by rendering it and reading the manifests.
 
 Runs `helm lint --strict` and `helm template` for the default values, ci/gateway-values.yaml,
-ci/sidecar-values.yaml and the sidecar example chart, then checks ports, probes, the config and
+ci/gateway-tier-values.yaml, ci/sidecar-values.yaml and the sidecar example chart, then checks ports, probes, the config and
 Secret wiring, the security context and that invalid values fail with helm's schema messages.
 When --jar is given, the rendered traccia.toml is read by the proxy itself (`config show`) with
 the environment the Deployment sets, so the TOML rendering is checked by the real loader.
@@ -173,6 +173,8 @@ class Suite:
                 {"TRACCIA_BIND_ADDRESS": "0.0.0.0", "TRACCIA_GRPC_PORT": "4317",
                  "TRACCIA_HTTP_PORT": "4318", "TRACCIA_ADMIN_PORT": "13133"})
         c.check("default: no API key without apiKey", "TRACCIA_API_KEY" not in env, str(env))
+        c.equal("default: role all in env", env.get("TRACCIA_SERVER_ROLE"), "all")
+        c.check("default: Service has a cluster IP", "clusterIP" not in svc["spec"], str(svc["spec"]))
         mounts = mounts_by_path(con, pod)
         cm = r.one("ConfigMap")
         c.equal("default: ConfigMap mounted at /etc/traccia",
@@ -289,6 +291,32 @@ class Suite:
                 env_map(r.one("Deployment")["spec"]["template"]["spec"]["containers"][0]).get("TRACCIA_API_KEY"),
                 {"secretKeyRef": {"name": "team-secret", "key": "token"}})
 
+    def gateway_tier(self):
+        values = os.path.join(self.chart, "ci", "gateway-tier-values.yaml")
+        r = self.template(self.chart, "gw", "-f", values)
+        c = self.c
+        dep = r.one("Deployment")
+        con = dep["spec"]["template"]["spec"]["containers"][0]
+        env = env_map(con)
+        c.equal("gateway tier: role gateway in env", env.get("TRACCIA_SERVER_ROLE"), "gateway")
+        c.equal("gateway tier: fixed replicas", dep["spec"].get("replicas"), 3)
+        svc = r.one("Service")["spec"]
+        c.equal("gateway tier: headless Service", (svc.get("type"), svc.get("clusterIP")),
+                ("ClusterIP", "None"))
+        c.equal("gateway tier: ready pods only in DNS", svc.get("publishNotReadyAddresses"), False)
+        c.equal("gateway tier: headless Service keeps the OTLP port names",
+                [(p["name"], p["port"]) for p in svc["ports"]],
+                [("otlp-grpc", 4317), ("otlp-http", 4318), ("admin", 13133)])
+        if self.jar:
+            shown = self.config_show(r.one("ConfigMap")["data"]["traccia.toml"], env)
+            c.contains("gateway tier: proxy reads server.role", shown,
+                       "server.role: gateway (env TRACCIA_SERVER_ROLE)")
+        code, out, err = run([self.helm, "template", "bad", self.chart, "--set", "service.headless=true",
+                              "--set", "service.type=LoadBalancer"])
+        c.check("headless: with a LoadBalancer refused", code != 0, out[:400])
+        c.contains("headless: says why", err,
+                   "service.headless: true needs service.type ClusterIP, not LoadBalancer")
+
     def receiver_security(self):
         c = self.c
         r = self.template(self.chart, "tls", "--set", "receiverTls.existingSecret=proxy-tls",
@@ -347,6 +375,11 @@ class Suite:
                 "-XX:+UseSerialGC" in (env.get("JAVA_OPTS") or ""), str(env.get("JAVA_OPTS")))
         c.equal("example: API key from the existing Secret", env.get("TRACCIA_API_KEY"),
                 {"secretKeyRef": {"name": "traccia-api-key", "key": "api-key"}})
+        c.equal("example: sidecar runs every stage by default", env.get("TRACCIA_SERVER_ROLE"), "all")
+        tiered = self.template(example, "demo", "--set", "traccia-proxy.role=sidecar")
+        tiered_proxy = by_name(tiered.one("Deployment")["spec"]["template"]["spec"]["initContainers"])
+        c.equal("example: role sidecar reaches the sidecar container",
+                env_map(tiered_proxy["traccia-proxy"]).get("TRACCIA_SERVER_ROLE"), "sidecar")
         probe = ["/opt/traccia-proxy/healthcheck.sh"]
         c.equal("example: exec probes run the image's healthcheck.sh",
                 [proxy[p]["exec"]["command"] for p in ("startupProbe", "livenessProbe", "readinessProbe")],
@@ -398,6 +431,7 @@ class Suite:
         for message in ("values don't meet the specifications of the schema(s)",
                         "- at '': additional properties 'replicas' not allowed",
                         "- at '/mode': value must be one of 'gateway', 'sidecar'",
+                        "- at '/role': value must be one of 'all', 'sidecar', 'gateway'",
                         "- at '/ports/grpc': got string, want integer",
                         "- at '/config/server': additional properties 'grpc_port' not allowed"):
             c.contains("schema: says " + message.split(": ", 1)[-1], err, message)
@@ -457,7 +491,9 @@ def main():
                    os.path.join(suite.chart, "ci", "gateway-values.yaml"))
         suite.lint("ci/sidecar-values.yaml", suite.chart, "-f",
                    os.path.join(suite.chart, "ci", "sidecar-values.yaml"))
-        for part in (suite.defaults, suite.gateway, suite.receiver_security, suite.sidecar_values,
+        suite.lint("ci/gateway-tier-values.yaml", suite.chart, "-f",
+                   os.path.join(suite.chart, "ci", "gateway-tier-values.yaml"))
+        for part in (suite.defaults, suite.gateway, suite.gateway_tier, suite.receiver_security, suite.sidecar_values,
                      suite.example, suite.notes, suite.schema, suite.dashboards):
             try:
                 part()

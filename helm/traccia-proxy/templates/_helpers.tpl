@@ -156,6 +156,8 @@ take precedence over traccia.toml.
   value: {{ .Values.ports.http | int | quote }}
 - name: TRACCIA_ADMIN_PORT
   value: {{ .Values.ports.admin | int | quote }}
+- name: TRACCIA_SERVER_ROLE
+  value: {{ .Values.role | quote }}
 {{- if and (eq .Values.mode "sidecar") .Values.sidecar.javaOpts }}
 - name: JAVA_OPTS
   value: {{ .Values.sidecar.javaOpts | quote }}

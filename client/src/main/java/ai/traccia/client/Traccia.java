@@ -7,8 +7,8 @@ package ai.traccia.client;
 import ai.traccia.client.internal.ObserveRuntime;
 import ai.traccia.client.internal.Values;
 import ai.traccia.client.internal.Weaving;
-import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ClientConfig;
+import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigLoader;
 import ai.traccia.proxy.config.ConfigWarning;
@@ -720,8 +720,7 @@ public final class Traccia {
           return running;
         }
         ConfigLoader.Builder loader =
-            ConfigLoader.builder().setConfigFile(configFile)
-                .setFlags(values);
+            ConfigLoader.builder().setConfigFile(configFile).setFlags(values);
         if (environment != null) {
           loader.setEnvironment(environment);
         }

@@ -184,6 +184,14 @@ public final class ProxyConfig {
     return Duration.ofMillis(get(SHUTDOWN_TIMEOUT_MS));
   }
 
+  /**
+   * Which processors this proxy runs ({@code server.role}): {@code all}, {@code sidecar} or {@code
+   * gateway}.
+   */
+  public String role() {
+    return get(ROLE);
+  }
+
   // --- receiver TLS and authentication
 
   /** Whether the OTLP receivers speak TLS ({@code server.tls_cert_file} is set). */
@@ -1073,6 +1081,17 @@ public final class ProxyConfig {
     /** Sets {@code server.max_request_bytes}: &gt; 0. */
     public Builder setMaxRequestBytes(long maxRequestBytes) {
       return set(MAX_REQUEST_BYTES, maxRequestBytes);
+    }
+
+    /** Sets {@code server.role}: {@code all}, {@code sidecar} or {@code gateway}. */
+    public Builder setRole(String role) {
+      Objects.requireNonNull(role, "role");
+      String word = role.trim().toLowerCase(Locale.ROOT);
+      if (!word.equals("all") && !word.equals("sidecar") && !word.equals("gateway")) {
+        throw new IllegalArgumentException(
+            ROLE.key + ": \"" + role + "\" (expected: \"all\", \"sidecar\" or \"gateway\")");
+      }
+      return set(ROLE, word);
     }
 
     /** Sets {@code server.shutdown_timeout_ms}: &gt;= 0, in whole milliseconds. */

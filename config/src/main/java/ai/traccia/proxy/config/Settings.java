@@ -179,6 +179,18 @@ final class Settings {
               .check(Settings::nonNegative)
               .description("How long shutdown waits for queued spans to be exported, in ms."));
 
+  static final Setting<String> ROLE =
+      add(
+          Setting.builder("server", "role", ValueType.choice(roles()))
+              .defaultValue("all")
+              .alias("server_role")
+              .description(
+                  "Which processors this proxy runs: \"all\" every one; \"sidecar\" the per-span"
+                      + " work (token counting, cost, guardrail findings), marking each span it"
+                      + " enriched with traccia.proxy.enriched, and forwards; \"gateway\" the"
+                      + " trace-level work (guardrail summaries and roll-ups on roots, derived"
+                      + " metrics, redaction, sampling) and the per-span work of unmarked spans."));
+
   // --- receiver TLS and authentication (still [server]) --------------------------------------
 
   static final Setting<Path> TLS_CERT_FILE =
@@ -1355,6 +1367,14 @@ final class Settings {
       }
     }
     return null;
+  }
+
+  private static Map<String, String> roles() {
+    Map<String, String> words = new LinkedHashMap<>();
+    words.put("all", "all");
+    words.put("sidecar", "sidecar");
+    words.put("gateway", "gateway");
+    return words;
   }
 
   private static Map<String, String> policies() {

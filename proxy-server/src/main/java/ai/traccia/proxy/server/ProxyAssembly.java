@@ -7,15 +7,19 @@ package ai.traccia.proxy.server;
 import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanPipeline;
+import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.pricing.ReloadablePriceBook;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
+import ai.traccia.proxy.processor.guardrail.GuardrailFindingsProcessor;
 import ai.traccia.proxy.processor.guardrail.GuardrailListener;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.metrics.DerivedMetrics;
 import ai.traccia.proxy.processor.redaction.RedactionProcessor;
 import ai.traccia.proxy.processor.redaction.RedactionRules;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
+import ai.traccia.proxy.processor.tier.EnrichedMark;
+import ai.traccia.proxy.processor.tier.SkipEnrichedProcessor;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.kafka.KafkaReceiver;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
@@ -48,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>The pipeline runs, in this order: token counting, cost, metrics derivation, guardrails,
  * redaction, the live page's tap, sampling (see {@link #pipeline}). The guardrail stage is a
  * holding stage: a root span it held goes, when released, through the stages after it and into the
- * queues by the same hand-off as a request ({@code Ingest}), never around them.
+ * queues by the same hand-off as a request ({@code Ingest}), never around them. {@code server.role}
+ * splits these stages between a sidecar and a gateway tier ({@link Role}).
  *
  * <p>Thread-safe; close is idempotent.
  */
@@ -220,9 +225,16 @@ public final class ProxyAssembly implements AutoCloseable {
     if (stages.guardrails != null) {
       stages.guardrails.setHeuristicsEnabled(current.guardrailHeuristics());
     }
-    // Checked by the loader (a hash mode has its key), so this does not throw.
-    stages.redaction.setRules(RedactionRules.fromConfig(current));
-    stages.sampler.setSampleRate(current.sampleRate());
+    if (stages.findings != null) {
+      stages.findings.setHeuristicsEnabled(current.guardrailHeuristics());
+    }
+    if (stages.redaction != null) {
+      // Checked by the loader (a hash mode has its key), so this does not throw.
+      stages.redaction.setRules(RedactionRules.fromConfig(current));
+    }
+    if (stages.sampler != null) {
+      stages.sampler.setSampleRate(current.sampleRate());
+    }
     server.updateRateLimit(
         current.maxSpansPerSecond().orElse(0),
         current.maxBlock(),
@@ -266,16 +278,18 @@ public final class ProxyAssembly implements AutoCloseable {
   static final class Stages {
     final ReloadablePriceBook prices;
     final DerivedMetrics derived; // null when metrics derivation is off
-    final GuardrailProcessor guardrails; // null when guardrails are off
-    final RedactionProcessor redaction;
+    final GuardrailProcessor guardrails; // null when guardrails are off, or in a sidecar
+    final GuardrailFindingsProcessor findings; // a sidecar's guardrail stage, else null
+    final RedactionProcessor redaction; // null in a sidecar
     final LivePage livePage; // null when the live page is off
-    final TraceSamplingProcessor sampler;
+    final TraceSamplingProcessor sampler; // null in a sidecar
     final SpanPipeline pipeline;
 
     private Stages(
         ReloadablePriceBook prices,
         DerivedMetrics derived,
         GuardrailProcessor guardrails,
+        GuardrailFindingsProcessor findings,
         RedactionProcessor redaction,
         LivePage livePage,
         TraceSamplingProcessor sampler,
@@ -283,6 +297,7 @@ public final class ProxyAssembly implements AutoCloseable {
       this.prices = prices;
       this.derived = derived;
       this.guardrails = guardrails;
+      this.findings = findings;
       this.redaction = redaction;
       this.livePage = livePage;
       this.sampler = sampler;
@@ -301,11 +316,17 @@ public final class ProxyAssembly implements AutoCloseable {
      * goes through the stages after the guardrail stage when it is released, so it is redacted,
      * shown and sampled as every span. Redaction is always in the chain, since a reload can switch
      * it on; off, it returns at once. The rate limiter runs after the pipeline, in Ingest.
+     *
+     * <p>{@code server.role} leaves stages out as {@link Role} says: a sidecar runs the per-span
+     * stages and marks the spans; a gateway runs the rest, and the per-span stages only for spans
+     * that arrive unmarked.
      */
     static Stages build(
         ProxyConfig config, SelfMetrics metrics, ScheduledExecutorService guardrailClock) {
+      Role role = Role.of(config.role());
       ReloadablePriceBook prices = PriceBooks.load(config, Clock.systemUTC());
-      DerivedMetrics derived = config.metricsEnabled() ? DerivedMetrics.create(config) : null;
+      DerivedMetrics derived =
+          config.metricsEnabled() && role.tracesWork() ? DerivedMetrics.create(config) : null;
       if (derived != null) {
         // The GenAI metrics derived from spans, on the admin port's /metrics beside the proxy's.
         derived.registerWith(metrics.registry());
@@ -314,8 +335,9 @@ public final class ProxyAssembly implements AutoCloseable {
           config.livePageEnabled()
               ? LivePage.create(config.livePageMaxTraces(), config.livePageMaxSpans(), metrics)
               : null;
-      RedactionProcessor redaction = redaction(config, metrics);
-      TraceSamplingProcessor sampler = TraceSamplingProcessor.builder(config).build();
+      RedactionProcessor redaction = role.redacts() ? redaction(config, metrics) : null;
+      TraceSamplingProcessor sampler =
+          role.tracesWork() ? TraceSamplingProcessor.builder(config).build() : null;
       ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
       SpanPipeline.Builder builder =
           SpanPipeline.builder()
@@ -327,27 +349,47 @@ public final class ProxyAssembly implements AutoCloseable {
                         processor.name(),
                         error);
                   });
-      EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)
-          .forEach(builder::addProcessor);
+      for (SpanProcessor stage :
+          EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)) {
+        builder.addProcessor(perSpan(role, stage));
+      }
       if (derived != null) {
         builder.addProcessor(derived.processor());
       }
       GuardrailProcessor guardrails = null;
-      if (config.guardrailsEnabled()) {
+      GuardrailFindingsProcessor findings = null;
+      if (config.guardrailsEnabled() && role.tracesWork()) {
         GuardrailProcessor.Builder settings =
             guardrailSettings(config)
+                .setSkipFindingsOfMarkedSpans(role.skipsMarkedSpans())
                 .setScheduler(guardrailClock)
                 .setListener(
                     new GuardrailMetrics(
                         metrics, Duration.ofMillis(config.guardrailRootSpanWaitMs())));
         guardrails = builder.addHoldingProcessor(next -> settings.setNext(next).build());
+      } else if (config.guardrailsEnabled()) {
+        findings = GuardrailFindingsProcessor.create(config.guardrailHeuristics());
+        builder.addProcessor(perSpan(role, findings));
       }
-      builder.addProcessor(redaction);
+      if (role.marksSpans()) {
+        builder.addProcessor(EnrichedMark.create());
+      }
+      if (redaction != null) {
+        builder.addProcessor(redaction);
+      }
       if (livePage != null) {
         builder.addProcessor(livePage.tap());
       }
-      builder.addProcessor(sampler);
-      return new Stages(prices, derived, guardrails, redaction, livePage, sampler, builder.build());
+      if (sampler != null) {
+        builder.addProcessor(sampler);
+      }
+      return new Stages(
+          prices, derived, guardrails, findings, redaction, livePage, sampler, builder.build());
+    }
+
+    /** A per-span stage as {@code role} runs it: on every span, or on unmarked spans only. */
+    private static SpanProcessor perSpan(Role role, SpanProcessor stage) {
+      return role.skipsMarkedSpans() ? SkipEnrichedProcessor.wrap(stage) : stage;
     }
 
     /** The guardrail stage's settings from {@code config}. */

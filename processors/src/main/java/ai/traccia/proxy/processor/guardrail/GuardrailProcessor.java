@@ -12,6 +12,7 @@ import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.genai.LlmSpan;
+import ai.traccia.proxy.processor.tier.EnrichedMark;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import java.time.Duration;
@@ -129,6 +130,7 @@ public final class GuardrailProcessor implements SpanProcessor {
   // instrumentation.guardrail_heuristics is reloadable; a reload sets it from another thread.
   private volatile boolean heuristics;
   private final boolean holds;
+  private final boolean skipMarked;
   private final int maxFindingsPerTrace;
   private final Set<String> suppressedCategories;
   private final GuardrailListener listener;
@@ -138,6 +140,7 @@ public final class GuardrailProcessor implements SpanProcessor {
   private GuardrailProcessor(Builder b) {
     this.heuristics = b.heuristics;
     this.holds = !b.rootSpanWait.isZero();
+    this.skipMarked = b.skipMarked;
     this.maxFindingsPerTrace = b.maxFindingsPerTrace;
     this.suppressedCategories = Set.copyOf(b.suppressedCategories);
     this.listener = b.listener;
@@ -188,9 +191,8 @@ public final class GuardrailProcessor implements SpanProcessor {
       String spanId = hex(batch.spanId(i));
       LlmSpan llm = LlmSpan.read(batch, i);
       List<GuardrailFinding> findings = detector.detect(batch, i, llm, traceId, spanId, heuristics);
-      if (!findings.isEmpty()) {
-        batch.putAttribute(i, FINDING_COUNT, (long) findings.size());
-        batch.putAttribute(i, FINDINGS, GuardrailFinding.jsonArray(findings));
+      if (!skipMarked || !EnrichedMark.isMarked(batch, i)) {
+        writeFindings(batch, i, findings);
       }
       boolean inference = llm.isInference();
       boolean root = isRoot(batch.parentSpanId(i));
@@ -225,6 +227,14 @@ public final class GuardrailProcessor implements SpanProcessor {
       for (int r = 0; r < roots.size(); r++) {
         finishRoot(batch, roots.get(r), rootStates.get(r));
       }
+    }
+  }
+
+  /** Writes {@code findings} on span {@code i}, when there are any. */
+  static void writeFindings(SpanBatch batch, int i, List<GuardrailFinding> findings) {
+    if (!findings.isEmpty()) {
+      batch.putAttribute(i, FINDING_COUNT, (long) findings.size());
+      batch.putAttribute(i, FINDINGS, GuardrailFinding.jsonArray(findings));
     }
   }
 
@@ -375,7 +385,7 @@ public final class GuardrailProcessor implements SpanProcessor {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  private static String hex(ByteString bytes) {
+  static String hex(ByteString bytes) {
     char[] out = new char[bytes.size() * 2];
     for (int k = 0; k < bytes.size(); k++) {
       int b = bytes.byteAt(k) & 0xff;
@@ -401,6 +411,7 @@ public final class GuardrailProcessor implements SpanProcessor {
     private SpanConsumer next;
     private GuardrailListener listener = GuardrailListener.noop();
     private LongSupplier nanoClock = System::nanoTime;
+    private boolean skipMarked;
 
     private Builder() {}
 
@@ -509,6 +520,17 @@ public final class GuardrailProcessor implements SpanProcessor {
      */
     public Builder setNext(SpanConsumer next) {
       this.next = Objects.requireNonNull(next, "next");
+      return this;
+    }
+
+    /**
+     * Whether spans marked with {@link EnrichedMark#KEY} keep the findings a sidecar wrote on them
+     * ({@link GuardrailFindingsProcessor}): their findings are still detected, for the trace's
+     * summary, but not written again. For a gateway. Default false: every span's findings are
+     * written.
+     */
+    public Builder setSkipFindingsOfMarkedSpans(boolean skip) {
+      this.skipMarked = skip;
       return this;
     }
 

@@ -53,6 +53,17 @@
  * own. Inference spans are those {@link ai.traccia.proxy.processor.genai.LlmSpan#isInference()}
  * accepts, so agent and chain spans that repeat their children's usage are not counted twice.
  *
+ * <h2>Two tiers</h2>
+ *
+ * <p>Split over a sidecar and a gateway ({@code server.role}), the sidecar runs {@link
+ * ai.traccia.proxy.processor.guardrail.GuardrailFindingsProcessor}, which writes each span's
+ * findings and nothing else, and marks the span ({@link
+ * ai.traccia.proxy.processor.tier.EnrichedMark}); the gateway, which receives every span of a
+ * trace, runs {@link ai.traccia.proxy.processor.guardrail.GuardrailProcessor} with {@code
+ * setSkipFindingsOfMarkedSpans(true)}: it detects a marked span's findings again for the trace's
+ * state (detection reads only what the sidecar left as it was) without writing them again, and
+ * holds and summarises roots as one node does. The attributes written are those of one node.
+ *
  * <h2>Limits</h2>
  *
  * <p>Per-trace state is bounded in count (20,000 traces, about 8 MiB, by default) and expires after
