@@ -53,7 +53,7 @@ class ProxyEndToEndTest {
   /** The proxy's own enrichment chain over the bundled prices, as `serve` builds it. */
   static SpanPipeline enrichment() {
     SpanPipeline.Builder pipeline = SpanPipeline.builder();
-    EnrichmentProcessors.create(
+    EnrichmentProcessors.fromConfig(
             ProxyConfig.defaults(), PriceBooks.bundled(Clock.systemUTC()), model -> {})
         .forEach(pipeline::addProcessor);
     return pipeline.build();
@@ -102,7 +102,7 @@ class ProxyEndToEndTest {
   void start() throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

@@ -6,7 +6,7 @@ package ai.traccia.proxy.bench;
 
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
 import ai.traccia.proxy.processor.guardrail.GuardrailFindingsProcessor;
@@ -117,10 +117,10 @@ final class GatewayScale {
   private static List<ExportTraceServiceRequest> asSidecarForwards(
       List<ExportTraceServiceRequest> raw) {
     ProxyConfig config = ProxyConfig.builder().build();
-    List<SpanProcessor> stages =
+    List<SpanBatchProcessor> stages =
         new ArrayList<>(
-            EnrichmentProcessors.create(
-                config, PriceBooks.load(config, Clock.systemUTC()), model -> {}));
+            EnrichmentProcessors.fromConfig(
+                config, PriceBooks.fromConfig(config, Clock.systemUTC()), model -> {}));
     stages.add(GuardrailFindingsProcessor.create(config.guardrailHeuristics()));
     stages.add(EnrichedMark.create());
     List<ExportTraceServiceRequest> out = new ArrayList<>(raw.size());

@@ -26,12 +26,11 @@ import java.util.Set;
  */
 final class Catalog {
 
-  /** The proxy's catalog: {@link Settings}; the application-only keys are rejected. */
-  static final Catalog PROXY =
-      new Catalog(Settings.ALL, ClientSettings.ONLY, ClientSettings.ALL, true);
+  /** The proxy's catalog: {@link ProxyKeys}; the application-only keys are rejected. */
+  static final Catalog PROXY = new Catalog(ProxyKeys.ALL, ClientKeys.ONLY, ClientKeys.ALL, true);
 
-  /** The Java client's catalog: {@link ClientSettings#ALL}; the proxy's keys are ignored. */
-  static final Catalog CLIENT = new Catalog(ClientSettings.ALL, proxyOnly(), Settings.ALL, false);
+  /** The Java client's catalog: {@link ClientKeys#ALL}; the proxy's keys are ignored. */
+  static final Catalog CLIENT = new Catalog(ClientKeys.ALL, proxyOnly(), ProxyKeys.ALL, false);
 
   /** What this program reads, in documentation order. */
   final List<Setting<?>> reads;
@@ -84,8 +83,8 @@ final class Catalog {
   }
 
   private static List<Setting<?>> proxyOnly() {
-    List<Setting<?>> only = new ArrayList<>(Settings.ALL);
-    only.removeAll(ClientSettings.ALL);
+    List<Setting<?>> only = new ArrayList<>(ProxyKeys.ALL);
+    only.removeAll(ClientKeys.ALL);
     return only;
   }
 

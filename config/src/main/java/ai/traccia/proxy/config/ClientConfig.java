@@ -4,7 +4,7 @@
  */
 package ai.traccia.proxy.config;
 
-import static ai.traccia.proxy.config.ClientSettings.*;
+import static ai.traccia.proxy.config.ClientKeys.*;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,8 +22,8 @@ import java.util.StringJoiner;
 
 /**
  * The validated configuration of an application's Java client ({@code ai.traccia.client.Traccia}),
- * with the origin of every value: the keys of {@link ClientSettings#ALL}, read from the same file
- * and environment variables as the proxy's.
+ * with the origin of every value: the keys of {@link ClientKeys#ALL}, read from the same file and
+ * environment variables as the proxy's.
  *
  * <p>Load it with {@link ConfigLoader#loadClient()}, which ignores the proxy's keys, or build it
  * with {@link #builder()}. Immutable and thread-safe; {@link #toString()} and {@link #describe()}
@@ -68,105 +68,105 @@ public final class ClientConfig {
 
   /** The API key ({@code tracing.api_key}); a secret, never log it. */
   public Optional<String> apiKey() {
-    return Optional.ofNullable(get(Settings.API_KEY));
+    return Optional.ofNullable(get(ProxyKeys.API_KEY));
   }
 
   /** The traces endpoint as configured ({@code tracing.endpoint}). */
   public Optional<URI> endpoint() {
-    return Optional.ofNullable(get(Settings.ENDPOINT));
+    return Optional.ofNullable(get(ProxyKeys.ENDPOINT));
   }
 
   /** Fraction of new traces kept, 0 to 1 ({@code tracing.sample_rate}). */
   public double sampleRate() {
-    return get(Settings.SAMPLE_RATE);
+    return get(ProxyKeys.SAMPLE_RATE);
   }
 
   /** Export over OTLP ({@code tracing.use_otlp}). */
   public boolean useOtlp() {
-    return get(Settings.USE_OTLP);
+    return get(ProxyKeys.USE_OTLP);
   }
 
   /** The resource's {@code service.name} ({@code tracing.service_name}). */
   public Optional<String> serviceName() {
-    return Optional.ofNullable(get(Settings.SERVICE_NAME));
+    return Optional.ofNullable(get(ProxyKeys.SERVICE_NAME));
   }
 
   // --- [exporters] ----------------------------------------------------------------------------
 
   /** {@code exporters.protocol}; the Java client sends OTLP/HTTP whatever it says. */
   public ExporterProtocol exporterProtocol() {
-    return get(Settings.PROTOCOL);
+    return get(ProxyKeys.PROTOCOL);
   }
 
   /** Extra export headers ({@code exporters.headers}); values are secrets. */
   public Map<String, String> exporterHeaders() {
-    return get(Settings.HEADERS);
+    return get(ProxyKeys.HEADERS);
   }
 
   /** Export compression ({@code exporters.compression}). */
   public Compression compression() {
-    return get(Settings.COMPRESSION);
+    return get(ProxyKeys.COMPRESSION);
   }
 
   /** Export timeout ({@code exporters.timeout_ms}). */
   public Duration exporterTimeout() {
-    return Duration.ofMillis(get(Settings.TIMEOUT_MS));
+    return Duration.ofMillis(get(ProxyKeys.TIMEOUT_MS));
   }
 
   /** CA certificates to trust for an https endpoint ({@code exporters.ca_file}). */
   public Optional<Path> caFile() {
-    return Optional.ofNullable(get(Settings.CA_FILE));
+    return Optional.ofNullable(get(ProxyKeys.CA_FILE));
   }
 
   /** Client certificate for mutual TLS ({@code exporters.client_cert_file}). */
   public Optional<Path> clientCertFile() {
-    return Optional.ofNullable(get(Settings.CLIENT_CERT_FILE));
+    return Optional.ofNullable(get(ProxyKeys.CLIENT_CERT_FILE));
   }
 
   /** Client key for mutual TLS ({@code exporters.client_key_file}). */
   public Optional<Path> clientKeyFile() {
-    return Optional.ofNullable(get(Settings.CLIENT_KEY_FILE));
+    return Optional.ofNullable(get(ProxyKeys.CLIENT_KEY_FILE));
   }
 
   // --- [rate_limiting] ------------------------------------------------------------------------
 
   /** Spans queued for export at most ({@code rate_limiting.max_queue_size}). */
   public int maxQueueSize() {
-    return get(Settings.MAX_QUEUE_SIZE);
+    return get(ProxyKeys.MAX_QUEUE_SIZE);
   }
 
   /** Spans per export at most ({@code rate_limiting.max_export_batch_size}). */
   public int maxExportBatchSize() {
-    return get(Settings.MAX_EXPORT_BATCH_SIZE);
+    return get(ProxyKeys.MAX_EXPORT_BATCH_SIZE);
   }
 
   /** Delay between exports ({@code rate_limiting.schedule_delay_millis}). */
   public Duration scheduleDelay() {
-    return Duration.ofMillis(get(Settings.SCHEDULE_DELAY_MILLIS));
+    return Duration.ofMillis(get(ProxyKeys.SCHEDULE_DELAY_MILLIS));
   }
 
   // --- [metrics] ------------------------------------------------------------------------------
 
   /** Export custom metrics ({@code metrics.enable_metrics}). */
   public boolean metricsEnabled() {
-    return get(Settings.ENABLE_METRICS);
+    return get(ProxyKeys.ENABLE_METRICS);
   }
 
   /** The metrics endpoint as configured ({@code metrics.metrics_endpoint}); empty if not set. */
   public Optional<URI> metricsEndpoint() {
-    return Optional.ofNullable(get(Settings.METRICS_ENDPOINT));
+    return Optional.ofNullable(get(ProxyKeys.METRICS_ENDPOINT));
   }
 
   // --- [logging] and [advanced] ---------------------------------------------------------------
 
   /** Debug mode ({@code logging.debug}): spans carry {@code trace.debug}. */
   public boolean debug() {
-    return get(Settings.DEBUG);
+    return get(ProxyKeys.DEBUG);
   }
 
   /** Longest string attribute recorded ({@code advanced.attr_truncation_limit}); empty: none. */
   public OptionalInt attrTruncationLimit() {
-    Integer limit = get(Settings.ATTR_TRUNCATION_LIMIT);
+    Integer limit = get(ProxyKeys.ATTR_TRUNCATION_LIMIT);
     return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
   }
 
@@ -286,7 +286,7 @@ public final class ClientConfig {
    */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
-    for (Setting<?> s : ClientSettings.ALL) {
+    for (Setting<?> s : ClientKeys.ALL) {
       lines.add(s.key + ": " + s.showUnchecked(values.get(s)) + " (" + origins.get(s) + ")");
     }
     return lines;
@@ -307,7 +307,7 @@ public final class ClientConfig {
   @Override
   public String toString() {
     StringJoiner joiner = new StringJoiner(", ", "ClientConfig{", "}");
-    for (Setting<?> s : ClientSettings.ALL) {
+    for (Setting<?> s : ClientKeys.ALL) {
       joiner.add(s.key + "=" + s.showUnchecked(values.get(s)));
     }
     return joiner.toString();
@@ -326,7 +326,7 @@ public final class ClientConfig {
     private final List<ConfigWarning> warnings = new ArrayList<>();
 
     private Builder() {
-      for (Setting<?> s : ClientSettings.ALL) {
+      for (Setting<?> s : ClientKeys.ALL) {
         values.put(s, s.defaultValue);
         origins.put(s, ProxyConfig.DEFAULT_ORIGIN);
       }
@@ -469,8 +469,8 @@ public final class ClientConfig {
      */
     List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip) {
       List<ConfigProblem> problems = new ArrayList<>();
-      Setting<Integer> batch = Settings.MAX_EXPORT_BATCH_SIZE;
-      Setting<Integer> queue = Settings.MAX_QUEUE_SIZE;
+      Setting<Integer> batch = ProxyKeys.MAX_EXPORT_BATCH_SIZE;
+      Setting<Integer> queue = ProxyKeys.MAX_QUEUE_SIZE;
       if (!skip.contains(batch)
           && !skip.contains(queue)
           && !ProxyConfig.DEFAULT_ORIGIN.equals(origins.get(batch))
@@ -488,8 +488,8 @@ public final class ClientConfig {
                     + "]",
                 origins.get(batch)));
       }
-      Setting<Path> cert = Settings.CLIENT_CERT_FILE;
-      Setting<Path> key = Settings.CLIENT_KEY_FILE;
+      Setting<Path> cert = ProxyKeys.CLIENT_CERT_FILE;
+      Setting<Path> key = ProxyKeys.CLIENT_KEY_FILE;
       if (!skip.contains(cert) && !skip.contains(key)) {
         boolean hasCert = values.get(cert) != null;
         boolean hasKey = values.get(key) != null;

@@ -44,7 +44,7 @@ public final class ConfigChange {
   static ConfigChange between(
       ProxyConfig previous, ProxyConfig current, List<ConfigWarning> warnings) {
     Map<String, Boolean> changes = new LinkedHashMap<>();
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       if (s.target() == s && !Objects.equals(previous.rawValue(s), current.rawValue(s))) {
         changes.put(s.key, s.live);
       }

@@ -62,11 +62,11 @@ import org.tomlj.TomlTable;
  *
  * <p>The file and the variables are shared by the proxy and the applications' SDKs, which read
  * different keys; each load reads one {@link Catalog}. {@link #load()} reads the proxy's ({@link
- * Settings}): the keys that only an in-process SDK can honour (such as {@code
+ * ProxyKeys}): the keys that only an in-process SDK can honour (such as {@code
  * instrumentation.enable_patching} or {@code [runtime]}) are errors when set in the file or by a
  * flag, and are ignored with a warning when set in the environment, which an application and the
- * proxy often share. {@link #loadClient()} reads the Java client's ({@link ClientSettings}) and
- * ignores the proxy's keys, unchecked, wherever they are set, except by a flag (a value set in the
+ * proxy often share. {@link #loadClient()} reads the Java client's ({@link ClientKeys}) and ignores
+ * the proxy's keys, unchecked, wherever they are set, except by a flag (a value set in the
  * application's code), which is an error.
  *
  * <p>Instances are immutable and thread-safe; every load reads the file and the given environment
@@ -138,11 +138,11 @@ public final class ConfigLoader {
     ProxyConfig.Builder builder = ProxyConfig.builder();
     // Defaults that depend on the directories this loader was given.
     builder.setFrom(
-        Settings.PRICING_CACHE_PATH,
+        ProxyKeys.PRICING_CACHE_PATH,
         homeDirectory.resolve(".cache").resolve("traccia").resolve("pricing.json"),
         ProxyConfig.DEFAULT_ORIGIN);
     builder.setFrom(
-        Settings.FILE_EXPORTER_PATH,
+        ProxyKeys.FILE_EXPORTER_PATH,
         workingDirectory.resolve("traces.jsonl").toAbsolutePath().normalize(),
         ProxyConfig.DEFAULT_ORIGIN);
     Run run = new Run(Catalog.PROXY);

@@ -33,13 +33,13 @@ public final class ConfigTemplate {
             "# Precedence, highest first: command-line flags, environment variables, this file,\n")
         .append("# defaults. Environment variables apply whether or not this file exists.\n")
         .append(
-            "# Settings marked \"Reloadable\" take effect when this file changes (or on SIGHUP);\n")
+            "# ProxyKeys marked \"Reloadable\" take effect when this file changes (or on SIGHUP);\n")
         .append("# the others need a restart.\n")
         .append(
             "# Check the result with `traccia-proxy doctor`, the backend with `traccia-proxy check`.\n");
     String section = null;
     List<Setting<?>> tables = new ArrayList<>();
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       if (s.clientOnly() || !s.inFile) {
         continue;
       }
@@ -48,7 +48,7 @@ public final class ConfigTemplate {
         section = s.section;
         out.append("\n[").append(section).append("]\n");
       }
-      if (s == Settings.PRICING_OVERRIDE) {
+      if (s == ProxyKeys.PRICING_OVERRIDE) {
         tables.add(s); // a [table] header must come after the section's plain keys
         continue;
       }
@@ -103,7 +103,7 @@ public final class ConfigTemplate {
     if (s.example != null || s.defaultValue == null) {
       return s.example;
     }
-    if (s == Settings.PRICING_CACHE_PATH) {
+    if (s == ProxyKeys.PRICING_CACHE_PATH) {
       return "\"~/.cache/traccia/pricing.json\"";
     }
     Object value = s.defaultValue;

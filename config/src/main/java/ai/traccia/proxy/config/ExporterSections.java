@@ -30,7 +30,7 @@ import org.tomlj.TomlTable;
  * ValueType}s and checks as the flat {@code [exporters]} keys, so a value is read, refused and
  * shown the same way in both places, and the README table is checked against this one list. A key
  * left out of a section takes the value of the flat key it names as its fallback (which itself may
- * be a default), so defaults live once, in {@link Settings}. Credentials ({@code headers}, {@code
+ * be a default), so defaults live once, in {@link ProxyKeys}. Credentials ({@code headers}, {@code
  * api_key}) have no fallback: a backend gets only the credentials written for it.
  *
  * <p>Problems name the section and key ({@code exporters.otlp.tempo.timeout_ms}) with the origin of
@@ -66,7 +66,7 @@ final class ExporterSections {
   static final Key<URI> ENDPOINT =
       own(
           Setting.builder(SECTION, "endpoint", ValueType.URL)
-              .check(Settings::httpUrl)
+              .check(ProxyKeys::httpUrl)
               .example("\"http://tempo:4318\"")
               .description(
                   "Base URL of the backend: for http/protobuf /v1/traces, /v1/metrics and"
@@ -76,13 +76,13 @@ final class ExporterSections {
   static final Key<URI> METRICS_ENDPOINT = signalEndpoint(ExporterSignal.METRICS);
   static final Key<URI> LOGS_ENDPOINT = signalEndpoint(ExporterSignal.LOGS);
 
-  static final Key<ExporterProtocol> PROTOCOL = inherited(Settings.PROTOCOL);
+  static final Key<ExporterProtocol> PROTOCOL = inherited(ProxyKeys.PROTOCOL);
 
   static final Key<Map<String, String>> HEADERS =
       own(
           Setting.builder(SECTION, "headers", ValueType.HEADERS)
               .defaultValue(Collections.<String, String>emptyMap())
-              .check(Settings::headers)
+              .check(ProxyKeys::headers)
               .example("{ \"x-scope-orgid\" = \"tenant-1\" }")
               .description(
                   "Extra headers sent to this backend; values are secrets. Not inherited from"
@@ -91,23 +91,23 @@ final class ExporterSections {
   static final Key<String> API_KEY =
       own(
           Setting.builder(SECTION, "api_key", ValueType.STRING)
-              .check(Settings::apiKey)
+              .check(ProxyKeys::apiKey)
               .secret()
               .optional("\"backend-api-key\"")
               .description(
                   "Sent as 'Authorization: Bearer <key>'; not together with an authorization"
                       + " header. Not inherited from tracing.api_key."));
 
-  static final Key<Compression> COMPRESSION = inherited(Settings.COMPRESSION);
-  static final Key<Long> TIMEOUT_MS = inherited(Settings.TIMEOUT_MS);
-  static final Key<Path> CA_FILE = inherited(Settings.CA_FILE);
-  static final Key<Path> CLIENT_CERT_FILE = inherited(Settings.CLIENT_CERT_FILE);
-  static final Key<Path> CLIENT_KEY_FILE = inherited(Settings.CLIENT_KEY_FILE);
-  static final Key<Long> RETRY_INITIAL_BACKOFF_MS = inherited(Settings.RETRY_INITIAL_BACKOFF_MS);
-  static final Key<Long> RETRY_MAX_BACKOFF_MS = inherited(Settings.RETRY_MAX_BACKOFF_MS);
-  static final Key<Long> RETRY_MAX_ELAPSED_MS = inherited(Settings.RETRY_MAX_ELAPSED_MS);
-  static final Key<Integer> MAX_QUEUE_SIZE = inherited(Settings.MAX_QUEUE_SIZE);
-  static final Key<Boolean> DURABLE_QUEUE = inherited(Settings.DURABLE_QUEUE);
+  static final Key<Compression> COMPRESSION = inherited(ProxyKeys.COMPRESSION);
+  static final Key<Long> TIMEOUT_MS = inherited(ProxyKeys.TIMEOUT_MS);
+  static final Key<Path> CA_FILE = inherited(ProxyKeys.CA_FILE);
+  static final Key<Path> CLIENT_CERT_FILE = inherited(ProxyKeys.CLIENT_CERT_FILE);
+  static final Key<Path> CLIENT_KEY_FILE = inherited(ProxyKeys.CLIENT_KEY_FILE);
+  static final Key<Long> RETRY_INITIAL_BACKOFF_MS = inherited(ProxyKeys.RETRY_INITIAL_BACKOFF_MS);
+  static final Key<Long> RETRY_MAX_BACKOFF_MS = inherited(ProxyKeys.RETRY_MAX_BACKOFF_MS);
+  static final Key<Long> RETRY_MAX_ELAPSED_MS = inherited(ProxyKeys.RETRY_MAX_ELAPSED_MS);
+  static final Key<Integer> MAX_QUEUE_SIZE = inherited(ProxyKeys.MAX_QUEUE_SIZE);
+  static final Key<Boolean> DURABLE_QUEUE = inherited(ProxyKeys.DURABLE_QUEUE);
 
   static final Key<Set<ExporterSignal>> SIGNALS =
       own(
@@ -145,7 +145,7 @@ final class ExporterSections {
     String name = signal.configValue();
     return own(
         Setting.builder(SECTION, name + "_endpoint", ValueType.URL)
-            .check(Settings::httpUrl)
+            .check(ProxyKeys::httpUrl)
             .example("\"http://tempo:4318/v1/" + name + "\"")
             .description(
                 "Full OTLP/HTTP URL for " + name + ", used as is instead of endpoint/v1/" + name));

@@ -70,7 +70,7 @@ public final class LoadedConfig {
   /** Every key ({@code section.key}, documentation order) with the origin of its value. */
   public Map<String, String> origins() {
     Map<String, String> origins = new LinkedHashMap<>();
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       if (s.target() == s) {
         origins.put(s.key, config.origin(s.key));
       }

@@ -4,7 +4,7 @@
  */
 package ai.traccia.proxy.config;
 
-import static ai.traccia.proxy.config.Settings.*;
+import static ai.traccia.proxy.config.ProxyKeys.*;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import java.util.StringJoiner;
 
 /**
  * The complete, validated configuration of Traccia Proxy, with the origin of every value: the keys
- * of {@link Settings}. The application-only keys are in {@link ClientConfig}.
+ * of {@link ProxyKeys}. The application-only keys are in {@link ClientConfig}.
  *
  * <p>Immutable and thread-safe. Build it with {@link ConfigLoader} (file, environment, flags) or
  * with {@link #builder()} in code. Setters check single values and throw {@link
@@ -236,7 +236,7 @@ public final class ProxyConfig {
   public Map<String, List<String>> receiverAuthTenants() {
     Map<String, List<String>> tenants = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : get(AUTH_TENANTS).entrySet()) {
-      tenants.put(e.getKey(), List.copyOf(Settings.splitTokens(e.getValue())));
+      tenants.put(e.getKey(), List.copyOf(ProxyKeys.splitTokens(e.getValue())));
     }
     return Collections.unmodifiableMap(tenants);
   }
@@ -622,7 +622,7 @@ public final class ProxyConfig {
    * guardrails.suppress_categories} accepts. The one list; the guardrail detector takes its own
    * from here.
    */
-  public static final List<String> GUARDRAIL_CATEGORIES = Settings.GUARDRAIL_CATEGORIES;
+  public static final List<String> GUARDRAIL_CATEGORIES = ProxyKeys.GUARDRAIL_CATEGORIES;
 
   /**
    * Categories never reported missing ({@code guardrails.suppress_categories}), trimmed, without
@@ -919,7 +919,7 @@ public final class ProxyConfig {
    */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       if (!isListed(s)) {
         continue;
       }
@@ -985,7 +985,7 @@ public final class ProxyConfig {
   @Override
   public String toString() {
     StringJoiner joiner = new StringJoiner(", ", "ProxyConfig{", "}");
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       if (isListed(s)) {
         joiner.add(s.key + "=" + s.showUnchecked(values.get(s)));
       }
@@ -1005,7 +1005,7 @@ public final class ProxyConfig {
     private final Map<String, ExporterSections.Section> otlpSections = new LinkedHashMap<>();
 
     private Builder() {
-      for (Setting<?> s : Settings.ALL) {
+      for (Setting<?> s : ProxyKeys.ALL) {
         if (s.target() == s) {
           values.put(s, s.defaultValue);
           origins.put(s, DEFAULT_ORIGIN);
@@ -1678,7 +1678,7 @@ public final class ProxyConfig {
       if (!skip.contains(AUTH_TOKENS) && !skip.contains(AUTH_TENANTS)) {
         Set<String> plain = new java.util.HashSet<>(value(AUTH_TOKENS));
         for (String tokens : value(AUTH_TENANTS).values()) {
-          for (String token : Settings.splitTokens(tokens)) {
+          for (String token : ProxyKeys.splitTokens(tokens)) {
             if (plain.contains(token)) {
               problems.add(problem(AUTH_TENANTS, "tokens not also listed in " + AUTH_TOKENS.key));
               return problems;

@@ -94,13 +94,13 @@ class ClientConfigTest {
   @Test
   void catalogs_splitByAudience() {
     // Every application-only key is the client's and none is the proxy's.
-    assertThat(Catalog.CLIENT.reads).containsAll(ClientSettings.ONLY);
-    assertThat(Settings.ALL).doesNotContainAnyElementsOf(ClientSettings.ONLY);
-    assertThat(ClientSettings.ONLY).allMatch(Setting::clientOnly);
-    assertThat(Settings.ALL).noneMatch(Setting::clientOnly);
+    assertThat(Catalog.CLIENT.reads).containsAll(ClientKeys.ONLY);
+    assertThat(ProxyKeys.ALL).doesNotContainAnyElementsOf(ClientKeys.ONLY);
+    assertThat(ClientKeys.ONLY).allMatch(Setting::clientOnly);
+    assertThat(ProxyKeys.ALL).noneMatch(Setting::clientOnly);
     // The client's shared keys are the proxy's own Setting objects, so they cannot drift apart.
-    for (Setting<?> s : ClientSettings.ALL) {
-      assertThat(s.clientOnly() || Settings.ALL.contains(s)).as(s.key).isTrue();
+    for (Setting<?> s : ClientKeys.ALL) {
+      assertThat(s.clientOnly() || ProxyKeys.ALL.contains(s)).as(s.key).isTrue();
     }
     // Both programs know every key of the file.
     assertThat(Catalog.PROXY.known).containsExactlyInAnyOrderElementsOf(Catalog.CLIENT.known);

@@ -1015,7 +1015,7 @@ class ConfigLoaderTest {
 
     assertThat(origins)
         .containsEntry("server.grpc_port", "default")
-        .hasSize(Settings.ALL.size() - 1);
+        .hasSize(ProxyKeys.ALL.size() - 1);
     assertThatThrownBy(() -> loader().load().origin("server.nope"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown configuration key: server.nope");

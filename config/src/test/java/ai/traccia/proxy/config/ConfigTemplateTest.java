@@ -66,7 +66,7 @@ class ConfigTemplateTest {
           setting != null
               && setting.example != null
               && !setting.name.endsWith("_file") // example paths do not exist here
-              && setting != Settings.PRICING_OVERRIDE_JSON; // conflicts with [pricing.override]
+              && setting != ProxyKeys.PRICING_OVERRIDE_JSON; // conflicts with [pricing.override]
       boolean table = line.startsWith("# [pricing.override]") || line.startsWith("# \"");
       uncommented.append(example || table ? line.substring(2) : line).append('\n');
     }
@@ -83,7 +83,7 @@ class ConfigTemplateTest {
   void render_namesEveryProxyKeyAndNoApplicationOnlyKey() {
     String template = ConfigTemplate.render();
 
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       boolean listed =
           template.contains("\n# " + s.name + " = ") || template.contains("\n# [" + s.key + "]");
       if (s.clientOnly() || !s.inFile) {
@@ -107,7 +107,7 @@ class ConfigTemplateTest {
     if (!name.matches("[a-z_]+")) {
       return null;
     }
-    for (Setting<?> s : Settings.ALL) {
+    for (Setting<?> s : ProxyKeys.ALL) {
       if (s.name.equals(name) && !s.clientOnly() && s.inFile) {
         return s;
       }

@@ -27,7 +27,7 @@ public final class PriceBooks {
    *
    * @param clock the clock the tables' age is measured with
    */
-  public static ReloadablePriceBook load(ProxyConfig config, Clock clock) {
+  public static ReloadablePriceBook fromConfig(ProxyConfig config, Clock clock) {
     return new ReloadablePriceBook(config, clock);
   }
 

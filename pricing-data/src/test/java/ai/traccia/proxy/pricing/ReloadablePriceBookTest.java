@@ -62,7 +62,7 @@ class ReloadablePriceBookTest {
 
   @Test
   void load_bundledWhenNothingElse() {
-    ReloadablePriceBook book = PriceBooks.load(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
 
     PriceMatch match = book.find("gpt-4o", "openai").orElseThrow();
     assertThat(match.source()).isEqualTo(PricingSource.BUNDLED);
@@ -80,7 +80,7 @@ class ReloadablePriceBookTest {
   void load_cacheReplacesBundledTable() throws IOException {
     writeCache("1");
 
-    ReloadablePriceBook book = PriceBooks.load(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
 
     assertThat(book.find("gpt-4o", null).orElseThrow().source()).isEqualTo(PricingSource.CACHE);
     assertThat(input(book, "gpt-4o")).isEqualTo("1");
@@ -98,7 +98,7 @@ class ReloadablePriceBookTest {
     Files.createDirectories(cache().getParent());
     Files.writeString(cache(), "{\"format\": \"traccia-pricing\", \"format_version\": 1}");
 
-    ReloadablePriceBook book = PriceBooks.load(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
 
     assertThat(book.info().baseSource()).isEqualTo(PricingSource.BUNDLED);
     assertThat(input(book, "gpt-4o")).isEqualTo("0.0000025");
@@ -109,7 +109,7 @@ class ReloadablePriceBookTest {
     writeCache("1");
 
     ReloadablePriceBook book =
-        PriceBooks.load(
+        PriceBooks.fromConfig(
             config().setPricingOverrideFromEnv(override("gpt-4o", "5", "10")).build(), CLOCK);
 
     PriceMatch match = book.find("gpt-4o", null).orElseThrow();
@@ -124,7 +124,7 @@ class ReloadablePriceBookTest {
   @Test
   void load_envOverrideBeatsBundled() {
     ReloadablePriceBook book =
-        PriceBooks.load(
+        PriceBooks.fromConfig(
             config().setPricingOverrideFromEnv(override("gpt-4o", "5", "10")).build(), CLOCK);
 
     assertThat(book.find("gpt-4o", null).orElseThrow().source())
@@ -155,7 +155,7 @@ class ReloadablePriceBookTest {
                 "env-only", PricePoint.of(new BigDecimal("7"), new BigDecimal("8"))));
 
     ReloadablePriceBook book =
-        PriceBooks.load(
+        PriceBooks.fromConfig(
             config().setPricingOverride(config).setPricingOverrideFromEnv(env).build(), CLOCK);
 
     PriceMatch match = book.find("gpt-4o", null).orElseThrow();
@@ -176,7 +176,8 @@ class ReloadablePriceBookTest {
   @Test
   void load_configOverrideBeatsBundled() {
     ReloadablePriceBook book =
-        PriceBooks.load(config().setPricingOverride(override("GPT-4O", "1", "1")).build(), CLOCK);
+        PriceBooks.fromConfig(
+            config().setPricingOverride(override("GPT-4O", "1", "1")).build(), CLOCK);
 
     // An override replaces the entry whose key differs only by case.
     PriceMatch match = book.find("gpt-4o", null).orElseThrow();
@@ -187,7 +188,7 @@ class ReloadablePriceBookTest {
 
   @Test
   void checkCacheFile_picksUpWrittenChangedAndDeletedCache() throws IOException {
-    ReloadablePriceBook book = PriceBooks.load(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
     book.checkCacheFile();
     assertThat(book.info().baseSource()).isEqualTo(PricingSource.BUNDLED);
 
@@ -208,7 +209,8 @@ class ReloadablePriceBookTest {
   @Test
   void reload_appliesChangedOverride() {
     ReloadablePriceBook book =
-        PriceBooks.load(config().setPricingOverride(override("gpt-4o", "1", "1")).build(), CLOCK);
+        PriceBooks.fromConfig(
+            config().setPricingOverride(override("gpt-4o", "1", "1")).build(), CLOCK);
     assertThat(input(book, "gpt-4o")).isEqualTo("0.001");
 
     book.reload(config().setPricingOverride(override("gpt-4o", "2", "1")).build());

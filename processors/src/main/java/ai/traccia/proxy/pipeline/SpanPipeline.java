@@ -12,7 +12,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The immutable, ordered chain of {@link SpanProcessor}s that every received batch goes through.
+ * The immutable, ordered chain of {@link SpanBatchProcessor}s that every received batch goes
+ * through.
  *
  * <p>Built once at startup; the list is copied and never changes afterwards, so the pipeline is
  * safe to share between receiver threads. Disabled processors are left out at build time rather
@@ -32,14 +33,14 @@ public final class SpanPipeline {
 
   private static final SpanPipeline EMPTY = new SpanPipeline(List.of(), (p, t) -> {}, false);
 
-  private final List<SpanProcessor> processors;
-  private final BiConsumer<SpanProcessor, Throwable> errorHandler;
+  private final List<SpanBatchProcessor> processors;
+  private final BiConsumer<SpanBatchProcessor, Throwable> errorHandler;
   private final boolean holds;
   private volatile Tail tail;
 
   private SpanPipeline(
-      List<SpanProcessor> processors,
-      BiConsumer<SpanProcessor, Throwable> errorHandler,
+      List<SpanBatchProcessor> processors,
+      BiConsumer<SpanBatchProcessor, Throwable> errorHandler,
       boolean holds) {
     this.processors = processors;
     this.errorHandler = errorHandler;
@@ -83,7 +84,7 @@ public final class SpanPipeline {
    */
   public void processFrom(int first, SpanBatch batch) {
     for (int p = first; p < processors.size(); p++) {
-      SpanProcessor processor = processors.get(p);
+      SpanBatchProcessor processor = processors.get(p);
       try {
         processor.process(batch);
       } catch (VirtualMachineError fatal) {
@@ -112,7 +113,7 @@ public final class SpanPipeline {
     return holds;
   }
 
-  /** Whether any processor will read spans now ({@link SpanProcessor#readsSpans()}). */
+  /** Whether any processor will read spans now ({@link SpanBatchProcessor#readsSpans()}). */
   public boolean readsSpans() {
     for (int p = 0; p < processors.size(); p++) {
       if (processors.get(p).readsSpans()) {
@@ -123,7 +124,7 @@ public final class SpanPipeline {
   }
 
   /** The processors in the order they run. */
-  public List<SpanProcessor> processors() {
+  public List<SpanBatchProcessor> processors() {
     return processors;
   }
 
@@ -160,15 +161,15 @@ public final class SpanPipeline {
 
   /** Builds a {@link SpanPipeline}. Not thread-safe. */
   public static final class Builder {
-    private final List<SpanProcessor> processors = new ArrayList<>();
+    private final List<SpanBatchProcessor> processors = new ArrayList<>();
     private final List<Next> nexts = new ArrayList<>();
-    private BiConsumer<SpanProcessor, Throwable> errorHandler = (p, t) -> {};
+    private BiConsumer<SpanBatchProcessor, Throwable> errorHandler = (p, t) -> {};
     private boolean built;
 
     private Builder() {}
 
     /** Appends {@code processor}; processors run in the order they are added. */
-    public Builder addProcessor(SpanProcessor processor) {
+    public Builder addProcessor(SpanBatchProcessor processor) {
       processors.add(Objects.requireNonNull(processor, "processor"));
       return this;
     }
@@ -179,7 +180,7 @@ public final class SpanPipeline {
      * Returns the stage, for the caller to keep (a reload may change it). A builder with a holding
      * stage builds one pipeline: the stage belongs to it.
      */
-    public <P extends SpanProcessor> P addHoldingProcessor(
+    public <P extends SpanBatchProcessor> P addHoldingProcessor(
         Function<? super SpanConsumer, P> factory) {
       Next next = new Next(processors.size() + 1);
       P processor = Objects.requireNonNull(factory.apply(next), "factory returned null");
@@ -192,7 +193,7 @@ public final class SpanPipeline {
      * Sets what to do when a processor throws. It must be thread-safe and return immediately; the
      * default ignores the failure.
      */
-    public Builder setErrorHandler(BiConsumer<SpanProcessor, Throwable> errorHandler) {
+    public Builder setErrorHandler(BiConsumer<SpanBatchProcessor, Throwable> errorHandler) {
       this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
       return this;
     }

@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor;
 
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.processor.cost.CostProcessor;
 import ai.traccia.proxy.processor.cost.GenAiCostAttributesProcessor;
@@ -47,12 +47,12 @@ public final class EnrichmentProcessors {
    * @param onUnpricedModel called with the model name of every inference span whose model has no
    *     price; thread-safe and non-blocking
    */
-  public static List<SpanProcessor> create(
+  public static List<SpanBatchProcessor> fromConfig(
       ProxyConfig config, PriceBook prices, Consumer<String> onUnpricedModel) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(prices, "prices");
     Objects.requireNonNull(onUnpricedModel, "onUnpricedModel");
-    List<SpanProcessor> processors = new ArrayList<>(2);
+    List<SpanBatchProcessor> processors = new ArrayList<>(2);
     if (config.tokenCountingEnabled()) {
       processors.add(TokenCountingProcessor.create());
     }

@@ -49,7 +49,7 @@ class SpanPipelineTest {
   @Test
   void process_throwingProcessorIsReportedAndTheChainGoesOn() {
     List<Throwable> errors = new ArrayList<>();
-    SpanProcessor broken =
+    SpanBatchProcessor broken =
         b -> {
           throw new IllegalStateException("boom");
         };
@@ -106,7 +106,7 @@ class SpanPipelineTest {
     List<String> seen = new ArrayList<>();
     SpanPipeline.Builder builder = SpanPipeline.builder().addProcessor(b -> seen.add("before"));
     List<SpanConsumer> next = new ArrayList<>();
-    SpanProcessor holder =
+    SpanBatchProcessor holder =
         builder.addHoldingProcessor(
             consumer -> {
               next.add(consumer);

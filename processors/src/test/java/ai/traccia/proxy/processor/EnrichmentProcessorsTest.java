@@ -7,7 +7,7 @@ package ai.traccia.proxy.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.cost.CostProcessor;
@@ -20,15 +20,15 @@ class EnrichmentProcessorsTest {
 
   private static final PriceBook PRICES = PriceBooks.bundled(Clock.systemUTC());
 
-  private static List<SpanProcessor> create(boolean tokens, boolean costs) {
+  private static List<SpanBatchProcessor> create(boolean tokens, boolean costs) {
     ProxyConfig config =
         ProxyConfig.builder().setTokenCountingEnabled(tokens).setCostsEnabled(costs).build();
-    return EnrichmentProcessors.create(config, PRICES, model -> {});
+    return EnrichmentProcessors.fromConfig(config, PRICES, model -> {});
   }
 
   @Test
   void create_tokenCountingRunsBeforeCost() {
-    List<SpanProcessor> processors = create(true, true);
+    List<SpanBatchProcessor> processors = create(true, true);
 
     assertThat(processors).hasSize(2);
     assertThat(processors.get(0)).isInstanceOf(TokenCountingProcessor.class);

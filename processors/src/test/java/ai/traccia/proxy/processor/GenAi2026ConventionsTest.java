@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.cost.CostProcessor;
 import ai.traccia.proxy.processor.cost.GenAiCostAttributesProcessor;
@@ -112,10 +112,10 @@ class GenAi2026ConventionsTest {
 
   @Test
   void costConvention_offByDefault() {
-    List<SpanProcessor> off =
-        EnrichmentProcessors.create(
+    List<SpanBatchProcessor> off =
+        EnrichmentProcessors.fromConfig(
             ProxyConfig.defaults(), PriceBooks.bundled(Clock.systemUTC()), model -> {});
-    assertThat(off).extracting(SpanProcessor::name).doesNotContain("gen_ai_cost_attributes");
+    assertThat(off).extracting(SpanBatchProcessor::name).doesNotContain("gen_ai_cost_attributes");
   }
 
   private static CostProcessor cost() {

@@ -49,7 +49,7 @@ public final class Exporters {
    * @throws IllegalArgumentException when a TLS file cannot be read or an endpoint is unusable for
    *     its protocol; the message says which and why
    */
-  public static List<Configured> create(
+  public static List<Configured> fromConfig(
       ProxyConfig config, SelfMetrics metrics, ScheduledExecutorService scheduler) {
     List<Configured> exporters = new ArrayList<>();
     for (ExporterSpec spec : config.otlpExporters()) {
@@ -71,7 +71,7 @@ public final class Exporters {
     if (config.kafkaExport()) {
       exporters.add(
           new Configured(
-              retrying(KafkaExporter.create(config), config, metrics, scheduler), everything));
+              retrying(KafkaExporter.fromConfig(config), config, metrics, scheduler), everything));
     }
     if (config.fileEnabled()) {
       exporters.add(

@@ -6,8 +6,8 @@ package ai.traccia.proxy.server;
 
 import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.pricing.ReloadablePriceBook;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
@@ -97,9 +97,9 @@ public final class ProxyAssembly implements AutoCloseable {
     ScheduledExecutorService guardrailClock = daemonScheduler("traccia-guardrail");
     Stages stages = null;
     try {
-      List<Exporters.Configured> exporters = Exporters.create(config, metrics, retries);
+      List<Exporters.Configured> exporters = Exporters.fromConfig(config, metrics, retries);
       stages = Stages.build(config, metrics, guardrailClock);
-      ProxyServer.Settings.Builder settings = settings(config, stages, metrics);
+      ProxyServer.Options.Builder settings = settings(config, stages, metrics);
       exporters.forEach(e -> settings.addExporter(e.exporter(), e.queue()));
       ProxyServer server = ProxyServer.start(settings.build());
       // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
@@ -143,16 +143,16 @@ public final class ProxyAssembly implements AutoCloseable {
               }
             };
     KafkaReceiver receiver =
-        KafkaReceiver.create(config, server.ingest()::traces, onRevoked, metrics.registry());
+        KafkaReceiver.fromConfig(config, server.ingest()::traces, onRevoked, metrics.registry());
     kafka = receiver;
     receiver.start();
   }
 
   /** What {@link ProxyServer} is started with, from {@code config}. */
-  private static ProxyServer.Settings.Builder settings(
+  private static ProxyServer.Options.Builder settings(
       ProxyConfig config, Stages stages, SelfMetrics metrics) {
-    ProxyServer.Settings.Builder settings =
-        ProxyServer.settings()
+    ProxyServer.Options.Builder settings =
+        ProxyServer.options()
             .setPipeline(stages.pipeline)
             .setBindAddress(config.bindAddress())
             .setGrpcPort(config.grpcPort())
@@ -164,7 +164,7 @@ public final class ProxyAssembly implements AutoCloseable {
             .setAdminMaxConnections(config.adminMaxConnections())
             .setMaxRequestBytes(config.maxRequestBytes())
             .setSpanLimits(new SpanLimits(config.maxAttributes(), config.maxAttributeValueBytes()))
-            .setReceiverLimits(ReceiverLimits.of(config))
+            .setReceiverLimits(ReceiverLimits.fromConfig(config))
             .setShutdownTimeout(config.shutdownTimeout())
             .setMaxQueueSize(config.maxQueueSize())
             .setMaxExportBatchSize(config.maxExportBatchSize())
@@ -324,9 +324,9 @@ public final class ProxyAssembly implements AutoCloseable {
     static Stages build(
         ProxyConfig config, SelfMetrics metrics, ScheduledExecutorService guardrailClock) {
       Role role = Role.of(config.role());
-      ReloadablePriceBook prices = PriceBooks.load(config, Clock.systemUTC());
+      ReloadablePriceBook prices = PriceBooks.fromConfig(config, Clock.systemUTC());
       DerivedMetrics derived =
-          config.metricsEnabled() && role.tracesWork() ? DerivedMetrics.create(config) : null;
+          config.metricsEnabled() && role.tracesWork() ? DerivedMetrics.fromConfig(config) : null;
       if (derived != null) {
         // The GenAI metrics derived from spans, on the admin port's /metrics beside the proxy's.
         derived.registerWith(metrics.registry());
@@ -337,7 +337,7 @@ public final class ProxyAssembly implements AutoCloseable {
               : null;
       RedactionProcessor redaction = role.redacts() ? redaction(config, metrics) : null;
       TraceSamplingProcessor sampler =
-          role.tracesWork() ? TraceSamplingProcessor.builder(config).build() : null;
+          role.tracesWork() ? TraceSamplingProcessor.builder().fromConfig(config).build() : null;
       ThrottlingLogger errors = ThrottlingLogger.create(logger, 6);
       SpanPipeline.Builder builder =
           SpanPipeline.builder()
@@ -349,8 +349,8 @@ public final class ProxyAssembly implements AutoCloseable {
                         processor.name(),
                         error);
                   });
-      for (SpanProcessor stage :
-          EnrichmentProcessors.create(config, prices, metrics::unpricedSpan)) {
+      for (SpanBatchProcessor stage :
+          EnrichmentProcessors.fromConfig(config, prices, metrics::unpricedSpan)) {
         builder.addProcessor(perSpan(role, stage));
       }
       if (derived != null) {
@@ -388,7 +388,7 @@ public final class ProxyAssembly implements AutoCloseable {
     }
 
     /** A per-span stage as {@code role} runs it: on every span, or on unmarked spans only. */
-    private static SpanProcessor perSpan(Role role, SpanProcessor stage) {
+    private static SpanBatchProcessor perSpan(Role role, SpanBatchProcessor stage) {
       return role.skipsMarkedSpans() ? SkipEnrichedProcessor.wrap(stage) : stage;
     }
 

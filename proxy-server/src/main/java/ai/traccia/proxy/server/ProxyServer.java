@@ -58,7 +58,7 @@ public final class ProxyServer implements AutoCloseable {
 
   private static final Logger logger = LoggerFactory.getLogger(ProxyServer.class);
 
-  private final Settings settings;
+  private final Options settings;
   private final SelfMetrics metrics;
   private final MemoryBudget budget;
   private final List<BatchingExporter> queues;
@@ -74,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
   private HttpReceiver http;
   private ReceiverTls tls;
 
-  private ProxyServer(Settings settings) throws IOException {
+  private ProxyServer(Options settings) throws IOException {
     this.settings = settings;
     this.metrics = settings.metrics;
     this.pipeline = settings.pipeline;
@@ -142,7 +142,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private static List<BatchingExporter> buildQueues(
-      Settings settings, SelfMetrics metrics, MemoryBudget budget) {
+      Options settings, SelfMetrics metrics, MemoryBudget budget) {
     List<BatchingExporter> built = new ArrayList<>();
     try {
       for (int i = 0; i < settings.exporters.size(); i++) {
@@ -179,7 +179,7 @@ public final class ProxyServer implements AutoCloseable {
     return List.copyOf(built);
   }
 
-  private static DiskQueue openDiskQueue(Settings settings, SelfMetrics metrics, String name) {
+  private static DiskQueue openDiskQueue(Options settings, SelfMetrics metrics, String name) {
     Path dir = durableQueueDirectory(settings.durableQueueDir, name);
     try {
       adoptLegacyQueue(settings.durableQueueDir, name, dir);
@@ -236,7 +236,7 @@ public final class ProxyServer implements AutoCloseable {
   /**
    * How one exporter's queue differs from the proxy-wide defaults: the signals it takes, the items
    * it holds in memory at most, and whether it is kept on disk (under its own subdirectory of
-   * {@link Settings.Builder#setDurableQueueDir}).
+   * {@link Options.Builder#setDurableQueueDir}).
    */
   public record QueueOptions(Set<Signal> signals, int capacity, boolean durable) {
     /** Copies {@code signals}; at least one signal and a positive capacity are required. */
@@ -254,7 +254,7 @@ public final class ProxyServer implements AutoCloseable {
    *
    * @throws UncheckedIOException if a durable queue cannot be opened
    */
-  public static ProxyServer start(Settings settings) throws IOException, InterruptedException {
+  public static ProxyServer start(Options settings) throws IOException, InterruptedException {
     ProxyServer server = new ProxyServer(settings);
     try {
       if (settings.tlsCertFile != null) {
@@ -292,8 +292,8 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /** Returns a builder of the settings {@link #start} takes. */
-  public static Settings.Builder settings() {
-    return new Settings.Builder();
+  public static Options.Builder options() {
+    return new Options.Builder();
   }
 
   public int grpcPort() {
@@ -448,7 +448,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /** What a proxy is started with. Immutable; built by {@link Builder}. */
-  public static final class Settings {
+  public static final class Options {
     final String bindAddress;
     final int grpcPort;
     final int httpPort;
@@ -484,7 +484,7 @@ public final class ProxyServer implements AutoCloseable {
     final LivePage livePage;
     final DerivedMetrics derivedMetrics;
 
-    private Settings(Builder b) {
+    private Options(Builder b) {
       this.bindAddress = b.bindAddress;
       this.grpcPort = b.grpcPort;
       this.httpPort = b.httpPort;
@@ -522,7 +522,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Builds {@link Settings}. Defaults are those of the configuration catalog ({@link
+     * Builds {@link Options}. Defaults are those of the configuration catalog ({@link
      * ProxyConfig#defaults()}), so a proxy built here and one started from an empty configuration
      * agree.
      */
@@ -777,11 +777,11 @@ public final class ProxyServer implements AutoCloseable {
         return this;
       }
 
-      public Settings build() {
+      public Options build() {
         if (exporters.isEmpty()) {
           throw new IllegalStateException("at least one exporter is required");
         }
-        return new Settings(this);
+        return new Options(this);
       }
     }
   }

@@ -117,9 +117,9 @@ class DerivedMetricsDeliveryTest {
             .setRetryMaxBackoff(Duration.ofMillis(100))
             .setRetryMaxElapsed(Duration.ofMinutes(2))
             .build();
-    derived = DerivedMetrics.create(config);
-    ProxyServer.Settings.Builder settings =
-        ProxyServer.settings()
+    derived = DerivedMetrics.fromConfig(config);
+    ProxyServer.Options.Builder settings =
+        ProxyServer.options()
             .setBindAddress("127.0.0.1")
             .setGrpcPort(0)
             .setHttpPort(0)
@@ -132,7 +132,7 @@ class DerivedMetricsDeliveryTest {
     if (durable) {
       settings.setDurableQueueDir(dir.resolve("queue"));
     }
-    Exporters.create(config, metrics, scheduler)
+    Exporters.fromConfig(config, metrics, scheduler)
         .forEach(e -> settings.addExporter(e.exporter(), e.queue()));
     server = ProxyServer.start(settings.build());
   }

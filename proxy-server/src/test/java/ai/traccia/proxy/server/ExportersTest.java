@@ -51,7 +51,7 @@ class ExportersTest {
     try {
       List<String> out = new ArrayList<>();
       for (Exporters.Configured configured :
-          Exporters.create(config, new SelfMetrics(), scheduler)) {
+          Exporters.fromConfig(config, new SelfMetrics(), scheduler)) {
         Exporter exporter = configured.exporter();
         out.add(exporter.name() + "=" + exporter.takesDerivedMetrics());
         exporter.shutdown();

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.processor.tier.EnrichedMark;
 import ai.traccia.proxy.processor.tier.SkipEnrichedProcessor;
@@ -63,7 +63,7 @@ class RoleTest {
 
   private static List<String> skippingMarked(ProxyAssembly.Stages stages) {
     List<String> names = new ArrayList<>();
-    for (SpanProcessor p : stages.pipeline.processors()) {
+    for (SpanBatchProcessor p : stages.pipeline.processors()) {
       if (p instanceof SkipEnrichedProcessor) {
         names.add(p.name());
       }
@@ -123,7 +123,7 @@ class RoleTest {
       proxy.reload(sidecar.toBuilder().setSampleRate(0.5).setGuardrailHeuristics(false).build());
 
       assertThat(proxy.pipeline().processors())
-          .extracting(SpanProcessor::name)
+          .extracting(SpanBatchProcessor::name)
           .doesNotContain("sampling", "redaction", "guardrail", "metrics");
     }
   }

@@ -66,9 +66,9 @@ public class EnrichmentBenchmark {
   @Setup
   public void setUp() {
     ProxyConfig config = ProxyConfig.defaults();
-    prices = PriceBooks.load(config, Clock.systemUTC());
+    prices = PriceBooks.fromConfig(config, Clock.systemUTC());
     SpanPipeline.Builder builder = SpanPipeline.builder();
-    EnrichmentProcessors.create(config, prices, model -> {}).forEach(builder::addProcessor);
+    EnrichmentProcessors.fromConfig(config, prices, model -> {}).forEach(builder::addProcessor);
     pipeline = builder.build();
     masking = redacting(config, RedactionMode.MASK);
     hashing = redacting(config, RedactionMode.HASH);
@@ -169,7 +169,7 @@ public class EnrichmentBenchmark {
 
   private SpanPipeline redacting(ProxyConfig config, RedactionMode mode) {
     SpanPipeline.Builder b = SpanPipeline.builder();
-    EnrichmentProcessors.create(config, prices, model -> {}).forEach(b::addProcessor);
+    EnrichmentProcessors.fromConfig(config, prices, model -> {}).forEach(b::addProcessor);
     b.addProcessor(
         RedactionProcessor.create(
             RedactionRules.builder()

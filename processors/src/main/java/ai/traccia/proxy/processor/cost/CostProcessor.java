@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.cost;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.pricing.PriceMatch;
 import ai.traccia.proxy.pricing.PricingInfo;
@@ -49,7 +49,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe and non-blocking as long as the price book and the listener are.
  */
-public final class CostProcessor implements SpanProcessor {
+public final class CostProcessor implements SpanBatchProcessor {
 
   static final String PRICED = "priced";
   static final String UNPRICED = "unpriced";

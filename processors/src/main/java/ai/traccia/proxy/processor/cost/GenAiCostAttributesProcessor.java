@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.cost;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -18,7 +18,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
  * traccia.pricing.status} it reads; behind {@code instrumentation.gen_ai_cost_attributes} until the
  * convention is released. Stateless and thread-safe.
  */
-public final class GenAiCostAttributesProcessor implements SpanProcessor {
+public final class GenAiCostAttributesProcessor implements SpanBatchProcessor {
 
   /** The cost (double). */
   public static final String AMOUNT = "gen_ai.usage.cost.amount";

@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.guardrail;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import com.google.protobuf.ByteString;
 import java.util.List;
@@ -25,7 +25,7 @@ import java.util.List;
  *
  * <p>Thread-safe.
  */
-public final class GuardrailFindingsProcessor implements SpanProcessor {
+public final class GuardrailFindingsProcessor implements SpanBatchProcessor {
 
   private final GuardrailDetector detector = new GuardrailDetector();
   // instrumentation.guardrail_heuristics is reloadable; a reload sets it from another thread.

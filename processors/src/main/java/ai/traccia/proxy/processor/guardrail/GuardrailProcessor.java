@@ -7,9 +7,9 @@ package ai.traccia.proxy.processor.guardrail;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanConsumer;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import ai.traccia.proxy.processor.tier.EnrichedMark;
@@ -57,7 +57,7 @@ import java.util.function.LongSupplier;
  * <p>Must run after the token-counting and cost processors, whose results the trace roll-up reads.
  * A held root is copied when this stage runs; the stages after it see it when it is released.
  */
-public final class GuardrailProcessor implements SpanProcessor {
+public final class GuardrailProcessor implements SpanBatchProcessor {
 
   /** The summary of the trace (JSON str). */
   public static final String SUMMARY = "guardrail.summary";

@@ -31,10 +31,10 @@ import java.util.function.DoubleSupplier;
  * The metrics the proxy derives from spans: an OpenTelemetry {@link SdkMeterProvider} with the
  * GenAI instruments, their bucket and cardinality views, an OTLP encoder and a Prometheus view.
  *
- * <p>{@link #processor()} is the pipeline stage that records into it. {@link #create} collects the
- * metrics every {@code metrics.export_interval_ms}, in {@code metrics.temporality} (delta: counters
- * and histograms report the change since the last export; cumulative: totals since start), encodes
- * them as an OTLP {@code ExportMetricsServiceRequest} and hands the bytes to the {@link
+ * <p>{@link #processor()} is the pipeline stage that records into it. {@link #fromConfig} collects
+ * the metrics every {@code metrics.export_interval_ms}, in {@code metrics.temporality} (delta:
+ * counters and histograms report the change since the last export; cumulative: totals since start),
+ * encodes them as an OTLP {@code ExportMetricsServiceRequest} and hands the bytes to the {@link
  * MetricsSink} given to {@link #connect}: the proxy's export queues, so that they are batched,
  * retried, kept in the durable queue and counted like a metrics request a client sent. {@link
  * #registerWith} adds the same metrics, always cumulative, to a Prometheus registry for the admin
@@ -108,7 +108,7 @@ public final class DerivedMetrics {
    * for the sink {@link #connect} will be given, and always the Prometheus view. Call it only when
    * {@link ProxyConfig#metricsEnabled()}.
    */
-  public static DerivedMetrics create(ProxyConfig config) {
+  public static DerivedMetrics fromConfig(ProxyConfig config) {
     Objects.requireNonNull(config, "config");
     AggregationTemporalitySelector temporality =
         "cumulative".equals(config.metricsTemporality())

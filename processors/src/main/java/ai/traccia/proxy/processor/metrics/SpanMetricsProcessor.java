@@ -7,7 +7,7 @@ package ai.traccia.proxy.processor.metrics;
 import static ai.traccia.proxy.processor.metrics.GenAiMetrics.*;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import ai.traccia.proxy.processor.sampling.SamplingThreshold;
@@ -74,7 +74,7 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Thread-safe and non-blocking.
  */
-public final class SpanMetricsProcessor implements SpanProcessor {
+public final class SpanMetricsProcessor implements SpanBatchProcessor {
 
   /** Most times one histogram value is recorded for one heavily weighted span. */
   static final int MAX_REPEATS = 1024;

@@ -6,7 +6,7 @@ package ai.traccia.proxy.processor.redaction;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Fails closed: a span whose redaction fails is refused ({@link RejectReason#INVALID}) rather
  * than forwarded as it arrived. Thread-safe; the rules are swapped whole by {@link #setRules}.
  */
-public final class RedactionProcessor implements SpanProcessor {
+public final class RedactionProcessor implements SpanBatchProcessor {
 
   /** The rules that redacted something on the span (str[]). */
   public static final String RULES = "traccia.redaction.rules";

@@ -7,7 +7,7 @@ package ai.traccia.proxy.processor.sampling;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
@@ -43,7 +43,7 @@ import java.util.Set;
  * <p>Thread-safe: the rate is a volatile field that {@link #setSampleRate} changes at any time
  * (live reload); a batch sees one rate from start to end.
  */
-public final class TraceSamplingProcessor implements SpanProcessor {
+public final class TraceSamplingProcessor implements SpanBatchProcessor {
 
   /** Keeps the traces that have a span with status ERROR. */
   public static final TraceKeepRule ERROR_STATUS =
@@ -62,19 +62,6 @@ public final class TraceSamplingProcessor implements SpanProcessor {
   /** A builder keeping every trace and with no keep rules. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /**
-   * A builder with {@code tracing.sample_rate} of {@code config} and, when {@code
-   * tracing.keep_error_traces} is set, the {@link #ERROR_STATUS} keep rule. Add other rules (a
-   * guardrail finding) before {@code build()}.
-   */
-  public static Builder builder(ProxyConfig config) {
-    Builder builder = builder().setSampleRate(config.sampleRate());
-    if (config.keepErrorTraces()) {
-      builder.addKeepRule(ERROR_STATUS);
-    }
-    return builder;
   }
 
   @Override
@@ -180,6 +167,19 @@ public final class TraceSamplingProcessor implements SpanProcessor {
     private final List<TraceKeepRule> keepRules = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Takes {@code tracing.sample_rate} of {@code config} and, when {@code
+     * tracing.keep_error_traces} is set, adds the {@link #ERROR_STATUS} keep rule. Add other rules
+     * (a guardrail finding) before {@code build()}.
+     */
+    public Builder fromConfig(ProxyConfig config) {
+      setSampleRate(config.sampleRate());
+      if (config.keepErrorTraces()) {
+        addKeepRule(ERROR_STATUS);
+      }
+      return this;
+    }
 
     /** Sets the fraction of traces kept, 0 to 1; default 1. */
     public Builder setSampleRate(double sampleRate) {

@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.tier;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import io.opentelemetry.proto.common.v1.AnyValue;
 
 /**
@@ -21,7 +21,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
  * guardrail findings) with the same settings as the gateway would; a client that sets it on its own
  * spans only loses their enrichment. Runs last among the per-span stages of a sidecar. Thread-safe.
  */
-public final class EnrichedMark implements SpanProcessor {
+public final class EnrichedMark implements SpanBatchProcessor {
 
   /** The span attribute a sidecar sets on every span it enriched (bool). */
   public static final String KEY = "traccia.proxy.enriched";

@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.tier;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -27,21 +27,21 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safe when the wrapped stage is.
  */
-public final class SkipEnrichedProcessor implements SpanProcessor {
+public final class SkipEnrichedProcessor implements SpanBatchProcessor {
 
-  private final SpanProcessor stage;
+  private final SpanBatchProcessor stage;
 
-  private SkipEnrichedProcessor(SpanProcessor stage) {
+  private SkipEnrichedProcessor(SpanBatchProcessor stage) {
     this.stage = stage;
   }
 
   /** Wraps {@code stage}, which only sets attributes on spans and refuses them. */
-  public static SkipEnrichedProcessor wrap(SpanProcessor stage) {
+  public static SkipEnrichedProcessor wrap(SpanBatchProcessor stage) {
     return new SkipEnrichedProcessor(Objects.requireNonNull(stage, "stage"));
   }
 
   /** The wrapped stage. */
-  public SpanProcessor stage() {
+  public SpanBatchProcessor stage() {
     return stage;
   }
 

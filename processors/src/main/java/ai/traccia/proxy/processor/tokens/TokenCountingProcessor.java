@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.tokens;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.ChatMessage;
 import ai.traccia.proxy.processor.genai.GenAiDialect;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
@@ -55,7 +55,7 @@ import java.util.List;
  *
  * <p>Thread-safe and non-blocking once built; building loads two tokenizer vocabularies.
  */
-public final class TokenCountingProcessor implements SpanProcessor {
+public final class TokenCountingProcessor implements SpanBatchProcessor {
 
   /** The default per-span bound on exactly encoded characters. */
   public static final int DEFAULT_MAX_ENCODED_CHARS = 65_536;

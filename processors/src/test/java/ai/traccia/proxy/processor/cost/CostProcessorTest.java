@@ -14,8 +14,8 @@ import ai.traccia.proxy.config.PricePoint;
 import ai.traccia.proxy.config.PricingOverride;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.pricing.PricingInfo;
@@ -38,7 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class CostProcessorTest extends SpanProcessorContract {
+class CostProcessorTest extends SpanBatchProcessorContract {
 
   private static final Clock CLOCK =
       Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
@@ -69,11 +69,11 @@ class CostProcessorTest extends SpanProcessorContract {
                             new BigDecimal("0.0025"),
                             new BigDecimal("0.0002")))))
             .build();
-    acme = PriceBooks.load(config, CLOCK);
+    acme = PriceBooks.fromConfig(config, CLOCK);
   }
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return CostProcessor.builder(BUNDLED).build();
   }
 

@@ -4,18 +4,18 @@
  */
 package ai.traccia.proxy.processor.cost;
 
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import java.util.Set;
 
 /**
  * The processor contract for {@link GenAiCostAttributesProcessor}; what it writes is tested with
  * the other 2026 conventions in {@code GenAi2026ConventionsTest}.
  */
-class GenAiCostAttributesProcessorTest extends SpanProcessorContract {
+class GenAiCostAttributesProcessorTest extends SpanBatchProcessorContract {
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return GenAiCostAttributesProcessor.create();
   }
 

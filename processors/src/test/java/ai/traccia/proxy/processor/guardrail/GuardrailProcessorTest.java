@@ -12,8 +12,8 @@ import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -37,7 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class GuardrailProcessorTest extends SpanProcessorContract {
+class GuardrailProcessorTest extends SpanBatchProcessorContract {
 
   private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String OTHER_TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -48,7 +48,7 @@ class GuardrailProcessorTest extends SpanProcessorContract {
   private final RecordingListener listener = new RecordingListener();
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return builder().build();
   }
 

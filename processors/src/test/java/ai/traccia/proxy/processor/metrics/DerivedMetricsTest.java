@@ -311,7 +311,7 @@ class DerivedMetricsTest {
   void create_handsDeltaOtlpBytesToTheSink() throws Exception {
     List<byte[]> offered = new CopyOnWriteArrayList<>();
     DerivedMetrics metrics =
-        DerivedMetrics.create(
+        DerivedMetrics.fromConfig(
             ProxyConfig.builder().setMetricsExportInterval(Duration.ofMinutes(10)).build());
     metrics.connect(
         request -> {
@@ -352,7 +352,7 @@ class DerivedMetricsTest {
   void create_cumulativeTemporality_reachesTheSink() throws Exception {
     List<ExportMetricsServiceRequest> received = new CopyOnWriteArrayList<>();
     DerivedMetrics metrics =
-        DerivedMetrics.create(
+        DerivedMetrics.fromConfig(
             ProxyConfig.builder()
                 .setMetricsExportInterval(Duration.ofMinutes(10))
                 .setMetricsTemporality("cumulative")
@@ -377,7 +377,7 @@ class DerivedMetricsTest {
   @Test
   void forceFlush_sinkRefuses_exportFails() throws Exception {
     DerivedMetrics metrics =
-        DerivedMetrics.create(
+        DerivedMetrics.fromConfig(
             ProxyConfig.builder().setMetricsExportInterval(Duration.ofMinutes(10)).build());
     metrics.connect(request -> false);
 
@@ -389,7 +389,7 @@ class DerivedMetricsTest {
 
   @Test
   void create_beforeConnect_exportsGoNowhere() throws Exception {
-    DerivedMetrics metrics = DerivedMetrics.create(ProxyConfig.defaults());
+    DerivedMetrics metrics = DerivedMetrics.fromConfig(ProxyConfig.defaults());
 
     metrics.processor().process(llmBatch());
     metrics.forceFlush().get(10, TimeUnit.SECONDS);

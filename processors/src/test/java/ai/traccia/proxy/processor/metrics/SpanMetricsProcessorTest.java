@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import ai.traccia.proxy.processor.sampling.TraceSamplingProcessor;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.api.common.AttributeKey;
@@ -34,7 +34,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SpanMetricsProcessorTest extends SpanProcessorContract {
+class SpanMetricsProcessorTest extends SpanBatchProcessorContract {
 
   private static final long SECOND = 1_000_000_000L;
 
@@ -42,7 +42,7 @@ class SpanMetricsProcessorTest extends SpanProcessorContract {
   private DerivedMetrics metrics;
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return metrics().processor();
   }
 

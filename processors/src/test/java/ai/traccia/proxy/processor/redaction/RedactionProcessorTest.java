@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.cost.CostProcessor;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
@@ -44,10 +44,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class RedactionProcessorTest extends SpanProcessorContract {
+class RedactionProcessorTest extends SpanBatchProcessorContract {
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return RedactionProcessor.create(
         RedactionRules.builder().setEnabled(true).setMode(RedactionMode.MASK).build(),
         RedactionListener.noop());
@@ -344,12 +344,12 @@ class RedactionProcessorTest extends SpanProcessorContract {
 
   // --- The pipeline ---------------------------------------------------------------------------
 
-  private ExportTraceServiceRequest run(ExportTraceServiceRequest request, SpanProcessor last)
+  private ExportTraceServiceRequest run(ExportTraceServiceRequest request, SpanBatchProcessor last)
       throws Exception {
     return ExportTraceServiceRequest.parseFrom(runBytes(request, last));
   }
 
-  private byte[] runBytes(ExportTraceServiceRequest request, SpanProcessor last) {
+  private byte[] runBytes(ExportTraceServiceRequest request, SpanBatchProcessor last) {
     SpanBatch batch = SpanBatch.of(request, null);
     TokenCountingProcessor.create().process(batch);
     CostProcessor.builder(PriceBooks.bundled(Clock.systemUTC())).build().process(batch);

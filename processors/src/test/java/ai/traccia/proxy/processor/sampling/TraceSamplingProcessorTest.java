@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -25,10 +25,10 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class TraceSamplingProcessorTest extends SpanProcessorContract {
+class TraceSamplingProcessorTest extends SpanBatchProcessorContract {
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return TraceSamplingProcessor.builder()
         .setSampleRate(0.5)
         .addKeepRule(TraceSamplingProcessor.ERROR_STATUS)
@@ -234,11 +234,12 @@ class TraceSamplingProcessorTest extends SpanProcessorContract {
     SpanBatch keep = batch(List.of(failed));
     SpanBatch drop = batch(List.of(failed));
 
-    TraceSamplingProcessor.builder(ProxyConfig.builder().setSampleRate(0.5).build())
+    TraceSamplingProcessor.builder()
+        .fromConfig(ProxyConfig.builder().setSampleRate(0.5).build())
         .build()
         .process(keep);
-    TraceSamplingProcessor.builder(
-            ProxyConfig.builder().setSampleRate(0.5).setKeepErrorTraces(false).build())
+    TraceSamplingProcessor.builder()
+        .fromConfig(ProxyConfig.builder().setSampleRate(0.5).setKeepErrorTraces(false).build())
         .build()
         .process(drop);
 

@@ -10,16 +10,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.processor.TestSpans;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class EnrichedMarkTest extends SpanProcessorContract {
+class EnrichedMarkTest extends SpanBatchProcessorContract {
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return EnrichedMark.create();
   }
 

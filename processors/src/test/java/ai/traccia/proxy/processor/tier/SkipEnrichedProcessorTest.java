@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.processor.TestSpans;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -24,13 +24,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class SkipEnrichedProcessorTest extends SpanProcessorContract {
+class SkipEnrichedProcessorTest extends SpanBatchProcessorContract {
 
   private final AtomicInteger calls = new AtomicInteger();
 
   /** Writes test.seen (with the span's service) on every span, refuses those with test.refuse. */
-  private final SpanProcessor stage =
-      new SpanProcessor() {
+  private final SpanBatchProcessor stage =
+      new SpanBatchProcessor() {
         @Override
         public void process(SpanBatch batch) {
           calls.incrementAndGet();
@@ -53,7 +53,7 @@ class SkipEnrichedProcessorTest extends SpanProcessorContract {
       };
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return SkipEnrichedProcessor.wrap(stage);
   }
 

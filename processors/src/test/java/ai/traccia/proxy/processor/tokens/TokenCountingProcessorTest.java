@@ -13,19 +13,19 @@ import static org.assertj.core.api.Assertions.entry;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class TokenCountingProcessorTest extends SpanProcessorContract {
+class TokenCountingProcessorTest extends SpanBatchProcessorContract {
 
   private static final TokenCountingProcessor PROCESSOR = TokenCountingProcessor.create();
 
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return PROCESSOR;
   }
 

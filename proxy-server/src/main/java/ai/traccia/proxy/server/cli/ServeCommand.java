@@ -12,8 +12,8 @@ import ai.traccia.proxy.config.ConfigReloader;
 import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.LoadedConfig;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.Exporters;
 import ai.traccia.proxy.server.ProxyAssembly;
 import ai.traccia.proxy.server.ProxyServer;
@@ -163,7 +163,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   private static String processorNames(SpanPipeline pipeline) {
     StringBuilder names = new StringBuilder();
-    for (SpanProcessor p : pipeline.processors()) {
+    for (SpanBatchProcessor p : pipeline.processors()) {
       names.append(names.length() == 0 ? "" : " -> ").append(p.name());
     }
     return names.toString();

@@ -19,14 +19,14 @@ import java.util.Objects;
  */
 abstract class OtlpExporterBuilder<B extends OtlpExporterBuilder<B>> {
 
-  final ExporterSettings settings;
+  final ExporterOptions settings;
   String name;
   Path caFile;
   Path clientCertificate;
   Path clientKey;
 
   OtlpExporterBuilder(ExporterProtocol protocol, String defaultName) {
-    this.settings = new ExporterSettings(protocol);
+    this.settings = new ExporterOptions(protocol);
     this.name = defaultName;
   }
 

@@ -78,7 +78,7 @@ public final class OtlpGrpcExporter implements Exporter {
           Metadata.Key.of(header.getKey(), Metadata.ASCII_STRING_MARSHALLER), header.getValue());
     }
     URI uri = builder.endpoint;
-    boolean tls = ExporterSettings.isTls(uri);
+    boolean tls = ExporterOptions.isTls(uri);
     String host = uri.getHost();
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
@@ -101,7 +101,7 @@ public final class OtlpGrpcExporter implements Exporter {
     }
     this.channel =
         NettyChannelBuilder.forAddress(host, port, credentials)
-            .userAgent(ExporterSettings.userAgent())
+            .userAgent(ExporterOptions.userAgent())
             .compressorRegistry(GzipCompressor.registry())
             .disableRetry()
             .build();
@@ -390,7 +390,7 @@ public final class OtlpGrpcExporter implements Exporter {
      * OTLP/gRPC has none.
      */
     public Builder setEndpoint(URI endpoint) {
-      ExporterSettings.checkEndpoint("endpoint", endpoint);
+      ExporterOptions.checkEndpoint("endpoint", endpoint);
       String path = endpoint.getRawPath();
       if (path != null && !path.isEmpty() && !path.equals("/") || endpoint.getRawQuery() != null) {
         throw new IllegalArgumentException(
@@ -410,7 +410,7 @@ public final class OtlpGrpcExporter implements Exporter {
             "endpoint: not set (expected: the backend's OTLP/gRPC address, such as"
                 + " http://localhost:4317)");
       }
-      if (!ExporterSettings.isTls(endpoint) && (caFile != null || clientCertificate != null)) {
+      if (!ExporterOptions.isTls(endpoint) && (caFile != null || clientCertificate != null)) {
         throw new IllegalArgumentException(
             "endpoint: "
                 + Redaction.url(endpoint)

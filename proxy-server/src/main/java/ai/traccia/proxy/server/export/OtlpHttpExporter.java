@@ -81,7 +81,7 @@ public final class OtlpHttpExporter implements Exporter {
     pairs.add("Content-Type");
     pairs.add("application/x-protobuf");
     pairs.add("User-Agent");
-    pairs.add(ExporterSettings.userAgent());
+    pairs.add(ExporterOptions.userAgent());
     if (builder.settings.gzip) {
       pairs.add("Content-Encoding");
       pairs.add("gzip");
@@ -97,7 +97,7 @@ public final class OtlpHttpExporter implements Exporter {
     this.clock = builder.clock;
     HttpClient.Builder client =
         HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
-    boolean anyTls = endpoints.values().stream().anyMatch(ExporterSettings::isTls);
+    boolean anyTls = endpoints.values().stream().anyMatch(ExporterOptions::isTls);
     if (anyTls && (builder.caFile != null || builder.clientCertificate != null)) {
       client.sslContext(
           TlsFiles.sslContext(builder.caFile, builder.clientCertificate, builder.clientKey));
@@ -152,7 +152,7 @@ public final class OtlpHttpExporter implements Exporter {
       HttpRequest httpRequest =
           HttpRequest.newBuilder(url)
               .version(
-                  ExporterSettings.isTls(url)
+                  ExporterOptions.isTls(url)
                       ? HttpClient.Version.HTTP_2
                       : HttpClient.Version.HTTP_1_1)
               .timeout(timeout)
@@ -341,7 +341,7 @@ public final class OtlpHttpExporter implements Exporter {
               + ": "
               + rootMessage(e)
               + "; check the backend and any proxy in between"
-              + (ExporterSettings.isTls(url)
+              + (ExporterOptions.isTls(url)
                   ? ", and, if the backend requires a client certificate, that this exporter"
                       + " presents one it trusts"
                   : ""),
@@ -417,7 +417,7 @@ public final class OtlpHttpExporter implements Exporter {
   }
 
   private static int port(URI url) {
-    return url.getPort() != -1 ? url.getPort() : ExporterSettings.isTls(url) ? 443 : 80;
+    return url.getPort() != -1 ? url.getPort() : ExporterOptions.isTls(url) ? 443 : 80;
   }
 
   private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
@@ -466,7 +466,7 @@ public final class OtlpHttpExporter implements Exporter {
      */
     public Builder setEndpoint(Signal signal, URI url) {
       Objects.requireNonNull(signal, "signal");
-      endpoints.put(signal, ExporterSettings.checkEndpoint(signal.label() + " endpoint", url));
+      endpoints.put(signal, ExporterOptions.checkEndpoint(signal.label() + " endpoint", url));
       return this;
     }
 
@@ -483,7 +483,7 @@ public final class OtlpHttpExporter implements Exporter {
             "endpoints: none set (expected: the URL of at least one signal, such as"
                 + " http://localhost:4318/v1/traces)");
       }
-      boolean anyTls = endpoints.values().stream().anyMatch(ExporterSettings::isTls);
+      boolean anyTls = endpoints.values().stream().anyMatch(ExporterOptions::isTls);
       if (!anyTls && (caFile != null || clientCertificate != null)) {
         throw new IllegalArgumentException(
             "endpoints: "

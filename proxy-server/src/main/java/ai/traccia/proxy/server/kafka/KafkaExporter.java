@@ -96,7 +96,7 @@ public final class KafkaExporter implements Exporter {
    *
    * @throws IllegalArgumentException when the brokers or a TLS setting cannot be used
    */
-  public static KafkaExporter create(ProxyConfig config) {
+  public static KafkaExporter fromConfig(ProxyConfig config) {
     Map<String, Object> props = KafkaClients.common(config);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -131,7 +131,7 @@ public final class KafkaReceiver implements AutoCloseable {
    * @param onRevoked runs on the consumer's thread after partitions were revoked or lost
    * @throws IllegalArgumentException when the brokers or a TLS setting cannot be used
    */
-  public static KafkaReceiver create(
+  public static KafkaReceiver fromConfig(
       ProxyConfig config, TraceIngest ingest, Runnable onRevoked, PrometheusRegistry registry) {
     Map<String, Object> props = KafkaClients.common(config);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.kafkaGroupId());

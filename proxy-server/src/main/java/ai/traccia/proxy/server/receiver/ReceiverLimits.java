@@ -31,10 +31,10 @@ public record ReceiverLimits(
     int maxConcurrentStreams) {
 
   /** The defaults of the configuration catalog (see config/README.md, {@code [server]}). */
-  public static final ReceiverLimits DEFAULTS = of(ProxyConfig.defaults());
+  public static final ReceiverLimits DEFAULTS = fromConfig(ProxyConfig.defaults());
 
   /** The limits {@code config} sets. */
-  public static ReceiverLimits of(ProxyConfig config) {
+  public static ReceiverLimits fromConfig(ProxyConfig config) {
     return new ReceiverLimits(
         config.maxConnections(),
         config.headerTimeout(),

@@ -6,7 +6,7 @@ package ai.traccia.proxy.server.ui;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * guardrail summary on them. Placed before sampling, so the page shows every trace the proxy
  * accepted, as {@code /metrics} counts them, not only the sampled ones.
  */
-public final class LiveTap implements SpanProcessor {
+public final class LiveTap implements SpanBatchProcessor {
 
   /** Characters of an attribute value kept; longer values are cut and end in an ellipsis. */
   static final int MAX_VALUE_CHARS = 256;

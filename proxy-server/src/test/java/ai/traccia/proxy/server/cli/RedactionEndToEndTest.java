@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.config.ConfigLoader;
 import ai.traccia.proxy.config.ProxyConfig;
-import ai.traccia.proxy.pipeline.SpanProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.server.ProxyAssembly;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
@@ -92,7 +92,7 @@ class RedactionEndToEndTest {
     proxy = ProxyAssembly.start(config);
     server = proxy.server();
     SelfMetrics metrics = server.metrics();
-    SpanProcessor guardrails =
+    SpanBatchProcessor guardrails =
         proxy.pipeline().processors().stream()
             .filter(p -> p.name().equals("guardrail"))
             .findFirst()

@@ -12,9 +12,9 @@ import ai.traccia.proxy.codec.SpanLimits;
 import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanConsumer;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
 import ai.traccia.proxy.server.export.ExportRequest;
@@ -290,7 +290,7 @@ class IngestTest {
   @Test
   void isNonBlocking_onlyWhenNothingOnThePathWaitsOrReadsSpans() {
     RecordingExporter exporter = new RecordingExporter();
-    SpanProcessor reads = b -> {};
+    SpanBatchProcessor reads = b -> {};
     Ingest passThrough = new Ingest(SpanPipeline.empty(), List.of(queue(exporter, 10)), metrics);
     Ingest enriching =
         new Ingest(
@@ -312,14 +312,14 @@ class IngestTest {
   /**
    * A pipeline whose first stage holds spans; the consumer it was built with goes to {@code next}.
    */
-  private static SpanPipeline holding(List<SpanConsumer> next, SpanProcessor... after) {
+  private static SpanPipeline holding(List<SpanConsumer> next, SpanBatchProcessor... after) {
     SpanPipeline.Builder builder = SpanPipeline.builder();
     builder.addHoldingProcessor(
         consumer -> {
           next.add(consumer);
           return b -> {};
         });
-    for (SpanProcessor p : after) {
+    for (SpanBatchProcessor p : after) {
       builder.addProcessor(p);
     }
     return builder.build();
@@ -330,7 +330,7 @@ class IngestTest {
     // A held root is acknowledged to the client with the rest of its request: accepted now, so
     // accepted_items{transport} matches what clients were told, and counted apart when released.
     RecordingExporter exporter = new RecordingExporter();
-    SpanProcessor holdsFirst = b -> b.reject(0, RejectReason.HELD);
+    SpanBatchProcessor holdsFirst = b -> b.reject(0, RejectReason.HELD);
     Ingest ingest =
         new Ingest(
             SpanPipeline.builder().addProcessor(holdsFirst).build(),
@@ -469,7 +469,7 @@ class IngestTest {
     RecordingExporter stuck = new RecordingExporter();
     stuck.answerWith(r -> new CompletableFuture<>());
     AtomicBoolean rejectAll = new AtomicBoolean();
-    SpanProcessor rejectsOdd =
+    SpanBatchProcessor rejectsOdd =
         b -> {
           for (int i = 0; i < b.size(); i++) {
             if (i % 2 == 1 || rejectAll.get()) {

@@ -160,7 +160,7 @@ class ExportReplyTest {
   private void start(int queueSize) throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setBindAddress("127.0.0.1")
                 .setGrpcPort(0)
                 .setHttpPort(0)

@@ -52,7 +52,7 @@ class GrpcBoundsTest {
   private void start(long maxRequestBytes, ReceiverLimits limits) throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

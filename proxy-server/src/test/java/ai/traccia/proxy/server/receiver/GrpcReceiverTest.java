@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
 import ai.traccia.proxy.server.ProxyServer;
 import ai.traccia.proxy.server.RecordingExporter;
 import ai.traccia.proxy.server.TestData;
@@ -48,7 +48,7 @@ class GrpcReceiverTest {
   private void start(int queueSize, SpanPipeline pipeline) throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)
@@ -118,8 +118,8 @@ class GrpcReceiverTest {
   }
 
   /** A processor that notes the thread it runs on and says whether it reads spans. */
-  private static SpanProcessor threadRecorder(boolean readsSpans, List<String> threads) {
-    return new SpanProcessor() {
+  private static SpanBatchProcessor threadRecorder(boolean readsSpans, List<String> threads) {
+    return new SpanBatchProcessor() {
       @Override
       public void process(SpanBatch batch) {
         threads.add(Thread.currentThread().getName());
@@ -269,7 +269,7 @@ class GrpcReceiverTest {
   void overTheRateLimit_unavailableWithRetryInfo() throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)
@@ -305,7 +305,7 @@ class GrpcReceiverTest {
     byte[] body = TestData.traces(5).toByteArray();
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

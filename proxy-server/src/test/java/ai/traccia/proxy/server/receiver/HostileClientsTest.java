@@ -84,7 +84,7 @@ class HostileClientsTest {
   void allAttacksAtOnce_wellBehavedClientsServedAndNothingLeftHeld() throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

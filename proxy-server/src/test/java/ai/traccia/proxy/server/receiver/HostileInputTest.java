@@ -56,7 +56,7 @@ class HostileInputTest {
   void start() throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

@@ -44,7 +44,7 @@ class HttpBoundsTest {
   private void start(long maxRequestBytes, ReceiverLimits limits) throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

@@ -48,7 +48,7 @@ class HttpReceiverTest {
 
   private ProxyServer start(int queueSize) throws Exception {
     return ProxyServer.start(
-        ProxyServer.settings()
+        ProxyServer.options()
             .setGrpcPort(0)
             .setHttpPort(0)
             .setAdminPort(0)
@@ -398,7 +398,7 @@ class HttpReceiverTest {
     proxy.close();
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)
@@ -432,7 +432,7 @@ class HttpReceiverTest {
     byte[] body = TestData.traces(5).toByteArray();
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

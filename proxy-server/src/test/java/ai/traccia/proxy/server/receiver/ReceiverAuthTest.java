@@ -74,7 +74,7 @@ class ReceiverAuthTest {
   private void start(boolean mutualTls) throws Exception {
     proxy =
         ProxyServer.start(
-            ProxyServer.settings()
+            ProxyServer.options()
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .setAdminPort(0)

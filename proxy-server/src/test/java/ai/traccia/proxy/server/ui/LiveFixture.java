@@ -60,11 +60,11 @@ final class LiveFixture implements AutoCloseable {
   /** With {@code extra} exporters beside the recording one, each with a queue of its own. */
   LiveFixture(List<Exporter> extra) throws IOException, InterruptedException {
     ProxyConfig config = ProxyConfig.builder().build();
-    derived = DerivedMetrics.create(config);
+    derived = DerivedMetrics.fromConfig(config);
     derived.registerWith(metrics.registry());
     SpanPipeline.Builder pipeline = SpanPipeline.builder();
-    EnrichmentProcessors.create(
-            config, PriceBooks.load(config, Clock.systemUTC()), metrics::unpricedSpan)
+    EnrichmentProcessors.fromConfig(
+            config, PriceBooks.fromConfig(config, Clock.systemUTC()), metrics::unpricedSpan)
         .forEach(pipeline::addProcessor);
     pipeline.addProcessor(derived.processor());
     pipeline.addHoldingProcessor(
@@ -94,8 +94,8 @@ final class LiveFixture implements AutoCloseable {
                     })
                 .build());
     pipeline.addProcessor(page.tap());
-    ProxyServer.Settings.Builder settings =
-        ProxyServer.settings()
+    ProxyServer.Options.Builder settings =
+        ProxyServer.options()
             .setGrpcPort(0)
             .setHttpPort(0)
             .setAdminPort(0)

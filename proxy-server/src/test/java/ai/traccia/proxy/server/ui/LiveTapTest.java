@@ -9,9 +9,9 @@ import static org.awaitility.Awaitility.await;
 
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.pipeline.SpanBatchProcessor;
+import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.pipeline.SpanPipeline;
-import ai.traccia.proxy.pipeline.SpanProcessor;
-import ai.traccia.proxy.pipeline.SpanProcessorContract;
 import ai.traccia.proxy.processor.guardrail.GuardrailProcessor;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,14 +26,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class LiveTapTest extends SpanProcessorContract {
+class LiveTapTest extends SpanBatchProcessorContract {
 
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final LivePage page = LivePage.create(10, 100, new SelfMetrics());
 
   /** The tap only watches: the contract's default, no keys written and nothing refused. */
   @Override
-  protected SpanProcessor newProcessor() {
+  protected SpanBatchProcessor newProcessor() {
     return page.tap();
   }
 

@@ -25,9 +25,9 @@ import java.util.regex.Pattern;
  * <p>One place for names, types, defaults, rules and layers, so the loader, {@link ProxyConfig},
  * {@link ConfigTemplate} and the README cannot disagree. Immutable after class initialisation.
  */
-final class Settings {
+final class ProxyKeys {
 
-  private Settings() {}
+  private ProxyKeys() {}
 
   private static final List<Setting<?>> REGISTRY = new ArrayList<>();
 
@@ -40,7 +40,7 @@ final class Settings {
           Setting.builder("server", "bind_address", ValueType.STRING)
               .defaultValue("127.0.0.1")
               .alias("bind_address")
-              .check(Settings::hostOrIp)
+              .check(ProxyKeys::hostOrIp)
               .description(
                   "Address the OTLP receivers and the admin endpoint listen on. Use 0.0.0.0 to"
                       + " accept connections from other machines or containers."));
@@ -50,7 +50,7 @@ final class Settings {
           Setting.builder("server", "grpc_port", ValueType.INT)
               .defaultValue(4317)
               .alias("grpc_port")
-              .check(Settings::port)
+              .check(ProxyKeys::port)
               .description("OTLP/gRPC receiver port; 0 picks a free port."));
 
   static final Setting<Integer> HTTP_PORT =
@@ -58,7 +58,7 @@ final class Settings {
           Setting.builder("server", "http_port", ValueType.INT)
               .defaultValue(4318)
               .alias("http_port")
-              .check(Settings::port)
+              .check(ProxyKeys::port)
               .description("OTLP/HTTP receiver port; 0 picks a free port."));
 
   static final Setting<Integer> ADMIN_PORT =
@@ -66,14 +66,14 @@ final class Settings {
           Setting.builder("server", "admin_port", ValueType.INT)
               .defaultValue(13133)
               .alias("admin_port")
-              .check(Settings::port)
+              .check(ProxyKeys::port)
               .description("Health and admin endpoint port; 0 picks a free port."));
 
   static final Setting<String> ADMIN_BIND_ADDRESS =
       add(
           Setting.builder("server", "admin_bind_address", ValueType.STRING)
               .alias("admin_bind_address")
-              .check(Settings::hostOrIp)
+              .check(ProxyKeys::hostOrIp)
               .optional("\"127.0.0.1\"")
               .description(
                   "Address the admin endpoint listens on. Default: server.bind_address. Set it to"
@@ -84,7 +84,7 @@ final class Settings {
           Setting.builder("server", "admin_header_timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("admin_header_timeout_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "How long an admin connection may take to send a request's head, from its first"
                       + " byte, in ms; slower connections are closed."));
@@ -94,7 +94,7 @@ final class Settings {
           Setting.builder("server", "admin_idle_timeout_ms", ValueType.LONG)
               .defaultValue(120_000L)
               .alias("admin_idle_timeout_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("How long an admin connection may stay open between requests, in ms."));
 
   static final Setting<Integer> ADMIN_MAX_CONNECTIONS =
@@ -102,7 +102,7 @@ final class Settings {
           Setting.builder("server", "admin_max_connections", ValueType.INT)
               .defaultValue(256)
               .alias("admin_max_connections")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Most admin connections open at once; past it a new connection closes the oldest"
                       + " one that is not being answered."));
@@ -112,7 +112,7 @@ final class Settings {
           Setting.builder("server", "max_request_bytes", ValueType.LONG)
               .defaultValue(64 * MIB)
               .alias("max_request_bytes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("Largest OTLP request body accepted, in bytes (default 64 MiB)."));
 
   static final Setting<Integer> MAX_CONNECTIONS =
@@ -120,7 +120,7 @@ final class Settings {
           Setting.builder("server", "max_connections", ValueType.INT)
               .defaultValue(4096)
               .alias("max_connections")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Open connections each receiver (gRPC, HTTP) accepts at most; more are closed"
                       + " as they arrive."));
@@ -130,7 +130,7 @@ final class Settings {
           Setting.builder("server", "header_timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("header_timeout_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "How long a client has to send a request's headers (HTTP) or finish the"
                       + " connection handshake (gRPC), in ms."));
@@ -140,7 +140,7 @@ final class Settings {
           Setting.builder("server", "body_timeout_ms", ValueType.LONG)
               .defaultValue(30_000L)
               .alias("body_timeout_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "How long a client has to send a request's body (HTTP) or message (gRPC) once"
                       + " its headers arrived, in ms."));
@@ -150,7 +150,7 @@ final class Settings {
           Setting.builder("server", "idle_timeout_ms", ValueType.LONG)
               .defaultValue(120_000L)
               .alias("idle_timeout_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("How long a connection with no request in progress stays open, in ms."));
 
   static final Setting<Integer> MAX_HEADER_BYTES =
@@ -158,7 +158,7 @@ final class Settings {
           Setting.builder("server", "max_header_bytes", ValueType.INT)
               .defaultValue(16_384)
               .alias("max_header_bytes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Largest request line and largest header block (HTTP) or metadata (gRPC)"
                       + " accepted, in bytes."));
@@ -168,7 +168,7 @@ final class Settings {
           Setting.builder("server", "max_concurrent_streams", ValueType.INT)
               .defaultValue(100)
               .alias("max_concurrent_streams")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("Concurrent gRPC calls one connection may have open."));
 
   static final Setting<Long> SHUTDOWN_TIMEOUT_MS =
@@ -176,7 +176,7 @@ final class Settings {
           Setting.builder("server", "shutdown_timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("shutdown_timeout_ms")
-              .check(Settings::nonNegative)
+              .check(ProxyKeys::nonNegative)
               .description("How long shutdown waits for queued spans to be exported, in ms."));
 
   static final Setting<String> ROLE =
@@ -197,7 +197,7 @@ final class Settings {
       add(
           Setting.builder("server", "tls_cert_file", ValueType.PATH)
               .alias("tls_cert_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/tls/tls.crt\"")
               .description(
                   "PEM certificate chain the OTLP receivers present: both ports then speak TLS"
@@ -207,7 +207,7 @@ final class Settings {
       add(
           Setting.builder("server", "tls_key_file", ValueType.PATH)
               .alias("tls_key_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/tls/tls.key\"")
               .description(
                   "PEM private key of tls_cert_file (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)."));
@@ -216,7 +216,7 @@ final class Settings {
       add(
           Setting.builder("server", "tls_client_ca_file", ValueType.PATH)
               .alias("tls_client_ca_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/tls/client-ca.crt\"")
               .description(
                   "PEM CA certificates for mutual TLS: when set, clients must present a"
@@ -234,7 +234,7 @@ final class Settings {
           Setting.builder("server", "tls_reload_interval_ms", ValueType.LONG)
               .defaultValue(60_000L)
               .alias("tls_reload_interval_ms")
-              .check(Settings::nonNegative)
+              .check(ProxyKeys::nonNegative)
               .description(
                   "How often the TLS files are checked for changes, in ms; new connections use"
                       + " new files, a broken file is logged and the old one kept. 0: never."));
@@ -244,7 +244,7 @@ final class Settings {
           Setting.builder("server", "auth_tokens", ValueType.SECRET_LIST)
               .defaultValue(Collections.<String>emptyList())
               .alias("auth_tokens")
-              .check(Settings::bearerTokens)
+              .check(ProxyKeys::bearerTokens)
               .example("[\"a-long-random-token\"]")
               .description(
                   "Bearer tokens the receivers accept ('Authorization: Bearer <token>'); secrets,"
@@ -257,7 +257,7 @@ final class Settings {
           Setting.builder("server", "auth_tenants", ValueType.HEADERS)
               .defaultValue(Collections.<String, String>emptyMap())
               .alias("auth_tenants")
-              .check(Settings::tenantTokens)
+              .check(ProxyKeys::tenantTokens)
               .example("{ \"team-a\" = \"token-of-team-a\" }")
               .description(
                   "Tenants and their bearer tokens (several separated by spaces); data sent with"
@@ -270,7 +270,7 @@ final class Settings {
           Setting.builder("server", "tenant_attribute", ValueType.STRING)
               .defaultValue("tenant.id")
               .alias("tenant_attribute")
-              .check(Settings::nonBlank)
+              .check(ProxyKeys::nonBlank)
               .description(
                   "Resource attribute that carries the tenant of auth_tenants; a value the client"
                       + " sent under this name is replaced."));
@@ -337,7 +337,7 @@ final class Settings {
           Setting.builder("tracing", "api_key", ValueType.STRING)
               .alias("api_key")
               .env("AGENT_DASHBOARD_API_KEY")
-              .check(Settings::apiKey)
+              .check(ProxyKeys::apiKey)
               .secret()
               .optional("\"your-traccia-api-key\"")
               .description(
@@ -349,7 +349,7 @@ final class Settings {
           Setting.builder("tracing", "endpoint", ValueType.URL)
               .alias("endpoint")
               .env("AGENT_DASHBOARD_ENDPOINT")
-              .check(Settings::httpUrl)
+              .check(ProxyKeys::httpUrl)
               .optional("\"http://localhost:4318/v1/traces\"")
               .description(
                   "OTLP traces endpoint of the backend. Without it: the Traccia platform if an"
@@ -361,7 +361,7 @@ final class Settings {
               .defaultValue(1.0)
               .alias("sample_rate")
               .env("AGENT_DASHBOARD_SAMPLE_RATE")
-              .check(Settings::fraction)
+              .check(ProxyKeys::fraction)
               .live()
               .description("Fraction of traces forwarded, from 0 to 1."));
 
@@ -436,7 +436,7 @@ final class Settings {
           Setting.builder("exporters", "headers", ValueType.HEADERS)
               .defaultValue(Collections.<String, String>emptyMap())
               .alias("exporter_headers")
-              .check(Settings::headers)
+              .check(ProxyKeys::headers)
               .example("{ \"x-scope-orgid\" = \"tenant-1\" }")
               .description(
                   "Extra headers sent to the backend; values are secrets and never shown. As an"
@@ -455,14 +455,14 @@ final class Settings {
           Setting.builder("exporters", "timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("exporter_timeout_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("Timeout of one export request, in ms."));
 
   static final Setting<Path> CA_FILE =
       add(
           Setting.builder("exporters", "ca_file", ValueType.PATH)
               .alias("exporter_ca_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/ssl/certs/backend-ca.pem\"")
               .description(
                   "PEM file of the CA certificates to trust for an https endpoint, instead of"
@@ -472,7 +472,7 @@ final class Settings {
       add(
           Setting.builder("exporters", "client_cert_file", ValueType.PATH)
               .alias("exporter_client_cert_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/client.pem\"")
               .description("PEM client certificate for mutual TLS; needs client_key_file."));
 
@@ -480,7 +480,7 @@ final class Settings {
       add(
           Setting.builder("exporters", "client_key_file", ValueType.PATH)
               .alias("exporter_client_key_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/client-key.pem\"")
               .description(
                   "PEM private key for mutual TLS (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted); needs"
@@ -491,7 +491,7 @@ final class Settings {
           Setting.builder("exporters", "retry_initial_backoff_ms", ValueType.LONG)
               .defaultValue(1_000L)
               .alias("retry_initial_backoff_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("First wait before retrying a failed export, in ms."));
 
   static final Setting<Long> RETRY_MAX_BACKOFF_MS =
@@ -499,7 +499,7 @@ final class Settings {
           Setting.builder("exporters", "retry_max_backoff_ms", ValueType.LONG)
               .defaultValue(30_000L)
               .alias("retry_max_backoff_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Longest wait between retries, in ms; at least retry_initial_backoff_ms."));
 
@@ -508,14 +508,14 @@ final class Settings {
           Setting.builder("exporters", "retry_max_elapsed_ms", ValueType.LONG)
               .defaultValue(300_000L)
               .alias("retry_max_elapsed_ms")
-              .check(Settings::nonNegative)
+              .check(ProxyKeys::nonNegative)
               .description("Give up retrying a batch after this long, in ms; 0 disables retries."));
 
   static final Setting<URI> LOGS_ENDPOINT =
       add(
           Setting.builder("exporters", "logs_endpoint", ValueType.URL)
               .alias("logs_endpoint")
-              .check(Settings::httpUrl)
+              .check(ProxyKeys::httpUrl)
               .optional("\"http://localhost:4318/v1/logs\"")
               .description(
                   "Where received OTLP logs are passed on. Default: derived from the traces"
@@ -545,7 +545,7 @@ final class Settings {
           Setting.builder("exporters", "durable_queue_max_bytes", ValueType.LONG)
               .defaultValue(1024 * MIB)
               .alias("durable_queue_max_bytes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Bytes each exporter's durable queue holds on disk at most (default 1 GiB);"
                       + " when full, clients are asked to retry."));
@@ -556,7 +556,7 @@ final class Settings {
       add(
           Setting.builder("rate_limiting", "max_spans_per_second", ValueType.DOUBLE)
               .alias("max_spans_per_second")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .optional("100.0")
               .emptyEnvMeansNone()
               .live()
@@ -569,7 +569,7 @@ final class Settings {
           Setting.builder("rate_limiting", "max_queue_size", ValueType.INT)
               .defaultValue(50_000)
               .alias("max_queue_size")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Items each exporter's in-memory queue holds, queued and in flight; past it,"
                       + " clients are asked to retry."));
@@ -579,7 +579,7 @@ final class Settings {
           Setting.builder("rate_limiting", "max_block_ms", ValueType.LONG)
               .defaultValue(100L)
               .alias("max_block_ms")
-              .check(Settings::nonNegative)
+              .check(ProxyKeys::nonNegative)
               .live()
               .description(
                   "How long a request waits for rate-limit tokens before policy applies, in ms."));
@@ -600,7 +600,7 @@ final class Settings {
       add(
           Setting.builder("rate_limiting", "max_buffer_bytes", ValueType.LONG)
               .alias("max_buffer_bytes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .optional("268435456")
               .description(
                   "Bytes of requests being received, processed and queued in memory, at most;"
@@ -612,7 +612,7 @@ final class Settings {
           Setting.builder("rate_limiting", "max_export_batch_size", ValueType.INT)
               .defaultValue(2048)
               .alias("max_export_batch_size")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("Most spans per export request; at most max_queue_size."));
 
   static final Setting<Long> SCHEDULE_DELAY_MILLIS =
@@ -620,7 +620,7 @@ final class Settings {
           Setting.builder("rate_limiting", "schedule_delay_millis", ValueType.LONG)
               .defaultValue(200L)
               .alias("schedule_delay_millis")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("Longest wait before a partial batch is exported, in ms."));
 
   // --- [metrics] ------------------------------------------------------------------------------
@@ -636,7 +636,7 @@ final class Settings {
       add(
           Setting.builder("metrics", "metrics_endpoint", ValueType.URL)
               .alias("metrics_endpoint")
-              .check(Settings::httpUrl)
+              .check(ProxyKeys::httpUrl)
               .optional("\"http://localhost:4318/v1/metrics\"")
               .description("OTLP metrics endpoint. Default: derived from the traces endpoint."));
 
@@ -645,7 +645,7 @@ final class Settings {
           Setting.builder("metrics", "metrics_sample_rate", ValueType.DOUBLE)
               .defaultValue(1.0)
               .alias("metrics_sample_rate")
-              .check(Settings::fraction)
+              .check(ProxyKeys::fraction)
               .description("Fraction of spans that feed the metrics, from 0 to 1."));
 
   static final Setting<Long> METRICS_EXPORT_INTERVAL_MS =
@@ -653,7 +653,7 @@ final class Settings {
           Setting.builder("metrics", "export_interval_ms", ValueType.LONG)
               .defaultValue(60_000L)
               .alias("metrics_export_interval_ms")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description("How often derived metrics are sent to the metrics endpoint, in ms."));
 
   static final Setting<String> METRICS_TEMPORALITY =
@@ -670,7 +670,7 @@ final class Settings {
           Setting.builder("metrics", "cardinality_limit", ValueType.INT)
               .defaultValue(2000)
               .alias("metrics_cardinality_limit")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Most series (attribute sets) per derived metric, the overflow series"
                       + " otel.metric.overflow=true included."));
@@ -680,7 +680,7 @@ final class Settings {
           Setting.builder("metrics", "max_label_length", ValueType.INT)
               .defaultValue(128)
               .alias("metrics_max_label_length")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Longest value, in characters, of a metric attribute or label taken from spans"
                       + " (model, service, agent...); longer values are cut to this length."));
@@ -777,7 +777,7 @@ final class Settings {
           Setting.builder("guardrails", "max_held_root_bytes", ValueType.LONG)
               .defaultValue(16L * 1024 * 1024)
               .alias("guardrail_max_held_root_bytes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Most bytes of root spans held at once; past it the oldest are forwarded early"
                       + " with the summary known so far."));
@@ -854,7 +854,7 @@ final class Settings {
               .defaultValue("")
               .alias("redaction_custom_patterns")
               .live()
-              .check(Settings::redactionPatterns)
+              .check(ProxyKeys::redactionPatterns)
               .description(
                   "More patterns to mask, a JSON object of rule names to Java regular"
                       + " expressions."));
@@ -865,7 +865,7 @@ final class Settings {
               .defaultValue("")
               .alias("redaction_attribute_modes")
               .live()
-              .check(Settings::redactionModeMap)
+              .check(ProxyKeys::redactionModeMap)
               .description(
                   "A mode per attribute key, a JSON object; any key named is treated as"
                       + " content."));
@@ -876,7 +876,7 @@ final class Settings {
               .defaultValue("")
               .alias("redaction_service_modes")
               .live()
-              .check(Settings::redactionModeMap)
+              .check(ProxyKeys::redactionModeMap)
               .description("A mode per service.name, a JSON object; off leaves a service alone."));
 
   static final Setting<String> REDACTION_HASH_KEY =
@@ -896,7 +896,7 @@ final class Settings {
               .defaultValue(64)
               .alias("redaction_truncate_length")
               .live()
-              .check(Settings::nonNegative)
+              .check(ProxyKeys::nonNegative)
               .description("Characters the truncate mode keeps of each content value."));
 
   static final Setting<Integer> REDACTION_MAX_SCAN_CHARS =
@@ -905,7 +905,7 @@ final class Settings {
               .defaultValue(65_536)
               .alias("redaction_max_scan_chars")
               .live()
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Characters of each value the mask mode scans; the rest is cut, never passed"
                       + " on unscanned."));
@@ -1008,7 +1008,7 @@ final class Settings {
       add(
           Setting.builder("kafka", "brokers", ValueType.STRING)
               .alias("kafka_brokers")
-              .check(Settings::kafkaBrokers)
+              .check(ProxyKeys::kafkaBrokers)
               .optional("\"kafka-1:9092,kafka-2:9092\"")
               .description(
                   "Bootstrap brokers, host:port separated by commas; required when export or"
@@ -1037,7 +1037,7 @@ final class Settings {
           Setting.builder("kafka", "traces_topic", ValueType.STRING)
               .defaultValue("otlp_spans")
               .alias("kafka_traces_topic")
-              .check(Settings::kafkaTopic)
+              .check(ProxyKeys::kafkaTopic)
               .description("Topic of traces, produced to and consumed from."));
 
   static final Setting<String> KAFKA_METRICS_TOPIC =
@@ -1045,7 +1045,7 @@ final class Settings {
           Setting.builder("kafka", "metrics_topic", ValueType.STRING)
               .defaultValue("otlp_metrics")
               .alias("kafka_metrics_topic")
-              .check(Settings::kafkaTopic)
+              .check(ProxyKeys::kafkaTopic)
               .description("Topic the metrics requests are produced to, unkeyed."));
 
   static final Setting<String> KAFKA_LOGS_TOPIC =
@@ -1053,7 +1053,7 @@ final class Settings {
           Setting.builder("kafka", "logs_topic", ValueType.STRING)
               .defaultValue("otlp_logs")
               .alias("kafka_logs_topic")
-              .check(Settings::kafkaTopic)
+              .check(ProxyKeys::kafkaTopic)
               .description("Topic the logs requests are produced to, unkeyed."));
 
   static final Setting<String> KAFKA_GROUP_ID =
@@ -1111,7 +1111,7 @@ final class Settings {
       add(
           Setting.builder("kafka", "tls_ca_file", ValueType.PATH)
               .alias("kafka_tls_ca_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/kafka-ca.pem\"")
               .description(
                   "PEM CA certificates to trust for the brokers instead of the system's."));
@@ -1120,7 +1120,7 @@ final class Settings {
       add(
           Setting.builder("kafka", "tls_cert_file", ValueType.PATH)
               .alias("kafka_tls_cert_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/kafka-client.pem\"")
               .description("PEM client certificate chain for mutual TLS; needs tls_key_file."));
 
@@ -1128,7 +1128,7 @@ final class Settings {
       add(
           Setting.builder("kafka", "tls_key_file", ValueType.PATH)
               .alias("kafka_tls_key_file")
-              .check(Settings::readableFile)
+              .check(ProxyKeys::readableFile)
               .optional("\"/etc/traccia/kafka-client-key.pem\"")
               .description("PEM (PKCS#8, unencrypted) private key of tls_cert_file."));
 
@@ -1209,7 +1209,7 @@ final class Settings {
       add(
           Setting.builder("logging", "level", ValueType.choice(levels()))
               .alias("log_level")
-              .check(Settings::logLevel)
+              .check(ProxyKeys::logLevel)
               .optional("\"info\"")
               .live()
               .description(
@@ -1222,7 +1222,7 @@ final class Settings {
       add(
           Setting.builder("advanced", "attr_truncation_limit", ValueType.INT)
               .alias("attr_truncation_limit")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .optional("1000")
               .description(
                   "Longest string attribute written by the file exporter. Default: no limit."));
@@ -1232,7 +1232,7 @@ final class Settings {
           Setting.builder("advanced", "max_attributes", ValueType.INT)
               .defaultValue(1024)
               .alias("max_attributes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Most attributes of one span, span event, span link, resource or scope, and most"
                       + " entries of one key-value list value, in a trace request; a request over"
@@ -1243,7 +1243,7 @@ final class Settings {
           Setting.builder("advanced", "max_attribute_value_bytes", ValueType.INT)
               .defaultValue(1024 * 1024)
               .alias("max_attribute_value_bytes")
-              .check(Settings::positive)
+              .check(ProxyKeys::positive)
               .description(
                   "Most bytes of one string or bytes attribute value, at any depth of arrays and"
                       + " key-value lists, in a trace request; a request over it is refused (400,"

@@ -26,15 +26,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link SpanProcessor} must do, whatever it is for. A processor's test extends this
- * class and supplies the processor; the inherited tests feed it odd spans and empty batches and pin
- * what comes out: every span still there unless the processor refuses it by design, every attribute
- * the processor does not own unchanged, and an empty batch forwarded byte for byte.
+ * What every {@link SpanBatchProcessor} must do, whatever it is for. A processor's test extends
+ * this class and supplies the processor; the inherited tests feed it odd spans and empty batches
+ * and pin what comes out: every span still there unless the processor refuses it by design, every
+ * attribute the processor does not own unchanged, and an empty batch forwarded byte for byte.
  */
-public abstract class SpanProcessorContract {
+public abstract class SpanBatchProcessorContract {
 
   /** A new processor, configured as it would be in production. */
-  protected abstract SpanProcessor newProcessor();
+  protected abstract SpanBatchProcessor newProcessor();
 
   /** Spans that are valid OTLP but unusual: no ids, no name, values of every type, huge text. */
   protected static ExportTraceServiceRequest oddSpans() {
@@ -237,7 +237,7 @@ public abstract class SpanProcessorContract {
   }
 
   private void assertKeepsWhatItDoesNotOwn(ExportTraceServiceRequest in) throws Exception {
-    SpanProcessor processor = newProcessor();
+    SpanBatchProcessor processor = newProcessor();
     byte[] arrived = in.toByteArray();
     SpanBatch batch = SpanBatch.of(in, arrived);
 
@@ -274,7 +274,7 @@ public abstract class SpanProcessorContract {
 
   @Test
   void process_emptyBatch_staysEmptyAndUnmodified() {
-    SpanProcessor processor = newProcessor();
+    SpanBatchProcessor processor = newProcessor();
     byte[] arrived = new byte[0];
     SpanBatch batch = SpanBatch.of(ExportTraceServiceRequest.getDefaultInstance(), arrived);
 
@@ -310,7 +310,7 @@ public abstract class SpanProcessorContract {
 
   @Test
   void shutdown_isIdempotentAndCompletes() throws Exception {
-    SpanProcessor processor = newProcessor();
+    SpanBatchProcessor processor = newProcessor();
 
     CompletableFuture<Void> first = processor.shutdown();
     first.get(10, TimeUnit.SECONDS);

@@ -7,13 +7,17 @@ package ai.traccia.proxy.pipeline;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One stage of the span pipeline.
+ * One stage of the span pipeline: it reads and edits a {@link SpanBatch} in place.
+ *
+ * <p>Named apart from the OpenTelemetry SDK's {@code SpanProcessor}, whose contract differs: that
+ * one sees each span of an application as it starts and ends; this one sees a batch of finished
+ * spans as a request brings them, like a Collector processor.
  *
  * <p>Implementations are thread-safe, never block and never throw: a processor that cannot handle a
  * span leaves it alone or marks it with {@link SpanBatch#reject(int, RejectReason)}. The pipeline
  * still guards against a throwing processor, counts it and carries on with the next one.
  */
-public interface SpanProcessor {
+public interface SpanBatchProcessor {
 
   /**
    * Enriches or rejects spans in {@code batch}. The batch is confined to the calling thread and

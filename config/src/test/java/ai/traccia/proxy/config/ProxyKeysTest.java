@@ -12,12 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-class SettingsTest {
+class ProxyKeysTest {
 
   @Test
   void catalog_everySpellingIsUnique() {
     // The static initialiser throws on a collision; reaching this line means there is none.
-    assertThat(Settings.ALL).hasSizeGreaterThan(50);
+    assertThat(ProxyKeys.ALL).hasSizeGreaterThan(50);
     assertThat(Catalog.PROXY.sections)
         .containsExactly(
             "server",
@@ -40,11 +40,11 @@ class SettingsTest {
   @Test
   void lookups() {
     assertThat(Catalog.PROXY.byKey("RATE-LIMITING.max-queue-size"))
-        .isSameAs(Settings.MAX_QUEUE_SIZE);
-    assertThat(Catalog.PROXY.byFlag("max_queue_size")).isSameAs(Settings.MAX_QUEUE_SIZE);
-    assertThat(Catalog.PROXY.byFlag("exporters.timeout-ms")).isSameAs(Settings.TIMEOUT_MS);
+        .isSameAs(ProxyKeys.MAX_QUEUE_SIZE);
+    assertThat(Catalog.PROXY.byFlag("max_queue_size")).isSameAs(ProxyKeys.MAX_QUEUE_SIZE);
+    assertThat(Catalog.PROXY.byFlag("exporters.timeout-ms")).isSameAs(ProxyKeys.TIMEOUT_MS);
     assertThat(Catalog.PROXY.byFlag("pricing.override_from_env")).isNull();
-    assertThat(Catalog.PROXY.byEnv("TRACCIA_FILE_PATH")).isSameAs(Settings.FILE_EXPORTER_PATH);
+    assertThat(Catalog.PROXY.byEnv("TRACCIA_FILE_PATH")).isSameAs(ProxyKeys.FILE_EXPORTER_PATH);
     assertThat(Catalog.PROXY.isPrefix("rate.limiting")).isTrue();
     assertThat(Catalog.PROXY.isPrefix("rate.limit")).isFalse();
   }
@@ -55,7 +55,7 @@ class SettingsTest {
     String readme = new String(Files.readAllBytes(Path.of("README.md")), StandardCharsets.UTF_8);
 
     for (Setting<?> s : Catalog.PROXY.known) {
-      if (s != Settings.PRICING_OVERRIDE_FROM_ENV) {
+      if (s != ProxyKeys.PRICING_OVERRIDE_FROM_ENV) {
         assertThat(readme).as(s.key).contains("`" + s.name + "`");
       }
       for (String env : s.env) {
@@ -64,7 +64,7 @@ class SettingsTest {
       if (s.flag != null && !s.clientOnly()) {
         assertThat(readme).as(s.key).contains("`--" + s.flag + "`");
       }
-      if (s.live && s != Settings.PRICING_OVERRIDE_FROM_ENV) {
+      if (s.live && s != ProxyKeys.PRICING_OVERRIDE_FROM_ENV) {
         assertThat(readme).as(s.key).containsPattern("`" + s.name + "`[^\\n]*live");
       }
     }

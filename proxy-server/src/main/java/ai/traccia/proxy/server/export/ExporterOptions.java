@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * value fails in its setter, a bad combination in {@link #headers}, so configuration mistakes stop
  * the proxy at startup. Not thread-safe, like the builders that hold it.
  */
-final class ExporterSettings {
+final class ExporterOptions {
 
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -37,7 +37,7 @@ final class ExporterSettings {
    * @param protocol the exporter's protocol, which says which header names it reserves ({@link
    *     ExporterProtocol#reservesHeader})
    */
-  ExporterSettings(ExporterProtocol protocol) {
+  ExporterOptions(ExporterProtocol protocol) {
     this.protocol = protocol;
   }
 
@@ -137,7 +137,7 @@ final class ExporterSettings {
 
   /** {@code User-Agent} of every export: the proxy's name and, in a release jar, its version. */
   static String userAgent() {
-    String version = ExporterSettings.class.getPackage().getImplementationVersion();
+    String version = ExporterOptions.class.getPackage().getImplementationVersion();
     return version == null ? "traccia-proxy" : "traccia-proxy/" + version;
   }
 }
