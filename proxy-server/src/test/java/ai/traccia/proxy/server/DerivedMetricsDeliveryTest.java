@@ -163,18 +163,14 @@ class DerivedMetricsDeliveryTest {
     assertThat(received).isPositive();
     assertThat(derivedCount("traccia_proxy_accepted_items")).isEqualTo(received);
     assertThat(derivedCount("traccia_proxy_refused_items", "reason", "queue_full")).isZero();
-    assertThat(metrics.counterValue("traccia_proxy_export_retries", "exporter", "otlp-http"))
+    assertThat(metrics.counterValue("traccia_proxy_export_retries", "exporter", "otlp"))
         .isPositive();
     await()
         .atMost(TIMEOUT)
         .until(
             () ->
                 metrics.counterValue(
-                        "traccia_proxy_exported_items",
-                        "signal",
-                        "metrics",
-                        "exporter",
-                        "otlp-http")
+                        "traccia_proxy_exported_items", "signal", "metrics", "exporter", "otlp")
                     >= received);
   }
 
