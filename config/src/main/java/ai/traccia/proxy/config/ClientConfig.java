@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.StringJoiner;
 
@@ -29,18 +28,15 @@ import java.util.StringJoiner;
  * with {@link #builder()}. Immutable and thread-safe; {@link #toString()} and {@link #describe()}
  * never show the API key or header values.
  */
-public final class ClientConfig {
+public final class ClientConfig extends SharedConfig {
 
-  private final Map<Setting<?>, Object> values;
-  private final Map<Setting<?>, String> origins;
   private final List<ConfigWarning> warnings;
 
   private ClientConfig(
       Map<Setting<?>, Object> values,
       Map<Setting<?>, String> origins,
       List<ConfigWarning> warnings) {
-    this.values = Collections.unmodifiableMap(new HashMap<>(values));
-    this.origins = Collections.unmodifiableMap(new HashMap<>(origins));
+    super(values, origins);
     this.warnings = Collections.unmodifiableList(new ArrayList<>(warnings));
   }
 
@@ -54,11 +50,6 @@ public final class ClientConfig {
     return builder().build();
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> T get(Setting<T> setting) {
-    return (T) values.get(setting.target());
-  }
-
   /** What loading found worth a look (deprecated names, misspelt variables); empty if built. */
   public List<ConfigWarning> warnings() {
     return warnings;
@@ -66,91 +57,11 @@ public final class ClientConfig {
 
   // --- [tracing] ------------------------------------------------------------------------------
 
-  /** The API key ({@code tracing.api_key}); a secret, never log it. */
-  public Optional<String> apiKey() {
-    return Optional.ofNullable(get(ProxyKeys.API_KEY));
-  }
-
-  /** The traces endpoint as configured ({@code tracing.endpoint}). */
-  public Optional<URI> endpoint() {
-    return Optional.ofNullable(get(ProxyKeys.ENDPOINT));
-  }
-
-  /** Fraction of new traces kept, 0 to 1 ({@code tracing.sample_rate}). */
-  public double sampleRate() {
-    return get(ProxyKeys.SAMPLE_RATE);
-  }
-
-  /** Export over OTLP ({@code tracing.use_otlp}). */
-  public boolean useOtlp() {
-    return get(ProxyKeys.USE_OTLP);
-  }
-
-  /** The resource's {@code service.name} ({@code tracing.service_name}). */
-  public Optional<String> serviceName() {
-    return Optional.ofNullable(get(ProxyKeys.SERVICE_NAME));
-  }
-
   // --- [exporters] ----------------------------------------------------------------------------
-
-  /** {@code exporters.protocol}; the Java client sends OTLP/HTTP whatever it says. */
-  public ExporterProtocol exporterProtocol() {
-    return get(ProxyKeys.PROTOCOL);
-  }
-
-  /** Extra export headers ({@code exporters.headers}); values are secrets. */
-  public Map<String, String> exporterHeaders() {
-    return get(ProxyKeys.HEADERS);
-  }
-
-  /** Export compression ({@code exporters.compression}). */
-  public Compression compression() {
-    return get(ProxyKeys.COMPRESSION);
-  }
-
-  /** Export timeout ({@code exporters.timeout_ms}). */
-  public Duration exporterTimeout() {
-    return Duration.ofMillis(get(ProxyKeys.TIMEOUT_MS));
-  }
-
-  /** CA certificates to trust for an https endpoint ({@code exporters.ca_file}). */
-  public Optional<Path> caFile() {
-    return Optional.ofNullable(get(ProxyKeys.CA_FILE));
-  }
-
-  /** Client certificate for mutual TLS ({@code exporters.client_cert_file}). */
-  public Optional<Path> clientCertFile() {
-    return Optional.ofNullable(get(ProxyKeys.CLIENT_CERT_FILE));
-  }
-
-  /** Client key for mutual TLS ({@code exporters.client_key_file}). */
-  public Optional<Path> clientKeyFile() {
-    return Optional.ofNullable(get(ProxyKeys.CLIENT_KEY_FILE));
-  }
 
   // --- [rate_limiting] ------------------------------------------------------------------------
 
-  /** Spans queued for export at most ({@code rate_limiting.max_queue_size}). */
-  public int maxQueueSize() {
-    return get(ProxyKeys.MAX_QUEUE_SIZE);
-  }
-
-  /** Spans per export at most ({@code rate_limiting.max_export_batch_size}). */
-  public int maxExportBatchSize() {
-    return get(ProxyKeys.MAX_EXPORT_BATCH_SIZE);
-  }
-
-  /** Delay between exports ({@code rate_limiting.schedule_delay_millis}). */
-  public Duration scheduleDelay() {
-    return Duration.ofMillis(get(ProxyKeys.SCHEDULE_DELAY_MILLIS));
-  }
-
   // --- [metrics] ------------------------------------------------------------------------------
-
-  /** Export custom metrics ({@code metrics.enable_metrics}). */
-  public boolean metricsEnabled() {
-    return get(ProxyKeys.ENABLE_METRICS);
-  }
 
   /** The metrics endpoint as configured ({@code metrics.metrics_endpoint}); empty if not set. */
   public Optional<URI> metricsEndpoint() {
@@ -158,17 +69,6 @@ public final class ClientConfig {
   }
 
   // --- [logging] and [advanced] ---------------------------------------------------------------
-
-  /** Debug mode ({@code logging.debug}): spans carry {@code trace.debug}. */
-  public boolean debug() {
-    return get(ProxyKeys.DEBUG);
-  }
-
-  /** Longest string attribute recorded ({@code advanced.attr_truncation_limit}); empty: none. */
-  public OptionalInt attrTruncationLimit() {
-    Integer limit = get(ProxyKeys.ATTR_TRUNCATION_LIMIT);
-    return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
-  }
 
   // --- Application only -----------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -40,7 +39,7 @@ import java.util.StringJoiner;
  *
  * <p>{@link #toString()} and {@link #describe()} never show the API key or header values.
  */
-public final class ProxyConfig {
+public final class ProxyConfig extends SharedConfig {
 
   /** The traces endpoint used when an API key is set but no endpoint. */
   public static final URI TRACCIA_PLATFORM_ENDPOINT =
@@ -49,8 +48,6 @@ public final class ProxyConfig {
   static final String DEFAULT_ORIGIN = "default";
   static final String BUILDER_ORIGIN = "builder";
 
-  private final Map<Setting<?>, Object> values;
-  private final Map<Setting<?>, String> origins;
   // The [exporters.otlp.<name>] sections, in file order; resolved by otlpExporters().
   private final List<ExporterSections.Section> otlpSections;
 
@@ -58,8 +55,7 @@ public final class ProxyConfig {
       Map<Setting<?>, Object> values,
       Map<Setting<?>, String> origins,
       List<ExporterSections.Section> otlpSections) {
-    this.values = Collections.unmodifiableMap(new HashMap<>(values));
-    this.origins = Collections.unmodifiableMap(new HashMap<>(origins));
+    super(values, origins);
     this.otlpSections = Collections.unmodifiableList(new ArrayList<>(otlpSections));
   }
 
@@ -76,11 +72,6 @@ public final class ProxyConfig {
   /** A builder holding this configuration's values and origins. */
   public Builder toBuilder() {
     return new Builder(this);
-  }
-
-  @SuppressWarnings("unchecked")
-  <T> T get(Setting<T> setting) {
-    return (T) values.get(setting.target());
   }
 
   // --- [server] -------------------------------------------------------------------------------
@@ -253,18 +244,6 @@ public final class ProxyConfig {
 
   // --- [tracing] ------------------------------------------------------------------------------
 
-  /** The API key ({@code tracing.api_key}); a secret, never log it. */
-  public Optional<String> apiKey() {
-    return Optional.ofNullable(get(API_KEY));
-  }
-
-  /**
-   * The traces endpoint as configured ({@code tracing.endpoint}); see {@link #tracesEndpoint()}.
-   */
-  public Optional<URI> endpoint() {
-    return Optional.ofNullable(get(ENDPOINT));
-  }
-
   /**
    * Where spans are exported over OTLP, or empty when OTLP export is off.
    *
@@ -344,27 +323,12 @@ public final class ProxyConfig {
     return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + rawPath + query);
   }
 
-  /** Fraction of traces forwarded, 0 to 1 ({@code tracing.sample_rate}); reloadable. */
-  public double sampleRate() {
-    return get(SAMPLE_RATE);
-  }
-
   /**
    * Whether spans of a trace with an ERROR span in the same request are kept below a sample rate of
    * 1 ({@code tracing.keep_error_traces}).
    */
   public boolean keepErrorTraces() {
     return get(KEEP_ERROR_TRACES);
-  }
-
-  /** Whether OTLP export is wanted at all ({@code tracing.use_otlp}). */
-  public boolean useOtlp() {
-    return get(USE_OTLP);
-  }
-
-  /** service.name for spans whose resource has none ({@code tracing.service_name}). */
-  public Optional<String> serviceName() {
-    return Optional.ofNullable(get(SERVICE_NAME));
   }
 
   // --- [exporters] ----------------------------------------------------------------------------
@@ -396,41 +360,6 @@ public final class ProxyConfig {
   /** Whether the file is emptied at startup ({@code exporters.reset_trace_file}). */
   public boolean resetTraceFile() {
     return get(RESET_TRACE_FILE);
-  }
-
-  /** OTLP protocol to the backend ({@code exporters.protocol}). */
-  public ExporterProtocol exporterProtocol() {
-    return get(PROTOCOL);
-  }
-
-  /** Extra headers for the backend ({@code exporters.headers}); values are secrets. */
-  public Map<String, String> exporterHeaders() {
-    return get(HEADERS);
-  }
-
-  /** Compression of export requests ({@code exporters.compression}). */
-  public Compression compression() {
-    return get(COMPRESSION);
-  }
-
-  /** Timeout of one export request ({@code exporters.timeout_ms}). */
-  public Duration exporterTimeout() {
-    return Duration.ofMillis(get(TIMEOUT_MS));
-  }
-
-  /** CA certificates to trust instead of the system's ({@code exporters.ca_file}). */
-  public Optional<Path> caFile() {
-    return Optional.ofNullable(get(CA_FILE));
-  }
-
-  /** Client certificate for mutual TLS ({@code exporters.client_cert_file}). */
-  public Optional<Path> clientCertFile() {
-    return Optional.ofNullable(get(CLIENT_CERT_FILE));
-  }
-
-  /** Client private key for mutual TLS ({@code exporters.client_key_file}). */
-  public Optional<Path> clientKeyFile() {
-    return Optional.ofNullable(get(CLIENT_KEY_FILE));
   }
 
   /** First retry wait ({@code exporters.retry_initial_backoff_ms}). */
@@ -513,11 +442,6 @@ public final class ProxyConfig {
     return limit == null ? OptionalDouble.empty() : OptionalDouble.of(limit);
   }
 
-  /** Spans held waiting for export ({@code rate_limiting.max_queue_size}). */
-  public int maxQueueSize() {
-    return get(MAX_QUEUE_SIZE);
-  }
-
   /** How long a receiver waits for queue space ({@code rate_limiting.max_block_ms}). */
   public Duration maxBlock() {
     return Duration.ofMillis(get(MAX_BLOCK_MS));
@@ -540,22 +464,7 @@ public final class ProxyConfig {
     return limit == null ? OptionalLong.empty() : OptionalLong.of(limit);
   }
 
-  /** Most spans per export ({@code rate_limiting.max_export_batch_size}). */
-  public int maxExportBatchSize() {
-    return get(MAX_EXPORT_BATCH_SIZE);
-  }
-
-  /** Longest wait before a partial batch is sent ({@code rate_limiting.schedule_delay_millis}). */
-  public Duration scheduleDelay() {
-    return Duration.ofMillis(get(SCHEDULE_DELAY_MILLIS));
-  }
-
   // --- [metrics] ------------------------------------------------------------------------------
-
-  /** Whether metrics are produced from spans ({@code metrics.enable_metrics}). */
-  public boolean metricsEnabled() {
-    return get(ENABLE_METRICS);
-  }
 
   /** Fraction of spans that feed the metrics ({@code metrics.metrics_sample_rate}). */
   public double metricsSampleRate() {
@@ -733,23 +642,12 @@ public final class ProxyConfig {
     return debug() ? "debug" : "info";
   }
 
-  /** Whether debug logging is on ({@code logging.debug}). */
-  public boolean debug() {
-    return get(DEBUG);
-  }
-
   /** Whether every span is logged ({@code logging.enable_span_logging}). */
   public boolean spanLoggingEnabled() {
     return get(ENABLE_SPAN_LOGGING);
   }
 
   // --- [advanced] -----------------------------------------------------------------------------
-
-  /** Longest string attribute in the file exporter ({@code advanced.attr_truncation_limit}). */
-  public OptionalInt attrTruncationLimit() {
-    Integer limit = get(ATTR_TRUNCATION_LIMIT);
-    return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
-  }
 
   // --- span content bounds
 
