@@ -11,7 +11,6 @@ import ai.traccia.proxy.pricing.PriceBooks;
 import ai.traccia.proxy.processor.EnrichmentProcessors;
 import ai.traccia.proxy.processor.guardrail.GuardrailFindingsProcessor;
 import ai.traccia.proxy.processor.tier.EnrichedMark;
-import ai.traccia.proxy.server.export.ByteArrayMarshaller;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -58,13 +57,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class GatewayScale {
 
-  private static final MethodDescriptor<byte[], byte[]> EXPORT =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
-          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
-          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
-          .build();
+  private static final MethodDescriptor<byte[], byte[]> EXPORT = Sink.EXPORT;
   private static final int SPANS_PER_REQUEST = 200;
   private static final int IN_FLIGHT_PER_PROCESS = 4;
 

@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.bench;
 
-import ai.traccia.proxy.server.export.ByteArrayMarshaller;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -34,13 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 final class Generator implements AutoCloseable {
 
   private static final int STAMP_WIDTH = 19;
-  private static final MethodDescriptor<byte[], byte[]> EXPORT =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
-          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
-          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
-          .build();
+  private static final MethodDescriptor<byte[], byte[]> EXPORT = Sink.EXPORT;
 
   private static final java.util.concurrent.ScheduledExecutorService BACKOFF =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(

@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.bench;
 
-import ai.traccia.proxy.server.export.ByteArrayMarshaller;
 import io.grpc.CallOptions;
 import io.grpc.Codec;
 import io.grpc.Compressor;
@@ -67,13 +66,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class HostileLoad {
 
-  private static final MethodDescriptor<byte[], byte[]> EXPORT =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
-          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
-          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
-          .build();
+  private static final MethodDescriptor<byte[], byte[]> EXPORT = Sink.EXPORT;
 
   private HostileLoad() {}
 

@@ -32,6 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Sink implements AutoCloseable {
 
+  /** The OTLP trace Export method with encoded bytes each way, for the harnesses' clients too. */
+  static final MethodDescriptor<byte[], byte[]> EXPORT =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
+          .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+          .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
+          .build();
+
   static final String SENT_AT = "bench.sent_at_nanos";
   private static final int MAX_SAMPLES = 2_000_000;
 
@@ -43,17 +52,10 @@ final class Sink implements AutoCloseable {
   private volatile boolean recording = true;
 
   private Sink(int port) throws IOException {
-    MethodDescriptor<byte[], byte[]> export =
-        MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
-            .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
-            .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
-            .build();
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("opentelemetry.proto.collector.trace.v1.TraceService")
             .addMethod(
-                export,
+                EXPORT,
                 ServerCalls.asyncUnaryCall(
                     (body, response) -> {
                       record(body);
