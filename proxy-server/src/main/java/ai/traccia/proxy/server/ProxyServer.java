@@ -271,7 +271,7 @@ public final class ProxyServer implements AutoCloseable {
                 + " the network in clear text; set server.tls_cert_file and server.tls_key_file");
       }
       server.receivers =
-          Receivers.create(
+          new Receivers(
               settings.maxRequestBytes,
               settings.receiverLimits,
               server.ingest,

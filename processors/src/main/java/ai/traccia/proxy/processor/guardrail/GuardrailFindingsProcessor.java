@@ -7,7 +7,6 @@ package ai.traccia.proxy.processor.guardrail;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
-import com.google.protobuf.ByteString;
 import java.util.List;
 
 /**
@@ -47,24 +46,12 @@ public final class GuardrailFindingsProcessor implements SpanBatchProcessor {
 
   @Override
   public void process(SpanBatch batch) {
-    ByteString lastTraceId = null;
-    String traceId = null;
-    for (int i = 0; i < batch.size(); i++) {
-      if (batch.isRejected(i)) {
-        continue;
-      }
-      ByteString spanTraceId = batch.traceId(i);
-      if (spanTraceId.isEmpty()) {
-        continue;
-      }
-      if (!spanTraceId.equals(lastTraceId)) {
-        lastTraceId = spanTraceId;
-        traceId = GuardrailProcessor.hex(spanTraceId);
-      }
+    for (TraceRuns runs = new TraceRuns(batch); runs.next(); ) {
+      int i = runs.index();
       LlmSpan llm = LlmSpan.read(batch, i);
       List<GuardrailFinding> findings =
           detector.detect(
-              batch, i, llm, traceId, GuardrailProcessor.hex(batch.spanId(i)), heuristics);
+              batch, i, llm, runs.traceId(), GuardrailProcessor.hex(batch.spanId(i)), heuristics);
       GuardrailProcessor.writeFindings(batch, i, findings);
     }
   }

@@ -172,20 +172,11 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
     List<Integer> roots = null;
     List<TraceState> rootStates = null;
     // Spans of one trace usually arrive together: look its state up once per run of them.
-    ByteString lastTraceId = null;
-    String traceId = null;
     TraceState state = null;
-    for (int i = 0; i < batch.size(); i++) {
-      if (batch.isRejected(i)) {
-        continue;
-      }
-      ByteString spanTraceId = batch.traceId(i);
-      if (spanTraceId.isEmpty()) {
-        continue;
-      }
-      if (!spanTraceId.equals(lastTraceId)) {
-        lastTraceId = spanTraceId;
-        traceId = hex(lastTraceId);
+    for (TraceRuns runs = new TraceRuns(batch); runs.next(); ) {
+      int i = runs.index();
+      String traceId = runs.traceId();
+      if (runs.newTrace()) {
         state = null;
       }
       String spanId = hex(batch.spanId(i));
@@ -275,7 +266,7 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
     GuardrailSummary summary = GuardrailSummary.write(state, suppressedCategories, heuristics, out);
     // Outside the trace's lock, as every listener call.
     listener.onTraceSummarized(
-        summary.detectedCategories, summary.triggeredCategories, summary.missingCategories);
+        summary.detectedCategories(), summary.triggeredCategories(), summary.missingCategories());
     return out;
   }
 

@@ -20,34 +20,18 @@ import java.util.TreeSet;
  * {@code GuardrailSummary}, and the attributes it writes on the trace's root ({@link #write}).
  * Immutable.
  */
-final class GuardrailSummary {
+record GuardrailSummary(
+    List<String> detectedCategories,
+    List<String> triggeredCategories,
+    List<String> missingCategories,
+    int missingCount,
+    String coverageConfidence,
+    String json) {
 
   private static final String LLM_WHY =
       "Agent makes LLM calls with prompt data (may be user-provided)";
   private static final String OUTPUT_WHY = "Agent produces text output visible to users";
   private static final String TOOLS_WHY = "Agent uses tool/function calls";
-
-  final List<String> detectedCategories;
-  final List<String> triggeredCategories;
-  final List<String> missingCategories;
-  final int missingCount;
-  final String coverageConfidence;
-  final String json;
-
-  private GuardrailSummary(
-      List<String> detected,
-      List<String> triggered,
-      List<String> missingCategories,
-      int missingCount,
-      String coverage,
-      String json) {
-    this.detectedCategories = detected;
-    this.triggeredCategories = triggered;
-    this.missingCategories = missingCategories;
-    this.missingCount = missingCount;
-    this.coverageConfidence = coverage;
-    this.json = json;
-  }
 
   /**
    * Evaluates a trace.
@@ -223,16 +207,16 @@ final class GuardrailSummary {
       suppressed.addAll(state.suppressed);
       GuardrailSummary summary =
           evaluate(state.findings, state.capabilities, suppressed, heuristics);
-      out.put(GuardrailProcessor.SUMMARY, string(summary.json));
+      out.put(GuardrailProcessor.SUMMARY, string(summary.json()));
       ArrayValue.Builder detected = ArrayValue.newBuilder();
-      for (String category : summary.detectedCategories) {
+      for (String category : summary.detectedCategories()) {
         detected.addValues(string(category));
       }
       out.put(
           GuardrailProcessor.SUMMARY_DETECTED,
           AnyValue.newBuilder().setArrayValue(detected).build());
-      out.put(GuardrailProcessor.SUMMARY_MISSING_COUNT, integer(summary.missingCount));
-      out.put(GuardrailProcessor.SUMMARY_COVERAGE, string(summary.coverageConfidence));
+      out.put(GuardrailProcessor.SUMMARY_MISSING_COUNT, integer(summary.missingCount()));
+      out.put(GuardrailProcessor.SUMMARY_COVERAGE, string(summary.coverageConfidence()));
       if (!state.findings.isEmpty()) {
         out.put(GuardrailProcessor.FINDINGS, string(GuardrailFinding.jsonArray(state.findings)));
         out.put(GuardrailProcessor.FINDING_COUNT, integer(state.findings.size()));

@@ -43,20 +43,20 @@ class GuardrailSummaryTest {
   void evaluate_noFindingsNoCapabilities() {
     GuardrailSummary s = GuardrailSummary.evaluate(List.of(), 0, Set.of(), true);
 
-    assertThat(s.json)
+    assertThat(s.json())
         .isEqualTo(
             "{\"detected_categories\": [], \"triggered_categories\": [], \"missing_categories\":"
                 + " [], \"coverage_confidence\": \"low\", \"capabilities_observed\": [],"
                 + " \"limitations\": [\"No LLM or tool spans observed; capability inference may be"
                 + " incomplete.\", \"No guardrail signals detected in trace; agent may have"
                 + " out-of-band guardrails not visible to tracing.\"]}");
-    assertThat(s.missingCount).isZero();
+    assertThat(s.missingCount()).isZero();
   }
 
   @Test
   void evaluate_llmPlusToolExpectsFiveAndExplicitFindingsCover() {
     int caps = CALLS_LLM | HANDLES_USER_TEXT | PRODUCES_USER_TEXT | USES_TOOLS;
-    assertThat(GuardrailSummary.evaluate(List.of(), caps, Set.of(), true).missingCount)
+    assertThat(GuardrailSummary.evaluate(List.of(), caps, Set.of(), true).missingCount())
         .isEqualTo(5);
 
     GuardrailSummary s =
@@ -65,18 +65,18 @@ class GuardrailSummaryTest {
             caps,
             Set.of(),
             true);
-    assertThat(s.missingCount).isEqualTo(4);
-    assertThat(s.coverageConfidence).isEqualTo("high");
-    assertThat(s.triggeredCategories).containsExactly("prompt_injection");
-    assertThat(s.json).doesNotContain("{\"category\": \"prompt_injection\"");
-    assertThat(s.json).endsWith("\"4 expected guardrail categories not detected in trace.\"]}");
+    assertThat(s.missingCount()).isEqualTo(4);
+    assertThat(s.coverageConfidence()).isEqualTo("high");
+    assertThat(s.triggeredCategories()).containsExactly("prompt_injection");
+    assertThat(s.json()).doesNotContain("{\"category\": \"prompt_injection\"");
+    assertThat(s.json()).endsWith("\"4 expected guardrail categories not detected in trace.\"]}");
   }
 
   @Test
   void evaluate_oneMissingIsSingular() {
     GuardrailSummary s = GuardrailSummary.evaluate(List.of(), USES_TOOLS, Set.of(), true);
 
-    assertThat(s.json).endsWith(", \"1 expected guardrail category not detected in trace.\"]}");
+    assertThat(s.json()).endsWith(", \"1 expected guardrail category not detected in trace.\"]}");
   }
 
   @Test
@@ -88,9 +88,9 @@ class GuardrailSummaryTest {
             Set.of(),
             true);
 
-    assertThat(s.detectedCategories).containsExactly("tool_permission");
-    assertThat(s.missingCount).isEqualTo(1);
-    assertThat(s.coverageConfidence).isEqualTo("low");
+    assertThat(s.detectedCategories()).containsExactly("tool_permission");
+    assertThat(s.missingCount()).isEqualTo(1);
+    assertThat(s.coverageConfidence()).isEqualTo("low");
   }
 
   @Test
@@ -102,8 +102,8 @@ class GuardrailSummaryTest {
             Set.of(),
             false);
 
-    assertThat(s.detectedCategories).isEmpty();
-    assertThat(s.missingCount).isEqualTo(1);
+    assertThat(s.detectedCategories()).isEmpty();
+    assertThat(s.missingCount()).isEqualTo(1);
   }
 
   @Test
@@ -113,7 +113,7 @@ class GuardrailSummaryTest {
 
     GuardrailSummary s = GuardrailSummary.evaluate(List.of(medium, high), 0, Set.of(), true);
 
-    assertThat(s.coverageConfidence).isEqualTo("high");
+    assertThat(s.coverageConfidence()).isEqualTo("high");
   }
 
   @Test
@@ -127,7 +127,7 @@ class GuardrailSummaryTest {
             Set.of(),
             true);
 
-    assertThat(s.coverageConfidence).isEqualTo("medium");
+    assertThat(s.coverageConfidence()).isEqualTo("medium");
   }
 
   @Test
@@ -139,10 +139,10 @@ class GuardrailSummaryTest {
             Set.of("tool_permission", "moderation"),
             true);
 
-    assertThat(s.missingCount).isEqualTo(1);
-    assertThat(s.json).contains("{\"category\": \"output_validation\"");
-    assertThat(s.detectedCategories).containsExactly("tool_permission");
-    assertThat(s.triggeredCategories).containsExactly("tool_permission");
+    assertThat(s.missingCount()).isEqualTo(1);
+    assertThat(s.json()).contains("{\"category\": \"output_validation\"");
+    assertThat(s.detectedCategories()).containsExactly("tool_permission");
+    assertThat(s.triggeredCategories()).containsExactly("tool_permission");
   }
 
   private static GuardrailFinding finding(

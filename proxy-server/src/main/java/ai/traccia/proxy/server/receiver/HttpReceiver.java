@@ -78,15 +78,7 @@ public final class HttpReceiver {
                       // Before the OTLP handler: a request is refused from its head alone.
                       ch.pipeline().addLast("auth", new HttpAuthHandler(auth, metrics));
                     }
-                    ch.pipeline()
-                        .addLast(
-                            "otlp",
-                            new OtlpHttpHandler(
-                                shared.maxRequestBytes,
-                                shared.ingest,
-                                metrics,
-                                shared.budget,
-                                executor));
+                    ch.pipeline().addLast("otlp", new OtlpHttpHandler(shared, executor));
                   }
                 });
     Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();

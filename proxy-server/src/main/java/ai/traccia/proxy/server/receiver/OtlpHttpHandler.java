@@ -85,16 +85,12 @@ final class OtlpHttpHandler extends ChannelInboundHandlerAdapter {
   // The tenant HttpAuthHandler found for the request being read, or null.
   private Tenant tenant;
 
-  OtlpHttpHandler(
-      long maxRequestBytes,
-      Ingest ingest,
-      SelfMetrics metrics,
-      MemoryBudget budget,
-      ExecutorService executor) {
-    this.maxRequestBytes = maxRequestBytes;
-    this.ingest = ingest;
-    this.metrics = metrics;
-    this.budget = budget;
+  /** A handler for one connection, with the parts both receivers share and its own executor. */
+  OtlpHttpHandler(Receivers shared, ExecutorService executor) {
+    this.maxRequestBytes = shared.maxRequestBytes;
+    this.ingest = shared.ingest;
+    this.metrics = shared.metrics;
+    this.budget = shared.budget;
     this.executor = executor;
   }
 

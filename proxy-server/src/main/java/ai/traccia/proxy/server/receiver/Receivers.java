@@ -39,7 +39,17 @@ public final class Receivers {
   final EventLoopGroup boss;
   final EventLoopGroup workers;
 
-  private Receivers(
+  /**
+   * Creates the shared parts and their event loops.
+   *
+   * @param maxRequestBytes the largest request body or message, after decompression
+   * @param limits bounds on connections, header and body time, idle time, header size and
+   *     concurrent gRPC calls per connection
+   * @param budget the memory budget request bytes are taken from as they arrive
+   * @param tls the server certificate, or null for plaintext; owned by the caller
+   * @param auth the bearer tokens required, or {@link BearerAuth#none()}
+   */
+  public Receivers(
       long maxRequestBytes,
       ReceiverLimits limits,
       Ingest ingest,
@@ -56,27 +66,6 @@ public final class Receivers {
     this.auth = Objects.requireNonNull(auth, "auth");
     this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-  }
-
-  /**
-   * Creates the shared parts and their event loops.
-   *
-   * @param maxRequestBytes the largest request body or message, after decompression
-   * @param limits bounds on connections, header and body time, idle time, header size and
-   *     concurrent gRPC calls per connection
-   * @param budget the memory budget request bytes are taken from as they arrive
-   * @param tls the server certificate, or null for plaintext; owned by the caller
-   * @param auth the bearer tokens required, or {@link BearerAuth#none()}
-   */
-  public static Receivers create(
-      long maxRequestBytes,
-      ReceiverLimits limits,
-      Ingest ingest,
-      SelfMetrics metrics,
-      MemoryBudget budget,
-      ReceiverTls tls,
-      BearerAuth auth) {
-    return new Receivers(maxRequestBytes, limits, ingest, metrics, budget, tls, auth);
   }
 
   /**

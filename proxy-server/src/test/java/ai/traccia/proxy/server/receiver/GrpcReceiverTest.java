@@ -212,7 +212,7 @@ class GrpcReceiverTest {
             .addProcessor(threadRecorder(true, new CopyOnWriteArrayList<>()))
             .build();
     Receivers receivers =
-        Receivers.create(
+        new Receivers(
             64 * 1024,
             ReceiverLimits.DEFAULTS,
             new Ingest(reading, List.of(), metrics),

@@ -100,7 +100,7 @@ class ReceiverTlsTest {
     Ingest ingest = new Ingest(SpanPipeline.empty(), List.of(), metrics);
     MemoryBudget budget = MemoryBudget.of(64L << 20);
     receivers =
-        Receivers.create(
+        new Receivers(
             1 << 20, ReceiverLimits.DEFAULTS, ingest, metrics, budget, tls, BearerAuth.none());
     http = receivers.startHttp("127.0.0.1", 0, workers);
     grpc = receivers.startGrpc("127.0.0.1", 0, workers);
@@ -226,7 +226,7 @@ class ReceiverTlsTest {
     tls = ReceiverTls.start(cert(), key(), null, "1.3", Duration.ZERO);
     SelfMetrics metrics = new SelfMetrics();
     receivers =
-        Receivers.create(
+        new Receivers(
             1 << 20,
             ReceiverLimits.DEFAULTS,
             new Ingest(SpanPipeline.empty(), List.of(), metrics),
