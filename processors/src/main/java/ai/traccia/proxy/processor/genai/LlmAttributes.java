@@ -112,19 +112,7 @@ public final class LlmAttributes {
   }
 
   /** One row: key, field, dialect, and its rank among the rows of the same field. */
-  static final class Binding {
-    final String key;
-    final Field field;
-    final GenAiDialect dialect;
-    final int rank;
-
-    Binding(String key, Field field, GenAiDialect dialect, int rank) {
-      this.key = key;
-      this.field = field;
-      this.dialect = dialect;
-      this.rank = rank;
-    }
-  }
+  record Binding(String key, Field field, GenAiDialect dialect, int rank) {}
 
   /** Which part of a message an indexed key holds. */
   enum MessagePart {
@@ -136,33 +124,18 @@ public final class LlmAttributes {
   }
 
   /** A family of indexed keys: {@code prefix + N + suffix}. */
-  static final class IndexedBinding {
-    final String prefix;
-    final String suffix;
-    final boolean completion;
-    final MessagePart part;
-    final GenAiDialect dialect;
-    // When set, the key continues past the suffix (a second index) and must end with this.
-    final String tail;
+  record IndexedBinding(
+      String prefix,
+      String suffix,
+      // When set, the key continues past the suffix (a second index) and must end with this.
+      String tail,
+      boolean completion,
+      MessagePart part,
+      GenAiDialect dialect) {
 
     IndexedBinding(
         String prefix, String suffix, boolean completion, MessagePart part, GenAiDialect dialect) {
       this(prefix, suffix, null, completion, part, dialect);
-    }
-
-    IndexedBinding(
-        String prefix,
-        String suffix,
-        String tail,
-        boolean completion,
-        MessagePart part,
-        GenAiDialect dialect) {
-      this.prefix = prefix;
-      this.suffix = suffix;
-      this.tail = tail;
-      this.completion = completion;
-      this.part = part;
-      this.dialect = dialect;
     }
 
     /** Whether {@code rest}, the key after {@code prefix + N}, belongs to this family. */
@@ -265,8 +238,9 @@ public final class LlmAttributes {
   static {
     Map<String, Binding> byKey = new HashMap<>();
     for (Binding b : ROWS) {
-      byKey.put(b.key, b);
-      SHAPES_BY_FIRST[b.key.charAt(0)] |= shape(b.key.length(), b.key.charAt(b.key.length() - 1));
+      byKey.put(b.key(), b);
+      SHAPES_BY_FIRST[b.key().charAt(0)] |=
+          shape(b.key().length(), b.key().charAt(b.key().length() - 1));
     }
     BY_KEY = Collections.unmodifiableMap(byKey);
   }
@@ -340,7 +314,7 @@ public final class LlmAttributes {
   private static void row(String key, Field field, GenAiDialect dialect) {
     int rank = 0;
     for (Binding b : ROWS) {
-      if (b.field == field) {
+      if (b.field() == field) {
         rank++;
       }
     }

@@ -122,11 +122,11 @@ public final class LlmSpan {
   }
 
   private void acceptBinding(Binding binding, AnyValue value) {
-    int f = binding.field.ordinal();
-    if (binding.rank > ranks[f]) {
+    int f = binding.field().ordinal();
+    if (binding.rank() > ranks[f]) {
       return;
     }
-    switch (binding.field) {
+    switch (binding.field()) {
       case INPUT_TOKENS:
       case OUTPUT_TOKENS:
       case TOTAL_TOKENS:
@@ -154,16 +154,16 @@ public final class LlmSpan {
         strings[f] = text;
         break;
     }
-    ranks[f] = binding.rank;
-    dialects[f] = binding.dialect;
+    ranks[f] = binding.rank();
+    dialects[f] = binding.dialect();
   }
 
   private void acceptIndexed(String key, SpanBatch batch, int i, int k) {
     for (IndexedBinding b : LlmAttributes.INDEXED_MESSAGES) {
-      if (!key.startsWith(b.prefix)) {
+      if (!key.startsWith(b.prefix())) {
         continue;
       }
-      int end = b.prefix.length();
+      int end = b.prefix().length();
       int index = 0;
       while (end < key.length() && Character.isDigit(key.charAt(end))) {
         index = index * 10 + (key.charAt(end) - '0');
@@ -172,7 +172,7 @@ public final class LlmSpan {
         }
         end++;
       }
-      if (end == b.prefix.length() || !b.matchesRest(key.substring(end))) {
+      if (end == b.prefix().length() || !b.matchesRest(key.substring(end))) {
         continue;
       }
       String text = string(batch.attributeValue(i, k));
@@ -180,12 +180,12 @@ public final class LlmSpan {
         return;
       }
       MessageSlots slots;
-      if (b.completion) {
+      if (b.completion()) {
         slots = completionSlots == null ? (completionSlots = new MessageSlots()) : completionSlots;
       } else {
         slots = promptSlots == null ? (promptSlots = new MessageSlots()) : promptSlots;
       }
-      slots.put(index, b.part, text, b.dialect);
+      slots.put(index, b.part(), text, b.dialect());
       return;
     }
   }

@@ -231,15 +231,7 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
 
   private void finishRoot(SpanBatch batch, int i, TraceState state) {
     if (holds) {
-      HeldRoots.Root root =
-          new HeldRoots.Root(
-              state,
-              batch.editedSpanBytes(i),
-              hasSummaryKey(batch, i),
-              batch.resource(i),
-              batch.resourceSchemaUrl(i),
-              batch.scope(i),
-              batch.scopeSchemaUrl(i));
+      HeldRoots.Root root = new HeldRoots.Root(state, batch, i, hasSummaryKey(batch, i));
       if (held.hold(root)) {
         batch.reject(i, RejectReason.HELD);
         return;

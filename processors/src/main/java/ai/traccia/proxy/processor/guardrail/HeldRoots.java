@@ -266,21 +266,19 @@ final class HeldRoots {
     // Set after the root is added to held; read by whoever releases it.
     volatile ScheduledFuture<?> timer;
 
-    Root(
-        TraceState state,
-        byte[] spanBytes,
-        boolean summaryKeyPresent,
-        Resource resource,
-        String resourceSchemaUrl,
-        InstrumentationScope scope,
-        String scopeSchemaUrl) {
+    /**
+     * Root {@code i} of {@code batch}, as edited so far, with its resource and scope.
+     *
+     * @param summaryKeyPresent whether the span carries a key the summary writes
+     */
+    Root(TraceState state, SpanBatch batch, int i, boolean summaryKeyPresent) {
       this.state = state;
-      this.spanBytes = spanBytes;
+      this.spanBytes = batch.editedSpanBytes(i);
       this.summaryKeyPresent = summaryKeyPresent;
-      this.resource = resource;
-      this.resourceSchemaUrl = resourceSchemaUrl;
-      this.scope = scope;
-      this.scopeSchemaUrl = scopeSchemaUrl;
+      this.resource = batch.resource(i);
+      this.resourceSchemaUrl = batch.resourceSchemaUrl(i);
+      this.scope = batch.scope(i);
+      this.scopeSchemaUrl = batch.scopeSchemaUrl(i);
       this.bytes =
           (long) spanBytes.length
               + resource.getSerializedSize()
