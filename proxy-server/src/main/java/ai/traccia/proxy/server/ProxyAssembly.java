@@ -103,7 +103,7 @@ public final class ProxyAssembly implements AutoCloseable {
       exporters.forEach(e -> settings.addExporter(e.exporter(), e.queue()));
       ProxyServer server = ProxyServer.start(settings.build());
       // Picks up a cache written by `traccia-proxy pricing refresh` without a restart.
-      retries.scheduleWithFixedDelay(stages.prices::checkCacheFile, 30, 30, TimeUnit.SECONDS);
+      retries.scheduleWithFixedDelay(stages.prices()::checkCacheFile, 30, 30, TimeUnit.SECONDS);
       ProxyAssembly assembly = new ProxyAssembly(config, retries, guardrailClock, stages, server);
       if (config.kafkaReceive()) {
         try {
@@ -115,8 +115,8 @@ public final class ProxyAssembly implements AutoCloseable {
       }
       return assembly;
     } catch (IOException | InterruptedException | RuntimeException e) {
-      if (stages != null && stages.derived != null) {
-        stages.derived.shutdown();
+      if (stages != null && stages.derived() != null) {
+        stages.derived().shutdown();
       }
       retries.shutdownNow();
       guardrailClock.shutdownNow();
@@ -131,7 +131,7 @@ public final class ProxyAssembly implements AutoCloseable {
    * per-partition state to release only theirs.
    */
   private void startKafkaReceiver(SelfMetrics metrics) {
-    GuardrailProcessor guardrails = stages.guardrails;
+    GuardrailProcessor guardrails = stages.guardrails();
     Runnable onRevoked =
         guardrails == null
             ? () -> {}
@@ -153,7 +153,7 @@ public final class ProxyAssembly implements AutoCloseable {
       ProxyConfig config, Stages stages, SelfMetrics metrics) {
     ProxyServer.Options.Builder settings =
         ProxyServer.options()
-            .setPipeline(stages.pipeline)
+            .setPipeline(stages.pipeline())
             .setBindAddress(config.bindAddress())
             .setGrpcPort(config.grpcPort())
             .setHttpPort(config.httpPort())
@@ -181,8 +181,8 @@ public final class ProxyAssembly implements AutoCloseable {
                     config.receiverAuthTokens(),
                     config.receiverAuthTenants(),
                     config.tenantAttribute()))
-            .setLivePage(stages.livePage)
-            .setDerivedMetrics(stages.derived);
+            .setLivePage(stages.livePage())
+            .setDerivedMetrics(stages.derived());
     if (config.receiverTlsEnabled()) {
       settings.setReceiverTls(
           config.receiverTlsCertFile().orElseThrow(),
@@ -201,7 +201,7 @@ public final class ProxyAssembly implements AutoCloseable {
 
   /** The pipeline every trace request goes through. */
   public SpanPipeline pipeline() {
-    return stages.pipeline;
+    return stages.pipeline();
   }
 
   /** The configuration the proxy was started with; a reload changes only what can change live. */
@@ -211,7 +211,7 @@ public final class ProxyAssembly implements AutoCloseable {
 
   /** Whether the live page is served on the admin port. */
   public boolean servesLivePage() {
-    return stages.livePage != null;
+    return stages.livePage() != null;
   }
 
   /**
@@ -221,19 +221,19 @@ public final class ProxyAssembly implements AutoCloseable {
    * throw. Thread-safe.
    */
   public void reload(ProxyConfig current) {
-    stages.prices.reload(current);
-    if (stages.guardrails != null) {
-      stages.guardrails.setHeuristicsEnabled(current.guardrailHeuristics());
+    stages.prices().reload(current);
+    if (stages.guardrails() != null) {
+      stages.guardrails().setHeuristicsEnabled(current.guardrailHeuristics());
     }
-    if (stages.findings != null) {
-      stages.findings.setHeuristicsEnabled(current.guardrailHeuristics());
+    if (stages.findings() != null) {
+      stages.findings().setHeuristicsEnabled(current.guardrailHeuristics());
     }
-    if (stages.redaction != null) {
+    if (stages.redaction() != null) {
       // Checked by the loader (a hash mode has its key), so this does not throw.
-      stages.redaction.setRules(RedactionRules.fromConfig(current));
+      stages.redaction().setRules(RedactionRules.fromConfig(current));
     }
-    if (stages.sampler != null) {
-      stages.sampler.setSampleRate(current.sampleRate());
+    if (stages.sampler() != null) {
+      stages.sampler().setSampleRate(current.sampleRate());
     }
     server.updateRateLimit(
         current.maxSpansPerSecond().orElse(0),
@@ -275,34 +275,15 @@ public final class ProxyAssembly implements AutoCloseable {
    * The pipeline and the stages a reload reaches. Package-private for tests, which build the
    * pipeline of a configuration without starting a server.
    */
-  static final class Stages {
-    final ReloadablePriceBook prices;
-    final DerivedMetrics derived; // null when metrics derivation is off
-    final GuardrailProcessor guardrails; // null when guardrails are off, or in a sidecar
-    final GuardrailFindingsProcessor findings; // a sidecar's guardrail stage, else null
-    final RedactionProcessor redaction; // null in a sidecar
-    final LivePage livePage; // null when the live page is off
-    final TraceSamplingProcessor sampler; // null in a sidecar
-    final SpanPipeline pipeline;
-
-    private Stages(
-        ReloadablePriceBook prices,
-        DerivedMetrics derived,
-        GuardrailProcessor guardrails,
-        GuardrailFindingsProcessor findings,
-        RedactionProcessor redaction,
-        LivePage livePage,
-        TraceSamplingProcessor sampler,
-        SpanPipeline pipeline) {
-      this.prices = prices;
-      this.derived = derived;
-      this.guardrails = guardrails;
-      this.findings = findings;
-      this.redaction = redaction;
-      this.livePage = livePage;
-      this.sampler = sampler;
-      this.pipeline = pipeline;
-    }
+  record Stages(
+      ReloadablePriceBook prices,
+      DerivedMetrics derived, // null when metrics derivation is off
+      GuardrailProcessor guardrails, // null when guardrails are off, or in a sidecar
+      GuardrailFindingsProcessor findings, // a sidecar's guardrail stage, else null
+      RedactionProcessor redaction, // null in a sidecar
+      LivePage livePage, // null when the live page is off
+      TraceSamplingProcessor sampler, // null in a sidecar
+      SpanPipeline pipeline) {
 
     /**
      * The stages of {@code config} and the pipeline in its required order, with disabled stages

@@ -65,11 +65,11 @@ class ProxyAssemblyTest {
 
   private List<String> processorNames(ProxyConfig config) {
     ProxyAssembly.Stages stages = ProxyAssembly.Stages.build(config, new SelfMetrics(), scheduler);
-    if (stages.derived != null) {
-      derived.add(stages.derived);
+    if (stages.derived() != null) {
+      derived.add(stages.derived());
     }
     List<String> names = new ArrayList<>();
-    stages.pipeline.processors().forEach(p -> names.add(p.name()));
+    stages.pipeline().processors().forEach(p -> names.add(p.name()));
     return names;
   }
 

@@ -39,9 +39,9 @@ class RoleTest {
   @AfterEach
   void stop() {
     for (ProxyAssembly.Stages stages : built) {
-      stages.pipeline.shutdown();
-      if (stages.derived != null) {
-        stages.derived.shutdown();
+      stages.pipeline().shutdown();
+      if (stages.derived() != null) {
+        stages.derived().shutdown();
       }
     }
     scheduler.shutdownNow();
@@ -57,13 +57,13 @@ class RoleTest {
 
   private static List<String> names(ProxyAssembly.Stages stages) {
     List<String> names = new ArrayList<>();
-    stages.pipeline.processors().forEach(p -> names.add(p.name()));
+    stages.pipeline().processors().forEach(p -> names.add(p.name()));
     return names;
   }
 
   private static List<String> skippingMarked(ProxyAssembly.Stages stages) {
     List<String> names = new ArrayList<>();
-    for (SpanBatchProcessor p : stages.pipeline.processors()) {
+    for (SpanBatchProcessor p : stages.pipeline().processors()) {
       if (p instanceof SkipEnrichedProcessor) {
         names.add(p.name());
       }
@@ -91,10 +91,10 @@ class RoleTest {
             "token_counting", "cost", "guardrail_findings", "mark_enriched", "live_page");
     assertThat(skippingMarked(sidecar))
         .containsExactly("token_counting", "cost", "guardrail_findings");
-    assertThat(sidecar.derived).isNull();
-    assertThat(sidecar.guardrails).isNull();
-    assertThat(sidecar.sampler).isNull();
-    assertThat(sidecar.redaction).isNull();
+    assertThat(sidecar.derived()).isNull();
+    assertThat(sidecar.guardrails()).isNull();
+    assertThat(sidecar.sampler()).isNull();
+    assertThat(sidecar.redaction()).isNull();
   }
 
   @Test
@@ -105,7 +105,7 @@ class RoleTest {
         .containsExactly(
             "token_counting", "cost", "metrics", "guardrail", "redaction", "live_page", "sampling");
     assertThat(skippingMarked(gateway)).containsExactly("token_counting", "cost");
-    assertThat(gateway.derived).isNotNull();
+    assertThat(gateway.derived()).isNotNull();
   }
 
   @Test
@@ -138,12 +138,12 @@ class RoleTest {
   @Test
   void sidecarThenGateway_enrichesEachSpanOnceAndForwardsWhatOneNodeForwards() throws Exception {
     SpanBatch single = SpanBatch.of(trace(), null);
-    stages("all").pipeline.process(single);
+    stages("all").pipeline().process(single);
 
     SpanBatch atSidecar = SpanBatch.of(trace(), null);
-    stages("sidecar").pipeline.process(atSidecar);
+    stages("sidecar").pipeline().process(atSidecar);
     SpanBatch atGateway = SpanBatch.of(atSidecar.toRequest(), null);
-    stages("gateway").pipeline.process(atGateway);
+    stages("gateway").pipeline().process(atGateway);
 
     // The sidecar enriched the LLM span; the gateway wrote nothing on it.
     assertThat(atSidecar.editedAttributeKeys(1))
@@ -161,10 +161,10 @@ class RoleTest {
   @Test
   void gateway_enrichesSpansThatArriveUnmarked() {
     SpanBatch single = SpanBatch.of(trace(), null);
-    stages("all").pipeline.process(single);
+    stages("all").pipeline().process(single);
     SpanBatch direct = SpanBatch.of(trace(), null);
 
-    stages("gateway").pipeline.process(direct);
+    stages("gateway").pipeline().process(direct);
 
     assertThat(direct.toRequest()).isEqualTo(single.toRequest());
   }

@@ -18,28 +18,14 @@ import java.util.regex.Pattern;
  * it runs in time linear in the text. User patterns are checked for nested quantifiers when loaded,
  * and run on a character sequence that stops a match after a budget of reads (see {@link Budget}).
  */
-final class MaskPattern {
-
-  final String name;
-  private final List<Pattern> patterns;
-  // Per pattern, a cheap test that the text may hold a match at all: most text holds none of
-  // these shapes, and a regular expression tried at every position costs far more than a scan.
-  private final List<Predicate<String>> gates;
-  private final Predicate<String> check;
-  private final boolean user;
-
-  private MaskPattern(
-      String name,
-      List<Pattern> patterns,
-      List<Predicate<String>> gates,
-      Predicate<String> check,
-      boolean user) {
-    this.name = name;
-    this.patterns = patterns;
-    this.gates = gates;
-    this.check = check;
-    this.user = user;
-  }
+record MaskPattern(
+    String name,
+    List<Pattern> patterns,
+    // Per pattern, a cheap test that the text may hold a match at all: most text holds none of
+    // these shapes, and a regular expression tried at every position costs far more than a scan.
+    List<Predicate<String>> gates,
+    Predicate<String> check,
+    boolean user) {
 
   static final List<String> BUILT_IN = List.of("api_key", "email", "card", "phone", "ip");
 

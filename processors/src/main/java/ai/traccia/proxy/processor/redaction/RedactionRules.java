@@ -141,7 +141,7 @@ public final class RedactionRules {
     lines.add("redaction: on, mode " + mode.label());
     List<String> names = new ArrayList<>();
     for (MaskPattern p : patterns) {
-      names.add(p.name);
+      names.add(p.name());
     }
     lines.add("  patterns (mask): " + (names.isEmpty() ? "none" : String.join(", ", names)));
     serviceModes.forEach((k, v) -> lines.add("  service " + k + ": " + v.label()));

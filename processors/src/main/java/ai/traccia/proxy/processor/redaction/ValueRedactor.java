@@ -220,10 +220,10 @@ final class ValueRedactor {
       } catch (MaskPattern.Budget.Exceeded e) {
         // A user pattern that backtracks without end: the whole value goes, not the pattern's
         // guess at it.
-        tally.add(p.name, mode, 1);
-        return "[REDACTED:" + p.name + "]";
+        tally.add(p.name(), mode, 1);
+        return "[REDACTED:" + p.name() + "]";
       }
-      tally.add(p.name, mode, count[0]);
+      tally.add(p.name(), mode, count[0]);
     }
     return out;
   }
