@@ -54,11 +54,7 @@ final class AdminConnection {
     SERVING
   }
 
-  private final Map<String, AdminServer.Route> routes;
-  private final ExecutorService renderer;
-  private final ConnectionLimiter limiter;
-  private final long headerNanos;
-  private final long idleNanos;
+  private final Shared shared;
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
   private final ChannelInboundHandlerAdapter bytes = new Bytes();
   private final ChannelInboundHandlerAdapter requests = new Requests();
@@ -69,18 +65,20 @@ final class AdminConnection {
   // Whether bytes have come since the last complete request head.
   private boolean partial;
 
-  AdminConnection(
+  AdminConnection(Shared shared) {
+    this.shared = shared;
+  }
+
+  /**
+   * What every connection of one admin server shares: its routes, the thread that renders pages,
+   * the connection cap, and the header and idle timeouts.
+   */
+  record Shared(
       Map<String, AdminServer.Route> routes,
       ExecutorService renderer,
       ConnectionLimiter limiter,
       long headerNanos,
-      long idleNanos) {
-    this.routes = routes;
-    this.renderer = renderer;
-    this.limiter = limiter;
-    this.headerNanos = headerNanos;
-    this.idleNanos = idleNanos;
-  }
+      long idleNanos) {}
 
   /** The handler in front of the codec: sees raw bytes, so it knows when a request starts. */
   ChannelInboundHandlerAdapter bytes() {
@@ -128,12 +126,12 @@ final class AdminConnection {
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
       ctx = context;
-      if (!limiter.admit(AdminConnection.this)) {
+      if (!shared.limiter().admit(AdminConnection.this)) {
         context.channel().close();
         return;
       }
       context.channel().closeFuture().addListener(f -> closed());
-      arm(idleNanos);
+      arm(shared.idleNanos());
       super.channelActive(context);
     }
 
@@ -143,7 +141,7 @@ final class AdminConnection {
         partial = true;
         if (state == State.WAITING) {
           state = State.READING;
-          arm(headerNanos);
+          arm(shared.headerNanos());
         }
       }
       context.fireChannelRead(msg);
@@ -152,7 +150,7 @@ final class AdminConnection {
 
   private void closed() {
     disarm();
-    limiter.closed(this);
+    shared.limiter().closed(this);
     for (FullHttpRequest request : pending) {
       ReferenceCountUtil.release(request);
     }
@@ -192,7 +190,7 @@ final class AdminConnection {
     FullHttpRequest request = pending.poll();
     if (request == null) {
       state = partial ? State.READING : State.WAITING;
-      arm(partial ? headerNanos : idleNanos);
+      arm(partial ? shared.headerNanos() : shared.idleNanos());
       return;
     }
     boolean keepAlive;
@@ -216,7 +214,7 @@ final class AdminConnection {
       keepAlive = HttpUtil.isKeepAlive(request);
       head = HttpMethod.HEAD.equals(request.method());
       QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-      route = AdminServer.find(routes, uri.path());
+      route = AdminServer.find(shared.routes(), uri.path());
       if (route == null) {
         write(
             AdminResponse.text(
@@ -243,11 +241,13 @@ final class AdminConnection {
       return;
     }
     try {
-      renderer.execute(
-          () -> {
-            AdminResponse response = render(route.handler(), adminRequest);
-            ctx.executor().execute(() -> write(response, head, keepAlive));
-          });
+      shared
+          .renderer()
+          .execute(
+              () -> {
+                AdminResponse response = render(route.handler(), adminRequest);
+                ctx.executor().execute(() -> write(response, head, keepAlive));
+              });
     } catch (RejectedExecutionException e) {
       AdminResponse busy = AdminResponse.text(503, "busy rendering other pages; retry shortly\n");
       FullHttpResponse response = response(busy, head, keepAlive);
@@ -257,7 +257,7 @@ final class AdminConnection {
   }
 
   private List<String> paths() {
-    return routes.keySet().stream().sorted().toList();
+    return shared.routes().keySet().stream().sorted().toList();
   }
 
   private static AdminResponse render(AdminHandler handler, AdminRequest request) {

@@ -255,8 +255,9 @@ public final class AdminServer {
               .setMaxInitialLineLength(MAX_INITIAL_LINE)
               .setMaxHeaderSize(MAX_HEADER_BYTES)
               .setMaxChunkSize(MAX_HEADER_BYTES);
-      long headerNanos = headerTimeout.toNanos();
-      long idleNanos = idleTimeout.toNanos();
+      AdminConnection.Shared shared =
+          new AdminConnection.Shared(
+              table, renderer, limiter, headerTimeout.toNanos(), idleTimeout.toNanos());
       ServerBootstrap bootstrap =
           new ServerBootstrap()
               .group(group)
@@ -267,8 +268,7 @@ public final class AdminServer {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      AdminConnection connection =
-                          new AdminConnection(table, renderer, limiter, headerNanos, idleNanos);
+                      AdminConnection connection = new AdminConnection(shared);
                       ch.pipeline()
                           .addLast("timeouts", connection.bytes())
                           .addLast("codec", new HttpServerCodec(decoder))
