@@ -83,14 +83,14 @@ public final class BearerAuth {
     Entry found = null;
     for (Entry entry : entries) {
       // No early exit: every digest is compared, whatever matched.
-      if (MessageDigest.isEqual(entry.digest, presented)) {
+      if (MessageDigest.isEqual(entry.digest(), presented)) {
         found = entry;
       }
     }
     if (found == null) {
       return Result.INVALID;
     }
-    return found.tenant == null ? Result.ANONYMOUS : Result.accepted(found.tenant);
+    return found.tenant() == null ? Result.ANONYMOUS : Result.accepted(found.tenant());
   }
 
   private static byte[] digest(String token) {
@@ -102,18 +102,16 @@ public final class BearerAuth {
   }
 
   /** One accepted token, as its digest, with its tenant or null. */
-  private static final class Entry {
-    final byte[] digest;
-    final Tenant tenant;
+  private record Entry(byte[] digest, Tenant tenant) {}
 
-    Entry(byte[] digest, Tenant tenant) {
-      this.digest = digest;
-      this.tenant = tenant;
-    }
-  }
-
-  /** The outcome of {@link #check}. Immutable. */
-  static final class Result {
+  /**
+   * The outcome of {@link #check}.
+   *
+   * @param tenant the tenant of the token, or null when it has none (or no token was needed)
+   * @param message what the client is told when refused; names no token
+   * @param challenge the {@code WWW-Authenticate} value of a refusal (RFC 6750)
+   */
+  record Result(boolean isAccepted, Tenant tenant, String message, String challenge) {
     static final Result ANONYMOUS = new Result(true, null, null, null);
     static final Result MISSING =
         new Result(
@@ -129,39 +127,8 @@ public final class BearerAuth {
             "the bearer token was not accepted; check the token the exporter sends",
             "Bearer error=\"invalid_token\"");
 
-    private final boolean accepted;
-    private final Tenant tenant;
-    private final String message;
-    private final String challenge;
-
-    private Result(boolean accepted, Tenant tenant, String message, String challenge) {
-      this.accepted = accepted;
-      this.tenant = tenant;
-      this.message = message;
-      this.challenge = challenge;
-    }
-
     static Result accepted(Tenant tenant) {
       return new Result(true, Objects.requireNonNull(tenant), null, null);
-    }
-
-    boolean isAccepted() {
-      return accepted;
-    }
-
-    /** The tenant of the token, or null when it has none (or no token was needed). */
-    Tenant tenant() {
-      return tenant;
-    }
-
-    /** What the client is told when refused; names no token. */
-    String message() {
-      return message;
-    }
-
-    /** The {@code WWW-Authenticate} value of a refusal (RFC 6750). */
-    String challenge() {
-      return challenge;
     }
   }
 }
