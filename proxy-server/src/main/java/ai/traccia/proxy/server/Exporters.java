@@ -143,6 +143,14 @@ public final class Exporters {
    * @throws IllegalArgumentException when a TLS file cannot be read or an endpoint is unusable
    */
   public static Exporter otlp(ExporterSpec spec) {
+    return otlp(spec, spec.timeout());
+  }
+
+  /**
+   * The exporter {@code spec} describes, with {@code timeout} instead of its own, without retries;
+   * {@code traccia-proxy check} sends through it.
+   */
+  public static Exporter otlp(ExporterSpec spec, Duration timeout) {
     String compression = spec.compression() == Compression.GZIP ? "gzip" : "none";
     if (spec.protocol() == ExporterProtocol.GRPC) {
       OtlpGrpcExporter.Builder b =
@@ -151,7 +159,7 @@ public final class Exporters {
               .setEndpoint(spec.primaryEndpoint())
               .setHeaders(spec.headers())
               .setCompression(compression)
-              .setTimeout(spec.timeout());
+              .setTimeout(timeout);
       spec.apiKey().ifPresent(b::setApiKey);
       spec.caFile().ifPresent(b::setCaFile);
       if (spec.clientCertFile().isPresent()) {
@@ -164,7 +172,7 @@ public final class Exporters {
             .setName(spec.name())
             .setHeaders(spec.headers())
             .setCompression(compression)
-            .setTimeout(spec.timeout());
+            .setTimeout(timeout);
     for (ExporterSignal signal : ExporterSignal.values()) {
       spec.endpoint(signal).ifPresent(uri -> b.setEndpoint(Signal.valueOf(signal.name()), uri));
     }

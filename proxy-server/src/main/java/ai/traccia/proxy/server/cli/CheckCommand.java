@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.server.cli;
 
-import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ConfigException;
 import ai.traccia.proxy.config.ConfigProblem;
 import ai.traccia.proxy.config.ExporterProtocol;
@@ -12,38 +11,20 @@ import ai.traccia.proxy.config.ExporterSignal;
 import ai.traccia.proxy.config.ExporterSpec;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.config.Redaction;
+import ai.traccia.proxy.server.Exporters;
+import ai.traccia.proxy.server.export.ExportRequest;
+import ai.traccia.proxy.server.export.ExportResult;
+import ai.traccia.proxy.server.export.Exporter;
 import ai.traccia.proxy.server.export.Signal;
 import ai.traccia.proxy.server.export.TlsFiles;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
-import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.MetadataUtils;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -53,14 +34,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -206,10 +181,7 @@ public final class CheckCommand implements Callable<Integer> {
             + timeout.toMillis()
             + " ms...");
     out.flush();
-    Result result =
-        spec.protocol() == ExporterProtocol.GRPC
-            ? checkGrpc(spec, target, timeout)
-            : checkHttp(spec, target, timeout);
+    Result result = export(spec, target, timeout);
     if (result.outcome() == Outcome.REACHABLE) {
       out.println("[ok] " + prefix + result.message());
       out.flush();
@@ -220,74 +192,63 @@ public final class CheckCommand implements Callable<Integer> {
     return false;
   }
 
-  // --- OTLP/HTTP ----------------------------------------------------------------------------
+  // --- The export -------------------------------------------------------------------------
 
-  static Result checkHttp(ExporterSpec spec, URI target, Duration timeout) {
-    String hostPort = hostPort(target);
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "traccia-check-http");
-              t.setDaemon(true);
-              return t;
-            });
+  /**
+   * Sends an empty export of the exporter's {@link #probeSignal} through the exporter {@code serve}
+   * would build from {@code spec} (transport, TLS files, headers, API key, compression), without
+   * its retries, and reads what its transport saw.
+   */
+  static Result export(ExporterSpec spec, URI target, Duration timeout) {
+    Exporter exporter;
     try {
-      HttpClient.Builder client =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .connectTimeout(timeout)
-              .executor(executor);
-      if ("https".equalsIgnoreCase(target.getScheme())
-          && (spec.caFile().isPresent() || spec.clientCertFile().isPresent())) {
-        try {
-          client.sslContext(sslContext(spec));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-          return tlsFiles(spec, e);
+      exporter = Exporters.otlp(spec, timeout);
+    } catch (IllegalArgumentException e) {
+      // The loader checked the endpoint and headers; what is left to fail here is the TLS files.
+      return tlsFiles(spec, e);
+    }
+    try {
+      // An empty message is zero bytes whatever its type: the same request for every signal.
+      ExportRequest request =
+          ExportRequest.of(Signal.valueOf(probeSignal(spec).name()), new byte[0], 0);
+      ExportResult result =
+          exporter.export(request).get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      ExportResult.Diagnosis seen = result.diagnosis().orElse(null);
+      if (seen == null) {
+        if (!result.isSuccess()) {
+          return new Result(Outcome.FAILED, result.message());
         }
+        // A plain success carries no diagnosis: HTTP 200 or gRPC OK.
+        seen =
+            new ExportResult.Diagnosis(
+                spec.protocol() == ExporterProtocol.GRPC ? 0 : 200, null, null, null);
       }
-      byte[] body = ExportTraceServiceRequest.getDefaultInstance().toByteArray();
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(target)
-              .timeout(timeout)
-              .header("Content-Type", "application/x-protobuf")
-              .header("User-Agent", "traccia-proxy-check");
-      if (spec.compression() == Compression.GZIP) {
-        body = gzip(body);
-        request.header("Content-Encoding", "gzip");
+      if (seen.status() < 0) {
+        return classify(seen.cause(), target, timeout);
       }
-      for (Map.Entry<String, String> header : spec.requestHeaders().entrySet()) {
-        try {
-          request.header(header.getKey(), header.getValue());
-        } catch (IllegalArgumentException e) {
-          return new Result(
-              Outcome.FAILED,
-              spec.configKey()
-                  + ".headers: "
-                  + header.getKey()
-                  + " cannot be sent by the HTTP client ("
-                  + e.getMessage()
-                  + "). Remove it from "
-                  + spec.configKey()
-                  + ".headers.");
-        }
-      }
-      request.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      HttpResponse<byte[]> response =
-          client.build().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return httpStatus(spec, target, response.statusCode(), response);
+      return spec.protocol() == ExporterProtocol.GRPC
+          ? grpcStatus(
+              spec,
+              target,
+              Status.fromCodeValue(seen.status())
+                  .withDescription(seen.description())
+                  .withCause(seen.cause()),
+              timeout)
+          : httpStatus(spec, target, seen.status(), seen.description(), seen.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Result(Outcome.FAILED, "interrupted while waiting for " + hostPort);
-    } catch (IOException e) {
-      return classify(e, target, timeout);
+      return new Result(Outcome.FAILED, "interrupted while waiting for " + hostPort(target));
+    } catch (java.util.concurrent.TimeoutException e) {
+      return timeout(target, timeout);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return classify(e.getCause(), target, timeout);
     } finally {
-      executor.shutdownNow();
+      exporter.shutdown();
     }
   }
 
   private static Result httpStatus(
-      ExporterSpec spec, URI target, int status, HttpResponse<byte[]> response) {
+      ExporterSpec spec, URI target, int status, String location, byte[] body) {
     String from = "HTTP " + status + " from " + DoctorCommand.shown(target);
     if (status >= 200 && status < 300) {
       return new Result(
@@ -307,7 +268,6 @@ public final class CheckCommand implements Callable<Integer> {
               + probeSignal(spec)
               + ".");
     }
-    String location = response.headers().firstValue("Location").orElse(null);
     String detail =
         location != null
             ? " It redirects to "
@@ -315,7 +275,7 @@ public final class CheckCommand implements Callable<Integer> {
                 + "; set "
                 + (spec.isDefault() ? "tracing.endpoint" : spec.configKey() + ".endpoint")
                 + " to the final URL."
-            : bodySnippet(response.body());
+            : bodySnippet(body);
     return new Result(Outcome.OTHER_STATUS, "Unexpected answer: " + from + "." + detail);
   }
 
@@ -349,90 +309,17 @@ public final class CheckCommand implements Callable<Integer> {
         + ".";
   }
 
-  private static byte[] gzip(byte[] bytes) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-      gzip.write(bytes);
-    }
-    return out.toByteArray();
-  }
-
   // --- OTLP/gRPC ----------------------------------------------------------------------------
-
-  static Result checkGrpc(ExporterSpec spec, URI target, Duration timeout) {
-    ChannelCredentials credentials;
-    if ("https".equalsIgnoreCase(target.getScheme())) {
-      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-      try {
-        if (spec.caFile().isPresent()) {
-          tls.trustManager(TlsFiles.trustManagers(spec.caFile().get()));
-        }
-        if (spec.clientCertFile().isPresent()) {
-          tls.keyManager(
-              TlsFiles.keyManagers(
-                  spec.clientCertFile().get(), spec.clientKeyFile().get(), "client certificate"));
-        }
-      } catch (IllegalArgumentException e) {
-        return tlsFiles(spec, e);
-      }
-      credentials = tls.build();
-    } else {
-      credentials = InsecureChannelCredentials.create();
-    }
-    ManagedChannel channel =
-        Grpc.newChannelBuilderForAddress(target.getHost(), port(target), credentials)
-            .userAgent("traccia-proxy-check")
-            .build();
-    try {
-      Metadata metadata = new Metadata();
-      for (Map.Entry<String, String> header : spec.requestHeaders().entrySet()) {
-        try {
-          metadata.put(
-              Metadata.Key.of(
-                  header.getKey().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER),
-              header.getValue());
-        } catch (IllegalArgumentException e) {
-          return new Result(
-              Outcome.FAILED,
-              spec.configKey()
-                  + ".headers: "
-                  + header.getKey()
-                  + " cannot be sent as gRPC metadata ("
-                  + e.getMessage()
-                  + ").");
-        }
-      }
-      CallOptions options =
-          CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (spec.compression() == Compression.GZIP) {
-        options = options.withCompression("gzip");
-      }
-      Channel withHeaders =
-          ClientInterceptors.intercept(
-              channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
-      // An empty message is zero bytes whatever its type: the same request for every service.
-      ClientCalls.blockingUnaryCall(
-          withHeaders, exportMethod(probeSignal(spec)), options, new byte[0]);
-      return new Result(
-          Outcome.REACHABLE,
-          "Reachable: gRPC OK from "
-              + DoctorCommand.shown(target)
-              + ". The backend accepted the export.");
-    } catch (StatusRuntimeException e) {
-      return grpcStatus(spec, target, e.getStatus(), timeout);
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
 
   static Result grpcStatus(ExporterSpec spec, URI target, Status status, Duration timeout) {
     String from = "gRPC " + status.getCode() + " from " + DoctorCommand.shown(target);
     switch (status.getCode()) {
+      case OK:
+        return new Result(
+            Outcome.REACHABLE,
+            "Reachable: gRPC OK from "
+                + DoctorCommand.shown(target)
+                + ". The backend accepted the export.");
       case UNAUTHENTICATED:
       case PERMISSION_DENIED:
         return new Result(Outcome.AUTH_REFUSED, "Auth refused: " + from + ". " + authHint(spec));
@@ -477,31 +364,6 @@ public final class CheckCommand implements Callable<Integer> {
     return spec.takes(ExporterSignal.TRACES)
         ? ExporterSignal.TRACES
         : spec.signals().iterator().next();
-  }
-
-  private static MethodDescriptor<byte[], byte[]> exportMethod(ExporterSignal signal) {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<byte[]>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw Status.INTERNAL.withCause(e).asRuntimeException();
-            }
-          }
-        };
-    return MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(Signal.valueOf(signal.name()).grpcExportMethod())
-        .setRequestMarshaller(bytes)
-        .setResponseMarshaller(bytes)
-        .build();
   }
 
   // --- Failures -----------------------------------------------------------------------------
@@ -638,22 +500,5 @@ public final class CheckCommand implements Callable<Integer> {
       host = "[" + host + "]";
     }
     return host + ":" + port(uri);
-  }
-
-  // --- TLS files ----------------------------------------------------------------------------
-  //
-  // The same loader as the exporters' (TlsFiles), so a file the proxy accepts is accepted here:
-  // CA bundles, and PKCS#8, PKCS#1 or SEC1 keys.
-
-  private static SSLContext sslContext(ExporterSpec spec) throws GeneralSecurityException {
-    TrustManager[] trust = TlsFiles.trustManagers(spec.caFile().orElse(null));
-    KeyManager[] keys =
-        spec.clientCertFile().isPresent()
-            ? TlsFiles.keyManagers(
-                spec.clientCertFile().get(), spec.clientKeyFile().get(), "client certificate")
-            : null;
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keys, trust, null);
-    return context;
   }
 }

@@ -6,6 +6,7 @@ package ai.traccia.proxy.server.export;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of one export attempt, as the OTLP specification classifies it.
@@ -26,18 +27,62 @@ public final class ExportResult {
     PERMANENT
   }
 
-  private static final ExportResult SUCCESS = new ExportResult(Outcome.SUCCESS, "", null, 0);
+  /**
+   * What the transport saw, for a diagnosis beyond the retry decision ({@code traccia-proxy check}
+   * reads it): the backend's answer, or the failure that left none. A plain success (HTTP 200, gRPC
+   * OK) carries none: it is the shared {@link #success()}.
+   *
+   * @param status the HTTP status, or the gRPC status code's value; -1 when nothing answered
+   * @param description the gRPC status description, or an HTTP redirect's {@code Location}; may be
+   *     null
+   * @param body the first bytes of an HTTP answer's body, or null
+   * @param cause why nothing answered (connect, TLS, DNS, timeout), or null
+   */
+  public record Diagnosis(int status, String description, byte[] body, Throwable cause) {
+    /** A failure with no answer. */
+    public static Diagnosis failure(Throwable cause) {
+      return new Diagnosis(-1, null, null, cause);
+    }
+
+    /** The status and the failure's type only: a description may hold a URL with a token. */
+    @Override
+    public String toString() {
+      return "Diagnosis{status="
+          + status
+          + (cause == null ? "" : ", cause=" + cause.getClass().getSimpleName())
+          + "}";
+    }
+  }
+
+  private static final ExportResult SUCCESS = new ExportResult(Outcome.SUCCESS, "", null, 0, null);
 
   private final Outcome outcome;
   private final String message;
   private final Duration retryAfter;
   private final long rejectedItems;
+  private final Diagnosis diagnosis;
 
-  private ExportResult(Outcome outcome, String message, Duration retryAfter, long rejectedItems) {
+  private ExportResult(
+      Outcome outcome,
+      String message,
+      Duration retryAfter,
+      long rejectedItems,
+      Diagnosis diagnosis) {
     this.outcome = outcome;
     this.message = message;
     this.retryAfter = retryAfter;
     this.rejectedItems = rejectedItems;
+    this.diagnosis = diagnosis;
+  }
+
+  /** This result with what the transport saw attached. */
+  public ExportResult withDiagnosis(Diagnosis diagnosis) {
+    return new ExportResult(outcome, message, retryAfter, rejectedItems, diagnosis);
+  }
+
+  /** What the transport saw, when the exporter recorded it. */
+  public Optional<Diagnosis> diagnosis() {
+    return Optional.ofNullable(diagnosis);
   }
 
   public static ExportResult success() {
@@ -49,7 +94,8 @@ public final class ExportResult {
     if (rejectedItems == 0 && (message == null || message.isEmpty())) {
       return SUCCESS;
     }
-    return new ExportResult(Outcome.SUCCESS, Objects.toString(message, ""), null, rejectedItems);
+    return new ExportResult(
+        Outcome.SUCCESS, Objects.toString(message, ""), null, rejectedItems, null);
   }
 
   /**
@@ -58,12 +104,13 @@ public final class ExportResult {
    * @param retryAfter the delay the backend asked for, or {@code null} to use the backoff
    */
   public static ExportResult retryable(String message, Duration retryAfter) {
-    return new ExportResult(Outcome.RETRYABLE, Objects.requireNonNull(message), retryAfter, 0);
+    return new ExportResult(
+        Outcome.RETRYABLE, Objects.requireNonNull(message), retryAfter, 0, null);
   }
 
   /** Not delivered, and never will be. */
   public static ExportResult permanent(String message) {
-    return new ExportResult(Outcome.PERMANENT, Objects.requireNonNull(message), null, 0);
+    return new ExportResult(Outcome.PERMANENT, Objects.requireNonNull(message), null, 0, null);
   }
 
   public Outcome outcome() {

@@ -219,6 +219,13 @@ public final class OtlpGrpcExporter implements Exporter {
       ExportResult outcome;
       try {
         outcome = toResult(request, status, trailers, response);
+        if (!status.isOk()) {
+          // A plain OK stays the shared success (see ExportResult.Diagnosis).
+          outcome =
+              outcome.withDiagnosis(
+                  new ExportResult.Diagnosis(
+                      status.getCode().value(), status.getDescription(), null, status.getCause()));
+        }
       } catch (RuntimeException e) {
         outcome = ExportResult.permanent(status.getCode() + " from " + endpoint + ": " + e);
       }

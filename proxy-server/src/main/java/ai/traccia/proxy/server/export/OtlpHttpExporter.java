@@ -199,9 +199,18 @@ public final class OtlpHttpExporter implements Exporter {
       ExportRequest request, URI url, HttpResponse<byte[]> response, Throwable error) {
     try {
       if (error != null) {
-        return fromError(request, url, error);
+        return fromError(request, url, error).withDiagnosis(ExportResult.Diagnosis.failure(error));
       }
-      return fromResponse(request, url, response);
+      ExportResult result = fromResponse(request, url, response);
+      // A plain 200 stays the shared success (see ExportResult.Diagnosis).
+      return result == ExportResult.success() && response.statusCode() == 200
+          ? result
+          : result.withDiagnosis(
+              new ExportResult.Diagnosis(
+                  response.statusCode(),
+                  response.headers().firstValue("location").orElse(null),
+                  response.body(),
+                  null));
     } catch (RuntimeException e) {
       return ExportResult.permanent(
           "could not read the answer of "

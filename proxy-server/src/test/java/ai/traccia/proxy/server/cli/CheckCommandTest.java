@@ -141,6 +141,8 @@ class CheckCommandTest {
     assertThat(request.headers().get("Content-encoding")).containsExactly("gzip");
     assertThat(request.headers().get("Authorization")).containsExactly("Bearer sk-live-secret");
     assertThat(request.headers().get("X-team")).containsExactly("ml");
+    // Sent by the exporter serve builds, not by a client of the check's own.
+    assertThat(request.headers().get("User-agent").get(0)).matches("traccia-proxy(/.+)?");
     byte[] body = new GZIPInputStream(new ByteArrayInputStream(request.body())).readAllBytes();
     assertThat(ExportTraceServiceRequest.parseFrom(body))
         .isEqualTo(ExportTraceServiceRequest.getDefaultInstance());

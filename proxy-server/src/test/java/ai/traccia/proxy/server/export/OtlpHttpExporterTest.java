@@ -471,6 +471,40 @@ class OtlpHttpExporterTest extends ExporterContract {
   }
 
   @Test
+  void export_diagnosis_carriesTheAnswerOrTheFailure() throws Exception {
+    HttpTestServer server = server();
+    server.replies =
+        r ->
+            HttpTestServer.Reply.of(
+                302, Map.of("Location", "https://new.example.com/v1/traces"), new byte[0]);
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+
+    ExportResult.Diagnosis redirected =
+        export(exporter(allSignals(server)), TestRequests.traceRequest("a", 1))
+            .diagnosis()
+            .orElseThrow();
+    ExportResult.Diagnosis refused =
+        export(
+                exporter(
+                    OtlpHttpExporter.builder()
+                        .setEndpoint(
+                            Signal.TRACES,
+                            URI.create("http://127.0.0.1:" + closed + "/v1/traces"))),
+                TestRequests.traceRequest("a", 1))
+            .diagnosis()
+            .orElseThrow();
+
+    assertThat(redirected.status()).isEqualTo(302);
+    assertThat(redirected.description()).isEqualTo("https://new.example.com/v1/traces");
+    assertThat(redirected.cause()).isNull();
+    assertThat(refused.status()).isEqualTo(-1);
+    assertThat(refused.cause()).hasStackTraceContaining("ConnectException");
+  }
+
+  @Test
   void export_timeout_isRetryable() throws Exception {
     HttpTestServer server = server();
     server.replies = r -> HttpTestServer.Reply.hang();
