@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -263,10 +264,17 @@ final class KafkaBroker implements AutoCloseable {
    * stable; empty while it is rebalancing (or has no members).
    */
   Map<String, Set<TopicPartition>> assignment(String group) throws Exception {
+    Map<String, Set<TopicPartition>> out = new TreeMap<>();
     try (Admin admin = admin()) {
-      ConsumerGroupDescription d =
-          admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
-      Map<String, Set<TopicPartition>> out = new TreeMap<>();
+      ConsumerGroupDescription d;
+      try {
+        d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof GroupIdNotFoundException) {
+          return out; // no member has joined yet
+        }
+        throw e;
+      }
       if (d.groupState() != GroupState.STABLE) {
         return out;
       }
