@@ -7,8 +7,9 @@
 #     127.0.0.1, free ports), with a mounted-style traccia.toml: waits for /readyz through the
 #     image's healthcheck.sh, checks /healthz, sends an empty OTLP/HTTP export, sends SIGTERM and
 #     expects exit code 0.
-#  2. docker/compose: the files it mounts exist, and the OpenTelemetry Collector configuration is
-#     valid for the collector version the integration tests build.
+#  2. docker/compose: the files the compose files mount exist, the OpenTelemetry Collector
+#     configuration is valid for the collector version the integration tests build, and the proxy
+#     accepts the environment of each proxy of compose-kafka.yaml (`config show`).
 #  3. helm/: `helm lint --strict` and `helm template` for the default, gateway and sidecar values
 #     and the sidecar example, checked by helm/tests/check_manifests.py.
 #  4. scripts/run-proxy.sh, started from another directory, runs the proxy there: `config init`
@@ -299,7 +300,8 @@ check "SIGTERM: the proxy logged that it stopped" grep -q 'Traccia Proxy stopped
 
 # ---- 2. the compose example --------------------------------------------------------------------
 
-check "compose: every mounted file exists" python3 - docker/compose/compose.yaml <<'PY'
+for compose_file in docker/compose/compose.yaml docker/compose/compose-kafka.yaml; do
+  check "compose: every mounted file of ${compose_file} exists" python3 - "${compose_file}" <<'PY'
 import os, sys, yaml
 path = sys.argv[1]
 base = os.path.dirname(path)
@@ -316,6 +318,36 @@ for name, service in compose["services"].items():
 for item in missing:
     print("missing: " + item)
 sys.exit(1 if missing else 0)
+PY
+done
+# The Kafka example configures its proxies through variables alone: the proxy must accept each
+# service's environment (the names and the values), as `config show` reads it.
+check "compose-kafka: every proxy's environment is a valid configuration" python3 - \
+  docker/compose/compose-kafka.yaml "${jar}" "${work_dir}" <<'PY'
+import os, subprocess, sys, yaml
+path, jar, work = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
+compose = yaml.safe_load(open(path))
+bad = 0
+for name, service in compose["services"].items():
+    if service.get("image") != "traccia-proxy:local":
+        continue
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TRACCIA_") and not k.startswith("AGENT_DASHBOARD_")}
+    env.update({k: str(v) for k, v in service.get("environment", {}).items()})
+    done = subprocess.run(["java", "-jar", jar, "config", "show"], cwd=work, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=60)
+    # The first line lists the variables the proxy read: "... environment variables used: A, B".
+    read = set()
+    for line in done.stdout.splitlines():
+        if "environment variables used:" in line:
+            read = {v.strip() for v in line.split("environment variables used:", 1)[1].split(",")}
+            break
+    unread = [k for k in service.get("environment", {}) if k.startswith("TRACCIA_") and k not in read]
+    if done.returncode != 0 or unread:
+        bad += 1
+        print("%s: exit %d, variables not read: %s\n%s" % (name, done.returncode, unread, done.stdout[-2000:]))
+sys.exit(1 if bad else 0)
 PY
 otelcol="${TRACCIA_OTELCOL:-}"
 if [[ -z "${otelcol}" ]]; then

@@ -2,7 +2,8 @@
 """Checks the traccia-proxy Helm chart by rendering it and reading the manifests.
 
 Runs `helm lint --strict` and `helm template` for the default values, ci/gateway-values.yaml,
-ci/gateway-tier-values.yaml, ci/sidecar-values.yaml and the sidecar example chart, then checks ports, probes, the config and
+ci/gateway-tier-values.yaml, ci/sidecar-values.yaml, ci/kafka-gateway-values.yaml and the sidecar
+example chart (alone and with ci/kafka-sidecar-values.yaml), then checks ports, probes, the config and
 Secret wiring, the security context and that invalid values fail with helm's schema messages.
 When --jar is given, the rendered traccia.toml is read by the proxy itself (`config show`) with
 the environment the Deployment sets, so the TOML rendering is checked by the real loader.
@@ -398,6 +399,82 @@ class Suite:
                 (proxy["securityContext"].get("runAsNonRoot"),
                  proxy["securityContext"].get("readOnlyRootFilesystem")), (True, True))
 
+    def kafka(self):
+        """ci/kafka-gateway-values.yaml and ci/kafka-sidecar-values.yaml: the kafka block as env."""
+        c = self.c
+        gateway_values = os.path.join(self.chart, "ci", "kafka-gateway-values.yaml")
+        r = self.template(self.chart, "gw", "-f", gateway_values)
+        dep = r.one("Deployment")
+        env = env_map(dep["spec"]["template"]["spec"]["containers"][0])
+        c.equal("kafka gateway: role gateway", env.get("TRACCIA_SERVER_ROLE"), "gateway")
+        c.equal("kafka gateway: consumes", env.get("TRACCIA_KAFKA_RECEIVE"), "true")
+        c.check("kafka gateway: does not produce", "TRACCIA_KAFKA_EXPORT" not in env, str(env))
+        c.equal("kafka gateway: brokers, topic and group",
+                (env.get("TRACCIA_KAFKA_BROKERS", "").split(",")[0], env.get("TRACCIA_KAFKA_TRACES_TOPIC"),
+                 env.get("TRACCIA_KAFKA_GROUP_ID")),
+                ("kafka-0.kafka-headless.kafka.svc:9092", "otlp_spans", "traccia-gateways"))
+        c.equal("kafka gateway: SASL password from the Secret", env.get("TRACCIA_KAFKA_SASL_PASSWORD"),
+                {"secretKeyRef": {"name": "traccia-kafka", "key": "password"}})
+        c.equal("kafka gateway: fixed replicas", dep["spec"].get("replicas"), 3)
+        toml = r.one("ConfigMap")["data"]["traccia.toml"]
+        c.contains("kafka gateway: durable queue on the data volume", toml,
+                   'durable_queue_dir = "/var/lib/traccia/queue"')
+        if self.jar:
+            shown = self.config_show(toml, dict(env, TRACCIA_KAFKA_SASL_PASSWORD="from-the-secret"))
+            for line in ("server.role: gateway (env TRACCIA_SERVER_ROLE)",
+                         "kafka.receive: true (env TRACCIA_KAFKA_RECEIVE)",
+                         "kafka.group_id: traccia-gateways (env TRACCIA_KAFKA_GROUP_ID)",
+                         "kafka.tls_enabled: true (traccia.toml:",
+                         "exporters.durable_queue: true (traccia.toml:"):
+                c.contains("kafka gateway: proxy reads " + line.split(":")[0], shown, line)
+
+        # The sidecars' values as an application chart passes them to its traccia-proxy dependency.
+        copy = os.path.join(self.work, "kafka-helm")
+        shutil.copytree(os.path.dirname(self.chart), copy,
+                        ignore=shutil.ignore_patterns("charts", "Chart.lock"))
+        example = os.path.join(copy, "examples", "sidecar")
+        code, out, err = run([self.helm, "dependency", "build", example])
+        if not c.check("kafka sidecar: helm dependency build", code == 0, out + err):
+            return
+        nested = os.path.join(self.work, "kafka-sidecar-values.yaml")
+        with open(os.path.join(self.chart, "ci", "kafka-sidecar-values.yaml")) as f:
+            sidecar_values = yaml.safe_load(f)
+        with open(nested, "w") as f:
+            yaml.safe_dump({"traccia-proxy": sidecar_values}, f)
+        self.lint("ci/kafka-sidecar-values.yaml in the sidecar example", example, "-f", nested)
+        r = self.template(example, "app", "-f", nested)
+        proxy = by_name(r.one("Deployment")["spec"]["template"]["spec"]["initContainers"])["traccia-proxy"]
+        env = env_map(proxy)
+        c.equal("kafka sidecar: role sidecar", env.get("TRACCIA_SERVER_ROLE"), "sidecar")
+        c.equal("kafka sidecar: produces", env.get("TRACCIA_KAFKA_EXPORT"), "true")
+        c.check("kafka sidecar: no receiver, no group",
+                "TRACCIA_KAFKA_RECEIVE" not in env and "TRACCIA_KAFKA_GROUP_ID" not in env, str(env))
+        c.equal("kafka sidecar: SASL password from the Secret", env.get("TRACCIA_KAFKA_SASL_PASSWORD"),
+                {"secretKeyRef": {"name": "traccia-kafka", "key": "password"}})
+        if self.jar:
+            shown = self.config_show(r.one("ConfigMap")["data"]["traccia.toml"],
+                                     dict(env, TRACCIA_KAFKA_SASL_PASSWORD="from-the-secret"))
+            for line in ("kafka.export: true (env TRACCIA_KAFKA_EXPORT)",
+                         "kafka.compression: lz4 (traccia.toml:"):
+                c.contains("kafka sidecar: proxy reads " + line.split(":")[0], shown, line)
+
+        default = env_map(self.template(self.chart, "plain").one("Deployment")["spec"]["template"]["spec"]
+                          ["containers"][0])
+        c.check("default: no Kafka", not any(k.startswith("TRACCIA_KAFKA_") for k in default), str(default))
+        for name, sets, message in (
+                ("export and receive together", ["kafka.export=true", "kafka.receive=true", "kafka.brokers=k:9092"],
+                 "kafka: export and receive are both true"),
+                ("receive without brokers", ["kafka.receive=true"], "kafka: brokers is empty"),
+                ("SASL without a Secret", ["kafka.export=true", "kafka.brokers=k:9092",
+                                           "kafka.sasl.mechanism=PLAIN", "kafka.sasl.username=u"],
+                 "kafka.sasl.existingSecret (the Secret holding the password) is required")):
+            args = [self.helm, "template", "bad", self.chart]
+            for s in sets:
+                args += ["--set", s]
+            code, out, err = run(args)
+            c.check("kafka: %s refused" % name, code != 0, out[:400])
+            c.contains("kafka: %s says why" % name, err, message)
+
     def notes(self):
         """NOTES.txt renders only on install; render it as a template of a copy of the chart."""
         copy = os.path.join(self.work, "notes", "traccia-proxy")
@@ -493,8 +570,10 @@ def main():
                    os.path.join(suite.chart, "ci", "sidecar-values.yaml"))
         suite.lint("ci/gateway-tier-values.yaml", suite.chart, "-f",
                    os.path.join(suite.chart, "ci", "gateway-tier-values.yaml"))
+        suite.lint("ci/kafka-gateway-values.yaml", suite.chart, "-f",
+                   os.path.join(suite.chart, "ci", "kafka-gateway-values.yaml"))
         for part in (suite.defaults, suite.gateway, suite.gateway_tier, suite.receiver_security, suite.sidecar_values,
-                     suite.example, suite.notes, suite.schema, suite.dashboards):
+                     suite.example, suite.kafka, suite.notes, suite.schema, suite.dashboards):
             try:
                 part()
             except (AssertionError, KeyError, TypeError, IndexError, subprocess.TimeoutExpired) as e:

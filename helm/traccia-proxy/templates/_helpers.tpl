@@ -187,8 +187,52 @@ take precedence over traccia.toml.
       name: {{ . }}
       key: {{ $.Values.receiverAuth.secretKey }}
 {{- end }}
+{{- include "traccia-proxy.kafkaEnv" . }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The kafka block as TRACCIA_KAFKA_* variables: sidecars that produce (export) or gateways that
+consume (receive), the brokers, and the SASL password from a Secret. The other [kafka] keys go
+through config.kafka.
+*/}}
+{{- define "traccia-proxy.kafkaEnv" -}}
+{{- with .Values.kafka }}
+{{- if and .export .receive }}
+{{- fail "kafka: export and receive are both true; a sidecar exports (produces to the topic), a gateway receives (consumes it), one proxy does not do both" }}
+{{- end }}
+{{- if or .export .receive }}
+{{- if not .brokers }}
+{{- fail "kafka: brokers is empty; set kafka.brokers to the bootstrap servers (host:port, comma separated) when export or receive is true" }}
+{{- end }}
+- name: {{ ternary "TRACCIA_KAFKA_EXPORT" "TRACCIA_KAFKA_RECEIVE" (eq .export true) }}
+  value: "true"
+- name: TRACCIA_KAFKA_BROKERS
+  value: {{ .brokers | quote }}
+{{- with .tracesTopic }}
+- name: TRACCIA_KAFKA_TRACES_TOPIC
+  value: {{ . | quote }}
+{{- end }}
+{{- if and .receive .groupId }}
+- name: TRACCIA_KAFKA_GROUP_ID
+  value: {{ .groupId | quote }}
+{{- end }}
+{{- with .sasl }}
+{{- if .mechanism }}
+- name: TRACCIA_KAFKA_SASL_MECHANISM
+  value: {{ .mechanism | quote }}
+- name: TRACCIA_KAFKA_SASL_USERNAME
+  value: {{ required "kafka.sasl.username is required with kafka.sasl.mechanism" .username | quote }}
+- name: TRACCIA_KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "kafka.sasl.existingSecret (the Secret holding the password) is required with kafka.sasl.mechanism" .existingSecret }}
+      key: {{ .secretKey }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end -}}
 

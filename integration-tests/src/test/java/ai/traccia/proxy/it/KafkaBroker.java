@@ -14,14 +14,26 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -211,6 +223,66 @@ final class KafkaBroker implements AutoCloseable {
 
   Path log() {
     return directory.resolve("broker.log");
+  }
+
+  /** The sum of {@code group}'s committed offsets on {@code topic}'s partitions. */
+  long committed(String group, String topic) throws Exception {
+    try (Admin admin = admin()) {
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
+      long sum = 0;
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+        if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+          sum += e.getValue().offset();
+        }
+      }
+      return sum;
+    }
+  }
+
+  /** How many records {@code topic}'s {@code partitions} partitions hold: their end offsets. */
+  long records(String topic, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    try (Admin admin = admin()) {
+      long sum = 0;
+      for (ListOffsetsResult.ListOffsetsResultInfo info :
+          admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values()) {
+        sum += info.offset();
+      }
+      return sum;
+    }
+  }
+
+  /**
+   * The partitions each member of {@code group} is assigned, by member id, once the group is
+   * stable; empty while it is rebalancing (or has no members).
+   */
+  Map<String, Set<TopicPartition>> assignment(String group) throws Exception {
+    Map<String, Set<TopicPartition>> out = new TreeMap<>();
+    try (Admin admin = admin()) {
+      ConsumerGroupDescription d;
+      try {
+        d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof GroupIdNotFoundException) {
+          return out; // no member has joined yet
+        }
+        throw e;
+      }
+      if (d.groupState() != GroupState.STABLE) {
+        return out;
+      }
+      for (MemberDescription m : d.members()) {
+        out.put(m.consumerId(), m.assignment().topicPartitions());
+      }
+      return out;
+    }
   }
 
   /** Kills the broker (as a crash would); {@link #restart} starts it again on its data. */

@@ -30,17 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -246,7 +242,7 @@ class KafkaIT {
                     LoadSupport.counter(
                             gateway.metrics(), "traccia_proxy_refused_items", "transport=\"kafka\"")
                         > 0);
-        long committed = committed(group, topic);
+        long committed = broker.committed(group, topic);
         assertThat(committed).isGreaterThan(0).isLessThan(traces);
         // A crash: whatever was committed is on the gateway's disk, the rest still in Kafka.
         gateway.kill();
@@ -259,7 +255,7 @@ class KafkaIT {
                 java.util.stream.LongStream.range(0, traces)
                     .mapToObj(n -> ByteString.copyFrom(LoadSupport.spanId(n)))
                     .collect(Collectors.toList()));
-        await().atMost(WITHIN).until(() -> committed(group, topic) == traces);
+        await().atMost(WITHIN).until(() -> broker.committed(group, topic) == traces);
       } finally {
         gateway.close();
       }
@@ -381,24 +377,6 @@ class KafkaIT {
         producer.send(new ProducerRecord<>(topic, key, r.toByteArray()));
       }
       producer.flush();
-    }
-  }
-
-  /** The sum of {@code group}'s committed offsets on {@code topic}'s partitions. */
-  private static long committed(String group, String topic) throws Exception {
-    try (Admin admin = broker.admin()) {
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin
-              .listConsumerGroupOffsets(group)
-              .partitionsToOffsetAndMetadata()
-              .get(10, TimeUnit.SECONDS);
-      long sum = 0;
-      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-        if (e.getKey().topic().equals(topic) && e.getValue() != null) {
-          sum += e.getValue().offset();
-        }
-      }
-      return sum;
     }
   }
 }

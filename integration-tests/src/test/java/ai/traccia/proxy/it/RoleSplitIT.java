@@ -4,37 +4,29 @@
  */
 package ai.traccia.proxy.it;
 
+import static ai.traccia.proxy.it.TwoServiceTraces.assertSameAsOneNode;
+import static ai.traccia.proxy.it.TwoServiceTraces.assertSameMetricTotals;
+import static ai.traccia.proxy.it.TwoServiceTraces.input;
+import static ai.traccia.proxy.it.TwoServiceTraces.key;
+import static ai.traccia.proxy.it.TwoServiceTraces.post;
+import static ai.traccia.proxy.it.TwoServiceTraces.service;
+import static ai.traccia.proxy.it.TwoServiceTraces.spansByKey;
+import static ai.traccia.proxy.it.TwoServiceTraces.written;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import ai.traccia.proxy.codec.OtlpJson;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,21 +36,16 @@ import org.junit.jupiter.api.Test;
  * it: every span, root summary and roll-up is the same, and the derived metrics summed over the
  * gateways are those of the one node.
  *
- * <p>The traces have spans from two services, each sent through its own sidecar; half have their
- * root first and half last; their LLM spans carry usage or only text (which the token counter
- * estimates), and some have a tool denied permission or a filtered completion, which the guardrail
- * stage finds. The test is the router: it collects what the sidecars wrote and sends it on in the
- * order the requests were first sent, which is the order a router forwarding each request at once
- * would keep, since the root summary lists findings in arrival order.
+ * <p>The traces ({@link TwoServiceTraces}) have spans from two services, each sent through its own
+ * sidecar. The test is the router: it collects what the sidecars wrote and sends it on in the order
+ * the requests were first sent, which is the order a router forwarding each request at once would
+ * keep, since the root summary lists findings in arrival order.
  */
 class RoleSplitIT {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final int TRACES = 12;
   private static final int GATEWAYS = 3;
-  private static final Pattern SAMPLE =
-      Pattern.compile("^(gen_ai_[a-zA-Z0-9_]*(?:\\{[^}]*\\})?) ([-+0-9.eE]+|NaN|[-+]Inf)$");
 
   private final Path work =
       LocalProcesses.workDirectory("role-split", "run-", "the role split test");
@@ -73,8 +60,8 @@ class RoleSplitIT {
 
   @Test
   void sidecarsThenGateways_writeWhatOneNodeWrites() throws Exception {
-    List<ExportTraceServiceRequest> input = input();
-    int spanCount = input.stream().mapToInt(RoleSplitIT::spanCount).sum();
+    List<ExportTraceServiceRequest> input = input(TRACES);
+    int spanCount = input.stream().mapToInt(TwoServiceTraces::spanCount).sum();
 
     List<CompletableFuture<ProxyProcess>> starting = new ArrayList<>();
     starting.add(start("single", "all"));
@@ -126,193 +113,16 @@ class RoleSplitIT {
     // Every root is held for its children, then written with its summary.
     Map<String, Span> one = awaitAllWritten(List.of(single), spanCount);
     Map<String, Span> tiered = awaitAllWritten(gateways, spanCount);
-
-    assertThat(tiered.keySet()).isEqualTo(one.keySet());
-    int summaries = 0;
-    int findings = 0;
-    for (Map.Entry<String, Span> e : one.entrySet()) {
-      Map<String, AnyValue> expected = attributes(e.getValue());
-      Map<String, AnyValue> actual = attributes(tiered.get(e.getKey()));
-      // The sidecar's mark is the only difference, and it is on every span it enriched.
-      assertThat(actual.remove("traccia.proxy.enriched"))
-          .isEqualTo(AnyValue.newBuilder().setBoolValue(true).build());
-      assertThat(actual).as(e.getKey()).isEqualTo(expected);
-      summaries += expected.containsKey("guardrail.summary") ? 1 : 0;
-      findings += expected.containsKey("guardrail.finding.count") ? 1 : 0;
-      assertThat(expected.toString()).doesNotContain("jane.doe@example.com");
-    }
-    assertThat(summaries).isEqualTo(TRACES);
-    assertThat(findings).isGreaterThan(TRACES); // the roots' and the children's own
-    assertThat(one.values())
-        .filteredOn(s -> s.getParentSpanId().isEmpty())
-        .allSatisfy(
-            root ->
-                assertThat(attributes(root))
-                    .containsKeys(
-                        "traccia.trace.input_tokens",
-                        "traccia.trace.output_tokens",
-                        "traccia.trace.cost_usd",
-                        "traccia.trace.llm_span_count")
-                    // Both LLM calls, whether the root came first or last.
-                    .containsEntry(
-                        "traccia.trace.llm_span_count",
-                        AnyValue.newBuilder().setIntValue(2).build()));
+    assertSameAsOneNode(one, tiered, TRACES);
 
     // Derived metrics: counted at the gateways only, and there once.
-    for (ProxyProcess sidecar : sidecars.values()) {
-      assertThat(derivedMetrics(sidecar)).isEmpty();
-    }
-    Map<String, Double> expectedMetrics = derivedMetrics(single);
-    Map<String, Double> summed = new TreeMap<>();
-    for (ProxyProcess gateway : gateways) {
-      derivedMetrics(gateway).forEach((series, value) -> summed.merge(series, value, Double::sum));
-    }
-    assertThat(expectedMetrics.keySet())
-        .anyMatch(series -> series.startsWith("gen_ai_client_token_usage_sum{"))
-        .anyMatch(series -> series.startsWith("gen_ai_client_operation_cost_usd_sum{"));
-    assertThat(summed.keySet()).isEqualTo(expectedMetrics.keySet());
-    expectedMetrics.forEach(
-        (series, value) ->
-            assertThat(summed.get(series)).as(series).isCloseTo(value, within(1e-9)));
-  }
-
-  // --- The input ------------------------------------------------------------------------------
-
-  /**
-   * For each trace, one request from the frontend (the root and an LLM call with usage) and one
-   * from the search service (an LLM call with text only, and in some traces a tool denied
-   * permission or a filtered completion); even traces send the root first, odd ones last.
-   */
-  private static List<ExportTraceServiceRequest> input() {
-    List<ExportTraceServiceRequest> requests = new ArrayList<>();
-    for (int t = 0; t < TRACES; t++) {
-      ByteString trace = id(16, t, 0);
-      ByteString root = id(8, t, 1);
-      ExportTraceServiceRequest frontend =
-          request(
-              "frontend",
-              span(trace, root, null, "POST /chat", "http.route", "/chat"),
-              span(
-                  trace,
-                  id(8, t, 2),
-                  root,
-                  "chat gpt-4o",
-                  "gen_ai.operation.name",
-                  "chat",
-                  "gen_ai.provider.name",
-                  "openai",
-                  "gen_ai.request.model",
-                  "gpt-4o",
-                  "gen_ai.usage.input_tokens",
-                  100L + t,
-                  "gen_ai.usage.output_tokens",
-                  20L + t));
-      List<Span> search = new ArrayList<>();
-      search.add(
-          span(
-              trace,
-              id(8, t, 3),
-              root,
-              "chat gpt-4o-mini",
-              "gen_ai.operation.name",
-              "chat",
-              "gen_ai.provider.name",
-              "openai",
-              "gen_ai.request.model",
-              "gpt-4o-mini",
-              "llm.prompt",
-              "Find the order of jane.doe@example.com, number " + t,
-              "llm.completion",
-              "Order " + t + " ships tomorrow.",
-              "llm.finish_reason",
-              t % 3 == 0 ? "content_filter" : "stop"));
-      if (t % 2 == 0) {
-        search.add(
-            span(
-                trace,
-                id(8, t, 4),
-                root,
-                "tool refund",
-                "span.type",
-                "tool",
-                "error.type",
-                "PermissionError",
-                "error.message",
-                "Permission denied"));
-      }
-      ExportTraceServiceRequest searchRequest = request("search", search.toArray(new Span[0]));
-      if (t % 2 == 0) {
-        requests.add(frontend);
-        requests.add(searchRequest);
-      } else {
-        requests.add(searchRequest);
-        requests.add(frontend);
-      }
-    }
-    return requests;
-  }
-
-  private static ByteString id(int length, int trace, int span) {
-    byte[] b = new byte[length];
-    b[0] = (byte) (trace + 1);
-    b[length - 1] = (byte) (span + 1);
-    b[length / 2] = 0x5a;
-    return ByteString.copyFrom(b);
-  }
-
-  private static Span span(
-      ByteString trace, ByteString id, ByteString parent, String name, Object... kv) {
-    Span.Builder b =
-        Span.newBuilder()
-            .setTraceId(trace)
-            .setSpanId(id)
-            .setName(name)
-            .setStartTimeUnixNano(1_000_000_000L)
-            .setEndTimeUnixNano(1_400_000_000L);
-    if (parent != null) {
-      b.setParentSpanId(parent);
-    }
-    for (int k = 0; k < kv.length; k += 2) {
-      AnyValue.Builder v = AnyValue.newBuilder();
-      if (kv[k + 1] instanceof Long) {
-        v.setIntValue((Long) kv[k + 1]);
-      } else {
-        v.setStringValue((String) kv[k + 1]);
-      }
-      b.addAttributes(KeyValue.newBuilder().setKey((String) kv[k]).setValue(v));
-    }
-    return b.build();
-  }
-
-  private static ExportTraceServiceRequest request(String service, Span... spans) {
-    return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(
-            ResourceSpans.newBuilder()
-                .setResource(
-                    Resource.newBuilder()
-                        .addAttributes(
-                            KeyValue.newBuilder()
-                                .setKey("service.name")
-                                .setValue(AnyValue.newBuilder().setStringValue(service))))
-                .addScopeSpans(
-                    ScopeSpans.newBuilder()
-                        .setScope(InstrumentationScope.newBuilder().setName(service + "-tracer"))
-                        .addAllSpans(List.of(spans))))
-        .build();
-  }
-
-  private static String service(ExportTraceServiceRequest request) {
-    return request.getResourceSpans(0).getResource().getAttributes(0).getValue().getStringValue();
+    assertSameMetricTotals(single, gateways, sidecars.values());
   }
 
   /** The gateway a trace goes to: what a hash of the trace id does, here its first byte. */
   private static int gateway(ExportTraceServiceRequest request) {
     ByteString trace = request.getResourceSpans(0).getScopeSpans(0).getSpans(0).getTraceId();
     return Math.floorMod(trace.byteAt(0), GATEWAYS);
-  }
-
-  private static int spanCount(ExportTraceServiceRequest request) {
-    return request.getResourceSpans(0).getScopeSpans(0).getSpansCount();
   }
 
   // --- The processes --------------------------------------------------------------------------
@@ -331,53 +141,6 @@ class RoleSplitIT {
     return CompletableFuture.supplyAsync(() -> ProxyProcess.start(work.resolve(name), env));
   }
 
-  private static void post(ProxyProcess proxy, ExportTraceServiceRequest request) throws Exception {
-    int status =
-        HTTP.send(
-                HttpRequest.newBuilder(URI.create(proxy.httpEndpoint() + "/v1/traces"))
-                    .header("Content-Type", "application/x-protobuf")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding())
-            .statusCode();
-    assertThat(status).isEqualTo(200);
-  }
-
-  /** The trace requests {@code proxy} wrote to its traces.jsonl so far. */
-  private List<ExportTraceServiceRequest> written(ProxyProcess proxy) throws Exception {
-    Path file = proxy.log().resolveSibling("traces.jsonl");
-    List<ExportTraceServiceRequest> out = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return out;
-    }
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (line.contains("\"resourceSpans\"")) {
-        out.add(OtlpJson.parseTraces(line.getBytes(StandardCharsets.UTF_8)));
-      }
-    }
-    return out;
-  }
-
-  /** Each span written, alone in its resource and scope, by trace and span id. */
-  private static Map<String, ResourceSpans> spansByKey(List<ExportTraceServiceRequest> requests) {
-    Map<String, ResourceSpans> out = new LinkedHashMap<>();
-    for (ExportTraceServiceRequest request : requests) {
-      for (ResourceSpans rs : request.getResourceSpansList()) {
-        for (ScopeSpans ss : rs.getScopeSpansList()) {
-          for (Span span : ss.getSpansList()) {
-            out.put(
-                key(span),
-                rs.toBuilder()
-                    .clearScopeSpans()
-                    .addScopeSpans(ss.toBuilder().clearSpans().addSpans(span))
-                    .build());
-          }
-        }
-      }
-    }
-    return out;
-  }
-
   private Map<String, Span> awaitAllWritten(List<ProxyProcess> nodes, int spanCount) {
     Map<String, Span> spans = new TreeMap<>();
     await()
@@ -394,31 +157,5 @@ class RoleSplitIT {
               return spans.size() == spanCount;
             });
     return spans;
-  }
-
-  private static String key(Span span) {
-    return HexFormat.of().formatHex(span.getTraceId().toByteArray())
-        + "/"
-        + HexFormat.of().formatHex(span.getSpanId().toByteArray());
-  }
-
-  private static Map<String, AnyValue> attributes(Span span) {
-    Map<String, AnyValue> out = new TreeMap<>();
-    for (KeyValue kv : span.getAttributesList()) {
-      out.put(kv.getKey(), kv.getValue());
-    }
-    return out;
-  }
-
-  /** Every {@code gen_ai_*} sample on {@code proxy}'s /metrics, by series. */
-  private static Map<String, Double> derivedMetrics(ProxyProcess proxy) throws Exception {
-    Map<String, Double> out = new TreeMap<>();
-    for (String line : proxy.metrics().split("\n")) {
-      Matcher m = SAMPLE.matcher(line.trim());
-      if (m.matches()) {
-        out.put(m.group(1), Double.parseDouble(m.group(2)));
-      }
-    }
-    return out;
   }
 }
