@@ -81,6 +81,9 @@ final class GatewayScale {
   private void run() throws Exception {
     int spans = Integer.parseInt(options.getOrDefault("--spans", "60000"));
     int rounds = Integer.parseInt(options.getOrDefault("--warm-rounds", "2"));
+    // Re-batch each gateway's share to the input's request size before sending, as an exporter
+    // with a batching sending queue behind the load-balancing exporter does.
+    boolean rebatch = options.containsKey("--rebatch");
     Path out = Paths.get(options.getOrDefault("--out", "benchmarks/results"));
     Files.createDirectories(out);
     List<ExportTraceServiceRequest> raw =
@@ -98,7 +101,12 @@ final class GatewayScale {
           break;
         default:
           int n = Integer.parseInt(c);
-          measure("gateway", n + " gateway" + (n > 1 ? "s" : ""), route(enriched, n), rounds, out);
+          measure(
+              "gateway",
+              n + " gateway" + (n > 1 ? "s" : "") + (rebatch ? ", re-batched" : ""),
+              route(enriched, n, rebatch),
+              rounds,
+              out);
       }
     }
     String result = table.toString();
@@ -127,36 +135,59 @@ final class GatewayScale {
 
   /**
    * Each request split by trace id over {@code n} gateways, as the load-balancing exporter does.
+   * With {@code rebatch}, each gateway's share is gathered until it holds a request's worth of
+   * spans (of one resource and scope), so every gateway gets requests of the input's size.
    */
-  private static List<List<byte[]>> route(List<ExportTraceServiceRequest> requests, int n) {
+  private static List<List<byte[]>> route(
+      List<ExportTraceServiceRequest> requests, int n, boolean rebatch) {
     List<List<byte[]>> perGateway = new ArrayList<>();
+    List<ResourceSpans> resources = new ArrayList<>();
+    List<ScopeSpans.Builder> pending = new ArrayList<>();
     for (int g = 0; g < n; g++) {
       perGateway.add(new ArrayList<>());
+      resources.add(null);
+      pending.add(null);
     }
     for (ExportTraceServiceRequest request : requests) {
       ResourceSpans rs = request.getResourceSpans(0);
       ScopeSpans ss = rs.getScopeSpans(0);
-      List<ScopeSpans.Builder> parts = new ArrayList<>();
       for (int g = 0; g < n; g++) {
-        parts.add(ss.toBuilder().clearSpans());
+        boolean sameShape =
+            pending.get(g) != null
+                && resources.get(g).getResource().equals(rs.getResource())
+                && pending.get(g).getScope().equals(ss.getScope());
+        if (!rebatch || !sameShape) {
+          flush(perGateway.get(g), resources.get(g), pending.get(g));
+          resources.set(g, rs);
+          pending.set(g, ss.toBuilder().clearSpans());
+        }
       }
       for (Span span : ss.getSpansList()) {
-        parts.get(Math.floorMod(span.getTraceId().hashCode(), n)).addSpans(span);
-      }
-      for (int g = 0; g < n; g++) {
-        if (parts.get(g).getSpansCount() > 0) {
-          perGateway
-              .get(g)
-              .add(
-                  ExportTraceServiceRequest.newBuilder()
-                      .addResourceSpans(
-                          rs.toBuilder().clearScopeSpans().addScopeSpans(parts.get(g)))
-                      .build()
-                      .toByteArray());
+        int g = Math.floorMod(span.getTraceId().hashCode(), n);
+        pending.get(g).addSpans(span);
+        if (rebatch && pending.get(g).getSpansCount() == SPANS_PER_REQUEST) {
+          flush(perGateway.get(g), resources.get(g), pending.get(g));
+          pending.set(g, ss.toBuilder().clearSpans());
         }
       }
     }
+    for (int g = 0; g < n; g++) {
+      flush(perGateway.get(g), resources.get(g), pending.get(g));
+    }
     return perGateway;
+  }
+
+  /** Adds the spans of {@code part}, if any, to {@code out} as one request of {@code rs}. */
+  private static void flush(List<byte[]> out, ResourceSpans rs, ScopeSpans.Builder part) {
+    if (part == null || part.getSpansCount() == 0) {
+      return;
+    }
+    out.add(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(rs.toBuilder().clearScopeSpans().addScopeSpans(part))
+            .build()
+            .toByteArray());
+    part.clearSpans();
   }
 
   private static List<byte[]> encode(List<ExportTraceServiceRequest> requests) {
