@@ -573,20 +573,11 @@ public final class ConfigLoader {
         List<String> path) {
       T value;
       try {
-        if (setting.optional && raw instanceof String && ((String) raw).isEmpty()) {
-          value = null;
-        } else if (fromToml) {
-          value = setting.type.fromToml(raw, context);
-        } else {
-          value = setting.type.fromText((String) raw, context);
-        }
+        value = setting.convert(raw, fromToml, context);
       } catch (ValueType.InvalidValue invalid) {
         for (ValueType.Issue issue : invalid.issues) {
           String key = setting.key + (issue.subPath.isEmpty() ? "" : "." + keyPath(issue.subPath));
-          String shown =
-              issue.shown == null
-                  ? setting.showRaw(raw, fromToml)
-                  : setting.secret ? ValueType.REDACTED : issue.shown;
+          String shown = setting.shown(issue, raw, fromToml);
           String where = origin;
           if (root != null && !issue.subPath.isEmpty()) {
             List<String> full = new ArrayList<>(path);

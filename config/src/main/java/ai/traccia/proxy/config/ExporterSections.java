@@ -410,23 +410,17 @@ final class ExporterSections {
     Setting<T> setting = key.setting;
     T value;
     try {
-      if (setting.optional && raw instanceof String && ((String) raw).isEmpty()) {
-        return null;
-      } else if (fromToml) {
-        value = setting.type.fromToml(raw, context);
-      } else {
-        value = setting.type.fromText((String) raw, context);
+      value = setting.convert(raw, fromToml, context);
+      if (value == null) {
+        return null; // an optional key left empty
       }
     } catch (ValueType.InvalidValue invalid) {
       for (ValueType.Issue issue : invalid.issues) {
         String k =
             keyOf(section, key)
                 + (issue.subPath.isEmpty() ? "" : "." + ConfigLoader.keyPath(issue.subPath));
-        String shown =
-            issue.shown == null
-                ? setting.showRaw(raw, fromToml)
-                : setting.secret ? ValueType.REDACTED : issue.shown;
-        problems.add(ConfigProblem.of(k, shown, issue.expected, origin));
+        problems.add(
+            ConfigProblem.of(k, setting.shown(issue, raw, fromToml), issue.expected, origin));
       }
       return FAILED;
     }

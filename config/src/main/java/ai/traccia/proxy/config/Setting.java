@@ -131,6 +131,27 @@ final class Setting<T> {
     return secret ? ValueType.REDACTED : type.showRaw(raw, fromToml);
   }
 
+  /**
+   * Converts a raw value: a TOML value from the file, or text from the environment or a flag. An
+   * empty text leaves an optional key unset (null). The rule of {@link #problem} is not applied.
+   *
+   * @throws ValueType.InvalidValue listing what is wrong with it
+   */
+  T convert(Object raw, boolean fromToml, ValueType.Context context) throws ValueType.InvalidValue {
+    if (optional && raw instanceof String && ((String) raw).isEmpty()) {
+      return null;
+    }
+    return fromToml ? type.fromToml(raw, context) : type.fromText((String) raw, context);
+  }
+
+  /** How {@code issue}, found in {@code raw}, shows the value: its own part, or the raw value. */
+  String shown(ValueType.Issue issue, Object raw, boolean fromToml) {
+    if (issue.shown == null) {
+      return showRaw(raw, fromToml);
+    }
+    return secret ? ValueType.REDACTED : issue.shown;
+  }
+
   @Override
   public String toString() {
     return key;
