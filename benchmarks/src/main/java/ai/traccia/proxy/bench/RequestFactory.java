@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.bench;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -152,7 +153,7 @@ public final class RequestFactory {
     return Resource.newBuilder()
         .addAttributes(kv("service.name", "checkout-agent"))
         .addAttributes(kv("service.version", "2.3.1"))
-        .addAttributes(kv("service.instance.id", hex(bytes(8))))
+        .addAttributes(kv("service.instance.id", OtlpIds.hex(bytes(8))))
         .addAttributes(kv("deployment.environment.name", "production"))
         .addAttributes(kv("telemetry.sdk.name", "opentelemetry"))
         .addAttributes(kv("telemetry.sdk.language", "python"))
@@ -172,7 +173,7 @@ public final class RequestFactory {
             .addAttributes(kv("gen_ai.response.model", MODELS[m]))
             .addAttributes(kv("gen_ai.request.temperature", 0.2))
             .addAttributes(kv("gen_ai.request.max_tokens", 1024L))
-            .addAttributes(kv("gen_ai.response.id", "chatcmpl-" + hex(bytes(12))))
+            .addAttributes(kv("gen_ai.response.id", "chatcmpl-" + OtlpIds.hex(bytes(12))))
             .addAttributes(kv("gen_ai.response.finish_reasons", "stop"))
             .addAttributes(kv("server.address", "api.example.com"))
             .addAttributes(kv("server.port", 443L));
@@ -264,14 +265,6 @@ public final class RequestFactory {
       b[i] = (byte) random.nextInt(256);
     }
     return ByteString.copyFrom(b);
-  }
-
-  private static String hex(ByteString bytes) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : bytes.toByteArray()) {
-      sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-    }
-    return sb.toString();
   }
 
   private static KeyValue kv(String key, String value) {

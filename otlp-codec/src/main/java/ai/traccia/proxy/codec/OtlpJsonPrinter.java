@@ -24,7 +24,6 @@ import java.io.UncheckedIOException;
 final class OtlpJsonPrinter {
 
   private static final JsonFactory FACTORY = new JsonFactory();
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private OtlpJsonPrinter() {}
 
@@ -133,7 +132,7 @@ final class OtlpJsonPrinter {
       case BYTES:
         ByteString bytes = (ByteString) value;
         if (OtlpJsonFields.idBytes(field) > 0) {
-          out.writeString(hex(bytes));
+          out.writeString(OtlpIds.hex(bytes));
         } else {
           out.writeBinary(bytes.toByteArray());
         }
@@ -152,15 +151,5 @@ final class OtlpJsonPrinter {
     } else {
       out.writeNumber(value);
     }
-  }
-
-  private static String hex(ByteString bytes) {
-    char[] chars = new char[bytes.size() * 2];
-    for (int i = 0; i < bytes.size(); i++) {
-      int b = bytes.byteAt(i) & 0xFF;
-      chars[2 * i] = HEX[b >>> 4];
-      chars[2 * i + 1] = HEX[b & 0xF];
-    }
-    return new String(chars);
   }
 }

@@ -7,6 +7,7 @@ package ai.traccia.proxy.processor.guardrail;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -22,8 +23,6 @@ final class GuardrailFinding {
   static final String HIGH = "high";
   static final String MEDIUM = "medium";
   static final String LOW = "low";
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   final String id;
   final String category;
@@ -103,12 +102,7 @@ final class GuardrailFinding {
       // Every Java platform must provide SHA-256.
       throw new AssertionError(e);
     }
-    char[] out = new char[16];
-    for (int k = 0; k < 8; k++) {
-      out[2 * k] = HEX[(digest[k] >> 4) & 0xf];
-      out[2 * k + 1] = HEX[digest[k] & 0xf];
-    }
-    return new String(out);
+    return HexFormat.of().formatHex(digest, 0, 8);
   }
 
   private StringBuilder json(

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
@@ -50,8 +51,7 @@ public final class GuardrailFindingsProcessor implements SpanBatchProcessor {
       int i = runs.index();
       LlmSpan llm = LlmSpan.read(batch, i);
       List<GuardrailFinding> findings =
-          detector.detect(
-              batch, i, llm, runs.traceId(), GuardrailProcessor.hex(batch.spanId(i)), heuristics);
+          detector.detect(batch, i, llm, runs.traceId(), OtlpIds.hex(batch.spanId(i)), heuristics);
       GuardrailProcessor.writeFindings(batch, i, findings);
     }
   }

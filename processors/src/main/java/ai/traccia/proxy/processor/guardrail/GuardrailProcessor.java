@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
@@ -179,7 +180,7 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
       if (runs.newTrace()) {
         state = null;
       }
-      String spanId = hex(batch.spanId(i));
+      String spanId = OtlpIds.hex(batch.spanId(i));
       LlmSpan llm = LlmSpan.read(batch, i);
       List<GuardrailFinding> findings = detector.detect(batch, i, llm, traceId, spanId, heuristics);
       if (!skipMarked || !EnrichedMark.isMarked(batch, i)) {
@@ -364,18 +365,6 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
       return (long) value.getDoubleValue();
     }
     return LlmSpan.ABSENT;
-  }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  static String hex(ByteString bytes) {
-    char[] out = new char[bytes.size() * 2];
-    for (int k = 0; k < bytes.size(); k++) {
-      int b = bytes.byteAt(k) & 0xff;
-      out[2 * k] = HEX[b >> 4];
-      out[2 * k + 1] = HEX[b & 0xf];
-    }
-    return new String(out);
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import com.google.protobuf.ByteString;
 
@@ -45,7 +46,7 @@ final class TraceRuns {
       newTrace = !spanTraceId.equals(lastTraceId);
       if (newTrace) {
         lastTraceId = spanTraceId;
-        traceId = GuardrailProcessor.hex(spanTraceId);
+        traceId = OtlpIds.hex(spanTraceId);
       }
       return true;
     }

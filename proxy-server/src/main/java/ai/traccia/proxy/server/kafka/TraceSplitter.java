@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.server.kafka;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -26,8 +27,6 @@ import java.util.Map;
  * Stateless and thread-safe.
  */
 final class TraceSplitter {
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private TraceSplitter() {}
 
@@ -67,25 +66,14 @@ final class TraceSplitter {
     List<Part> parts = new ArrayList<>(traces.size());
     if (traces.size() == 1) {
       Map.Entry<ByteString, Builder> only = traces.entrySet().iterator().next();
-      parts.add(new Part(hex(only.getKey()), encoded, total));
+      parts.add(new Part(OtlpIds.hex(only.getKey()), encoded, total));
       return parts;
     }
     for (Map.Entry<ByteString, Builder> e : traces.entrySet()) {
       Builder b = e.getValue();
-      parts.add(new Part(hex(e.getKey()), b.build().toByteArray(), b.spans));
+      parts.add(new Part(OtlpIds.hex(e.getKey()), b.build().toByteArray(), b.spans));
     }
     return parts;
-  }
-
-  /** The trace id as lowercase hex, as the Collector's {@code pcommon.TraceID.String()}. */
-  static String hex(ByteString id) {
-    char[] out = new char[id.size() * 2];
-    for (int i = 0; i < id.size(); i++) {
-      int b = id.byteAt(i) & 0xff;
-      out[2 * i] = HEX[b >>> 4];
-      out[2 * i + 1] = HEX[b & 0x0f];
-    }
-    return new String(out);
   }
 
   /** One trace's request being built; resources and scopes are compared by identity. */

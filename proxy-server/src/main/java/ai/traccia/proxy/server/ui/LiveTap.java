@@ -4,11 +4,11 @@
  */
 package ai.traccia.proxy.server.ui;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
-import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.ArrayList;
@@ -109,7 +109,8 @@ public final class LiveTap implements SpanBatchProcessor {
           // A held root: what the proxy added to it so far is marked when it returns.
           heldSeen = true;
           synchronized (pendingRoots) {
-            pendingRoots.put(hex(batch.spanId(i)), Set.copyOf(batch.editedAttributeKeys(i)));
+            pendingRoots.put(
+                OtlpIds.hex(batch.spanId(i)), Set.copyOf(batch.editedAttributeKeys(i)));
           }
         }
         continue;
@@ -119,7 +120,7 @@ public final class LiveTap implements SpanBatchProcessor {
         // A root released by the guardrail stage comes through here like any span, alone in its
         // batch, with its trace's summary appended to it.
         synchronized (pendingRoots) {
-          held = pendingRoots.isEmpty() ? null : pendingRoots.remove(hex(batch.spanId(i)));
+          held = pendingRoots.isEmpty() ? null : pendingRoots.remove(OtlpIds.hex(batch.spanId(i)));
         }
       }
       Set<String> edited = Set.copyOf(batch.editedAttributeKeys(i));
@@ -150,8 +151,8 @@ public final class LiveTap implements SpanBatchProcessor {
     String service = text(batch.resourceAttribute(i, "service.name"));
     SpanView view =
         new SpanView(
-            hex(batch.spanId(i)),
-            hex(batch.parentSpanId(i)),
+            OtlpIds.hex(batch.spanId(i)),
+            OtlpIds.hex(batch.parentSpanId(i)),
             cut(batch.name(i)),
             service,
             batch.startTimeUnixNano(i),
@@ -181,7 +182,7 @@ public final class LiveTap implements SpanBatchProcessor {
       }
     }
     return new LiveTraces.SpanFacts(
-        hex(batch.traceId(i)),
+        OtlpIds.hex(batch.traceId(i)),
         view,
         () -> withAttributes(view, batch, i, edited, released),
         root,
@@ -360,17 +361,5 @@ public final class LiveTap implements SpanBatchProcessor {
 
   static String cut(String s) {
     return s.length() > MAX_VALUE_CHARS ? s.substring(0, MAX_VALUE_CHARS) + "…" : s;
-  }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  static String hex(ByteString bytes) {
-    char[] out = new char[bytes.size() * 2];
-    for (int k = 0; k < bytes.size(); k++) {
-      int b = bytes.byteAt(k) & 0xff;
-      out[2 * k] = HEX[b >>> 4];
-      out[2 * k + 1] = HEX[b & 0xf];
-    }
-    return new String(out);
   }
 }

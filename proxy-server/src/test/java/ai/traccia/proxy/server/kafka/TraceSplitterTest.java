@@ -10,6 +10,7 @@ import static ai.traccia.proxy.server.kafka.KafkaTestRequests.id;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -23,11 +24,11 @@ class TraceSplitterTest {
 
   @Test
   void hex_isTheCollectorsLowercaseTraceIdString() {
-    assertThat(TraceSplitter.hex(id(TRACE_A))).isEqualTo(TRACE_A);
-    assertThat(TraceSplitter.hex(id("FFFFFFFFFFFFFFFF0000000000000001")))
+    assertThat(OtlpIds.hex(id(TRACE_A))).isEqualTo(TRACE_A);
+    assertThat(OtlpIds.hex(id("FFFFFFFFFFFFFFFF0000000000000001")))
         .isEqualTo("ffffffffffffffff0000000000000001")
         .hasSize(32);
-    assertThat(TraceSplitter.hex(ByteString.EMPTY)).isEmpty();
+    assertThat(OtlpIds.hex(ByteString.EMPTY)).isEmpty();
   }
 
   @Test

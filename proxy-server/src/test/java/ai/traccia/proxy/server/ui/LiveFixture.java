@@ -6,6 +6,7 @@ package ai.traccia.proxy.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.pricing.PriceBooks;
@@ -165,7 +166,7 @@ final class LiveFixture implements AutoCloseable {
   }
 
   static String hexTraceId(int seed) {
-    return LiveTap.hex(id(16, seed));
+    return OtlpIds.hex(id(16, seed));
   }
 
   /** The cost the proxy wrote on the exported spans of trace {@code seed}, summed. */

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
@@ -97,7 +98,7 @@ class LivePageTest {
       }
     }
     assertThat(chat).isNotNull();
-    assertThat(chat.path("parentSpanId").asText()).isEqualTo(LiveTap.hex(LiveFixture.id(8, 1)));
+    assertThat(chat.path("parentSpanId").asText()).isEqualTo(OtlpIds.hex(LiveFixture.id(8, 1)));
     Map<String, JsonNode> byKey = new java.util.HashMap<>();
     chat.path("attributes").forEach(a -> byKey.put(a.path("key").asText(), a));
     assertThat(byKey.get("llm.cost.usd").path("proxy").asBoolean()).isTrue();

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
@@ -62,7 +63,7 @@ class LiveTapTest extends SpanBatchProcessorContract {
             .build();
 
     pipeline.process(SpanBatch.parse(LiveFixture.request("svc", child, root).toByteArray()));
-    String id = LiveTap.hex(trace);
+    String id = OtlpIds.hex(trace);
     assertThat(page.handle("/api/traces/" + id, Map.of()).orElseThrow().status()).isEqualTo(200);
     assertThat(summary(id)).doesNotContain("\"root\":\"agent run\"");
 
@@ -96,7 +97,7 @@ class LiveTapTest extends SpanBatchProcessorContract {
     }
     page.tap().process(SpanBatch.parse(LiveFixture.request("svc", many.build()).toByteArray()));
 
-    String body = summary(LiveTap.hex(LiveFixture.id(16, 9)));
+    String body = summary(OtlpIds.hex(LiveFixture.id(16, 9)));
     assertThat(body).doesNotContain("sk-123").contains("[redacted]");
     assertThat(body).doesNotContain("x".repeat(LiveTap.MAX_VALUE_CHARS + 1));
     assertThat(body).contains("\"attributesLeftOut\":" + (103 - LiveTap.MAX_ATTRIBUTES));
