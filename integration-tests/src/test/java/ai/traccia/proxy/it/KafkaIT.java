@@ -117,18 +117,7 @@ class KafkaIT {
 
       sink.start();
       try (ProxyProcess gateway =
-          ProxyProcess.start(
-              work.resolve("gateway"),
-              ProxyProcess.env(
-                  "TRACCIA_KAFKA_RECEIVE", "true",
-                  "TRACCIA_KAFKA_BROKERS", broker.bootstrap(),
-                  "TRACCIA_KAFKA_TRACES_TOPIC", topic,
-                  "TRACCIA_KAFKA_GROUP_ID", "it-gateways",
-                  "TRACCIA_ENDPOINT", sink.tracesUrl(),
-                  "TRACCIA_EXPORTER_PROTOCOL", "http/protobuf",
-                  "TRACCIA_EXPORTER_COMPRESSION", "none",
-                  "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS", "0",
-                  "TRACCIA_SCHEDULE_DELAY_MILLIS", "50"))) {
+          ProxyProcess.start(work.resolve("gateway"), gatewayEnv(sink, topic, "it-gateways"))) {
         long consuming = System.nanoTime();
         await().atMost(WITHIN).until(() -> sink.spans().size() >= 2 * traces);
         double s = (System.nanoTime() - consuming) / 1e9;
@@ -176,18 +165,7 @@ class KafkaIT {
       double produced = (System.nanoTime() - started) / 1e9;
       sink.start();
       try (ProxyProcess gateway =
-          ProxyProcess.start(
-              work.resolve("load-gateway"),
-              ProxyProcess.env(
-                  "TRACCIA_KAFKA_RECEIVE", "true",
-                  "TRACCIA_KAFKA_BROKERS", broker.bootstrap(),
-                  "TRACCIA_KAFKA_TRACES_TOPIC", topic,
-                  "TRACCIA_KAFKA_GROUP_ID", "it-load",
-                  "TRACCIA_ENDPOINT", sink.tracesUrl(),
-                  "TRACCIA_EXPORTER_PROTOCOL", "http/protobuf",
-                  "TRACCIA_EXPORTER_COMPRESSION", "none",
-                  "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS", "0",
-                  "TRACCIA_SCHEDULE_DELAY_MILLIS", "50"))) {
+          ProxyProcess.start(work.resolve("load-gateway"), gatewayEnv(sink, topic, "it-load"))) {
         long consuming = System.nanoTime();
         await().atMost(WITHIN).until(() -> sink.spans().size() >= 2 * traces);
         double consumed = (System.nanoTime() - consuming) / 1e9;
@@ -378,5 +356,19 @@ class KafkaIT {
       }
       producer.flush();
     }
+  }
+
+  /** A gateway consuming {@code topic} in {@code group} and forwarding to {@code sink} at once. */
+  private static Map<String, String> gatewayEnv(OtlpHttpSink sink, String topic, String group) {
+    return ProxyProcess.env(
+        "TRACCIA_KAFKA_RECEIVE", "true",
+        "TRACCIA_KAFKA_BROKERS", broker.bootstrap(),
+        "TRACCIA_KAFKA_TRACES_TOPIC", topic,
+        "TRACCIA_KAFKA_GROUP_ID", group,
+        "TRACCIA_ENDPOINT", sink.tracesUrl(),
+        "TRACCIA_EXPORTER_PROTOCOL", "http/protobuf",
+        "TRACCIA_EXPORTER_COMPRESSION", "none",
+        "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS", "0",
+        "TRACCIA_SCHEDULE_DELAY_MILLIS", "50");
   }
 }
