@@ -51,13 +51,16 @@ public final class Comparison {
   /**
    * The targets of a full run. {@code proxy-enriched-llm} is every processor on with every span an
    * LLM chat span that reports usage; {@code proxy-enriched} the same with the mixed load (20% LLM
-   * spans, half of them without usage, so the proxy counts their tokens). A proxy target with the
-   * suffix {@code @before} runs with {@code --before-java-opts} instead of {@code
+   * spans, half of them without usage, so the proxy counts their tokens). {@code collector-llm} is
+   * the Collector given the all-LLM load, the baseline of {@code proxy-enriched-llm}: those spans
+   * carry prompts and completions, so every process compresses and copies more per span. A proxy
+   * target with the suffix {@code @before} runs with {@code --before-java-opts} instead of {@code
    * --proxy-java-opts}, to compare JVM settings in one run.
    */
   private static final List<String> TARGETS =
       List.of(
           "collector",
+          "collector-llm",
           "proxy-passthrough",
           "proxy-enriched-llm",
           "proxy-enriched",
@@ -133,7 +136,8 @@ public final class Comparison {
           continue;
         }
         if (load.equals("telemetrygen")) {
-          if (options.containsKey("--telemetrygen")) {
+          // telemetrygen sends one load; the Collector row for it is "collector".
+          if (options.containsKey("--telemetrygen") && !target.equals("collector-llm")) {
             measureTelemetrygen(target, seconds);
           }
         } else {
@@ -214,7 +218,7 @@ public final class Comparison {
     try (Sink sink = Sink.start(0);
         Target process = Target.start(target, sink.port(), options, work)) {
       try (Generator generator =
-          target.startsWith("proxy-enriched-llm")
+          allLlm(target)
               ? new Generator("127.0.0.1", process.grpcPort, spansPerRequest, 1.0, 1.0)
               : new Generator(
                   "127.0.0.1",
@@ -414,7 +418,9 @@ public final class Comparison {
         .append(LocalDateTime.now())
         .append(", ")
         .append(Runtime.getRuntime().availableProcessors())
-        .append(" CPUs\n\n");
+        .append(" CPUs, exporters' compression ")
+        .append(options.getOrDefault("--compression", "gzip"))
+        .append("\n\n");
     md.append(
         "| target | generator | rate | spans/s | spans per CPU-second | CPU s per million spans | p50 ms | p99 ms | peak RSS MiB | peak heap MiB | warm-up s | JIT CPU s in window |\n");
     md.append(
@@ -449,21 +455,23 @@ public final class Comparison {
     }
     md.append("\nRatios to the Collector of the same run and load:\n\n");
     md.append(
-        "| generator | rate | target | spans per CPU-second / Collector's | peak RSS / Collector's |\n");
-    md.append("| --- | --- | --- | ---: | ---: |\n");
+        "| generator | rate | target | against | spans per CPU-second / Collector's | peak RSS /"
+            + " Collector's |\n");
+    md.append("| --- | --- | --- | --- | ---: | ---: |\n");
     for (Map<String, Object> r : rows) {
       String target = (String) r.get("target");
-      Map<String, Object> collector = find("collector", r.get("generator"), r.get("rate"));
+      Map<String, Object> collector = baseline(target, r.get("generator"), r.get("rate"));
       if (!target.startsWith("proxy") || collector == null) {
         continue;
       }
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s |%n",
               r.get("generator"),
               r.get("rate"),
               target,
+              collector.get("target"),
               ratio(r.get("spans_per_cpu_s"), collector.get("spans_per_cpu_s")),
               ratio(r.get("peak_rss_mib"), collector.get("peak_rss_mib"))));
     }
@@ -496,6 +504,24 @@ public final class Comparison {
   private Double perCpu(String target, String generator, String rate) {
     Map<String, Object> r = find(target, generator, rate);
     return r == null ? null : (Double) r.get("spans_per_cpu_s");
+  }
+
+  /** Whether {@code target} gets the all-LLM load (every span an LLM chat span with usage). */
+  private static boolean allLlm(String target) {
+    return target.equals("collector-llm") || target.startsWith("proxy-enriched-llm");
+  }
+
+  /**
+   * The Collector row a proxy row is compared with: the Collector on the same load when the run has
+   * it, so that the all-LLM enriched proxy is set against the Collector passing the same spans
+   * through; otherwise the Collector on the mixed load.
+   */
+  private Map<String, Object> baseline(String target, Object generator, Object rate) {
+    Map<String, Object> same =
+        allLlm(target) && !"telemetrygen".equals(generator)
+            ? find("collector-llm", generator, rate)
+            : null;
+    return same != null ? same : find("collector", generator, rate);
   }
 
   private Map<String, Object> find(String target, Object generator, Object rate) {
@@ -565,7 +591,7 @@ public final class Comparison {
       Path gcLog = work.resolve(file + "-gc.log");
       Files.deleteIfExists(gcLog);
       ProcessBuilder pb;
-      if (kind.equals("collector")) {
+      if (kind.startsWith("collector")) {
         Path config = work.resolve("otelcol.yaml");
         Files.writeString(
             config,
@@ -581,6 +607,9 @@ public final class Comparison {
                 "exporters:",
                 "  otlp_grpc:",
                 "    endpoint: 127.0.0.1:" + sinkPort,
+                // --compression none turns the exporters' gzip off in every target, to see the
+                // rest of the work without the compressors' (Go's and ours) difference.
+                "    compression: " + options.getOrDefault("--compression", "gzip"),
                 "    tls:",
                 "      insecure: true",
                 "service:",
@@ -622,6 +651,7 @@ public final class Comparison {
         env.keySet().removeIf(k -> k.startsWith("TRACCIA_"));
         env.put("TRACCIA_ENDPOINT", "http://127.0.0.1:" + sinkPort);
         env.put("TRACCIA_EXPORTER_PROTOCOL", "grpc");
+        env.put("TRACCIA_EXPORTER_COMPRESSION", options.getOrDefault("--compression", "gzip"));
         env.put("TRACCIA_LOG_LEVEL", "warn");
         if (!kind.endsWith("@before")) {
           // The image's environment (MALLOC_ARENA_MAX, for one), as KEY=VALUE,KEY=VALUE.
@@ -655,7 +685,7 @@ public final class Comparison {
     }
 
     boolean isJvm() {
-      return !kind.equals("collector");
+      return !kind.startsWith("collector");
     }
 
     /** CPU time of the JVM's JIT compiler threads (0 for other processes), from /proc. */

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 
 /**
  * Spans per CPU-second of 1, 2 and 3 gateway processes ({@code server.role = gateway}) on the same
@@ -65,6 +66,7 @@ final class GatewayScale {
   private final StringBuilder table = new StringBuilder();
   private double oneGatewayMicros = Double.NaN;
   private double oneGatewayMicrosWithoutJit = Double.NaN;
+  private boolean oneAtATime;
 
   private GatewayScale(Map<String, String> options) {
     this.options = options;
@@ -84,15 +86,18 @@ final class GatewayScale {
     // Re-batch each gateway's share to the input's request size before sending, as an exporter
     // with a batching sending queue behind the load-balancing exporter does.
     boolean rebatch = options.containsKey("--rebatch");
+    // Send to one gateway at a time (the others idle, their CPU still counted), so that N gateway
+    // JVMs do not share this machine's CPUs with each other, as they would not in a deployment.
+    oneAtATime = options.containsKey("--one-at-a-time");
     Path out = Paths.get(options.getOrDefault("--out", "benchmarks/results"));
     Files.createDirectories(out);
     List<ExportTraceServiceRequest> raw =
         RequestFactory.create(42).requests(spans / SPANS_PER_REQUEST, SPANS_PER_REQUEST);
     List<ExportTraceServiceRequest> enriched = asSidecarForwards(raw);
     table.append(
-        "| case | processes | spans | CPU s | of it JIT s | spans per CPU-second | CPU µs per span"
-            + " | vs 1 gateway | µs per span without JIT | vs 1 gateway |\n"
-            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        "| case | processes | warm-up rounds | spans | CPU s | of it JIT s | spans per CPU-second"
+            + " | CPU µs per span | vs 1 gateway | µs per span without JIT | vs 1 gateway |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (String c : options.getOrDefault("--cases", "all,sidecar,1,2,3").split(",")) {
       switch (c) {
         case "all":
@@ -103,7 +108,11 @@ final class GatewayScale {
           int n = Integer.parseInt(c);
           measure(
               "gateway",
-              n + " gateway" + (n > 1 ? "s" : "") + (rebatch ? ", re-batched" : ""),
+              n
+                  + " gateway"
+                  + (n > 1 ? "s" : "")
+                  + (rebatch ? ", re-batched" : "")
+                  + (oneAtATime && n > 1 ? ", one at a time" : ""),
               route(enriched, n, rebatch),
               rounds,
               out);
@@ -198,16 +207,17 @@ final class GatewayScale {
 
   private void measure(String role, String label, List<List<byte[]>> inputs, int rounds, Path out)
       throws Exception {
-    long spansPerRound = 0;
-    for (List<byte[]> input : inputs) {
-      for (byte[] body : input) {
-        spansPerRound +=
+    long[] shares = new long[inputs.size()];
+    for (int p = 0; p < inputs.size(); p++) {
+      for (byte[] body : inputs.get(p)) {
+        shares[p] +=
             ExportTraceServiceRequest.parseFrom(body)
                 .getResourceSpans(0)
                 .getScopeSpans(0)
                 .getSpansCount();
       }
     }
+    long spansPerRound = LongStream.of(shares).sum();
     Map<String, String> targetOptions = new LinkedHashMap<>(options);
     targetOptions.put(
         "--proxy-env", "TRACCIA_SERVER_ROLE=" + role + ",TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS=500");
@@ -221,12 +231,24 @@ final class GatewayScale {
         channels.add(
             NettyChannelBuilder.forAddress("127.0.0.1", target.grpcPort).usePlaintext().build());
       }
-      for (int r = 0; r < rounds; r++) {
-        sendAll(channels, inputs, sink, spansPerRound * (r + 1));
+      // Warm up: --warm-rounds rounds, then more while the JIT compiler threads took more than 5%
+      // of the round's CPU (at most --max-warm-rounds in all). Each of N gateways sees 1/N of
+      // the input, so it needs N times the rounds to reach the tiers one gateway reaches; a
+      // gateway runs for days, so the measured round should find every JVM compiled.
+      int maxRounds = Integer.parseInt(options.getOrDefault("--max-warm-rounds", "12"));
+      int sent = 0;
+      while (sent < maxRounds) {
+        double roundCpu0 = cpuSeconds(targets);
+        double roundJit0 = compilerCpuSeconds(targets);
+        sendAll(channels, inputs, sink, spansPerRound * sent++, shares, oneAtATime);
+        double roundJit = compilerCpuSeconds(targets) - roundJit0;
+        if (sent >= rounds && roundJit <= 0.05 * (cpuSeconds(targets) - roundCpu0)) {
+          break;
+        }
       }
       double cpu0 = cpuSeconds(targets);
       double jit0 = compilerCpuSeconds(targets);
-      sendAll(channels, inputs, sink, spansPerRound * (rounds + 1));
+      sendAll(channels, inputs, sink, spansPerRound * sent, shares, oneAtATime);
       double cpu = cpuSeconds(targets) - cpu0;
       double jit = compilerCpuSeconds(targets) - jit0;
       double micros = cpu * 1e6 / spansPerRound;
@@ -239,9 +261,10 @@ final class GatewayScale {
       table.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %,d | %.2f | %.2f | %,.0f | %.1f | %s | %.1f | %s |%n",
+              "| %s | %d | %d | %,d | %.2f | %.2f | %,.0f | %.1f | %s | %.1f | %s |%n",
               label,
               inputs.size(),
+              sent,
               spansPerRound,
               cpu,
               jit,
@@ -285,13 +308,20 @@ final class GatewayScale {
 
   /**
    * Sends every process its input, {@link #IN_FLIGHT_PER_PROCESS} requests outstanding each, and
-   * waits until the sink has {@code expectedTotal} spans.
+   * waits until the sink has {@code before} plus every span sent. With {@code oneAtATime}, each
+   * process gets its input only after the sink has the previous one's.
    */
   private static void sendAll(
-      List<ManagedChannel> channels, List<List<byte[]>> inputs, Sink sink, long expectedTotal)
+      List<ManagedChannel> channels,
+      List<List<byte[]>> inputs,
+      Sink sink,
+      long before,
+      long[] shares,
+      boolean oneAtATime)
       throws Exception {
     AtomicLong failed = new AtomicLong();
     List<Thread> senders = new ArrayList<>();
+    long expected = before;
     for (int p = 0; p < channels.size(); p++) {
       ManagedChannel channel = channels.get(p);
       List<byte[]> input = inputs.get(p);
@@ -325,6 +355,11 @@ final class GatewayScale {
               "sender-" + p);
       sender.start();
       senders.add(sender);
+      expected += shares[p];
+      if (oneAtATime) {
+        sender.join();
+        awaitSink(sink, expected);
+      }
     }
     for (Thread sender : senders) {
       sender.join();
@@ -332,11 +367,15 @@ final class GatewayScale {
     if (failed.get() > 0) {
       throw new IllegalStateException(failed.get() + " requests failed; see the logs");
     }
+    awaitSink(sink, expected);
+  }
+
+  private static void awaitSink(Sink sink, long expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (sink.spans() < expectedTotal) {
+    while (sink.spans() < expected) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "the sink has " + sink.spans() + " of " + expectedTotal + " spans after 120 s");
+            "the sink has " + sink.spans() + " of " + expected + " spans after 120 s");
       }
       TimeUnit.MILLISECONDS.sleep(20);
     }
