@@ -149,6 +149,7 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
         new HeldRoots(
             b.rootSpanWait.toNanos(),
             b.maxHeldRootBytes,
+            b.nanoClock,
             b.scheduler,
             b.next,
             b.listener,

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class GuardrailProcessorTest extends SpanBatchProcessorContract {
@@ -45,6 +46,7 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
 
   private final FakeScheduler scheduler = new FakeScheduler();
   private final List<ExportTraceServiceRequest> released = new CopyOnWriteArrayList<>();
+  private final AtomicInteger handOffs = new AtomicInteger();
   private final RecordingListener listener = new RecordingListener();
 
   @Override
@@ -68,8 +70,13 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
         .setScheduler(scheduler)
         .setNanoClock(scheduler.clock())
         .setNext(
-            root -> {
-              released.add(root.toRequest());
+            roots -> {
+              // Roots released together come in one request, one resource-spans each; the tests
+              // look at them one by one.
+              handOffs.incrementAndGet();
+              for (ResourceSpans rs : roots.toRequest().getResourceSpansList()) {
+                released.add(ExportTraceServiceRequest.newBuilder().addResourceSpans(rs).build());
+              }
               return Handoff.taken();
             })
         .setListener(listener);
@@ -586,6 +593,34 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
         .containsEntry("guardrail.finding.count", 200L)
         .containsEntry("traccia.trace.input_tokens", 200L)
         .containsEntry("traccia.trace.llm_span_count", 200L);
+  }
+
+  @Test
+  void wait_rootsWhoseWaitsEndTogetherLeaveInOneRequest_laterOnesWait() {
+    GuardrailProcessor processor = builder().build();
+    processor.process(batch("svc", span(TRACE, ROOT, null)));
+    scheduler.advance(Duration.ofMillis(30));
+    processor.process(batch("other", span(OTHER_TRACE, ROOT, null)));
+    scheduler.advance(Duration.ofMillis(100));
+    String third = "0af7651916cd43dd8448eb211c80319d";
+    processor.process(batch("svc", span(third, ROOT, null)));
+
+    // The first root's wait ends at 10 s; the second's 30 ms later, within the 50 ms window.
+    scheduler.advance(Duration.ofMillis(10_000 - 130));
+
+    assertThat(handOffs.get()).isEqualTo(1);
+    assertThat(released).hasSize(2);
+    assertThat(rootOf(TRACE)).containsKey("guardrail.summary");
+    assertThat(released.get(1).getResourceSpans(0).getResource()).isEqualTo(resource("other"));
+    assertThat(processor.heldCount()).isEqualTo(1);
+
+    // The third waits its own 10 s: 130 ms after the first, outside the window.
+    scheduler.advance(Duration.ofMillis(129));
+    assertThat(processor.heldCount()).isEqualTo(1);
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(handOffs.get()).isEqualTo(2);
+    assertThat(rootOf(third)).containsKey("guardrail.summary");
+    assertThat(listener.releases).hasSize(3).containsOnly(GuardrailListener.Release.WAIT_ELAPSED);
   }
 
   // --- Shutdown and building -------------------------------------------------------------------
