@@ -45,9 +45,6 @@ public final class ProxyConfig extends SharedConfig {
   public static final URI TRACCIA_PLATFORM_ENDPOINT =
       URI.create("https://api.traccia.ai/v2/traces");
 
-  static final String DEFAULT_ORIGIN = "default";
-  static final String BUILDER_ORIGIN = "builder";
-
   // The [exporters.otlp.<name>] sections, in file order; resolved by otlpExporters().
   private final List<ExporterSections.Section> otlpSections;
 
@@ -803,8 +800,8 @@ public final class ProxyConfig extends SharedConfig {
    * @throws IllegalArgumentException if there is no such key
    */
   public String origin(String key) {
-    Setting<?> setting = Catalog.PROXY.byKey(key);
-    if (setting == null || !Catalog.PROXY.reads(setting)) {
+    Setting<?> setting = ProxyKeys.CATALOG.byKey(key);
+    if (setting == null || !ProxyKeys.CATALOG.reads(setting)) {
       throw new IllegalArgumentException("unknown configuration key: " + key);
     }
     return origins.get(setting.target());

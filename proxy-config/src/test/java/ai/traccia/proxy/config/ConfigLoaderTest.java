@@ -45,6 +45,13 @@ class ConfigLoaderTest {
         .setHomeDirectory(home);
   }
 
+  private ConfigReader.Builder clientLoader() {
+    return ConfigReader.builder()
+        .setEnvironment(Collections.emptyMap())
+        .setWorkingDirectory(dir)
+        .setHomeDirectory(home);
+  }
+
   private void writeToml(String toml) throws IOException {
     Files.write(dir.resolve("traccia.toml"), toml.getBytes(StandardCharsets.UTF_8));
   }
@@ -66,7 +73,7 @@ class ConfigLoaderTest {
     throw new AssertionError("expected a ConfigException");
   }
 
-  private List<String> clientProblems(ConfigLoader.Builder builder) {
+  private List<String> clientProblems(ConfigReader.Builder builder) {
     try {
       builder.loadClient();
     } catch (ConfigException e) {
@@ -174,7 +181,7 @@ class ConfigLoaderTest {
                 + " grpc [env TRACCIA_EXPORTER_PROTOCOL]; OTLP/gRPC has no URL path or query) [env"
                 + " TRACCIA_ENDPOINT]");
     // An application's client sends OTLP/HTTP whatever the protocol says; the rule is not its.
-    assertThat(loader().setEnvironment(env).loadClient().endpoint())
+    assertThat(clientLoader().setEnvironment(env).loadClient().endpoint())
         .hasValue(java.net.URI.create("http://proxy:4318/v1/traces"));
   }
 
@@ -490,7 +497,7 @@ class ConfigLoaderTest {
             + "[governance]\nstatus_check_endpoint = \"https://gov.example.com/status\"\n");
 
     ClientConfig config =
-        loader()
+        clientLoader()
             .setEnvironment(map("TRACCIA_ENV", "prod", "AGENT_DASHBOARD_AGENT_ID", "a-1"))
             .loadClient();
 
@@ -510,7 +517,7 @@ class ConfigLoaderTest {
   void loadClient_clientOnlyKeysStillValidated() throws IOException {
     writeToml("[instrumentation]\nmax_tool_spans = 0\n");
 
-    assertThat(clientProblems(loader()))
+    assertThat(clientProblems(clientLoader()))
         .containsExactly("instrumentation.max_tool_spans: 0 (expected: > 0) [traccia.toml:2:1]");
   }
 
@@ -523,7 +530,7 @@ class ConfigLoaderTest {
             + "[runtime]\nsession_id = \"s-1\"\n");
 
     ClientConfig config =
-        loader().setEnvironment(map("TRACCIA_GRPC_PORT", "not-a-port")).loadClient();
+        clientLoader().setEnvironment(map("TRACCIA_GRPC_PORT", "not-a-port")).loadClient();
 
     assertThat(config.sampleRate()).isEqualTo(0.5);
     assertThat(config.sessionId()).contains("s-1");
@@ -537,7 +544,7 @@ class ConfigLoaderTest {
 
   @Test
   void loadClient_proxyKeySetInCodeIsAnError() {
-    assertThat(clientProblems(loader().setFlags(map("server.grpc_port", "1"))))
+    assertThat(clientProblems(clientLoader().setFlags(map("server.grpc_port", "1"))))
         .containsExactly(
             "--server.grpc_port: 1 (expected: a key the Java client reads; server.grpc_port is"
                 + " read by the proxy only) [--server.grpc_port]");
@@ -547,7 +554,7 @@ class ConfigLoaderTest {
   void loadClient_unknownKeyStillAnErrorWithSuggestion() throws IOException {
     writeToml("[runtime]\nsesion_id = \"s-1\"\n");
 
-    assertThat(clientProblems(loader()))
+    assertThat(clientProblems(clientLoader()))
         .containsExactly(
             "runtime.sesion_id: \"s-1\" (expected: a known key of [runtime]; did you mean"
                 + " runtime.session_id?) [traccia.toml:2:1]");
