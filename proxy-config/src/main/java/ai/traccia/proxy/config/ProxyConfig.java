@@ -6,6 +6,8 @@ package ai.traccia.proxy.config;
 
 import static ai.traccia.proxy.config.ProxyKeys.*;
 
+import ai.traccia.proxy.pricing.PricingOverride;
+import ai.traccia.proxy.pricing.PricingSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -685,6 +687,11 @@ public final class ProxyConfig extends SharedConfig {
    */
   public PricingOverride pricingOverrideFromEnv() {
     return get(PRICING_OVERRIDE_FROM_ENV);
+  }
+
+  /** What the price book is built from: the cache path and both overrides. */
+  public PricingSettings pricingSettings() {
+    return new PricingSettings(pricingCachePath(), pricingOverrideFromEnv(), pricingOverride());
   }
 
   // --- [kafka] ------------------------------------------------------------------------------

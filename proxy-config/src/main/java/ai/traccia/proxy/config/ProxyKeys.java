@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.config;
 
+import ai.traccia.proxy.pricing.PricingOverride;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

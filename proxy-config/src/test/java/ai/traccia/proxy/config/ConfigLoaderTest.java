@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.traccia.proxy.pricing.PricePoint;
+import ai.traccia.proxy.pricing.PricingOverride;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -689,7 +691,7 @@ class ConfigLoaderTest {
             "pricing.override.gpt-4o: 5 (expected: a table of prices such as { prompt = 0.0025, completion = 0.01 }) [traccia.toml:2:1]"),
         Arguments.of(
             "[pricing]\noverride_json = '{\"gpt-4o\": '",
-            "pricing.override_json: \"{\\\"gpt-4o\\\": \" (expected: valid JSON (unexpected end of input, expected a value at column 12)) [traccia.toml:2:1]"),
+            "pricing.override_json: \"{\\\"gpt-4o\\\": \" (expected: valid JSON (Unexpected end-of-input within/between Object entries at column 12)) [traccia.toml:2:1]"),
         Arguments.of(
             "[pricing]\noverride_json = '[1]'",
             "pricing.override_json: \"[1]\" (expected: a table of model names to prices, such as \"gpt-4o\" = { prompt = 0.0025, completion = 0.01 }) [traccia.toml:2:1]"));
@@ -772,7 +774,7 @@ class ConfigLoaderTest {
         Arguments.of(
             "TRACCIA_PRICING_OVERRIDE_JSON",
             "{gpt-4o}",
-            "pricing.override_from_env: {gpt-4o} (expected: valid JSON (unexpected 'g', expected a quoted key at column 2)) [env TRACCIA_PRICING_OVERRIDE_JSON]"));
+            "pricing.override_from_env: {gpt-4o} (expected: valid JSON (Unexpected character ('g' (code 103)): was expecting double-quote to start field name at column 2)) [env TRACCIA_PRICING_OVERRIDE_JSON]"));
   }
 
   @ParameterizedTest
