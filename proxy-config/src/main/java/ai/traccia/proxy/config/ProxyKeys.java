@@ -5,6 +5,12 @@
 package ai.traccia.proxy.config;
 
 import ai.traccia.proxy.pricing.PricingOverride;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -12,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -861,28 +868,43 @@ final class ProxyKeys {
     return null;
   }
 
-  /** A JSON object of strings to strings; empty for "", null when it is not one. */
+  /**
+   * A JSON object of strings to strings; empty for "", null when it is not one (or not JSON, or has
+   * a key twice).
+   */
   static Map<String, String> redactionJsonObject(String json) {
     if (json.trim().isEmpty()) {
       return Map.of();
     }
-    Object parsed;
+    JsonNode parsed;
     try {
-      parsed = Json.parse(json);
-    } catch (Json.JsonException e) {
+      parsed = StrictJson.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
       return null;
     }
-    if (!(parsed instanceof Map)) {
+    if (!parsed.isObject()) {
       return null;
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
-      if (!(e.getValue() instanceof String)) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = parsed.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
         return null;
       }
-      out.put((String) e.getKey(), (String) e.getValue());
+      out.put(e.getKey(), e.getValue().textValue());
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  // A holder, so that the mapper exists before the first check runs whatever the order of this
+  // class's initialisation. Strict, as a hand-written value deserves: duplicate keys, comments and
+  // trailing content are errors.
+  private static final class StrictJson {
+    static final ObjectMapper MAPPER =
+        JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
   }
 
   // --- [kafka] --------------------------------------------------------------------------------
