@@ -75,15 +75,6 @@ class ConfigLoaderTest {
     throw new AssertionError("expected a ConfigException");
   }
 
-  private List<String> clientProblems(ConfigReader.Builder builder) {
-    try {
-      builder.loadClient();
-    } catch (ConfigException e) {
-      return e.getProblems().stream().map(ConfigProblem::message).collect(Collectors.toList());
-    }
-    throw new AssertionError("expected a ConfigException");
-  }
-
   // --- Precedence -----------------------------------------------------------------------------
 
   @Test
@@ -488,78 +479,6 @@ class ConfigLoaderTest {
             "runtime.env: set by TRACCIA_ENV but ignored; the proxy serves many applications and"
                 + " cannot give all of them one identity, set it in the application's SDK"
                 + " configuration [env TRACCIA_ENV]");
-  }
-
-  @Test
-  void loadClient_clientOnlyKeysAccepted() throws IOException {
-    writeToml(
-        "[tracing]\nauto_start_trace = false\nauto_trace_name = \"main\"\n"
-            + "[instrumentation]\nenable_patching = false\nmax_span_depth = 3\n"
-            + "[runtime]\nsession_id = \"s-1\"\n"
-            + "[governance]\nstatus_check_endpoint = \"https://gov.example.com/status\"\n");
-
-    ClientConfig config =
-        clientLoader()
-            .setEnvironment(map("TRACCIA_ENV", "prod", "AGENT_DASHBOARD_AGENT_ID", "a-1"))
-            .loadClient();
-
-    assertThat(config.autoStartTrace()).isFalse();
-    assertThat(config.autoTraceName()).isEqualTo("main");
-    assertThat(config.patchingEnabled()).isFalse();
-    assertThat(config.maxSpanDepth()).isEqualTo(3);
-    assertThat(config.sessionId()).contains("s-1");
-    assertThat(config.environment()).contains("prod");
-    assertThat(config.agentId()).contains("a-1");
-    assertThat(config.governanceStatusCheckEndpoint())
-        .contains(URI.create("https://gov.example.com/status"));
-    assertThat(config.describe()).contains("runtime.session_id: s-1 (traccia.toml:8:1)");
-  }
-
-  @Test
-  void loadClient_clientOnlyKeysStillValidated() throws IOException {
-    writeToml("[instrumentation]\nmax_tool_spans = 0\n");
-
-    assertThat(clientProblems(clientLoader()))
-        .containsExactly("instrumentation.max_tool_spans: 0 (expected: > 0) [traccia.toml:2:1]");
-  }
-
-  @Test
-  void loadClient_proxyKeysIgnoredUnchecked() throws IOException {
-    // A file shared with a proxy: its keys, even invalid for the proxy, are none of the client's.
-    writeToml(
-        "[server]\ngrpc_port = 70000\n[guardrails]\nenable_guardrails = false\n"
-            + "[tracing]\nsample_rate = 0.5\nkeep_error_traces = false\n"
-            + "[runtime]\nsession_id = \"s-1\"\n");
-
-    ClientConfig config =
-        clientLoader().setEnvironment(map("TRACCIA_GRPC_PORT", "not-a-port")).loadClient();
-
-    assertThat(config.sampleRate()).isEqualTo(0.5);
-    assertThat(config.sessionId()).contains("s-1");
-    assertThat(config.warnings()).isEmpty();
-    assertThat(config.describe())
-        .contains("tracing.sample_rate: 0.5 (traccia.toml:6:1)")
-        .noneMatch(line -> line.startsWith("server."));
-    assertThatThrownBy(() -> config.origin("server.grpc_port"))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void loadClient_proxyKeySetInCodeIsAnError() {
-    assertThat(clientProblems(clientLoader().setFlags(map("server.grpc_port", "1"))))
-        .containsExactly(
-            "--server.grpc_port: 1 (expected: a key the Java client reads; server.grpc_port is"
-                + " read by the proxy only) [--server.grpc_port]");
-  }
-
-  @Test
-  void loadClient_unknownKeyStillAnErrorWithSuggestion() throws IOException {
-    writeToml("[runtime]\nsesion_id = \"s-1\"\n");
-
-    assertThat(clientProblems(clientLoader()))
-        .containsExactly(
-            "runtime.sesion_id: \"s-1\" (expected: a known key of [runtime]; did you mean"
-                + " runtime.session_id?) [traccia.toml:2:1]");
   }
 
   // --- Validation messages --------------------------------------------------------------------
