@@ -27,10 +27,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The catalog of every configuration key, in the order they are documented.
+ * The catalog of every key the proxy reads, in the order they are documented.
  *
  * <p>One place for names, types, defaults, rules and layers, so the loader, {@link ProxyConfig},
- * {@link ConfigTemplate} and the README cannot disagree. Immutable after class initialisation.
+ * {@link ConfigTemplate} and the README cannot disagree. The keys the Java client reads too are
+ * defined in {@link SharedKeys} (in the config module, which the client ships) and listed here, as
+ * the same objects, at their documented place. The client knows the other keys by name only, from
+ * the list {@link Catalog#PROXY_KEYS_RESOURCE}, which {@code ProxyKeysTest} checks against this
+ * class. Immutable after class initialisation.
  */
 final class ProxyKeys {
 
