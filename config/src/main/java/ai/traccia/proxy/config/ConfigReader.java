@@ -54,7 +54,6 @@ import org.tomlj.TomlTable;
  *   <li>Boolean variables accept only true/1/yes and false/0/no (any case); anything else is an
  *       error instead of silently meaning false.
  *   <li>Unknown keys and sections in the file are errors, with a "did you mean" suggestion.
- *   <li>An invalid {@code TRACCIA_PRICING_OVERRIDE_JSON} is an error rather than being ignored.
  * </ul>
  *
  * <p>An empty environment variable counts as unset, except {@code TRACCIA_MAX_SPANS_PER_SECOND},
