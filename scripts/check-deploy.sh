@@ -153,7 +153,7 @@ build_command="./mvnw ${build_lines[0]#*./mvnw }"
 copied_jar="$(sed -nE 's|^COPY --from=build /src/([^ ]+) .*|\1|p' "${dockerfile}")"
 check "Dockerfile copies ${jar}" test "${copied_jar}" = "${jar}"
 
-if [[ ! -f "${jar}" ]] || [[ -n "$(find config processors pricing-data proxy-server pom.xml -newer "${jar}" \
+if [[ ! -f "${jar}" ]] || [[ -n "$(find config pricing-data proxy-config otlp-codec processors proxy-server pom.xml -newer "${jar}" \
   \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -print -quit)" ]]; then
   log "running the Dockerfile's build command: ${build_command}"
   # Word splitting is what the Dockerfile's shell form does with this line too.

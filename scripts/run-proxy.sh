@@ -9,7 +9,7 @@ set -euo pipefail
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 jar="${repo_dir}/proxy-server/target/traccia-proxy.jar"
-if [[ ! -f "$jar" ]] || [[ -n "$(cd "$repo_dir" && find config pricing-data processors proxy-server pom.xml \
+if [[ ! -f "$jar" ]] || [[ -n "$(cd "$repo_dir" && find config pricing-data proxy-config otlp-codec processors proxy-server pom.xml \
     -newer "$jar" \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -print -quit)" ]]; then
   echo "Building $jar ..." >&2
   (cd "$repo_dir" && ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -pl proxy-server -am package >&2)

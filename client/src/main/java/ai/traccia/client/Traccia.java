@@ -10,7 +10,7 @@ import ai.traccia.client.internal.Weaving;
 import ai.traccia.proxy.config.ClientConfig;
 import ai.traccia.proxy.config.Compression;
 import ai.traccia.proxy.config.ConfigException;
-import ai.traccia.proxy.config.ConfigLoader;
+import ai.traccia.proxy.config.ConfigReader;
 import ai.traccia.proxy.config.ConfigWarning;
 import ai.traccia.proxy.config.ExporterProtocol;
 import io.opentelemetry.api.GlobalOpenTelemetry;
@@ -719,8 +719,8 @@ public final class Traccia {
                   + " the new settings. Call shutdown() first to start over.");
           return running;
         }
-        ConfigLoader.Builder loader =
-            ConfigLoader.builder().setConfigFile(configFile).setFlags(values);
+        ConfigReader.Builder loader =
+            ConfigReader.builder().setConfigFile(configFile).setFlags(values);
         if (environment != null) {
           loader.setEnvironment(environment);
         }

@@ -130,7 +130,9 @@ final class GatewayScale {
     List<SpanBatchProcessor> stages =
         new ArrayList<>(
             EnrichmentProcessors.fromConfig(
-                config, PriceBooks.fromConfig(config, Clock.systemUTC()), model -> {}));
+                config,
+                PriceBooks.fromSettings(config.pricingSettings(), Clock.systemUTC()),
+                model -> {}));
     stages.add(GuardrailFindingsProcessor.create(config.guardrailHeuristics()));
     stages.add(EnrichedMark.create());
     List<ExportTraceServiceRequest> out = new ArrayList<>(raw.size());

@@ -4,6 +4,12 @@
  */
 package ai.traccia.proxy.config;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,7 +24,7 @@ import java.util.Set;
  * <p>The proxy and an application's SDK read one {@code traccia.toml} and one set of {@code
  * TRACCIA_*} variables, but not the same keys. A catalog lists the keys its program {@link #reads};
  * the {@link #others} are known, so that they are not reported as misspellings, but are not read.
- * {@link ConfigLoader} takes a catalog: the proxy rejects an application-only key in its file or
+ * {@link ConfigReader} takes a catalog: the proxy rejects an application-only key in its file or
  * flags (with the reason the key carries) and ignores it with a warning in the environment; the
  * client ignores the proxy's keys.
  *
@@ -26,11 +32,17 @@ import java.util.Set;
  */
 final class Catalog {
 
-  /** The proxy's catalog: {@link ProxyKeys}; the application-only keys are rejected. */
-  static final Catalog PROXY = new Catalog(ProxyKeys.ALL, ClientKeys.ONLY, ClientKeys.ALL, true);
+  /**
+   * The resource listing the proxy's keys by name, in documentation order: one line per key with
+   * its section, name, flag alias ({@code -} if none), environment variables ({@code -} if none)
+   * and whether it may be set in the file, separated by tabs. The proxy's catalog is not on the
+   * client's class path, but the client must know the proxy's keys to ignore them rather than
+   * report them as misspellings; a test of the proxy's catalog checks that this list matches it.
+   */
+  static final String PROXY_KEYS_RESOURCE = "proxy-keys.tsv";
 
   /** The Java client's catalog: {@link ClientKeys#ALL}; the proxy's keys are ignored. */
-  static final Catalog CLIENT = new Catalog(ClientKeys.ALL, proxyOnly(), ProxyKeys.ALL, false);
+  static final Catalog CLIENT = client();
 
   /** What this program reads, in documentation order. */
   final List<Setting<?>> reads;
@@ -82,10 +94,71 @@ final class Catalog {
     this.sections = Collections.unmodifiableList(sections);
   }
 
-  private static List<Setting<?>> proxyOnly() {
-    List<Setting<?>> only = new ArrayList<>(ProxyKeys.ALL);
-    only.removeAll(ClientKeys.ALL);
-    return only;
+  private static Catalog client() {
+    Map<String, Setting<?>> clientReads = new HashMap<>();
+    for (Setting<?> s : ClientKeys.ALL) {
+      clientReads.put(s.key, s);
+    }
+    List<Setting<?>> proxyReads = new ArrayList<>();
+    List<Setting<?>> proxyOnly = new ArrayList<>();
+    for (Setting<?> s : proxyKeyNames()) {
+      Setting<?> shared = clientReads.get(s.key);
+      proxyReads.add(shared != null ? shared : s);
+      if (shared == null) {
+        proxyOnly.add(s);
+      }
+    }
+    return new Catalog(ClientKeys.ALL, proxyOnly, proxyReads, false);
+  }
+
+  /**
+   * The proxy's keys as listed in {@link #PROXY_KEYS_RESOURCE}: names, flags and variables only,
+   * read as strings, since nothing here reads their values.
+   */
+  static List<Setting<?>> proxyKeyNames() {
+    List<Setting<?>> keys = new ArrayList<>();
+    try (InputStream in = Catalog.class.getResourceAsStream(PROXY_KEYS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(PROXY_KEYS_RESOURCE + " is missing from the class path");
+      }
+      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (line.isEmpty() || line.startsWith("#")) {
+          continue;
+        }
+        String[] fields = line.split("\t", -1);
+        if (fields.length != 5) {
+          throw new IllegalStateException(PROXY_KEYS_RESOURCE + ": malformed line " + line);
+        }
+        Setting.Builder<String> b = Setting.builder(fields[0], fields[1], ValueType.STRING);
+        if (!fields[2].equals("-")) {
+          b.flagOnly(fields[2]);
+        }
+        if (!fields[3].equals("-")) {
+          b.env(fields[3].split(","));
+        }
+        if (!Boolean.parseBoolean(fields[4])) {
+          b.notInFile();
+        }
+        keys.add(b.build());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return keys;
+  }
+
+  /** One line of {@link #PROXY_KEYS_RESOURCE} for {@code s}. */
+  static String proxyKeyLine(Setting<?> s) {
+    return s.section
+        + "\t"
+        + s.name
+        + "\t"
+        + (s.flag == null ? "-" : s.flag)
+        + "\t"
+        + (s.env.isEmpty() ? "-" : String.join(",", s.env))
+        + "\t"
+        + s.inFile;
   }
 
   private static void index(Map<String, Setting<?>> index, String name, Setting<?> setting) {

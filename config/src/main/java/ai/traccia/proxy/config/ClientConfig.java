@@ -24,7 +24,7 @@ import java.util.StringJoiner;
  * with the origin of every value: the keys of {@link ClientKeys#ALL}, read from the same file and
  * environment variables as the proxy's.
  *
- * <p>Load it with {@link ConfigLoader#loadClient()}, which ignores the proxy's keys, or build it
+ * <p>Load it with {@link ConfigReader#loadClient()}, which ignores the proxy's keys, or build it
  * with {@link #builder()}. Immutable and thread-safe; {@link #toString()} and {@link #describe()}
  * never show the API key or header values.
  */
@@ -65,7 +65,7 @@ public final class ClientConfig extends SharedConfig {
 
   /** The metrics endpoint as configured ({@code metrics.metrics_endpoint}); empty if not set. */
   public Optional<URI> metricsEndpoint() {
-    return Optional.ofNullable(get(ProxyKeys.METRICS_ENDPOINT));
+    return Optional.ofNullable(get(SharedKeys.METRICS_ENDPOINT));
   }
 
   // --- [logging] and [advanced] ---------------------------------------------------------------
@@ -228,13 +228,13 @@ public final class ClientConfig extends SharedConfig {
     private Builder() {
       for (Setting<?> s : ClientKeys.ALL) {
         values.put(s, s.defaultValue);
-        origins.put(s, ProxyConfig.DEFAULT_ORIGIN);
+        origins.put(s, SharedConfig.DEFAULT_ORIGIN);
       }
     }
 
     private <T> Builder set(Setting<T> setting, T value) {
       values.put(setting.target(), setting.require(value));
-      origins.put(setting.target(), ProxyConfig.BUILDER_ORIGIN);
+      origins.put(setting.target(), SharedConfig.BUILDER_ORIGIN);
       return this;
     }
 
@@ -369,11 +369,11 @@ public final class ClientConfig extends SharedConfig {
      */
     List<ConfigProblem> crossFieldProblems(Set<Setting<?>> skip) {
       List<ConfigProblem> problems = new ArrayList<>();
-      Setting<Integer> batch = ProxyKeys.MAX_EXPORT_BATCH_SIZE;
-      Setting<Integer> queue = ProxyKeys.MAX_QUEUE_SIZE;
+      Setting<Integer> batch = SharedKeys.MAX_EXPORT_BATCH_SIZE;
+      Setting<Integer> queue = SharedKeys.MAX_QUEUE_SIZE;
       if (!skip.contains(batch)
           && !skip.contains(queue)
-          && !ProxyConfig.DEFAULT_ORIGIN.equals(origins.get(batch))
+          && !SharedConfig.DEFAULT_ORIGIN.equals(origins.get(batch))
           && (Integer) values.get(batch) > (Integer) values.get(queue)) {
         problems.add(
             ConfigProblem.of(
@@ -388,8 +388,8 @@ public final class ClientConfig extends SharedConfig {
                     + "]",
                 origins.get(batch)));
       }
-      Setting<Path> cert = ProxyKeys.CLIENT_CERT_FILE;
-      Setting<Path> key = ProxyKeys.CLIENT_KEY_FILE;
+      Setting<Path> cert = SharedKeys.CLIENT_CERT_FILE;
+      Setting<Path> key = SharedKeys.CLIENT_KEY_FILE;
       if (!skip.contains(cert) && !skip.contains(key)) {
         boolean hasCert = values.get(cert) != null;
         boolean hasKey = values.get(key) != null;

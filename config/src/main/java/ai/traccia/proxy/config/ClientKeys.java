@@ -15,9 +15,9 @@ import java.util.List;
  * the file), and the client's catalog: these plus the shared keys it needs.
  *
  * <p>A proxy cannot honour these keys: each carries the reason ({@link Setting#clientOnlyReason}),
- * which the proxy's loader gives when one is set in its file or flags. They live apart from {@link
- * ProxyKeys} so that the proxy's catalog, {@link ProxyConfig} and its template hold only what the
- * proxy reads. Immutable after class initialisation.
+ * which the proxy's loader gives when one is set in its file or flags. They live apart from the
+ * proxy's catalog ({@code ProxyKeys}) so that it, {@code ProxyConfig} and its template hold only
+ * what the proxy reads. Immutable after class initialisation.
  */
 final class ClientKeys {
 
@@ -53,7 +53,7 @@ final class ClientKeys {
           Setting.builder("tracing", "auto_trace_name", ValueType.STRING)
               .defaultValue("root")
               .alias("auto_trace_name")
-              .check(ProxyKeys::nonBlank)
+              .check(Checks::nonBlank)
               .clientOnly(TRACE_REASON)
               .description("Application SDK only: name of the automatic root span."));
 
@@ -81,7 +81,7 @@ final class ClientKeys {
           Setting.builder("instrumentation", "max_tool_spans", ValueType.INT)
               .defaultValue(100)
               .alias("max_tool_spans")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .clientOnly(INSTRUMENT_REASON)
               .description("Application SDK only: most tool spans per trace."));
 
@@ -90,7 +90,7 @@ final class ClientKeys {
           Setting.builder("instrumentation", "max_span_depth", ValueType.INT)
               .defaultValue(10)
               .alias("max_span_depth")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .clientOnly(INSTRUMENT_REASON)
               .description("Application SDK only: deepest span nesting."));
 
@@ -134,7 +134,7 @@ final class ClientKeys {
   static final Setting<URI> STATUS_CHECK_ENDPOINT =
       add(
           Setting.builder("governance", "status_check_endpoint", ValueType.URL)
-              .check(ProxyKeys::httpUrl)
+              .check(Checks::httpUrl)
               .optional("\"\"")
               .clientOnly(GOVERNANCE_REASON)
               .description("Application SDK only: governance status endpoint."));
@@ -142,7 +142,7 @@ final class ClientKeys {
   static final Setting<URI> POST_BLOCK_ENDPOINT =
       add(
           Setting.builder("governance", "post_block_endpoint", ValueType.URL)
-              .check(ProxyKeys::httpUrl)
+              .check(Checks::httpUrl)
               .optional("\"\"")
               .clientOnly(GOVERNANCE_REASON)
               .description("Application SDK only: where blocked calls are reported."));
@@ -151,7 +151,7 @@ final class ClientKeys {
       add(
           Setting.builder("governance", "status_cache_ttl_seconds", ValueType.LONG)
               .defaultValue(60L)
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .clientOnly(GOVERNANCE_REASON)
               .description("Application SDK only: how long a governance status is cached, in s."));
 
@@ -161,31 +161,31 @@ final class ClientKeys {
   static final List<Setting<?>> ONLY = Collections.unmodifiableList(new ArrayList<>(REGISTRY));
 
   /**
-   * Every key the Java client reads, in documentation order: the shared keys of {@link ProxyKeys}
+   * Every key the Java client reads, in documentation order: the shared keys of {@link SharedKeys}
    * that it uses and {@link #ONLY}. The other proxy keys are accepted in its file and ignored.
    */
   static final List<Setting<?>> ALL =
       Collections.unmodifiableList(
           Arrays.asList(
-              ProxyKeys.API_KEY,
-              ProxyKeys.ENDPOINT,
-              ProxyKeys.SAMPLE_RATE,
-              ProxyKeys.USE_OTLP,
-              ProxyKeys.SERVICE_NAME,
+              SharedKeys.API_KEY,
+              SharedKeys.ENDPOINT,
+              SharedKeys.SAMPLE_RATE,
+              SharedKeys.USE_OTLP,
+              SharedKeys.SERVICE_NAME,
               AUTO_START_TRACE,
               AUTO_TRACE_NAME,
-              ProxyKeys.PROTOCOL,
-              ProxyKeys.HEADERS,
-              ProxyKeys.COMPRESSION,
-              ProxyKeys.TIMEOUT_MS,
-              ProxyKeys.CA_FILE,
-              ProxyKeys.CLIENT_CERT_FILE,
-              ProxyKeys.CLIENT_KEY_FILE,
-              ProxyKeys.MAX_QUEUE_SIZE,
-              ProxyKeys.MAX_EXPORT_BATCH_SIZE,
-              ProxyKeys.SCHEDULE_DELAY_MILLIS,
-              ProxyKeys.ENABLE_METRICS,
-              ProxyKeys.METRICS_ENDPOINT,
+              SharedKeys.PROTOCOL,
+              SharedKeys.HEADERS,
+              SharedKeys.COMPRESSION,
+              SharedKeys.TIMEOUT_MS,
+              SharedKeys.CA_FILE,
+              SharedKeys.CLIENT_CERT_FILE,
+              SharedKeys.CLIENT_KEY_FILE,
+              SharedKeys.MAX_QUEUE_SIZE,
+              SharedKeys.MAX_EXPORT_BATCH_SIZE,
+              SharedKeys.SCHEDULE_DELAY_MILLIS,
+              SharedKeys.ENABLE_METRICS,
+              SharedKeys.METRICS_ENDPOINT,
               ENABLE_PATCHING,
               AUTO_INSTRUMENT_TOOLS,
               MAX_TOOL_SPANS,
@@ -199,8 +199,8 @@ final class ClientKeys {
               AGENT_ID,
               AGENT_NAME,
               ENV,
-              ProxyKeys.DEBUG,
-              ProxyKeys.ATTR_TRUNCATION_LIMIT,
+              SharedKeys.DEBUG,
+              SharedKeys.ATTR_TRUNCATION_LIMIT,
               STATUS_CHECK_ENDPOINT,
               POST_BLOCK_ENDPOINT,
               STATUS_CACHE_TTL_SECONDS));

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * <p>Every key has a canonical {@code section.name} spelling (the TOML one). Environment variables
  * and flags use a short alias without the section ({@code TRACCIA_MAX_QUEUE_SIZE}, {@code
  * --max-queue-size}); flags also accept the full key. All spellings are compared after {@link
- * #normalize(String)}. Immutable; the proxy's keys are listed in {@link ProxyKeys}, the
+ * #normalize(String)}. Immutable; the proxy's keys are listed in {@code ProxyKeys}, the
  * application-only ones in {@link ClientKeys}, and {@link Catalog} says who reads which.
  */
 final class Setting<T> {

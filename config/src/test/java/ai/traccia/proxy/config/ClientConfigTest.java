@@ -90,20 +90,4 @@ class ClientConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown client configuration key: server.grpc_port");
   }
-
-  @Test
-  void catalogs_splitByAudience() {
-    // Every application-only key is the client's and none is the proxy's.
-    assertThat(Catalog.CLIENT.reads).containsAll(ClientKeys.ONLY);
-    assertThat(ProxyKeys.ALL).doesNotContainAnyElementsOf(ClientKeys.ONLY);
-    assertThat(ClientKeys.ONLY).allMatch(Setting::clientOnly);
-    assertThat(ProxyKeys.ALL).noneMatch(Setting::clientOnly);
-    // The client's shared keys are the proxy's own Setting objects, so they cannot drift apart.
-    for (Setting<?> s : ClientKeys.ALL) {
-      assertThat(s.clientOnly() || ProxyKeys.ALL.contains(s)).as(s.key).isTrue();
-    }
-    // Both programs know every key of the file.
-    assertThat(Catalog.PROXY.known).containsExactlyInAnyOrderElementsOf(Catalog.CLIENT.known);
-    assertThat(Catalog.CLIENT.sections).containsExactlyInAnyOrderElementsOf(Catalog.PROXY.sections);
-  }
 }

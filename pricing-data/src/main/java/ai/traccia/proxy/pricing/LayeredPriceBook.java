@@ -4,8 +4,6 @@
  */
 package ai.traccia.proxy.pricing;
 
-import ai.traccia.proxy.config.PricePoint;
-import ai.traccia.proxy.config.PricingOverride;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;

@@ -4,8 +4,6 @@
  */
 package ai.traccia.proxy.pricing;
 
-import ai.traccia.proxy.config.PricingOverride;
-import ai.traccia.proxy.config.ProxyConfig;
 import java.time.Clock;
 
 /**
@@ -22,13 +20,13 @@ public final class PriceBooks {
   private PriceBooks() {}
 
   /**
-   * The price book in force for {@code config}: reads the cache file if it exists (blocking), and
+   * The price book in force for {@code settings}: reads the cache file if it exists (blocking), and
    * never fails on a broken cache (it logs a warning and uses the bundled snapshot).
    *
    * @param clock the clock the tables' age is measured with
    */
-  public static ReloadablePriceBook fromConfig(ProxyConfig config, Clock clock) {
-    return new ReloadablePriceBook(config, clock);
+  public static ReloadablePriceBook fromSettings(PricingSettings settings, Clock clock) {
+    return new ReloadablePriceBook(settings, clock);
   }
 
   /** The bundled snapshot alone, without cache or overrides; thread-safe and immutable. */

@@ -4,7 +4,6 @@
  */
 package ai.traccia.proxy.pricing;
 
-import ai.traccia.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -36,13 +35,13 @@ public final class ReloadablePriceBook implements PriceBook {
   private volatile LayeredPriceBook current;
 
   // Guarded by lock.
-  private ProxyConfig config;
+  private PricingSettings settings;
   private FileStamp cacheStamp;
 
-  ReloadablePriceBook(ProxyConfig config, Clock clock) {
+  ReloadablePriceBook(PricingSettings settings, Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     synchronized (lock) {
-      apply(Objects.requireNonNull(config, "config"));
+      apply(Objects.requireNonNull(settings, "settings"));
     }
   }
 
@@ -64,14 +63,14 @@ public final class ReloadablePriceBook implements PriceBook {
   }
 
   /**
-   * Re-applies the precedence with {@code config}: its overrides, its environment override and its
-   * cache path. Never throws; blocks while the cache file is read.
+   * Re-applies the precedence with {@code settings}: its overrides and its cache path. Never
+   * throws; blocks while the cache file is read.
    */
-  public void reload(ProxyConfig config) {
-    Objects.requireNonNull(config, "config");
+  public void reload(PricingSettings settings) {
+    Objects.requireNonNull(settings, "settings");
     synchronized (lock) {
       try {
-        apply(config);
+        apply(settings);
       } catch (RuntimeException e) {
         LOG.log(
             Level.ERROR,
@@ -89,15 +88,15 @@ public final class ReloadablePriceBook implements PriceBook {
    */
   public void checkCacheFile() {
     synchronized (lock) {
-      if (!FileStamp.of(config.pricingCachePath()).equals(cacheStamp)) {
-        reload(config);
+      if (!FileStamp.of(settings.cachePath()).equals(cacheStamp)) {
+        reload(settings);
       }
     }
   }
 
   // Called with lock held.
-  private void apply(ProxyConfig config) {
-    Path cachePath = config.pricingCachePath();
+  private void apply(PricingSettings settings) {
+    Path cachePath = settings.cachePath();
     // Stamp before reading, so a write during the read is seen by the next check.
     FileStamp stamp = FileStamp.of(cachePath);
     PriceTable base = PriceTable.bundled();
@@ -123,11 +122,11 @@ public final class ReloadablePriceBook implements PriceBook {
         LayeredPriceBook.create(
             base,
             baseSource,
-            config.pricingOverrideFromEnv(),
-            config.pricingOverride(),
+            settings.envOverride(),
+            settings.configOverride(),
             clock.instant(),
             current);
-    this.config = config;
+    this.settings = settings;
     this.cacheStamp = stamp;
     this.current = book;
     LOG.log(Level.DEBUG, () -> "Pricing table in force: " + book.info());

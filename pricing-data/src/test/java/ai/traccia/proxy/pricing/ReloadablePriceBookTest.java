@@ -6,9 +6,6 @@ package ai.traccia.proxy.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.traccia.proxy.config.PricePoint;
-import ai.traccia.proxy.config.PricingOverride;
-import ai.traccia.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -33,8 +30,8 @@ class ReloadablePriceBookTest {
     return dir.resolve("cache/pricing.json");
   }
 
-  private ProxyConfig.Builder config() {
-    return ProxyConfig.builder().setPricingCachePath(cache());
+  private PricingSettings config() {
+    return PricingSettings.of(cache());
   }
 
   private static PricingOverride override(String model, String prompt, String completion) {
@@ -62,7 +59,7 @@ class ReloadablePriceBookTest {
 
   @Test
   void load_bundledWhenNothingElse() {
-    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromSettings(config(), CLOCK);
 
     PriceMatch match = book.find("gpt-4o", "openai").orElseThrow();
     assertThat(match.source()).isEqualTo(PricingSource.BUNDLED);
@@ -80,7 +77,7 @@ class ReloadablePriceBookTest {
   void load_cacheReplacesBundledTable() throws IOException {
     writeCache("1");
 
-    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromSettings(config(), CLOCK);
 
     assertThat(book.find("gpt-4o", null).orElseThrow().source()).isEqualTo(PricingSource.CACHE);
     assertThat(input(book, "gpt-4o")).isEqualTo("1");
@@ -98,7 +95,7 @@ class ReloadablePriceBookTest {
     Files.createDirectories(cache().getParent());
     Files.writeString(cache(), "{\"format\": \"traccia-pricing\", \"format_version\": 1}");
 
-    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromSettings(config(), CLOCK);
 
     assertThat(book.info().baseSource()).isEqualTo(PricingSource.BUNDLED);
     assertThat(input(book, "gpt-4o")).isEqualTo("0.0000025");
@@ -109,8 +106,7 @@ class ReloadablePriceBookTest {
     writeCache("1");
 
     ReloadablePriceBook book =
-        PriceBooks.fromConfig(
-            config().setPricingOverrideFromEnv(override("gpt-4o", "5", "10")).build(), CLOCK);
+        PriceBooks.fromSettings(config().withEnvOverride(override("gpt-4o", "5", "10")), CLOCK);
 
     PriceMatch match = book.find("gpt-4o", null).orElseThrow();
     assertThat(match.source()).isEqualTo(PricingSource.ENV_OVERRIDE);
@@ -124,8 +120,7 @@ class ReloadablePriceBookTest {
   @Test
   void load_envOverrideBeatsBundled() {
     ReloadablePriceBook book =
-        PriceBooks.fromConfig(
-            config().setPricingOverrideFromEnv(override("gpt-4o", "5", "10")).build(), CLOCK);
+        PriceBooks.fromSettings(config().withEnvOverride(override("gpt-4o", "5", "10")), CLOCK);
 
     assertThat(book.find("gpt-4o", null).orElseThrow().source())
         .isEqualTo(PricingSource.ENV_OVERRIDE);
@@ -155,8 +150,7 @@ class ReloadablePriceBookTest {
                 "env-only", PricePoint.of(new BigDecimal("7"), new BigDecimal("8"))));
 
     ReloadablePriceBook book =
-        PriceBooks.fromConfig(
-            config().setPricingOverride(config).setPricingOverrideFromEnv(env).build(), CLOCK);
+        PriceBooks.fromSettings(config().withConfigOverride(config).withEnvOverride(env), CLOCK);
 
     PriceMatch match = book.find("gpt-4o", null).orElseThrow();
     assertThat(match.source()).isEqualTo(PricingSource.CONFIG_OVERRIDE);
@@ -176,8 +170,7 @@ class ReloadablePriceBookTest {
   @Test
   void load_configOverrideBeatsBundled() {
     ReloadablePriceBook book =
-        PriceBooks.fromConfig(
-            config().setPricingOverride(override("GPT-4O", "1", "1")).build(), CLOCK);
+        PriceBooks.fromSettings(config().withConfigOverride(override("GPT-4O", "1", "1")), CLOCK);
 
     // An override replaces the entry whose key differs only by case.
     PriceMatch match = book.find("gpt-4o", null).orElseThrow();
@@ -188,7 +181,7 @@ class ReloadablePriceBookTest {
 
   @Test
   void checkCacheFile_picksUpWrittenChangedAndDeletedCache() throws IOException {
-    ReloadablePriceBook book = PriceBooks.fromConfig(config().build(), CLOCK);
+    ReloadablePriceBook book = PriceBooks.fromSettings(config(), CLOCK);
     book.checkCacheFile();
     assertThat(book.info().baseSource()).isEqualTo(PricingSource.BUNDLED);
 
@@ -209,14 +202,13 @@ class ReloadablePriceBookTest {
   @Test
   void reload_appliesChangedOverride() {
     ReloadablePriceBook book =
-        PriceBooks.fromConfig(
-            config().setPricingOverride(override("gpt-4o", "1", "1")).build(), CLOCK);
+        PriceBooks.fromSettings(config().withConfigOverride(override("gpt-4o", "1", "1")), CLOCK);
     assertThat(input(book, "gpt-4o")).isEqualTo("0.001");
 
-    book.reload(config().setPricingOverride(override("gpt-4o", "2", "1")).build());
+    book.reload(config().withConfigOverride(override("gpt-4o", "2", "1")));
     assertThat(input(book, "gpt-4o")).isEqualTo("0.002");
 
-    book.reload(config().build());
+    book.reload(config());
     assertThat(book.find("gpt-4o", null).orElseThrow().source()).isEqualTo(PricingSource.BUNDLED);
   }
 

@@ -221,7 +221,7 @@ public final class ProxyAssembly implements AutoCloseable {
    * throw. Thread-safe.
    */
   public void reload(ProxyConfig current) {
-    stages.prices().reload(current);
+    stages.prices().reload(current.pricingSettings());
     if (stages.guardrails() != null) {
       stages.guardrails().setHeuristicsEnabled(current.guardrailHeuristics());
     }
@@ -305,7 +305,8 @@ public final class ProxyAssembly implements AutoCloseable {
     static Stages build(
         ProxyConfig config, SelfMetrics metrics, ScheduledExecutorService guardrailClock) {
       Role role = Role.of(config.role());
-      ReloadablePriceBook prices = PriceBooks.fromConfig(config, Clock.systemUTC());
+      ReloadablePriceBook prices =
+          PriceBooks.fromSettings(config.pricingSettings(), Clock.systemUTC());
       DerivedMetrics derived =
           config.metricsEnabled() && role.tracesWork() ? DerivedMetrics.fromConfig(config) : null;
       if (derived != null) {

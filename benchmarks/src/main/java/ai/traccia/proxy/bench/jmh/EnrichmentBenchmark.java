@@ -51,7 +51,7 @@ public class EnrichmentBenchmark extends Defaults {
   @Setup
   public void setUp() {
     ProxyConfig config = ProxyConfig.defaults();
-    prices = PriceBooks.fromConfig(config, Clock.systemUTC());
+    prices = PriceBooks.fromSettings(config.pricingSettings(), Clock.systemUTC());
     SpanPipeline.Builder builder = SpanPipeline.builder();
     EnrichmentProcessors.fromConfig(config, prices, model -> {}).forEach(builder::addProcessor);
     pipeline = builder.build();

@@ -10,15 +10,15 @@ import static ai.traccia.proxy.processor.TestSpans.forwarded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import ai.traccia.proxy.config.PricePoint;
-import ai.traccia.proxy.config.PricingOverride;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
 import ai.traccia.proxy.pricing.PriceBook;
 import ai.traccia.proxy.pricing.PriceBooks;
+import ai.traccia.proxy.pricing.PricePoint;
 import ai.traccia.proxy.pricing.PricingInfo;
+import ai.traccia.proxy.pricing.PricingOverride;
 import ai.traccia.proxy.processor.genai.LlmAttributes;
 import ai.traccia.proxy.processor.tokens.TokenCountingProcessor;
 import java.math.BigDecimal;
@@ -69,7 +69,7 @@ class CostProcessorTest extends SpanBatchProcessorContract {
                             new BigDecimal("0.0025"),
                             new BigDecimal("0.0002")))))
             .build();
-    acme = PriceBooks.fromConfig(config, CLOCK);
+    acme = PriceBooks.fromSettings(config.pricingSettings(), CLOCK);
   }
 
   @Override

@@ -140,7 +140,7 @@ public final class PricingCommand implements Callable<Integer> {
             + " in the config, "
             + count(config.pricingOverrideFromEnv().models().size())
             + " in TRACCIA_PRICING_OVERRIDE_JSON");
-    PricingInfo info = PriceBooks.fromConfig(config, clock).info();
+    PricingInfo info = PriceBooks.fromSettings(config.pricingSettings(), clock).info();
     out.println(
         "Active source    : "
             + info.source().label()

@@ -65,7 +65,9 @@ final class LiveFixture implements AutoCloseable {
     derived.registerWith(metrics.registry());
     SpanPipeline.Builder pipeline = SpanPipeline.builder();
     EnrichmentProcessors.fromConfig(
-            config, PriceBooks.fromConfig(config, Clock.systemUTC()), metrics::unpricedSpan)
+            config,
+            PriceBooks.fromSettings(config.pricingSettings(), Clock.systemUTC()),
+            metrics::unpricedSpan)
         .forEach(pipeline::addProcessor);
     pipeline.addProcessor(derived.processor());
     pipeline.addHoldingProcessor(

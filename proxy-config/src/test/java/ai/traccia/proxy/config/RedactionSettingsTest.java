@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RedactionSettingsTest {
 
@@ -112,5 +114,49 @@ class RedactionSettingsTest {
     String long513 = "{\"t\": \"" + "a".repeat(513) + "\"}";
     assertThat(problems(Map.of("TRACCIA_REDACTION_CUSTOM_PATTERNS", long513)))
         .anySatisfy(p -> assertThat(p).contains("512"));
+  }
+
+  @Test
+  void redactionJsonObject_keepsOrderAndDecodesStrings() {
+    assertThat(ProxyKeys.redactionJsonObject(" {\"b\": \"x\\u00e9\\n\", \"a\": \"hash\"} "))
+        .containsExactly(Map.entry("b", "x\u00e9\n"), Map.entry("a", "hash"));
+    assertThat(ProxyKeys.redactionJsonObject(" ")).isEmpty();
+    assertThat(ProxyKeys.redactionJsonObject("{}")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"a\": \"hash\",}",
+        "{\"a\" \"hash\"}",
+        "{\"a\": \"hash\", \"a\": \"mask\"}",
+        "{\"a\": \"hash\"} x",
+        "{\"a\": \"hash\"} {}",
+        "// comment\n{\"a\": \"hash\"}",
+        "{\"a\": 1}",
+        "{\"a\": null}",
+        "{\"a\": {\"b\": \"hash\"}}",
+        "[\"hash\"]",
+        "\"hash\"",
+        "{\"a\": \"hash\"",
+      })
+  void redactionJsonObject_notAnObjectOfStrings_isNull(String json) {
+    assertThat(ProxyKeys.redactionJsonObject(json)).isNull();
+  }
+
+  @Test
+  void load_malformedRedactionJson_namesKeyValueAndVariable() {
+    assertThat(
+            problems(
+                Map.of("TRACCIA_REDACTION_ATTRIBUTE_MODES", "{\"a\": \"hash\", \"a\": \"mask\"}")))
+        .containsExactly(
+            "redaction.attribute_modes: {\"a\": \"hash\", \"a\": \"mask\"} (expected: a JSON object of"
+                + " names to modes, e.g. {\"gen_ai.input.messages\": \"hash\"}) [env"
+                + " TRACCIA_REDACTION_ATTRIBUTE_MODES]");
+    assertThat(problems(Map.of("TRACCIA_REDACTION_CUSTOM_PATTERNS", "{\"t\": 1}")))
+        .containsExactly(
+            "redaction.custom_patterns: {\"t\": 1} (expected: a JSON object of rule names to"
+                + " regular expressions, e.g. {\"ticket\": \"T-[0-9]{6}\"}) [env"
+                + " TRACCIA_REDACTION_CUSTOM_PATTERNS]");
   }
 }

@@ -27,7 +27,7 @@ public final class ConfigKey {
 
   /** Every key the proxy reads, in documentation order. */
   public static List<ConfigKey> proxyKeys() {
-    return describe(Catalog.PROXY.reads);
+    return describe(ProxyKeys.CATALOG.reads);
   }
 
   /** Every key the Java client reads, in documentation order. */

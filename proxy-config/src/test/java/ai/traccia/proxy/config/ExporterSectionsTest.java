@@ -327,7 +327,9 @@ class ExporterSectionsTest {
 
   @Test
   void readme_documentsEverySectionKey() throws IOException {
-    String readme = new String(Files.readAllBytes(Path.of("README.md")), StandardCharsets.UTF_8);
+    String readme =
+        new String(
+            Files.readAllBytes(Path.of("..", "config", "README.md")), StandardCharsets.UTF_8);
     String named = readme.substring(readme.indexOf("#### Named exporters"));
 
     for (ExporterSections.Key<?> key : ExporterSections.KEYS) {

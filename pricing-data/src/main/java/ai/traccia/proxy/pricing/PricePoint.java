@@ -2,7 +2,7 @@
  * Copyright 2026 Traccia Proxy authors
  * SPDX-License-Identifier: Apache-2.0
  */
-package ai.traccia.proxy.config;
+package ai.traccia.proxy.pricing;
 
 import java.math.BigDecimal;
 import java.util.Objects;

@@ -128,7 +128,7 @@ public final class ConfigChange {
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
     for (Map.Entry<String, Boolean> e : changes.entrySet()) {
-      Setting<?> s = Catalog.PROXY.byKey(e.getKey());
+      Setting<?> s = ProxyKeys.CATALOG.byKey(e.getKey());
       lines.add(
           s.key
               + ": "

@@ -7,6 +7,8 @@ package ai.traccia.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.traccia.proxy.pricing.PricePoint;
+import ai.traccia.proxy.pricing.PricingOverride;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;

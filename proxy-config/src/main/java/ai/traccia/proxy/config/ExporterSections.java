@@ -66,7 +66,7 @@ final class ExporterSections {
   static final Key<URI> ENDPOINT =
       own(
           Setting.builder(SECTION, "endpoint", ValueType.URL)
-              .check(ProxyKeys::httpUrl)
+              .check(Checks::httpUrl)
               .example("\"http://tempo:4318\"")
               .description(
                   "Base URL of the backend: for http/protobuf /v1/traces, /v1/metrics and"
@@ -82,7 +82,7 @@ final class ExporterSections {
       own(
           Setting.builder(SECTION, "headers", ValueType.HEADERS)
               .defaultValue(Collections.<String, String>emptyMap())
-              .check(ProxyKeys::headers)
+              .check(Checks::headers)
               .example("{ \"x-scope-orgid\" = \"tenant-1\" }")
               .description(
                   "Extra headers sent to this backend; values are secrets. Not inherited from"
@@ -91,7 +91,7 @@ final class ExporterSections {
   static final Key<String> API_KEY =
       own(
           Setting.builder(SECTION, "api_key", ValueType.STRING)
-              .check(ProxyKeys::apiKey)
+              .check(Checks::apiKey)
               .secret()
               .optional("\"backend-api-key\"")
               .description(
@@ -145,7 +145,7 @@ final class ExporterSections {
     String name = signal.configValue();
     return own(
         Setting.builder(SECTION, name + "_endpoint", ValueType.URL)
-            .check(ProxyKeys::httpUrl)
+            .check(Checks::httpUrl)
             .example("\"http://tempo:4318/v1/" + name + "\"")
             .description(
                 "Full OTLP/HTTP URL for " + name + ", used as is instead of endpoint/v1/" + name));
@@ -179,7 +179,7 @@ final class ExporterSections {
 
   /** {@code exporters.otlp.<name>}, with the name quoted if it is not a bare TOML key. */
   static String prefix(String name) {
-    return TABLE + "." + ConfigLoader.keyPath(Collections.singletonList(name));
+    return TABLE + "." + ConfigReader.keyPath(Collections.singletonList(name));
   }
 
   /** Why {@code name} cannot name a section, or null if it can. */
@@ -320,7 +320,7 @@ final class ExporterSections {
           String suggestion = Suggestions.closest(keyName, names());
           problems.add(
               ConfigProblem.of(
-                  prefix(name) + "." + ConfigLoader.keyPath(Collections.singletonList(keyName)),
+                  prefix(name) + "." + ConfigReader.keyPath(Collections.singletonList(keyName)),
                   ValueType.showPlain(value, true),
                   "a known key of ["
                       + prefix(name)
@@ -418,7 +418,7 @@ final class ExporterSections {
       for (ValueType.Issue issue : invalid.issues) {
         String k =
             keyOf(section, key)
-                + (issue.subPath.isEmpty() ? "" : "." + ConfigLoader.keyPath(issue.subPath));
+                + (issue.subPath.isEmpty() ? "" : "." + ConfigReader.keyPath(issue.subPath));
         problems.add(
             ConfigProblem.of(k, setting.shown(issue, raw, fromToml), issue.expected, origin));
       }

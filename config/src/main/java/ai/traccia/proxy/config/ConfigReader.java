@@ -54,25 +54,24 @@ import org.tomlj.TomlTable;
  *   <li>Boolean variables accept only true/1/yes and false/0/no (any case); anything else is an
  *       error instead of silently meaning false.
  *   <li>Unknown keys and sections in the file are errors, with a "did you mean" suggestion.
- *   <li>An invalid {@code TRACCIA_PRICING_OVERRIDE_JSON} is an error rather than being ignored.
  * </ul>
  *
  * <p>An empty environment variable counts as unset, except {@code TRACCIA_MAX_SPANS_PER_SECOND},
  * where it means unlimited.
  *
  * <p>The file and the variables are shared by the proxy and the applications' SDKs, which read
- * different keys; each load reads one {@link Catalog}. {@link #load()} reads the proxy's ({@link
- * ProxyKeys}): the keys that only an in-process SDK can honour (such as {@code
- * instrumentation.enable_patching} or {@code [runtime]}) are errors when set in the file or by a
- * flag, and are ignored with a warning when set in the environment, which an application and the
- * proxy often share. {@link #loadClient()} reads the Java client's ({@link ClientKeys}) and ignores
- * the proxy's keys, unchecked, wherever they are set, except by a flag (a value set in the
- * application's code), which is an error.
+ * different keys; each read takes one {@link Catalog}. {@link #loadClient()} reads the Java
+ * client's ({@link ClientKeys}) and ignores the proxy's keys, unchecked, wherever they are set,
+ * except by a flag (a value set in the application's code), which is an error. The proxy's loader,
+ * in the proxy's configuration module, reads the proxy's catalog through {@link #read}: there the
+ * keys that only an in-process SDK can honour (such as {@code instrumentation.enable_patching} or
+ * {@code [runtime]}) are errors when set in the file or by a flag, and are ignored with a warning
+ * when set in the environment, which an application and the proxy often share.
  *
  * <p>Instances are immutable and thread-safe; every load reads the file and the given environment
  * afresh. Loading blocks on file I/O.
  */
-public final class ConfigLoader {
+public final class ConfigReader {
 
   private static final String FLAG_ORIGIN = "--config";
   private static final String LOCAL_FILE = "traccia.toml";
@@ -97,7 +96,7 @@ public final class ConfigLoader {
   private final Path workingDirectory;
   private final Path homeDirectory;
 
-  private ConfigLoader(
+  private ConfigReader(
       Path configFile,
       String configFileName,
       String configFileOrigin,
@@ -120,42 +119,6 @@ public final class ConfigLoader {
   }
 
   /**
-   * Loads and validates the proxy's configuration.
-   *
-   * @throws ConfigException listing every problem found
-   */
-  public ProxyConfig load() {
-    return loadWithReport().config();
-  }
-
-  /**
-   * Loads and validates the proxy's configuration, returning it with its warnings, the file read
-   * and the environment variables used.
-   *
-   * @throws ConfigException listing every problem found
-   */
-  public LoadedConfig loadWithReport() {
-    ProxyConfig.Builder builder = ProxyConfig.builder();
-    // Defaults that depend on the directories this loader was given.
-    builder.setFrom(
-        ProxyKeys.PRICING_CACHE_PATH,
-        homeDirectory.resolve(".cache").resolve("traccia").resolve("pricing.json"),
-        ProxyConfig.DEFAULT_ORIGIN);
-    builder.setFrom(
-        ProxyKeys.FILE_EXPORTER_PATH,
-        workingDirectory.resolve("traces.jsonl").toAbsolutePath().normalize(),
-        ProxyConfig.DEFAULT_ORIGIN);
-    Run run = new Run(Catalog.PROXY);
-    run.read();
-    builder.setAllFrom(run.values, run.origins);
-    builder.setOtlpSections(run.otlpSections);
-    run.problems.addAll(builder.crossFieldProblems(run.failed));
-    run.throwIfProblems();
-    return new LoadedConfig(
-        builder.buildChecked(), run.warnings, run.source, run.sourceName, run.environmentUsed);
-  }
-
-  /**
    * Loads and validates the Java client's configuration: the keys it reads, from the same file,
    * variables and precedence; the proxy's keys are ignored. Its warnings are in {@link
    * ClientConfig#warnings()}.
@@ -164,8 +127,7 @@ public final class ConfigLoader {
    */
   public ClientConfig loadClient() {
     ClientConfig.Builder builder = ClientConfig.builder();
-    Run run = new Run(Catalog.CLIENT);
-    run.read();
+    Run run = read(Catalog.CLIENT, null);
     builder.setAllFrom(run.values, run.origins);
     run.problems.addAll(builder.crossFieldProblems(run.failed));
     run.throwIfProblems();
@@ -182,18 +144,39 @@ public final class ConfigLoader {
     return located == null ? Optional.empty() : Optional.of(located.path);
   }
 
-  /**
-   * The key an environment variable sets ({@code TRACCIA_MAX_QUEUE_SIZE} gives {@code
-   * rate_limiting.max_queue_size}), or empty if the variable is not a configuration variable.
-   */
-  public static Optional<String> keyForEnvironmentVariable(String name) {
-    Setting<?> setting = Catalog.PROXY.byEnv(name);
-    return setting == null ? Optional.empty() : Optional.of(setting.key);
+  /** Where {@code ~} points, absolute. */
+  Path homeDirectory() {
+    return homeDirectory;
   }
 
-  /** The same loader, always reading {@code file} (named {@code name} in origins); for reloads. */
-  ConfigLoader pinnedTo(Path file, String name) {
-    return new ConfigLoader(file, name, null, environment, flags, workingDirectory, homeDirectory);
+  /** Where {@code ./traccia.toml} and relative paths are looked up, absolute. */
+  Path workingDirectory() {
+    return workingDirectory;
+  }
+
+  /**
+   * Reads the file, environment and flags for {@code catalog}: the values set, their origins, and
+   * every problem and warning; nothing is thrown. {@code tables} reads the proxy's named exporters
+   * ({@code [exporters.otlp.<name>]}); null skips them, as the client does.
+   */
+  Run read(Catalog catalog, TableReader tables) {
+    Run run = new Run(catalog, tables);
+    run.read();
+    return run;
+  }
+
+  /**
+   * Reads the tables below {@code [exporters.otlp]}, which are not keys of a catalog: their names
+   * are the user's. Called once per file, on the reading thread.
+   */
+  interface TableReader {
+    /** Reads {@code raw}, the value at {@code path} (at {@code origin}), into {@code run}. */
+    void read(Run run, TomlTable root, Object raw, List<String> path, String origin);
+  }
+
+  /** The same reader, always reading {@code file} (named {@code name} in origins); for reloads. */
+  ConfigReader pinnedTo(Path file, String name) {
+    return new ConfigReader(file, name, null, environment, flags, workingDirectory, homeDirectory);
   }
 
   private static final class Located {
@@ -231,24 +214,24 @@ public final class ConfigLoader {
    * One load of one catalog: collects the values set in the file, environment and flags (a later
    * layer overwrites an earlier one), with problems and warnings. Confined to one thread.
    */
-  private final class Run {
+  final class Run {
     private final Catalog catalog;
-    private final ValueType.Context context =
-        new ValueType.Context(homeDirectory, workingDirectory);
+    private final TableReader tables;
+    final ValueType.Context context = new ValueType.Context(homeDirectory, workingDirectory);
     final Map<Setting<?>, Object> values = new LinkedHashMap<>();
     final Map<Setting<?>, String> origins = new LinkedHashMap<>();
     final List<ConfigProblem> problems = new ArrayList<>();
     final List<ConfigWarning> warnings = new ArrayList<>();
     final Set<Setting<?>> failed = new HashSet<>();
     final List<String> environmentUsed = new ArrayList<>();
-    final List<ExporterSections.Section> otlpSections = new ArrayList<>();
     private final Map<Setting<?>, String> seenInFile = new HashMap<>();
     private final Map<Setting<?>, String> seenKeyInFile = new HashMap<>();
     Path source;
     String sourceName;
 
-    Run(Catalog catalog) {
+    Run(Catalog catalog, TableReader tables) {
       this.catalog = catalog;
+      this.tables = tables;
     }
 
     void read() {
@@ -308,7 +291,8 @@ public final class ConfigLoader {
       return sourceName + ":" + position.line() + ":" + position.column();
     }
 
-    private String at(TomlTable root, List<String> path) {
+    /** The position of {@code path} in the file, or the file's name if tomlj has none. */
+    String at(TomlTable root, List<String> path) {
       TomlPosition position = root.inputPositionOf(path);
       return position == null ? sourceName : at(position);
     }
@@ -323,9 +307,9 @@ public final class ConfigLoader {
         if (p.size() == 2
             && Setting.normalize(key).equals("otlp")
             && Setting.normalize(p.get(0)).equals("exporters")) {
-          if (catalog == Catalog.PROXY) {
-            // The client exports to one endpoint; the proxy's named exporters are not its keys.
-            otlpSections(root, raw, p, origin);
+          // The client exports to one endpoint; the proxy's named exporters are not its keys.
+          if (tables != null) {
+            tables.read(this, root, raw, p, origin);
           }
         } else if (setting != null && setting.inFile) {
           fileValue(setting, raw, origin, root, p);
@@ -344,21 +328,6 @@ public final class ConfigLoader {
           unknown(p, raw, origin);
         }
       }
-    }
-
-    /** Reads the named exporters, {@code [exporters.otlp.<name>]}. */
-    private void otlpSections(TomlTable root, Object raw, List<String> path, String origin) {
-      if (!(raw instanceof TomlTable)) {
-        problems.add(
-            ConfigProblem.of(
-                keyPath(path),
-                ValueType.showPlain(raw, true),
-                "a table of named exporters: [" + ExporterSections.TABLE + ".<name>]",
-                origin));
-        return;
-      }
-      otlpSections.addAll(
-          ExporterSections.fromToml((TomlTable) raw, path, context, p -> at(root, p), problems));
     }
 
     private void fileValue(
@@ -641,7 +610,7 @@ public final class ConfigLoader {
     return false;
   }
 
-  /** Builds a {@link ConfigLoader}. Not thread-safe. */
+  /** Builds a {@link ConfigReader}. Not thread-safe. */
   public static final class Builder {
     private Path configFile;
     private Map<String, String> environment;
@@ -689,13 +658,13 @@ public final class ConfigLoader {
       return this;
     }
 
-    /** Returns the loader; later changes to this builder do not affect it. */
-    public ConfigLoader build() {
+    /** Returns the reader; later changes to this builder do not affect it. */
+    public ConfigReader build() {
       Path wd =
           workingDirectory != null ? workingDirectory : Path.of(System.getProperty("user.dir"));
       Path home =
           homeDirectory != null ? homeDirectory : Path.of(System.getProperty("user.home", "."));
-      return new ConfigLoader(
+      return new ConfigReader(
           configFile,
           null,
           FLAG_ORIGIN,
@@ -706,25 +675,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * Builds the loader and loads.
-     *
-     * @throws ConfigException listing every problem found
-     */
-    public ProxyConfig load() {
-      return build().load();
-    }
-
-    /**
-     * Builds the loader and loads, with the report.
-     *
-     * @throws ConfigException listing every problem found
-     */
-    public LoadedConfig loadWithReport() {
-      return build().loadWithReport();
-    }
-
-    /**
-     * Builds the loader and loads the Java client's configuration.
+     * Builds the reader and loads the Java client's configuration.
      *
      * @throws ConfigException listing every problem found
      */

@@ -6,6 +6,8 @@ package ai.traccia.proxy.config;
 
 import static ai.traccia.proxy.config.ProxyKeys.*;
 
+import ai.traccia.proxy.pricing.PricingOverride;
+import ai.traccia.proxy.pricing.PricingSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +46,6 @@ public final class ProxyConfig extends SharedConfig {
   /** The traces endpoint used when an API key is set but no endpoint. */
   public static final URI TRACCIA_PLATFORM_ENDPOINT =
       URI.create("https://api.traccia.ai/v2/traces");
-
-  static final String DEFAULT_ORIGIN = "default";
-  static final String BUILDER_ORIGIN = "builder";
 
   // The [exporters.otlp.<name>] sections, in file order; resolved by otlpExporters().
   private final List<ExporterSections.Section> otlpSections;
@@ -690,6 +689,11 @@ public final class ProxyConfig extends SharedConfig {
     return get(PRICING_OVERRIDE_FROM_ENV);
   }
 
+  /** What the price book is built from: the cache path and both overrides. */
+  public PricingSettings pricingSettings() {
+    return new PricingSettings(pricingCachePath(), pricingOverrideFromEnv(), pricingOverride());
+  }
+
   // --- [kafka] ------------------------------------------------------------------------------
 
   /** Bootstrap brokers as host:port strings ({@code kafka.brokers}); empty when not set. */
@@ -803,8 +807,8 @@ public final class ProxyConfig extends SharedConfig {
    * @throws IllegalArgumentException if there is no such key
    */
   public String origin(String key) {
-    Setting<?> setting = Catalog.PROXY.byKey(key);
-    if (setting == null || !Catalog.PROXY.reads(setting)) {
+    Setting<?> setting = ProxyKeys.CATALOG.byKey(key);
+    if (setting == null || !ProxyKeys.CATALOG.reads(setting)) {
       throw new IllegalArgumentException("unknown configuration key: " + key);
     }
     return origins.get(setting.target());

@@ -4,14 +4,21 @@
  */
 package ai.traccia.proxy.config;
 
+import ai.traccia.proxy.pricing.PricingOverride;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,10 +27,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The catalog of every configuration key, in the order they are documented.
+ * The catalog of every key the proxy reads, in the order they are documented.
  *
  * <p>One place for names, types, defaults, rules and layers, so the loader, {@link ProxyConfig},
- * {@link ConfigTemplate} and the README cannot disagree. Immutable after class initialisation.
+ * {@link ConfigTemplate} and the README cannot disagree. The keys the Java client reads too are
+ * defined in {@link SharedKeys} (in the config module, which the client ships) and listed here, as
+ * the same objects, at their documented place. The client knows the other keys by name only, from
+ * the list {@link Catalog#PROXY_KEYS_RESOURCE}, which {@code ProxyKeysTest} checks against this
+ * class. Immutable after class initialisation.
  */
 final class ProxyKeys {
 
@@ -84,7 +95,7 @@ final class ProxyKeys {
           Setting.builder("server", "admin_header_timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("admin_header_timeout_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "How long an admin connection may take to send a request's head, from its first"
                       + " byte, in ms; slower connections are closed."));
@@ -94,7 +105,7 @@ final class ProxyKeys {
           Setting.builder("server", "admin_idle_timeout_ms", ValueType.LONG)
               .defaultValue(120_000L)
               .alias("admin_idle_timeout_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description("How long an admin connection may stay open between requests, in ms."));
 
   static final Setting<Integer> ADMIN_MAX_CONNECTIONS =
@@ -102,7 +113,7 @@ final class ProxyKeys {
           Setting.builder("server", "admin_max_connections", ValueType.INT)
               .defaultValue(256)
               .alias("admin_max_connections")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Most admin connections open at once; past it a new connection closes the oldest"
                       + " one that is not being answered."));
@@ -112,7 +123,7 @@ final class ProxyKeys {
           Setting.builder("server", "max_request_bytes", ValueType.LONG)
               .defaultValue(64 * MIB)
               .alias("max_request_bytes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description("Largest OTLP request body accepted, in bytes (default 64 MiB)."));
 
   static final Setting<Integer> MAX_CONNECTIONS =
@@ -120,7 +131,7 @@ final class ProxyKeys {
           Setting.builder("server", "max_connections", ValueType.INT)
               .defaultValue(4096)
               .alias("max_connections")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Open connections each receiver (gRPC, HTTP) accepts at most; more are closed"
                       + " as they arrive."));
@@ -130,7 +141,7 @@ final class ProxyKeys {
           Setting.builder("server", "header_timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("header_timeout_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "How long a client has to send a request's headers (HTTP) or finish the"
                       + " connection handshake (gRPC), in ms."));
@@ -140,7 +151,7 @@ final class ProxyKeys {
           Setting.builder("server", "body_timeout_ms", ValueType.LONG)
               .defaultValue(30_000L)
               .alias("body_timeout_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "How long a client has to send a request's body (HTTP) or message (gRPC) once"
                       + " its headers arrived, in ms."));
@@ -150,7 +161,7 @@ final class ProxyKeys {
           Setting.builder("server", "idle_timeout_ms", ValueType.LONG)
               .defaultValue(120_000L)
               .alias("idle_timeout_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description("How long a connection with no request in progress stays open, in ms."));
 
   static final Setting<Integer> MAX_HEADER_BYTES =
@@ -158,7 +169,7 @@ final class ProxyKeys {
           Setting.builder("server", "max_header_bytes", ValueType.INT)
               .defaultValue(16_384)
               .alias("max_header_bytes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Largest request line and largest header block (HTTP) or metadata (gRPC)"
                       + " accepted, in bytes."));
@@ -168,7 +179,7 @@ final class ProxyKeys {
           Setting.builder("server", "max_concurrent_streams", ValueType.INT)
               .defaultValue(100)
               .alias("max_concurrent_streams")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description("Concurrent gRPC calls one connection may have open."));
 
   static final Setting<Long> SHUTDOWN_TIMEOUT_MS =
@@ -176,7 +187,7 @@ final class ProxyKeys {
           Setting.builder("server", "shutdown_timeout_ms", ValueType.LONG)
               .defaultValue(10_000L)
               .alias("shutdown_timeout_ms")
-              .check(ProxyKeys::nonNegative)
+              .check(Checks::nonNegative)
               .description("How long shutdown waits for queued spans to be exported, in ms."));
 
   static final Setting<String> ROLE =
@@ -197,7 +208,7 @@ final class ProxyKeys {
       add(
           Setting.builder("server", "tls_cert_file", ValueType.PATH)
               .alias("tls_cert_file")
-              .check(ProxyKeys::readableFile)
+              .check(Checks::readableFile)
               .optional("\"/etc/traccia/tls/tls.crt\"")
               .description(
                   "PEM certificate chain the OTLP receivers present: both ports then speak TLS"
@@ -207,7 +218,7 @@ final class ProxyKeys {
       add(
           Setting.builder("server", "tls_key_file", ValueType.PATH)
               .alias("tls_key_file")
-              .check(ProxyKeys::readableFile)
+              .check(Checks::readableFile)
               .optional("\"/etc/traccia/tls/tls.key\"")
               .description(
                   "PEM private key of tls_cert_file (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)."));
@@ -216,7 +227,7 @@ final class ProxyKeys {
       add(
           Setting.builder("server", "tls_client_ca_file", ValueType.PATH)
               .alias("tls_client_ca_file")
-              .check(ProxyKeys::readableFile)
+              .check(Checks::readableFile)
               .optional("\"/etc/traccia/tls/client-ca.crt\"")
               .description(
                   "PEM CA certificates for mutual TLS: when set, clients must present a"
@@ -234,7 +245,7 @@ final class ProxyKeys {
           Setting.builder("server", "tls_reload_interval_ms", ValueType.LONG)
               .defaultValue(60_000L)
               .alias("tls_reload_interval_ms")
-              .check(ProxyKeys::nonNegative)
+              .check(Checks::nonNegative)
               .description(
                   "How often the TLS files are checked for changes, in ms; new connections use"
                       + " new files, a broken file is logged and the old one kept. 0: never."));
@@ -270,7 +281,7 @@ final class ProxyKeys {
           Setting.builder("server", "tenant_attribute", ValueType.STRING)
               .defaultValue("tenant.id")
               .alias("tenant_attribute")
-              .check(ProxyKeys::nonBlank)
+              .check(Checks::nonBlank)
               .description(
                   "Resource attribute that carries the tenant of auth_tenants; a value the client"
                       + " sent under this name is replaced."));
@@ -332,38 +343,11 @@ final class ProxyKeys {
 
   // --- [tracing] ------------------------------------------------------------------------------
 
-  static final Setting<String> API_KEY =
-      add(
-          Setting.builder("tracing", "api_key", ValueType.STRING)
-              .alias("api_key")
-              .env("AGENT_DASHBOARD_API_KEY")
-              .check(ProxyKeys::apiKey)
-              .secret()
-              .optional("\"your-traccia-api-key\"")
-              .description(
-                  "API key, sent as 'Authorization: Bearer <key>'. With a key and no endpoint,"
-                      + " spans go to the Traccia platform. Prefer the environment variable."));
+  static final Setting<String> API_KEY = add(SharedKeys.API_KEY);
 
-  static final Setting<URI> ENDPOINT =
-      add(
-          Setting.builder("tracing", "endpoint", ValueType.URL)
-              .alias("endpoint")
-              .env("AGENT_DASHBOARD_ENDPOINT")
-              .check(ProxyKeys::httpUrl)
-              .optional("\"http://localhost:4318/v1/traces\"")
-              .description(
-                  "OTLP traces endpoint of the backend. Without it: the Traccia platform if an"
-                      + " api_key is set, else no OTLP export (spans go to the file exporter)."));
+  static final Setting<URI> ENDPOINT = add(SharedKeys.ENDPOINT);
 
-  static final Setting<Double> SAMPLE_RATE =
-      add(
-          Setting.builder("tracing", "sample_rate", ValueType.DOUBLE)
-              .defaultValue(1.0)
-              .alias("sample_rate")
-              .env("AGENT_DASHBOARD_SAMPLE_RATE")
-              .check(ProxyKeys::fraction)
-              .live()
-              .description("Fraction of traces forwarded, from 0 to 1."));
+  static final Setting<Double> SAMPLE_RATE = add(SharedKeys.SAMPLE_RATE);
 
   static final Setting<Boolean> KEEP_ERROR_TRACES =
       add(
@@ -374,20 +358,9 @@ final class ProxyKeys {
                   "Below a sample_rate of 1, keep a trace's spans that arrive in the same request"
                       + " as a span with status ERROR, whatever the rate."));
 
-  static final Setting<Boolean> USE_OTLP =
-      add(
-          Setting.builder("tracing", "use_otlp", ValueType.BOOLEAN)
-              .defaultValue(true)
-              .alias("use_otlp")
-              .description(
-                  "Export over OTLP. When false, enable the console or the file exporter."));
+  static final Setting<Boolean> USE_OTLP = add(SharedKeys.USE_OTLP);
 
-  static final Setting<String> SERVICE_NAME =
-      add(
-          Setting.builder("tracing", "service_name", ValueType.STRING)
-              .alias("service_name")
-              .optional("\"my-service\"")
-              .description("service.name given to spans whose resource has none."));
+  static final Setting<String> SERVICE_NAME = add(SharedKeys.SERVICE_NAME);
 
   // --- [exporters] ----------------------------------------------------------------------------
 
@@ -424,74 +397,26 @@ final class ProxyKeys {
               .alias("reset_trace_file")
               .description("Empty the file exporter's file at startup instead of appending."));
 
-  static final Setting<ExporterProtocol> PROTOCOL =
-      add(
-          Setting.builder("exporters", "protocol", ValueType.choice(protocols()))
-              .defaultValue(ExporterProtocol.HTTP_PROTOBUF)
-              .alias("exporter_protocol")
-              .description("OTLP protocol to the backend: \"grpc\" or \"http/protobuf\"."));
+  static final Setting<ExporterProtocol> PROTOCOL = add(SharedKeys.PROTOCOL);
 
-  static final Setting<Map<String, String>> HEADERS =
-      add(
-          Setting.builder("exporters", "headers", ValueType.HEADERS)
-              .defaultValue(Collections.<String, String>emptyMap())
-              .alias("exporter_headers")
-              .check(ProxyKeys::headers)
-              .example("{ \"x-scope-orgid\" = \"tenant-1\" }")
-              .description(
-                  "Extra headers sent to the backend; values are secrets and never shown. As an"
-                      + " environment variable: k1=v1,k2=v2 with percent-encoded values."
-                      + " Default: none."));
+  static final Setting<Map<String, String>> HEADERS = add(SharedKeys.HEADERS);
 
-  static final Setting<Compression> COMPRESSION =
-      add(
-          Setting.builder("exporters", "compression", ValueType.choice(compressions()))
-              .defaultValue(Compression.GZIP)
-              .alias("exporter_compression")
-              .description("Compression of export requests: \"gzip\" or \"none\"."));
+  static final Setting<Compression> COMPRESSION = add(SharedKeys.COMPRESSION);
 
-  static final Setting<Long> TIMEOUT_MS =
-      add(
-          Setting.builder("exporters", "timeout_ms", ValueType.LONG)
-              .defaultValue(10_000L)
-              .alias("exporter_timeout_ms")
-              .check(ProxyKeys::positive)
-              .description("Timeout of one export request, in ms."));
+  static final Setting<Long> TIMEOUT_MS = add(SharedKeys.TIMEOUT_MS);
 
-  static final Setting<Path> CA_FILE =
-      add(
-          Setting.builder("exporters", "ca_file", ValueType.PATH)
-              .alias("exporter_ca_file")
-              .check(ProxyKeys::readableFile)
-              .optional("\"/etc/ssl/certs/backend-ca.pem\"")
-              .description(
-                  "PEM file of the CA certificates to trust for an https endpoint, instead of"
-                      + " the system's."));
+  static final Setting<Path> CA_FILE = add(SharedKeys.CA_FILE);
 
-  static final Setting<Path> CLIENT_CERT_FILE =
-      add(
-          Setting.builder("exporters", "client_cert_file", ValueType.PATH)
-              .alias("exporter_client_cert_file")
-              .check(ProxyKeys::readableFile)
-              .optional("\"/etc/traccia/client.pem\"")
-              .description("PEM client certificate for mutual TLS; needs client_key_file."));
+  static final Setting<Path> CLIENT_CERT_FILE = add(SharedKeys.CLIENT_CERT_FILE);
 
-  static final Setting<Path> CLIENT_KEY_FILE =
-      add(
-          Setting.builder("exporters", "client_key_file", ValueType.PATH)
-              .alias("exporter_client_key_file")
-              .check(ProxyKeys::readableFile)
-              .optional("\"/etc/traccia/client-key.pem\"")
-              .description(
-                  "PEM private key for mutual TLS (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted); needs"
-                      + " client_cert_file."));
+  static final Setting<Path> CLIENT_KEY_FILE = add(SharedKeys.CLIENT_KEY_FILE);
 
   static final Setting<Long> RETRY_INITIAL_BACKOFF_MS =
       add(
           Setting.builder("exporters", "retry_initial_backoff_ms", ValueType.LONG)
               .defaultValue(1_000L)
               .alias("retry_initial_backoff_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description("First wait before retrying a failed export, in ms."));
 
   static final Setting<Long> RETRY_MAX_BACKOFF_MS =
@@ -499,7 +424,7 @@ final class ProxyKeys {
           Setting.builder("exporters", "retry_max_backoff_ms", ValueType.LONG)
               .defaultValue(30_000L)
               .alias("retry_max_backoff_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Longest wait between retries, in ms; at least retry_initial_backoff_ms."));
 
@@ -508,14 +433,14 @@ final class ProxyKeys {
           Setting.builder("exporters", "retry_max_elapsed_ms", ValueType.LONG)
               .defaultValue(300_000L)
               .alias("retry_max_elapsed_ms")
-              .check(ProxyKeys::nonNegative)
+              .check(Checks::nonNegative)
               .description("Give up retrying a batch after this long, in ms; 0 disables retries."));
 
   static final Setting<URI> LOGS_ENDPOINT =
       add(
           Setting.builder("exporters", "logs_endpoint", ValueType.URL)
               .alias("logs_endpoint")
-              .check(ProxyKeys::httpUrl)
+              .check(Checks::httpUrl)
               .optional("\"http://localhost:4318/v1/logs\"")
               .description(
                   "Where received OTLP logs are passed on. Default: derived from the traces"
@@ -545,7 +470,7 @@ final class ProxyKeys {
           Setting.builder("exporters", "durable_queue_max_bytes", ValueType.LONG)
               .defaultValue(1024 * MIB)
               .alias("durable_queue_max_bytes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Bytes each exporter's durable queue holds on disk at most (default 1 GiB);"
                       + " when full, clients are asked to retry."));
@@ -556,7 +481,7 @@ final class ProxyKeys {
       add(
           Setting.builder("rate_limiting", "max_spans_per_second", ValueType.DOUBLE)
               .alias("max_spans_per_second")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .optional("100.0")
               .emptyEnvMeansNone()
               .live()
@@ -564,22 +489,14 @@ final class ProxyKeys {
                   "Spans accepted per second, after the processors; see policy for the rest. Default:"
                       + " unlimited."));
 
-  static final Setting<Integer> MAX_QUEUE_SIZE =
-      add(
-          Setting.builder("rate_limiting", "max_queue_size", ValueType.INT)
-              .defaultValue(50_000)
-              .alias("max_queue_size")
-              .check(ProxyKeys::positive)
-              .description(
-                  "Items each exporter's in-memory queue holds, queued and in flight; past it,"
-                      + " clients are asked to retry."));
+  static final Setting<Integer> MAX_QUEUE_SIZE = add(SharedKeys.MAX_QUEUE_SIZE);
 
   static final Setting<Long> MAX_BLOCK_MS =
       add(
           Setting.builder("rate_limiting", "max_block_ms", ValueType.LONG)
               .defaultValue(100L)
               .alias("max_block_ms")
-              .check(ProxyKeys::nonNegative)
+              .check(Checks::nonNegative)
               .live()
               .description(
                   "How long a request waits for rate-limit tokens before policy applies, in ms."));
@@ -600,52 +517,29 @@ final class ProxyKeys {
       add(
           Setting.builder("rate_limiting", "max_buffer_bytes", ValueType.LONG)
               .alias("max_buffer_bytes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .optional("268435456")
               .description(
                   "Bytes of requests being received, processed and queued in memory, at most;"
                       + " past it, requests are refused with a retry delay before they are"
                       + " decoded. Default: 40% of the JVM's maximum heap."));
 
-  static final Setting<Integer> MAX_EXPORT_BATCH_SIZE =
-      add(
-          Setting.builder("rate_limiting", "max_export_batch_size", ValueType.INT)
-              .defaultValue(2048)
-              .alias("max_export_batch_size")
-              .check(ProxyKeys::positive)
-              .description("Most spans per export request; at most max_queue_size."));
+  static final Setting<Integer> MAX_EXPORT_BATCH_SIZE = add(SharedKeys.MAX_EXPORT_BATCH_SIZE);
 
-  static final Setting<Long> SCHEDULE_DELAY_MILLIS =
-      add(
-          Setting.builder("rate_limiting", "schedule_delay_millis", ValueType.LONG)
-              .defaultValue(200L)
-              .alias("schedule_delay_millis")
-              .check(ProxyKeys::positive)
-              .description("Longest wait before a partial batch is exported, in ms."));
+  static final Setting<Long> SCHEDULE_DELAY_MILLIS = add(SharedKeys.SCHEDULE_DELAY_MILLIS);
 
   // --- [metrics] ------------------------------------------------------------------------------
 
-  static final Setting<Boolean> ENABLE_METRICS =
-      add(
-          Setting.builder("metrics", "enable_metrics", ValueType.BOOLEAN)
-              .defaultValue(true)
-              .alias("enable_metrics")
-              .description("Produce metrics (tokens, cost, latency) from the spans."));
+  static final Setting<Boolean> ENABLE_METRICS = add(SharedKeys.ENABLE_METRICS);
 
-  static final Setting<URI> METRICS_ENDPOINT =
-      add(
-          Setting.builder("metrics", "metrics_endpoint", ValueType.URL)
-              .alias("metrics_endpoint")
-              .check(ProxyKeys::httpUrl)
-              .optional("\"http://localhost:4318/v1/metrics\"")
-              .description("OTLP metrics endpoint. Default: derived from the traces endpoint."));
+  static final Setting<URI> METRICS_ENDPOINT = add(SharedKeys.METRICS_ENDPOINT);
 
   static final Setting<Double> METRICS_SAMPLE_RATE =
       add(
           Setting.builder("metrics", "metrics_sample_rate", ValueType.DOUBLE)
               .defaultValue(1.0)
               .alias("metrics_sample_rate")
-              .check(ProxyKeys::fraction)
+              .check(Checks::fraction)
               .description("Fraction of spans that feed the metrics, from 0 to 1."));
 
   static final Setting<Long> METRICS_EXPORT_INTERVAL_MS =
@@ -653,7 +547,7 @@ final class ProxyKeys {
           Setting.builder("metrics", "export_interval_ms", ValueType.LONG)
               .defaultValue(60_000L)
               .alias("metrics_export_interval_ms")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description("How often derived metrics are sent to the metrics endpoint, in ms."));
 
   static final Setting<String> METRICS_TEMPORALITY =
@@ -670,7 +564,7 @@ final class ProxyKeys {
           Setting.builder("metrics", "cardinality_limit", ValueType.INT)
               .defaultValue(2000)
               .alias("metrics_cardinality_limit")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Most series (attribute sets) per derived metric, the overflow series"
                       + " otel.metric.overflow=true included."));
@@ -680,7 +574,7 @@ final class ProxyKeys {
           Setting.builder("metrics", "max_label_length", ValueType.INT)
               .defaultValue(128)
               .alias("metrics_max_label_length")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Longest value, in characters, of a metric attribute or label taken from spans"
                       + " (model, service, agent...); longer values are cut to this length."));
@@ -777,7 +671,7 @@ final class ProxyKeys {
           Setting.builder("guardrails", "max_held_root_bytes", ValueType.LONG)
               .defaultValue(16L * 1024 * 1024)
               .alias("guardrail_max_held_root_bytes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Most bytes of root spans held at once; past it the oldest are forwarded early"
                       + " with the summary known so far."));
@@ -896,7 +790,7 @@ final class ProxyKeys {
               .defaultValue(64)
               .alias("redaction_truncate_length")
               .live()
-              .check(ProxyKeys::nonNegative)
+              .check(Checks::nonNegative)
               .description("Characters the truncate mode keeps of each content value."));
 
   static final Setting<Integer> REDACTION_MAX_SCAN_CHARS =
@@ -905,7 +799,7 @@ final class ProxyKeys {
               .defaultValue(65_536)
               .alias("redaction_max_scan_chars")
               .live()
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Characters of each value the mask mode scans; the rest is cut, never passed"
                       + " on unscanned."));
@@ -978,28 +872,43 @@ final class ProxyKeys {
     return null;
   }
 
-  /** A JSON object of strings to strings; empty for "", null when it is not one. */
+  /**
+   * A JSON object of strings to strings; empty for "", null when it is not one (or not JSON, or has
+   * a key twice).
+   */
   static Map<String, String> redactionJsonObject(String json) {
     if (json.trim().isEmpty()) {
       return Map.of();
     }
-    Object parsed;
+    JsonNode parsed;
     try {
-      parsed = Json.parse(json);
-    } catch (Json.JsonException e) {
+      parsed = StrictJson.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
       return null;
     }
-    if (!(parsed instanceof Map)) {
+    if (!parsed.isObject()) {
       return null;
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
-      if (!(e.getValue() instanceof String)) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = parsed.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
         return null;
       }
-      out.put((String) e.getKey(), (String) e.getValue());
+      out.put(e.getKey(), e.getValue().textValue());
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  // A holder, so that the mapper exists before the first check runs whatever the order of this
+  // class's initialisation. Strict, as a hand-written value deserves: duplicate keys, comments and
+  // trailing content are errors.
+  private static final class StrictJson {
+    static final ObjectMapper MAPPER =
+        JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
   }
 
   // --- [kafka] --------------------------------------------------------------------------------
@@ -1111,7 +1020,7 @@ final class ProxyKeys {
       add(
           Setting.builder("kafka", "tls_ca_file", ValueType.PATH)
               .alias("kafka_tls_ca_file")
-              .check(ProxyKeys::readableFile)
+              .check(Checks::readableFile)
               .optional("\"/etc/traccia/kafka-ca.pem\"")
               .description(
                   "PEM CA certificates to trust for the brokers instead of the system's."));
@@ -1120,7 +1029,7 @@ final class ProxyKeys {
       add(
           Setting.builder("kafka", "tls_cert_file", ValueType.PATH)
               .alias("kafka_tls_cert_file")
-              .check(ProxyKeys::readableFile)
+              .check(Checks::readableFile)
               .optional("\"/etc/traccia/kafka-client.pem\"")
               .description("PEM client certificate chain for mutual TLS; needs tls_key_file."));
 
@@ -1128,7 +1037,7 @@ final class ProxyKeys {
       add(
           Setting.builder("kafka", "tls_key_file", ValueType.PATH)
               .alias("kafka_tls_key_file")
-              .check(ProxyKeys::readableFile)
+              .check(Checks::readableFile)
               .optional("\"/etc/traccia/kafka-client-key.pem\"")
               .description("PEM (PKCS#8, unencrypted) private key of tls_cert_file."));
 
@@ -1189,14 +1098,7 @@ final class ProxyKeys {
 
   // --- [logging] ------------------------------------------------------------------------------
 
-  static final Setting<Boolean> DEBUG =
-      add(
-          Setting.builder("logging", "debug", ValueType.BOOLEAN)
-              .defaultValue(false)
-              .alias("debug")
-              .env("AGENT_DASHBOARD_DEBUG")
-              .live()
-              .description("Debug logging; the same as level = \"debug\" unless level is set."));
+  static final Setting<Boolean> DEBUG = add(SharedKeys.DEBUG);
 
   static final Setting<Boolean> ENABLE_SPAN_LOGGING =
       add(
@@ -1218,21 +1120,14 @@ final class ProxyKeys {
 
   // --- [advanced] -----------------------------------------------------------------------------
 
-  static final Setting<Integer> ATTR_TRUNCATION_LIMIT =
-      add(
-          Setting.builder("advanced", "attr_truncation_limit", ValueType.INT)
-              .alias("attr_truncation_limit")
-              .check(ProxyKeys::positive)
-              .optional("1000")
-              .description(
-                  "Longest string attribute written by the file exporter. Default: no limit."));
+  static final Setting<Integer> ATTR_TRUNCATION_LIMIT = add(SharedKeys.ATTR_TRUNCATION_LIMIT);
 
   static final Setting<Integer> MAX_ATTRIBUTES =
       add(
           Setting.builder("advanced", "max_attributes", ValueType.INT)
               .defaultValue(1024)
               .alias("max_attributes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Most attributes of one span, span event, span link, resource or scope, and most"
                       + " entries of one key-value list value, in a trace request; a request over"
@@ -1243,7 +1138,7 @@ final class ProxyKeys {
           Setting.builder("advanced", "max_attribute_value_bytes", ValueType.INT)
               .defaultValue(1024 * 1024)
               .alias("max_attribute_value_bytes")
-              .check(ProxyKeys::positive)
+              .check(Checks::positive)
               .description(
                   "Most bytes of one string or bytes attribute value, at any depth of arrays and"
                       + " key-value lists, in a trace request; a request over it is refused (400,"
@@ -1264,7 +1159,7 @@ final class ProxyKeys {
 
   static final Setting<PricingOverride> PRICING_OVERRIDE =
       add(
-          Setting.builder("pricing", "override", ValueType.PRICING)
+          Setting.builder("pricing", "override", ProxyValueTypes.PRICING)
               .defaultValue(PricingOverride.empty())
               .live()
               .description(
@@ -1274,7 +1169,7 @@ final class ProxyKeys {
 
   static final Setting<PricingOverride> PRICING_OVERRIDE_JSON =
       add(
-          Setting.builder("pricing", "override_json", ValueType.PRICING)
+          Setting.builder("pricing", "override_json", ProxyValueTypes.PRICING)
               .flagOnly("pricing_override_json")
               .writes(PRICING_OVERRIDE)
               .example("'{\"gpt-4o\": {\"prompt\": 0.0025, \"completion\": 0.01}}'")
@@ -1284,7 +1179,7 @@ final class ProxyKeys {
 
   static final Setting<PricingOverride> PRICING_OVERRIDE_FROM_ENV =
       add(
-          Setting.builder("pricing", "override_from_env", ValueType.PRICING)
+          Setting.builder("pricing", "override_from_env", ProxyValueTypes.PRICING)
               .defaultValue(PricingOverride.empty())
               .env("TRACCIA_PRICING_OVERRIDE_JSON")
               .deprecatedEnv("AGENT_DASHBOARD_PRICING_JSON")
@@ -1299,28 +1194,18 @@ final class ProxyKeys {
   /** Every setting the proxy reads, in documentation order. */
   static final List<Setting<?>> ALL = Collections.unmodifiableList(new ArrayList<>(REGISTRY));
 
+  /** The proxy's catalog: {@link #ALL}; the application-only keys are rejected. */
+  static final Catalog CATALOG = new Catalog(ALL, ClientKeys.ONLY, ClientKeys.ALL, true);
+
   // --- Helpers --------------------------------------------------------------------------------
 
   private static <T> Setting<T> add(Setting.Builder<T> builder) {
-    Setting<T> setting = builder.build();
+    return add(builder.build());
+  }
+
+  private static <T> Setting<T> add(Setting<T> setting) {
     REGISTRY.add(setting);
     return setting;
-  }
-
-  private static Map<String, ExporterProtocol> protocols() {
-    Map<String, ExporterProtocol> words = new LinkedHashMap<>();
-    for (ExporterProtocol p : ExporterProtocol.values()) {
-      words.put(p.configValue(), p);
-    }
-    return words;
-  }
-
-  private static Map<String, Compression> compressions() {
-    Map<String, Compression> words = new LinkedHashMap<>();
-    for (Compression c : Compression.values()) {
-      words.put(c.configValue(), c);
-    }
-    return words;
   }
 
   private static Map<String, String> kafkaCompressions() {
@@ -1401,73 +1286,12 @@ final class ProxyKeys {
 
   // --- Checks: each returns what would be accepted, or null when the value is fine ------------
 
-  static String positive(Number n) {
-    return n.doubleValue() > 0 ? null : "> 0";
-  }
-
-  static String nonNegative(Number n) {
-    return n.doubleValue() >= 0 ? null : ">= 0";
-  }
-
-  static String fraction(Double d) {
-    return d >= 0 && d <= 1 ? null : "a number from 0 to 1";
-  }
-
   static String port(Integer port) {
     return port >= 0 && port <= 65535 ? null : "an integer from 0 to 65535; 0 picks a free port";
   }
 
   static String logLevel(String level) {
     return levels().containsKey(level) ? null : "one of error, warn, info, debug, trace";
-  }
-
-  static String nonBlank(String s) {
-    return s.trim().isEmpty() ? "a non-empty string" : null;
-  }
-
-  static String readableFile(Path path) {
-    return Files.isRegularFile(path) && Files.isReadable(path)
-        ? null
-        : "an existing, readable file";
-  }
-
-  static String httpUrl(URI uri) {
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))) {
-      return ValueType.EXPECTED_URL;
-    }
-    if (uri.getRawUserInfo() != null) {
-      return "a URL without user information; put credentials in tracing.api_key or"
-          + " exporters.headers";
-    }
-    if (uri.getHost() == null) {
-      String authority = uri.getRawAuthority();
-      return authority != null && authority.indexOf('_') >= 0
-          ? "a host name without '_' (use '-' or an IP address)"
-          : ValueType.EXPECTED_URL;
-    }
-    return null;
-  }
-
-  // The same character sets the exporters accept, so a header they would refuse fails here, at
-  // load time, with the key and origin in the message.
-  static String headers(Map<String, String> headers) {
-    for (Map.Entry<String, String> e : headers.entrySet()) {
-      if (!e.getKey().matches("[A-Za-z0-9_.-]+")) {
-        return "header names of letters, digits, '-', '_' or '.'";
-      }
-      if (!e.getValue().matches("[\\x20-\\x7E\\t]*")) {
-        return "header values of printable ASCII characters, without line breaks";
-      }
-    }
-    return null;
-  }
-
-  // The key becomes a header value, so it has the same rule as one (the exporters check it too).
-  static String apiKey(String key) {
-    return key.matches("[\\x20-\\x7E\\t]*")
-        ? null
-        : "printable ASCII characters, without line breaks";
   }
 
   static String hostOrIp(String address) {
