@@ -762,6 +762,14 @@ public final class ProxyConfig extends SharedConfig {
     return get(KAFKA_MAX_POLL_RECORDS);
   }
 
+  /**
+   * How long a silent receiver keeps its partitions ({@code kafka.session_timeout_ms}): the time a
+   * gateway that died takes to be replaced by the others.
+   */
+  public int kafkaSessionTimeoutMs() {
+    return get(KAFKA_SESSION_TIMEOUT_MS);
+  }
+
   /** Whether the brokers are reached over TLS ({@code kafka.tls_enabled}). */
   public boolean kafkaTlsEnabled() {
     return get(KAFKA_TLS_ENABLED);

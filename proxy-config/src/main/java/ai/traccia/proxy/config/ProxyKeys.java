@@ -1009,6 +1009,20 @@ final class ProxyKeys {
               .check(n -> n >= 1 && n <= 10_000 ? null : "an integer from 1 to 10000")
               .description("Records the receiver reads in one poll, and commits after."));
 
+  static final Setting<Integer> KAFKA_SESSION_TIMEOUT_MS =
+      add(
+          Setting.builder("kafka", "session_timeout_ms", ValueType.INT)
+              .defaultValue(45_000)
+              .alias("kafka_session_timeout_ms")
+              .check(
+                  n ->
+                      n >= 6_000 && n <= 300_000
+                          ? null
+                          : "an integer from 6000 to 300000 (the brokers' own bounds apply too)")
+              .description(
+                  "How long the group waits for a receiver that stopped answering before its"
+                      + " partitions go to the others; heartbeats are sent every third of it."));
+
   static final Setting<Boolean> KAFKA_TLS_ENABLED =
       add(
           Setting.builder("kafka", "tls_enabled", ValueType.BOOLEAN)

@@ -54,6 +54,7 @@ class KafkaSettingsTest {
     assertThat(config.kafkaCompression()).isEqualTo("none");
     assertThat(config.kafkaProduceTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.kafkaMaxPollRecords()).isEqualTo(500);
+    assertThat(config.kafkaSessionTimeoutMs()).isEqualTo(45_000);
     assertThat(config.kafkaSaslMechanism()).isEqualTo("none");
   }
 
@@ -110,6 +111,21 @@ class KafkaSettingsTest {
             p -> assertThat(p).startsWith("kafka.max_poll_records: 0 (expected: an integer from 1"))
         .anySatisfy(p -> assertThat(p).startsWith("kafka.compression: \"brotli\""))
         .anySatisfy(p -> assertThat(p).startsWith("kafka.produce_timeout_ms: 10 (expected:"));
+  }
+
+  @Test
+  void load_sessionTimeoutWithinTheBrokersDefaultBounds() throws IOException {
+    assertThat(loader("[kafka]\nsession_timeout_ms = 10000\n").load().kafkaSessionTimeoutMs())
+        .isEqualTo(10_000);
+    assertThat(problems(loader("[kafka]\nsession_timeout_ms = 5999\n")))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        "kafka.session_timeout_ms: 5999 (expected: an integer from 6000 to"
+                            + " 300000"));
+    assertThat(problems(loader("[kafka]\nsession_timeout_ms = 300001\n"))).hasSize(1);
   }
 
   @Test

@@ -140,6 +140,9 @@ public final class KafkaReceiver implements AutoCloseable {
     // are not skipped.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafkaMaxPollRecords());
+    // A gateway that died keeps its partitions, and the traces in them wait, for this long.
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.kafkaSessionTimeoutMs());
+    props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, config.kafkaSessionTimeoutMs() / 3);
     KafkaConsumer<String, byte[]> consumer;
     try {
       consumer =
