@@ -487,7 +487,7 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
     }
 
     /**
-     * Where released root spans go, each alone in a batch: the stages after this one and the
+     * Where released root spans go, in batches of released roots: the stages after this one and the
      * queues, as {@link SpanPipeline.Builder#addHoldingProcessor} gives them. Called on receiver
      * threads, the scheduler's thread and the thread that calls {@code shutdown()}. Required.
      */

@@ -26,9 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * It changes nothing and refuses nothing.
  *
  * <p>Root spans the guardrail processor holds back are taken out of their batch before this stage;
- * they come through it again, alone in a batch, when the processor lets them go, with the trace's
- * guardrail summary on them. Placed before sampling, so the page shows every trace the proxy
- * accepted, as {@code /metrics} counts them, not only the sampled ones.
+ * they come through it again, in a batch of released roots only, when the processor lets them go,
+ * with the trace's guardrail summary on them. Placed before sampling, so the page shows every trace
+ * the proxy accepted, as {@code /metrics} counts them, not only the sampled ones.
  */
 public final class LiveTap implements SpanBatchProcessor {
 
@@ -102,6 +102,7 @@ public final class LiveTap implements SpanBatchProcessor {
   @Override
   public void process(SpanBatch batch) {
     List<LiveTraces.SpanFacts> facts = new ArrayList<>(batch.size());
+    Boolean releasedRoots = null; // whether this is a batch of released roots, once asked
     for (int i = 0; i < batch.size(); i++) {
       boolean root = batch.parentSpanId(i).isEmpty();
       if (batch.isRejected(i)) {
@@ -117,8 +118,8 @@ public final class LiveTap implements SpanBatchProcessor {
       }
       Set<String> held = null;
       if (root && heldSeen) {
-        // A root released by the guardrail stage comes through here like any span, alone in its
-        // batch, with its trace's summary appended to it.
+        // A root released by the guardrail stage comes through here like any span, in a batch of
+        // released roots, with its trace's summary appended to it.
         synchronized (pendingRoots) {
           held = pendingRoots.isEmpty() ? null : pendingRoots.remove(OtlpIds.hex(batch.spanId(i)));
         }
@@ -129,21 +130,28 @@ public final class LiveTap implements SpanBatchProcessor {
         both.addAll(edited);
         edited = both;
       }
-      facts.add(read(batch, i, edited, held != null || (heldSeen && isReleased(batch, i))));
+      if (held == null && heldSeen && releasedRoots == null) {
+        releasedRoots = isReleased(batch);
+      }
+      facts.add(read(batch, i, edited, held != null || (heldSeen && releasedRoots)));
     }
     traces.addAll(facts);
   }
 
   /**
-   * Whether span {@code i} looks like a root the guardrail stage held and released, when it is no
-   * longer among the pending roots (more were held than are remembered): alone in its batch, with a
+   * Whether {@code batch} looks like roots the guardrail stage held and released, for a root no
+   * longer among the pending roots (more were held than are remembered): every span a root, with a
    * summary that no stage wrote in this batch.
    */
-  private static boolean isReleased(SpanBatch batch, int i) {
-    return batch.size() == 1
-        && batch.parentSpanId(i).isEmpty()
-        && batch.attribute(i, "guardrail.summary") != null
-        && !batch.editedAttributeKeys(i).contains("guardrail.summary");
+  private static boolean isReleased(SpanBatch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (!batch.parentSpanId(i).isEmpty()
+          || batch.attribute(i, "guardrail.summary") == null
+          || batch.editedAttributeKeys(i).contains("guardrail.summary")) {
+        return false;
+      }
+    }
+    return batch.size() > 0;
   }
 
   private static LiveTraces.SpanFacts read(

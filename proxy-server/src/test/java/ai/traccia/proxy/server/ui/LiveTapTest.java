@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.traccia.proxy.codec.OtlpIds;
 import ai.traccia.proxy.config.ProxyConfig;
+import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.pipeline.SpanBatchProcessorContract;
@@ -80,6 +81,63 @@ class LiveTapTest extends SpanBatchProcessorContract {
     }
     assertThat(marks).containsEntry("guardrail.summary", true);
     assertThat(marks).containsEntry("traccia.trace.llm_span_count", true);
+  }
+
+  @Test
+  void released_rootsNoLongerRememberedAreKnownByTheirBatchOfReleasedRoots() throws Exception {
+    SpanBatchProcessor tap = page.tap();
+    // A root held back: from now on the tap looks for released roots.
+    SpanBatch held =
+        SpanBatch.parse(
+            LiveFixture.request(
+                    "svc", LiveFixture.span(LiveFixture.id(16, 9), 5, 0, "r", 1, 1).build())
+                .toByteArray());
+    held.reject(0, RejectReason.HELD);
+    tap.process(held);
+
+    // Two roots released together that the tap does not remember, each with its summary.
+    ByteString first = LiveFixture.id(16, 11);
+    ByteString second = LiveFixture.id(16, 12);
+    tap.process(
+        SpanBatch.parse(
+            LiveFixture.request(
+                    "svc",
+                    LiveFixture.span(first, 6, 0, "first", 1, 1)
+                        .addAttributes(LiveFixture.attr("guardrail.summary", "{}"))
+                        .build(),
+                    LiveFixture.span(second, 7, 0, "second", 1, 1)
+                        .addAttributes(LiveFixture.attr("guardrail.summary", "{}"))
+                        .build())
+                .toByteArray()));
+    // A root that carries its application's own summary, beside a child: not a release.
+    ByteString third = LiveFixture.id(16, 13);
+    tap.process(
+        SpanBatch.parse(
+            LiveFixture.request(
+                    "svc",
+                    LiveFixture.span(third, 8, 0, "third", 1, 1)
+                        .addAttributes(LiveFixture.attr("guardrail.summary", "{}"))
+                        .build(),
+                    LiveFixture.span(third, 9, 8, "child", 1, 1).build())
+                .toByteArray()));
+
+    assertThat(summaryMark(OtlpIds.hex(first), "first")).isTrue();
+    assertThat(summaryMark(OtlpIds.hex(second), "second")).isTrue();
+    assertThat(summaryMark(OtlpIds.hex(third), "third")).isFalse();
+  }
+
+  /** Whether the page marks span {@code name}'s guardrail summary as the proxy's. */
+  private boolean summaryMark(String traceId, String name) throws Exception {
+    for (JsonNode s : new ObjectMapper().readTree(summary(traceId)).path("spans")) {
+      if (s.path("name").asText().equals(name)) {
+        for (JsonNode a : s.path("attributes")) {
+          if (a.path("key").asText().equals("guardrail.summary")) {
+            return a.path("proxy").asBoolean();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no guardrail.summary on " + name + " of " + traceId);
   }
 
   @Test
