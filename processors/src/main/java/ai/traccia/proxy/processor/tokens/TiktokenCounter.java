@@ -12,8 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Counts the tokens of ordinary text with a tiktoken encoding, holding its vocabulary compactly.
@@ -22,10 +20,12 @@ import java.util.regex.Pattern;
  * took about 28 MiB of a proxy's heap and {@code cl100k_base} 14 MiB, most of what the enriched
  * proxy kept live. This class reads the same vocabulary files (shipped in the JTokkit jar) into
  * three arrays and an open-addressing table, about 5 MiB for {@code o200k_base}, and runs the same
- * algorithm: split the text with the encoding's pattern, then merge each piece's bytes pairwise,
- * lowest rank first (leftmost on ties), and count what is left. Special tokens are counted as
- * ordinary text, as JTokkit's {@code countTokensOrdinary} does. Tests compare every count with
- * JTokkit's.
+ * algorithm: split the text into the pieces the encoding's pre-tokenizer pattern matches ({@link
+ * PreTokenizer}, which reproduces the regex without running one), then merge each piece's bytes
+ * pairwise, lowest rank first (leftmost on ties), and count what is left. The text is encoded to
+ * UTF-8 once and each piece is a range of those bytes; a piece that is a token costs one table
+ * lookup and no allocation. Special tokens are counted as ordinary text, as JTokkit's {@code
+ * countTokensOrdinary} does. Tests compare every count with JTokkit's.
  *
  * <p>Immutable and thread-safe.
  */
@@ -35,35 +35,10 @@ final class TiktokenCounter {
   // one long run of letters costs n log n rather than n squared.
   static final int SCAN_LIMIT = 128;
 
-  private static final int FLAGS = Pattern.UNICODE_CHARACTER_CLASS;
-
-  /** The pre-tokenizer of r50k_base and p50k_base (GPT-2 and Codex). */
-  private static final String GPT2_PATTERN =
-      "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
-  /** The pre-tokenizer of cl100k_base. */
-  private static final String CL100K_PATTERN =
-      "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*"
-          + "|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+";
-
-  /** The pre-tokenizer of o200k_base. */
-  private static final String O200K_PATTERN =
-      String.join(
-          "|",
-          "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
-              + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-          "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
-              + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-          "\\p{N}{1,3}",
-          " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*",
-          "\\s*[\\r\\n]+",
-          "\\s+(?!\\S)",
-          "\\s+");
-
   private static final int NONE = Integer.MAX_VALUE;
 
   private final String name;
-  private final Pattern pattern;
+  private final PreTokenizer preTokenizer;
   // Token i's bytes are blob[starts[i] .. starts[i + 1]); its rank is ranks[i].
   private final byte[] blob;
   private final int[] starts;
@@ -72,9 +47,10 @@ final class TiktokenCounter {
   private final int[] table;
   private final int mask;
 
-  private TiktokenCounter(String name, Pattern pattern, byte[] blob, int[] starts, int[] ranks) {
+  private TiktokenCounter(
+      String name, PreTokenizer preTokenizer, byte[] blob, int[] starts, int[] ranks) {
     this.name = name;
-    this.pattern = pattern;
+    this.preTokenizer = preTokenizer;
     this.blob = blob;
     this.starts = starts;
     this.ranks = ranks;
@@ -98,20 +74,20 @@ final class TiktokenCounter {
   static TiktokenCounter load(String name) {
     switch (name) {
       case "o200k_base":
-        return read(name, "o200k_base", O200K_PATTERN);
+        return read(name, "o200k_base", PreTokenizer.O200K);
       case "cl100k_base":
-        return read(name, "cl100k_base", CL100K_PATTERN);
+        return read(name, "cl100k_base", PreTokenizer.CL100K);
       case "p50k_base":
       case "p50k_edit":
-        return read(name, "p50k_base", GPT2_PATTERN);
+        return read(name, "p50k_base", PreTokenizer.GPT2);
       case "r50k_base":
-        return read(name, "r50k_base", GPT2_PATTERN);
+        return read(name, "r50k_base", PreTokenizer.GPT2);
       default:
         throw new IllegalArgumentException("unknown encoding: " + name);
     }
   }
 
-  private static TiktokenCounter read(String name, String file, String regex) {
+  private static TiktokenCounter read(String name, String file, PreTokenizer preTokenizer) {
     String resource = "/com/knuddels/jtokkit/" + file + ".tiktoken";
     try (InputStream in = TiktokenCounter.class.getResourceAsStream(resource)) {
       if (in == null) {
@@ -146,7 +122,7 @@ final class TiktokenCounter {
       starts[count] = used;
       return new TiktokenCounter(
           name,
-          Pattern.compile(regex, FLAGS),
+          preTokenizer,
           Arrays.copyOf(blob, used),
           Arrays.copyOf(starts, count + 1),
           Arrays.copyOf(ranks, count));
@@ -166,30 +142,62 @@ final class TiktokenCounter {
   }
 
   int count(String text, int scanLimit) {
-    Matcher m = pattern.matcher(text);
+    // One UTF-8 encoding per text; the pieces are its byte ranges. A piece never splits a
+    // surrogate pair, so the whole text's bytes are the pieces' bytes one after the other (a lone
+    // surrogate is the '?' the encoder writes in its place, here and in utf8Length).
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    int limit = Math.min(scanLimit, SCAN_LIMIT);
     int tokens = 0;
-    while (m.find()) {
-      byte[] piece = text.substring(m.start(), m.end()).getBytes(StandardCharsets.UTF_8);
-      tokens += countPiece(piece, Math.min(scanLimit, SCAN_LIMIT));
+    int from = 0;
+    for (int start = 0, n = text.length(); start < n; ) {
+      int end = preTokenizer.end(text, start);
+      int length = utf8Length(text, start, end);
+      tokens += countPiece(utf8, from, length, limit);
+      from += length;
+      start = end;
     }
     return tokens;
   }
 
-  private int countPiece(byte[] piece, int scanLimit) {
-    int n = piece.length;
-    if (n <= 1 || rank(piece, 0, n) != NONE) {
+  /**
+   * The number of bytes {@code text[start .. end)} takes in UTF-8, as String.getBytes writes it.
+   */
+  static int utf8Length(String text, int start, int end) {
+    int bytes = 0;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (!Character.isSurrogate(c)) {
+        bytes += 3;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < end
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes++; // a lone surrogate: '?'
+      }
+    }
+    return bytes;
+  }
+
+  /** The tokens of the piece {@code bytes[from .. from + n)}. */
+  private int countPiece(byte[] bytes, int from, int n, int scanLimit) {
+    if (n <= 1 || rank(bytes, from, n) != NONE) {
       return n == 0 ? 0 : 1;
     }
-    return n <= scanLimit ? mergeByScan(piece) : mergeByHeap(piece);
+    return n <= scanLimit ? mergeByScan(bytes, from, n) : mergeByHeap(bytes, from, n);
   }
 
   /** Merges the pair of lowest rank, leftmost first, until none is a token; returns the parts. */
-  private int mergeByScan(byte[] piece) {
-    int n = piece.length;
+  private int mergeByScan(byte[] piece, int from, int n) {
     int parts = n;
     int[] bounds = new int[n + 1]; // part i is piece[bounds[i] .. bounds[i + 1])
     for (int i = 0; i <= n; i++) {
-      bounds[i] = i;
+      bounds[i] = from + i;
     }
     int[] pairRanks = new int[n]; // rank of parts i and i + 1 joined
     for (int i = 0; i < parts - 1; i++) {
@@ -221,9 +229,11 @@ final class TiktokenCounter {
     return parts;
   }
 
-  /** The same merges, the next pair taken from a heap ordered by rank, then position. */
-  private int mergeByHeap(byte[] piece) {
-    int n = piece.length;
+  /**
+   * The same merges, the next pair taken from a heap ordered by rank, then position. Parts are
+   * named by their first byte's offset in the piece.
+   */
+  private int mergeByHeap(byte[] piece, int from, int n) {
     // Parts are named by their first byte; next[s] is the start of the part after s (n at the end).
     int[] next = new int[n];
     int[] prev = new int[n];
@@ -235,7 +245,7 @@ final class TiktokenCounter {
       prev[s] = s - 1;
     }
     for (int s = 0; s + 1 < n; s++) {
-      pairRank[s] = rank(piece, s, 2);
+      pairRank[s] = rank(piece, from + s, 2);
       if (pairRank[s] != NONE) {
         heap.push(((long) pairRank[s] << 32) | s);
       }
@@ -256,13 +266,13 @@ final class TiktokenCounter {
         prev[next[s]] = s;
       }
       parts--;
-      pairRank[s] = next[s] < n ? rank(piece, s, next[next[s]] - s) : NONE;
+      pairRank[s] = next[s] < n ? rank(piece, from + s, next[next[s]] - s) : NONE;
       if (pairRank[s] != NONE) {
         heap.push(((long) pairRank[s] << 32) | s);
       }
       int p = prev[s];
       if (p >= 0) {
-        pairRank[p] = rank(piece, p, next[s] - p);
+        pairRank[p] = rank(piece, from + p, next[s] - p);
         if (pairRank[p] != NONE) {
           heap.push(((long) pairRank[p] << 32) | p);
         }

@@ -10,9 +10,11 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -128,6 +130,39 @@ class TiktokenCounterTest {
       compared++;
     }
     assertThat(compared).isGreaterThan(300);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Vocabulary.class)
+  void countsWhatJtokkitCountsOnRandomText(Vocabulary vocabulary) {
+    TiktokenCounter counter = TiktokenCounter.load(vocabulary.fileName());
+    Encoding reference = JTOKKIT.getEncoding(jtokkitType(vocabulary.fileName()));
+    RandomText random = new RandomText(31L + vocabulary.ordinal());
+    int compared = 0;
+    for (int i = 0; i < 5_000; i++) {
+      String text = random.next();
+      if (hasLoneSurrogate(text)) {
+        continue; // JTokkit's cl100k parser rejects those; countsWhatJtokkitCounts covers them
+      }
+      assertThat(counter.count(text))
+          .as("%s: %s", vocabulary, text)
+          .isEqualTo(reference.countTokensOrdinary(text));
+      compared++;
+    }
+    assertThat(compared).isGreaterThan(3_000);
+  }
+
+  @Test
+  void utf8Length_isWhatGetBytesWrites() {
+    RandomText random = new RandomText(5L);
+    for (int i = 0; i < 5_000; i++) {
+      String text = random.next();
+      assertThat(TiktokenCounter.utf8Length(text, 0, text.length()))
+          .as(text)
+          .isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+    assertThat(TiktokenCounter.utf8Length("\ud83d\ude00\ud83d", 0, 3)).isEqualTo(5);
+    assertThat(TiktokenCounter.utf8Length("\ude00\ud83d", 0, 2)).isEqualTo(2);
   }
 
   @ParameterizedTest
