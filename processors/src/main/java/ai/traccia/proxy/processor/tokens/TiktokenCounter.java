@@ -43,9 +43,13 @@ final class TiktokenCounter {
   private final byte[] blob;
   private final int[] starts;
   private final int[] ranks;
-  // Open addressing by the hash of a token's bytes: token index + 1, 0 for empty.
+  // Open addressing by the hash of a token's bytes, 0 for empty. An entry holds token index + 1 in
+  // its low indexBits and the hash's high bits above them, so that a probe that meets another
+  // token is almost always turned away without reading that token's bytes (most lookups in the
+  // merges are of pairs that are not tokens, and each probe of starts and blob is a cache miss).
   private final int[] table;
   private final int mask;
+  private final int indexMask;
 
   private TiktokenCounter(
       String name, PreTokenizer preTokenizer, byte[] blob, int[] starts, int[] ranks) {
@@ -58,12 +62,14 @@ final class TiktokenCounter {
     int size = Integer.highestOneBit(Math.max(2, tokens * 2 - 1)) << 1;
     this.table = new int[size];
     this.mask = size - 1;
+    this.indexMask = (Integer.highestOneBit(tokens) << 1) - 1;
     for (int i = 0; i < tokens; i++) {
-      int slot = hash(blob, starts[i], starts[i + 1] - starts[i]) & mask;
+      int h = hash(blob, starts[i], starts[i + 1] - starts[i]);
+      int slot = h & mask;
       while (table[slot] != 0) {
         slot = (slot + 1) & mask;
       }
-      table[slot] = i + 1;
+      table[slot] = (h & ~indexMask) | (i + 1);
     }
   }
 
@@ -283,28 +289,42 @@ final class TiktokenCounter {
 
   /** The rank of {@code bytes[from .. from + length)} as one token, or {@link #NONE}. */
   private int rank(byte[] bytes, int from, int length) {
-    int slot = hash(bytes, from, length) & mask;
+    int h = hash(bytes, from, length);
+    int tag = h & ~indexMask;
+    int slot = h & mask;
     while (true) {
       int entry = table[slot];
       if (entry == 0) {
         return NONE;
       }
-      int t = entry - 1;
-      int start = starts[t];
-      if (starts[t + 1] - start == length
-          && Arrays.equals(blob, start, start + length, bytes, from, from + length)) {
-        return ranks[t];
+      if ((entry & ~indexMask) == tag) {
+        int t = (entry & indexMask) - 1;
+        int start = starts[t];
+        if (starts[t + 1] - start == length
+            && Arrays.equals(blob, start, start + length, bytes, from, from + length)) {
+          return ranks[t];
+        }
       }
       slot = (slot + 1) & mask;
     }
   }
 
+  /**
+   * FNV-1a over the bytes, then MurmurHash3's finalizer: the slot takes the low bits and the tag
+   * the high ones, and pieces of two or three bytes differ in few input bits, so every output bit
+   * must depend on all of them (31 * h + b left two-byte pieces in a few thousand values).
+   */
   private static int hash(byte[] bytes, int from, int length) {
-    int h = length;
+    int h = 0x811c9dc5 ^ length;
     for (int i = from; i < from + length; i++) {
-      h = 31 * h + bytes[i];
+      h = (h ^ (bytes[i] & 0xff)) * 0x01000193;
     }
-    return h ^ (h >>> 16);
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
   }
 
   /** A binary min-heap of longs. */
