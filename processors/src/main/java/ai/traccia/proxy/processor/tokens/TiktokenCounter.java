@@ -35,7 +35,7 @@ final class TiktokenCounter {
   // one long run of letters costs n log n rather than n squared.
   static final int SCAN_LIMIT = 128;
 
-  private static final int NONE = Integer.MAX_VALUE;
+  static final int NONE = Integer.MAX_VALUE;
 
   private final String name;
   private final PreTokenizer preTokenizer;
@@ -288,7 +288,7 @@ final class TiktokenCounter {
   }
 
   /** The rank of {@code bytes[from .. from + length)} as one token, or {@link #NONE}. */
-  private int rank(byte[] bytes, int from, int length) {
+  int rank(byte[] bytes, int from, int length) {
     int h = hash(bytes, from, length);
     int tag = h & ~indexMask;
     int slot = h & mask;
