@@ -153,12 +153,22 @@ final class TiktokenCounter {
     // surrogate is the '?' the encoder writes in its place, here and in utf8Length).
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     int limit = Math.min(scanLimit, SCAN_LIMIT);
+    int[] work = null; // mergeByScan's arrays, allocated for the first piece that needs them
     int tokens = 0;
     int from = 0;
     for (int start = 0, n = text.length(); start < n; ) {
       int end = preTokenizer.end(text, start);
       int length = utf8Length(text, start, end);
-      tokens += countPiece(utf8, from, length, limit);
+      if (length <= 1 || rank(utf8, from, length) != NONE) {
+        tokens++;
+      } else if (length <= limit) {
+        if (work == null) {
+          work = new int[2 * limit + 2];
+        }
+        tokens += mergeByScan(utf8, from, length, work);
+      } else {
+        tokens += mergeByHeap(utf8, from, length);
+      }
       from += length;
       start = end;
     }
@@ -190,31 +200,27 @@ final class TiktokenCounter {
     return bytes;
   }
 
-  /** The tokens of the piece {@code bytes[from .. from + n)}. */
-  private int countPiece(byte[] bytes, int from, int n, int scanLimit) {
-    if (n <= 1 || rank(bytes, from, n) != NONE) {
-      return n == 0 ? 0 : 1;
-    }
-    return n <= scanLimit ? mergeByScan(bytes, from, n) : mergeByHeap(bytes, from, n);
-  }
-
-  /** Merges the pair of lowest rank, leftmost first, until none is a token; returns the parts. */
-  private int mergeByScan(byte[] piece, int from, int n) {
+  /**
+   * Merges the pair of lowest rank, leftmost first, until none is a token; returns the parts of
+   * {@code piece[from .. from + n)}. {@code work} holds at least {@code 2 * n + 1} ints.
+   */
+  private int mergeByScan(byte[] piece, int from, int n, int[] work) {
+    // work[0 .. parts] are the bounds: part i is piece[work[i] .. work[i + 1]). work[r + i] is the
+    // rank of parts i and i + 1 joined.
+    int r = n + 1;
     int parts = n;
-    int[] bounds = new int[n + 1]; // part i is piece[bounds[i] .. bounds[i + 1])
     for (int i = 0; i <= n; i++) {
-      bounds[i] = from + i;
+      work[i] = from + i;
     }
-    int[] pairRanks = new int[n]; // rank of parts i and i + 1 joined
     for (int i = 0; i < parts - 1; i++) {
-      pairRanks[i] = rank(piece, bounds[i], bounds[i + 2] - bounds[i]);
+      work[r + i] = rank(piece, work[i], work[i + 2] - work[i]);
     }
     while (parts > 1) {
       int at = -1;
       int min = NONE;
       for (int i = 0; i < parts - 1; i++) {
-        if (pairRanks[i] < min) {
-          min = pairRanks[i];
+        if (work[r + i] < min) {
+          min = work[r + i];
           at = i;
         }
       }
@@ -222,14 +228,14 @@ final class TiktokenCounter {
         break;
       }
       // Parts at and at + 1 become one: drop the bound between them.
-      System.arraycopy(bounds, at + 2, bounds, at + 1, parts - at - 1);
-      System.arraycopy(pairRanks, at + 2, pairRanks, at + 1, Math.max(0, parts - at - 3));
+      System.arraycopy(work, at + 2, work, at + 1, parts - at - 1);
+      System.arraycopy(work, r + at + 2, work, r + at + 1, Math.max(0, parts - at - 3));
       parts--;
       if (at < parts - 1) {
-        pairRanks[at] = rank(piece, bounds[at], bounds[at + 2] - bounds[at]);
+        work[r + at] = rank(piece, work[at], work[at + 2] - work[at]);
       }
       if (at > 0) {
-        pairRanks[at - 1] = rank(piece, bounds[at - 1], bounds[at + 1] - bounds[at - 1]);
+        work[r + at - 1] = rank(piece, work[at - 1], work[at + 1] - work[at - 1]);
       }
     }
     return parts;
