@@ -12,8 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Counts the tokens of ordinary text with a tiktoken encoding, holding its vocabulary compactly.
@@ -22,10 +20,12 @@ import java.util.regex.Pattern;
  * took about 28 MiB of a proxy's heap and {@code cl100k_base} 14 MiB, most of what the enriched
  * proxy kept live. This class reads the same vocabulary files (shipped in the JTokkit jar) into
  * three arrays and an open-addressing table, about 5 MiB for {@code o200k_base}, and runs the same
- * algorithm: split the text with the encoding's pattern, then merge each piece's bytes pairwise,
- * lowest rank first (leftmost on ties), and count what is left. Special tokens are counted as
- * ordinary text, as JTokkit's {@code countTokensOrdinary} does. Tests compare every count with
- * JTokkit's.
+ * algorithm: split the text into the pieces the encoding's pre-tokenizer pattern matches ({@link
+ * PreTokenizer}, which reproduces the regex without running one), then merge each piece's bytes
+ * pairwise, lowest rank first (leftmost on ties), and count what is left. The text is encoded to
+ * UTF-8 once and each piece is a range of those bytes; a piece that is a token costs one table
+ * lookup and no allocation. Special tokens are counted as ordinary text, as JTokkit's {@code
+ * countTokensOrdinary} does. Tests compare every count with JTokkit's.
  *
  * <p>Immutable and thread-safe.
  */
@@ -35,46 +35,26 @@ final class TiktokenCounter {
   // one long run of letters costs n log n rather than n squared.
   static final int SCAN_LIMIT = 128;
 
-  private static final int FLAGS = Pattern.UNICODE_CHARACTER_CLASS;
-
-  /** The pre-tokenizer of r50k_base and p50k_base (GPT-2 and Codex). */
-  private static final String GPT2_PATTERN =
-      "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
-  /** The pre-tokenizer of cl100k_base. */
-  private static final String CL100K_PATTERN =
-      "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*"
-          + "|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+";
-
-  /** The pre-tokenizer of o200k_base. */
-  private static final String O200K_PATTERN =
-      String.join(
-          "|",
-          "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
-              + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-          "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
-              + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-          "\\p{N}{1,3}",
-          " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*",
-          "\\s*[\\r\\n]+",
-          "\\s+(?!\\S)",
-          "\\s+");
-
-  private static final int NONE = Integer.MAX_VALUE;
+  static final int NONE = Integer.MAX_VALUE;
 
   private final String name;
-  private final Pattern pattern;
+  private final PreTokenizer preTokenizer;
   // Token i's bytes are blob[starts[i] .. starts[i + 1]); its rank is ranks[i].
   private final byte[] blob;
   private final int[] starts;
   private final int[] ranks;
-  // Open addressing by the hash of a token's bytes: token index + 1, 0 for empty.
+  // Open addressing by the hash of a token's bytes, 0 for empty. An entry holds token index + 1 in
+  // its low indexBits and the hash's high bits above them, so that a probe that meets another
+  // token is almost always turned away without reading that token's bytes (most lookups in the
+  // merges are of pairs that are not tokens, and each probe of starts and blob is a cache miss).
   private final int[] table;
   private final int mask;
+  private final int indexMask;
 
-  private TiktokenCounter(String name, Pattern pattern, byte[] blob, int[] starts, int[] ranks) {
+  private TiktokenCounter(
+      String name, PreTokenizer preTokenizer, byte[] blob, int[] starts, int[] ranks) {
     this.name = name;
-    this.pattern = pattern;
+    this.preTokenizer = preTokenizer;
     this.blob = blob;
     this.starts = starts;
     this.ranks = ranks;
@@ -82,12 +62,14 @@ final class TiktokenCounter {
     int size = Integer.highestOneBit(Math.max(2, tokens * 2 - 1)) << 1;
     this.table = new int[size];
     this.mask = size - 1;
+    this.indexMask = (Integer.highestOneBit(tokens) << 1) - 1;
     for (int i = 0; i < tokens; i++) {
-      int slot = hash(blob, starts[i], starts[i + 1] - starts[i]) & mask;
+      int h = hash(blob, starts[i], starts[i + 1] - starts[i]);
+      int slot = h & mask;
       while (table[slot] != 0) {
         slot = (slot + 1) & mask;
       }
-      table[slot] = i + 1;
+      table[slot] = (h & ~indexMask) | (i + 1);
     }
   }
 
@@ -98,20 +80,20 @@ final class TiktokenCounter {
   static TiktokenCounter load(String name) {
     switch (name) {
       case "o200k_base":
-        return read(name, "o200k_base", O200K_PATTERN);
+        return read(name, "o200k_base", PreTokenizer.O200K);
       case "cl100k_base":
-        return read(name, "cl100k_base", CL100K_PATTERN);
+        return read(name, "cl100k_base", PreTokenizer.CL100K);
       case "p50k_base":
       case "p50k_edit":
-        return read(name, "p50k_base", GPT2_PATTERN);
+        return read(name, "p50k_base", PreTokenizer.GPT2);
       case "r50k_base":
-        return read(name, "r50k_base", GPT2_PATTERN);
+        return read(name, "r50k_base", PreTokenizer.GPT2);
       default:
         throw new IllegalArgumentException("unknown encoding: " + name);
     }
   }
 
-  private static TiktokenCounter read(String name, String file, String regex) {
+  private static TiktokenCounter read(String name, String file, PreTokenizer preTokenizer) {
     String resource = "/com/knuddels/jtokkit/" + file + ".tiktoken";
     try (InputStream in = TiktokenCounter.class.getResourceAsStream(resource)) {
       if (in == null) {
@@ -146,7 +128,7 @@ final class TiktokenCounter {
       starts[count] = used;
       return new TiktokenCounter(
           name,
-          Pattern.compile(regex, FLAGS),
+          preTokenizer,
           Arrays.copyOf(blob, used),
           Arrays.copyOf(starts, count + 1),
           Arrays.copyOf(ranks, count));
@@ -166,41 +148,79 @@ final class TiktokenCounter {
   }
 
   int count(String text, int scanLimit) {
-    Matcher m = pattern.matcher(text);
+    // One UTF-8 encoding per text; the pieces are its byte ranges. A piece never splits a
+    // surrogate pair, so the whole text's bytes are the pieces' bytes one after the other (a lone
+    // surrogate is the '?' the encoder writes in its place, here and in utf8Length).
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    int limit = Math.min(scanLimit, SCAN_LIMIT);
+    int[] work = null; // mergeByScan's arrays, allocated for the first piece that needs them
     int tokens = 0;
-    while (m.find()) {
-      byte[] piece = text.substring(m.start(), m.end()).getBytes(StandardCharsets.UTF_8);
-      tokens += countPiece(piece, Math.min(scanLimit, SCAN_LIMIT));
+    int from = 0;
+    for (int start = 0, n = text.length(); start < n; ) {
+      int end = preTokenizer.end(text, start);
+      int length = utf8Length(text, start, end);
+      if (length <= 1 || rank(utf8, from, length) != NONE) {
+        tokens++;
+      } else if (length <= limit) {
+        if (work == null) {
+          work = new int[2 * limit + 2];
+        }
+        tokens += mergeByScan(utf8, from, length, work);
+      } else {
+        tokens += mergeByHeap(utf8, from, length);
+      }
+      from += length;
+      start = end;
     }
     return tokens;
   }
 
-  private int countPiece(byte[] piece, int scanLimit) {
-    int n = piece.length;
-    if (n <= 1 || rank(piece, 0, n) != NONE) {
-      return n == 0 ? 0 : 1;
+  /**
+   * The number of bytes {@code text[start .. end)} takes in UTF-8, as String.getBytes writes it.
+   */
+  static int utf8Length(String text, int start, int end) {
+    int bytes = 0;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (!Character.isSurrogate(c)) {
+        bytes += 3;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < end
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes++; // a lone surrogate: '?'
+      }
     }
-    return n <= scanLimit ? mergeByScan(piece) : mergeByHeap(piece);
+    return bytes;
   }
 
-  /** Merges the pair of lowest rank, leftmost first, until none is a token; returns the parts. */
-  private int mergeByScan(byte[] piece) {
-    int n = piece.length;
+  /**
+   * Merges the pair of lowest rank, leftmost first, until none is a token; returns the parts of
+   * {@code piece[from .. from + n)}. {@code work} holds at least {@code 2 * n + 1} ints.
+   */
+  private int mergeByScan(byte[] piece, int from, int n, int[] work) {
+    // work[0 .. parts] are the bounds: part i is piece[work[i] .. work[i + 1]). work[r + i] is the
+    // rank of parts i and i + 1 joined.
+    int r = n + 1;
     int parts = n;
-    int[] bounds = new int[n + 1]; // part i is piece[bounds[i] .. bounds[i + 1])
     for (int i = 0; i <= n; i++) {
-      bounds[i] = i;
+      work[i] = from + i;
     }
-    int[] pairRanks = new int[n]; // rank of parts i and i + 1 joined
     for (int i = 0; i < parts - 1; i++) {
-      pairRanks[i] = rank(piece, bounds[i], bounds[i + 2] - bounds[i]);
+      work[r + i] = rank(piece, work[i], work[i + 2] - work[i]);
     }
     while (parts > 1) {
       int at = -1;
       int min = NONE;
       for (int i = 0; i < parts - 1; i++) {
-        if (pairRanks[i] < min) {
-          min = pairRanks[i];
+        if (work[r + i] < min) {
+          min = work[r + i];
           at = i;
         }
       }
@@ -208,22 +228,24 @@ final class TiktokenCounter {
         break;
       }
       // Parts at and at + 1 become one: drop the bound between them.
-      System.arraycopy(bounds, at + 2, bounds, at + 1, parts - at - 1);
-      System.arraycopy(pairRanks, at + 2, pairRanks, at + 1, Math.max(0, parts - at - 3));
+      System.arraycopy(work, at + 2, work, at + 1, parts - at - 1);
+      System.arraycopy(work, r + at + 2, work, r + at + 1, Math.max(0, parts - at - 3));
       parts--;
       if (at < parts - 1) {
-        pairRanks[at] = rank(piece, bounds[at], bounds[at + 2] - bounds[at]);
+        work[r + at] = rank(piece, work[at], work[at + 2] - work[at]);
       }
       if (at > 0) {
-        pairRanks[at - 1] = rank(piece, bounds[at - 1], bounds[at + 1] - bounds[at - 1]);
+        work[r + at - 1] = rank(piece, work[at - 1], work[at + 1] - work[at - 1]);
       }
     }
     return parts;
   }
 
-  /** The same merges, the next pair taken from a heap ordered by rank, then position. */
-  private int mergeByHeap(byte[] piece) {
-    int n = piece.length;
+  /**
+   * The same merges, the next pair taken from a heap ordered by rank, then position. Parts are
+   * named by their first byte's offset in the piece.
+   */
+  private int mergeByHeap(byte[] piece, int from, int n) {
     // Parts are named by their first byte; next[s] is the start of the part after s (n at the end).
     int[] next = new int[n];
     int[] prev = new int[n];
@@ -235,7 +257,7 @@ final class TiktokenCounter {
       prev[s] = s - 1;
     }
     for (int s = 0; s + 1 < n; s++) {
-      pairRank[s] = rank(piece, s, 2);
+      pairRank[s] = rank(piece, from + s, 2);
       if (pairRank[s] != NONE) {
         heap.push(((long) pairRank[s] << 32) | s);
       }
@@ -256,13 +278,13 @@ final class TiktokenCounter {
         prev[next[s]] = s;
       }
       parts--;
-      pairRank[s] = next[s] < n ? rank(piece, s, next[next[s]] - s) : NONE;
+      pairRank[s] = next[s] < n ? rank(piece, from + s, next[next[s]] - s) : NONE;
       if (pairRank[s] != NONE) {
         heap.push(((long) pairRank[s] << 32) | s);
       }
       int p = prev[s];
       if (p >= 0) {
-        pairRank[p] = rank(piece, p, next[s] - p);
+        pairRank[p] = rank(piece, from + p, next[s] - p);
         if (pairRank[p] != NONE) {
           heap.push(((long) pairRank[p] << 32) | p);
         }
@@ -272,29 +294,43 @@ final class TiktokenCounter {
   }
 
   /** The rank of {@code bytes[from .. from + length)} as one token, or {@link #NONE}. */
-  private int rank(byte[] bytes, int from, int length) {
-    int slot = hash(bytes, from, length) & mask;
+  int rank(byte[] bytes, int from, int length) {
+    int h = hash(bytes, from, length);
+    int tag = h & ~indexMask;
+    int slot = h & mask;
     while (true) {
       int entry = table[slot];
       if (entry == 0) {
         return NONE;
       }
-      int t = entry - 1;
-      int start = starts[t];
-      if (starts[t + 1] - start == length
-          && Arrays.equals(blob, start, start + length, bytes, from, from + length)) {
-        return ranks[t];
+      if ((entry & ~indexMask) == tag) {
+        int t = (entry & indexMask) - 1;
+        int start = starts[t];
+        if (starts[t + 1] - start == length
+            && Arrays.equals(blob, start, start + length, bytes, from, from + length)) {
+          return ranks[t];
+        }
       }
       slot = (slot + 1) & mask;
     }
   }
 
+  /**
+   * FNV-1a over the bytes, then MurmurHash3's finalizer: the slot takes the low bits and the tag
+   * the high ones, and pieces of two or three bytes differ in few input bits, so every output bit
+   * must depend on all of them (31 * h + b left two-byte pieces in a few thousand values).
+   */
   private static int hash(byte[] bytes, int from, int length) {
-    int h = length;
+    int h = 0x811c9dc5 ^ length;
     for (int i = from; i < from + length; i++) {
-      h = 31 * h + bytes[i];
+      h = (h ^ (bytes[i] & 0xff)) * 0x01000193;
     }
-    return h ^ (h >>> 16);
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
   }
 
   /** A binary min-heap of longs. */

@@ -10,9 +10,17 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -128,6 +136,77 @@ class TiktokenCounterTest {
       compared++;
     }
     assertThat(compared).isGreaterThan(300);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Vocabulary.class)
+  void countsWhatJtokkitCountsOnRandomText(Vocabulary vocabulary) {
+    TiktokenCounter counter = TiktokenCounter.load(vocabulary.fileName());
+    Encoding reference = JTOKKIT.getEncoding(jtokkitType(vocabulary.fileName()));
+    RandomText random = new RandomText(31L + vocabulary.ordinal());
+    int compared = 0;
+    for (int i = 0; i < 5_000; i++) {
+      String text = random.next();
+      if (hasLoneSurrogate(text)) {
+        continue; // JTokkit's cl100k parser rejects those; countsWhatJtokkitCounts covers them
+      }
+      assertThat(counter.count(text))
+          .as("%s: %s", vocabulary, text)
+          .isEqualTo(reference.countTokensOrdinary(text));
+      compared++;
+    }
+    assertThat(compared).isGreaterThan(3_000);
+  }
+
+  @Test
+  void utf8Length_isWhatGetBytesWrites() {
+    RandomText random = new RandomText(5L);
+    for (int i = 0; i < 5_000; i++) {
+      String text = random.next();
+      assertThat(TiktokenCounter.utf8Length(text, 0, text.length()))
+          .as(text)
+          .isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+    assertThat(TiktokenCounter.utf8Length("\ud83d\ude00\ud83d", 0, 3)).isEqualTo(5);
+    assertThat(TiktokenCounter.utf8Length("\ude00\ud83d", 0, 2)).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Vocabulary.class)
+  void rank_findsEveryTokenOfTheVocabularyAndNothingElse(Vocabulary vocabulary) throws IOException {
+    TiktokenCounter counter = TiktokenCounter.load(vocabulary.fileName());
+    String resource = "/com/knuddels/jtokkit/" + vocabulary.fileName() + ".tiktoken";
+    Set<String> tokens = new HashSet<>();
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(
+                TiktokenCounter.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (line.isEmpty()) {
+          continue;
+        }
+        String[] fields = line.split(" ");
+        byte[] token = Base64.getDecoder().decode(fields[0]);
+        // At an offset, as the counter looks pieces up inside the text's bytes.
+        byte[] padded = new byte[token.length + 3];
+        System.arraycopy(token, 0, padded, 2, token.length);
+        assertThat(counter.rank(padded, 2, token.length))
+            .as(fields[0])
+            .isEqualTo(Integer.parseInt(fields[1]));
+        tokens.add(fields[0]);
+      }
+    }
+    Random random = new Random(11L + vocabulary.ordinal());
+    int absent = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] bytes = new byte[2 + random.nextInt(5)];
+      random.nextBytes(bytes);
+      if (!tokens.contains(Base64.getEncoder().encodeToString(bytes))) {
+        assertThat(counter.rank(bytes, 0, bytes.length)).isEqualTo(TiktokenCounter.NONE);
+        absent++;
+      }
+    }
+    assertThat(absent).isGreaterThan(10_000);
   }
 
   @ParameterizedTest
