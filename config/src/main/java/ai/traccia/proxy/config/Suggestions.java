@@ -8,7 +8,7 @@ import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean ...?" for misspelt keys, by edit distance. Stateless. */
-final class Suggestions {
+public final class Suggestions {
 
   private Suggestions() {}
 
@@ -17,7 +17,7 @@ final class Suggestions {
    * one edit for names up to 4 characters, two up to 10, three beyond. Ties go to the earlier
    * candidate. Case, '_', '-' and '.' are ignored.
    */
-  static String closest(String given, Collection<String> candidates) {
+  public static String closest(String given, Collection<String> candidates) {
     String g = normalize(given);
     int limit = g.length() <= 4 ? 1 : g.length() <= 10 ? 2 : 3;
     String best = null;

@@ -4,6 +4,7 @@
  */
 package ai.traccia.proxy.pricing;
 
+import ai.traccia.proxy.config.Suggestions;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -146,7 +146,8 @@ public final class PricingOverrides {
       }
       int index = PRICE_FIELDS.indexOf(name);
       if (index < 0) {
-        String suggestion = closest(name);
+        // The rule of the configuration's key suggestions, over the price fields.
+        String suggestion = Suggestions.closest(name, PRICE_FIELDS);
         problems.add(
             new PricingOverrideException.Problem(
                 fieldAt,
@@ -236,52 +237,5 @@ public final class PricingOverrides {
 
   private static String truncate(String s) {
     return s.length() <= MAX_SHOWN ? s : s.substring(0, MAX_SHOWN) + "...";
-  }
-
-  /**
-   * The price field {@code given} is most likely a misspelling of, or null: the same rule as the
-   * configuration's key suggestions (one edit up to 4 characters, two up to 10, three beyond; a
-   * swap of neighbours is one edit; case, '_', '-' and '.' ignored).
-   */
-  private static String closest(String given) {
-    String g = normalize(given);
-    int limit = g.length() <= 4 ? 1 : g.length() <= 10 ? 2 : 3;
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : PRICE_FIELDS) {
-      int d = distance(g, normalize(candidate));
-      if (d < bestDistance) {
-        best = candidate;
-        bestDistance = d;
-      }
-    }
-    return bestDistance <= limit ? best : null;
-  }
-
-  private static String normalize(String s) {
-    return s.toLowerCase(Locale.ROOT).replace('_', '.').replace('-', '.');
-  }
-
-  private static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1
-            && j > 1
-            && a.charAt(i - 1) == b.charAt(j - 2)
-            && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
   }
 }
