@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** What the backends the tests run as processes (the Collector, Jaeger) share. Stateless. */
@@ -52,15 +54,27 @@ final class LocalProcesses {
     }
   }
 
-  /** Binds {@code count} distinct free loopback ports at once, then releases them. */
+  /** Ports this JVM has handed out, so that processes started at once never get the same one. */
+  private static final Set<Integer> ISSUED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Binds {@code count} distinct free loopback ports at once, then releases them. A port this JVM
+   * handed out before is never handed out again, though the system may give it back: processes
+   * started in parallel would otherwise race for it.
+   */
   static int[] freePorts(int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       InetAddress loopback = InetAddress.getByName(LOOPBACK);
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, loopback));
+      int[] ports = new int[count];
+      for (int i = 0, tries = 0; i < count; tries++) {
+        ServerSocket socket = new ServerSocket(0, 1, loopback);
+        sockets.add(socket); // held until the end, so the system gives another port next
+        if (ISSUED.add(socket.getLocalPort()) || tries > 1000) {
+          ports[i++] = socket.getLocalPort();
+        }
       }
-      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free port on " + LOOPBACK, e);
     } finally {

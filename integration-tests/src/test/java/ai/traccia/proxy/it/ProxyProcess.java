@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,21 +36,30 @@ final class ProxyProcess implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Path workDir;
-  private final List<String> command;
+  private final List<String> launcher;
+  private final List<String> args;
   private final Map<String, String> env;
-  private final int grpcPort;
-  private final int httpPort;
-  private final int adminPort;
+  private List<String> command;
+  private int grpcPort;
+  private int httpPort;
+  private int adminPort;
   private Process process;
 
   private ProxyProcess(
       Path workDir, List<String> launcher, List<String> args, Map<String, String> env) {
     this.workDir = workDir;
-    int[] ports = freePorts(3);
+    this.launcher = launcher;
+    this.args = args;
+    this.env = env;
+    choosePorts();
+  }
+
+  /** New free ports, and the command line that uses them. */
+  private void choosePorts() {
+    int[] ports = LocalProcesses.freePorts(3);
     this.grpcPort = ports[0];
     this.httpPort = ports[1];
     this.adminPort = ports[2];
-    this.env = env;
     List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -87,8 +95,26 @@ final class ProxyProcess implements AutoCloseable {
    */
   static ProxyProcess start(Path workDir, Map<String, String> env, String... args) {
     ProxyProcess proxy = new ProxyProcess(workDir, List.of(), List.of(args), env);
-    proxy.launch();
+    proxy.launchOnFreePorts();
     return proxy;
+  }
+
+  /**
+   * Launches, choosing new ports when one was taken between being found free and being bound
+   * (another process's outgoing connection may get it from the same range): at most three tries.
+   */
+  private void launchOnFreePorts() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        launch();
+        return;
+      } catch (IllegalStateException e) {
+        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("could not listen")) {
+          throw e;
+        }
+        choosePorts();
+      }
+    }
   }
 
   /**
@@ -97,7 +123,7 @@ final class ProxyProcess implements AutoCloseable {
    */
   static ProxyProcess startUnderNohup(Path workDir, Map<String, String> env, String... args) {
     ProxyProcess proxy = new ProxyProcess(workDir, List.of("nohup"), List.of(args), env);
-    proxy.launch();
+    proxy.launchOnFreePorts();
     return proxy;
   }
 
@@ -235,28 +261,5 @@ final class ProxyProcess implements AutoCloseable {
       env.put(pairs[i], pairs[i + 1]);
     }
     return env;
-  }
-
-  private static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0);
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // Closing a probe socket cannot lose anything.
-        }
-      }
-    }
   }
 }

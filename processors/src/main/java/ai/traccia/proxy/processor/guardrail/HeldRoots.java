@@ -43,10 +43,9 @@ import java.util.function.LongSupplier;
  *
  * <p><b>One timer.</b> Every root waits the same time, so the order roots arrive in is the order
  * their waits end: one timer, set for the oldest root's deadline, releases it together with every
- * root whose wait ends within {@link #COALESCE_NANOS} after it, in one request. At a thousand roots
- * a second this is about twenty hand-offs a second instead of a thousand, and no scheduled task per
- * root (each took a queue entry in the scheduler and its own trip through the remaining stages and
- * the queues).
+ * root whose wait ends within {@link #MAX_COALESCE_NANOS} (or 1% of the wait) after it, in one
+ * request. At a thousand roots a second this is about twenty hand-offs a second instead of a
+ * thousand, and no scheduled task per root (each took an entry in the scheduler's queue).
  *
  * <p>Thread-safe: held roots and the timer are guarded by {@code lock}; {@code next}, the listener
  * and the summarizer are called without it.
