@@ -296,18 +296,7 @@ class KafkaGatewaysIT {
 
   private CompletableFuture<ProxyProcess> start(
       String name, String role, Map<String, String> extra) {
-    Map<String, String> env =
-        ProxyProcess.env(
-            "TRACCIA_SERVER_ROLE",
-            role,
-            "TRACCIA_SCHEDULE_DELAY_MILLIS",
-            "50",
-            "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS",
-            "1500",
-            "TRACCIA_REDACTION_ENABLED",
-            "true");
-    env.putAll(extra);
-    return CompletableFuture.supplyAsync(() -> ProxyProcess.start(work.resolve(name), env));
+    return TwoServiceTraces.startNode(work.resolve(name), role, extra);
   }
 
   private List<ProxyProcess> join(List<CompletableFuture<ProxyProcess>> starting) {

@@ -128,17 +128,7 @@ class RoleSplitIT {
   // --- The processes --------------------------------------------------------------------------
 
   private CompletableFuture<ProxyProcess> start(String name, String role) {
-    Map<String, String> env =
-        ProxyProcess.env(
-            "TRACCIA_SERVER_ROLE",
-            role,
-            "TRACCIA_SCHEDULE_DELAY_MILLIS",
-            "50",
-            "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS",
-            "1500",
-            "TRACCIA_REDACTION_ENABLED",
-            "true");
-    return CompletableFuture.supplyAsync(() -> ProxyProcess.start(work.resolve(name), env));
+    return TwoServiceTraces.startNode(work.resolve(name), role, Map.of());
   }
 
   private Map<String, Span> awaitAllWritten(List<ProxyProcess> nodes, int spanCount) {

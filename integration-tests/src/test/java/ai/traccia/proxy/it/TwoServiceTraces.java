@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -172,6 +173,26 @@ final class TwoServiceTraces {
                         .setScope(InstrumentationScope.newBuilder().setName(service + "-tracer"))
                         .addAllSpans(List.of(spans))))
         .build();
+  }
+
+  /**
+   * Starts, in the background, a proxy of {@code role} in {@code dir} as both tests run their nodes
+   * (short batching and root wait, redaction on), with {@code extra} settings on top.
+   */
+  static CompletableFuture<ProxyProcess> startNode(
+      Path dir, String role, Map<String, String> extra) {
+    Map<String, String> env =
+        ProxyProcess.env(
+            "TRACCIA_SERVER_ROLE",
+            role,
+            "TRACCIA_SCHEDULE_DELAY_MILLIS",
+            "50",
+            "TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS",
+            "1500",
+            "TRACCIA_REDACTION_ENABLED",
+            "true");
+    env.putAll(extra);
+    return CompletableFuture.supplyAsync(() -> ProxyProcess.start(dir, env));
   }
 
   static String service(ExportTraceServiceRequest request) {
