@@ -35,17 +35,9 @@ enum PreTokenizer {
     int end(String text, int start) {
       int n = text.length();
       char c = text.charAt(start);
-      if (c == '\'' && start + 1 < n) {
-        char d = text.charAt(start + 1);
-        if (d == 's' || d == 'd' || d == 'm' || d == 't') {
-          return start + 2;
-        }
-        if (start + 2 < n) {
-          char e = text.charAt(start + 2);
-          if ((d == 'l' && e == 'l') || (d == 'v' && e == 'e') || (d == 'r' && e == 'e')) {
-            return start + 3;
-          }
-        }
+      int contracted = contraction(text, start, false);
+      if (contracted != start) {
+        return contracted;
       }
       // " ?X+" for X in letters, numbers, other: the space only when X follows it.
       int at = c == ' ' && start + 1 < n ? start + 1 : start;
@@ -72,19 +64,9 @@ enum PreTokenizer {
     int end(String text, int start) {
       int n = text.length();
       char c = text.charAt(start);
-      if (c == '\'' && start + 1 < n) {
-        char d = text.charAt(start + 1);
-        if (folds(d, 's') || folds(d, 'd') || folds(d, 'm') || folds(d, 't')) {
-          return start + 2;
-        }
-        if (start + 2 < n) {
-          char e = text.charAt(start + 2);
-          if ((folds(d, 'l') && folds(e, 'l'))
-              || (folds(d, 'v') && folds(e, 'e'))
-              || (folds(d, 'r') && folds(e, 'e'))) {
-            return start + 3;
-          }
-        }
+      int contracted = contraction(text, start, true);
+      if (contracted != start) {
+        return contracted;
       }
       int kind = kindAt(text, start);
       // [^\r\n\p{L}\p{N}]?+\p{L}+: one prefix code point, then letters.
@@ -126,20 +108,20 @@ enum PreTokenizer {
       if (afterPrefix >= 0 && afterPrefix < n) {
         int end = lowerEnd(text, afterPrefix);
         if (end >= 0) {
-          return contraction(text, end);
+          return contraction(text, end, true);
         }
       }
       if ((kind & (UPPER | LOWER)) != 0) {
         int end = lowerEnd(text, start);
         if (end >= 0) {
-          return contraction(text, end);
+          return contraction(text, end, true);
         }
       }
       if (afterPrefix >= 0 && afterPrefix < n && (kindAt(text, afterPrefix) & UPPER) != 0) {
-        return contraction(text, skip(text, skip(text, afterPrefix, UPPER), LOWER));
+        return contraction(text, skip(text, skip(text, afterPrefix, UPPER), LOWER), true);
       }
       if ((kind & UPPER) != 0) {
-        return contraction(text, skip(text, skip(text, start, UPPER), LOWER));
+        return contraction(text, skip(text, skip(text, start, UPPER), LOWER), true);
       }
       if ((kind & NUMBER) != 0) {
         return digits(text, start);
@@ -176,27 +158,6 @@ enum PreTokenizer {
         return skip(text, i, LOWER);
       }
       return lastLowerEnd;
-    }
-
-    /** {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)?} at {@code at}. */
-    private int contraction(String text, int at) {
-      int n = text.length();
-      if (at + 1 >= n || text.charAt(at) != '\'') {
-        return at;
-      }
-      char d = text.charAt(at + 1);
-      if (folds(d, 's') || folds(d, 't')) {
-        return at + 2;
-      }
-      if (at + 2 < n) {
-        char e = text.charAt(at + 2);
-        if ((folds(d, 'r') && folds(e, 'e'))
-            || (folds(d, 'v') && folds(e, 'e'))
-            || (folds(d, 'l') && folds(e, 'l'))) {
-          return at + 3;
-        }
-      }
-      return folds(d, 'm') || folds(d, 'd') ? at + 2 : at;
     }
   };
 
@@ -373,6 +334,39 @@ enum PreTokenizer {
    * Whether {@code c} equals {@code lower}, an ASCII lower-case letter, ignoring case as the regex
    * does with Unicode case: only the ASCII pair and, for 's', the long s (U+017F) fold to it.
    */
+  /**
+   * The end of a contraction ({@code 's 't 're 've 'm 'll 'd}, case-insensitively with {@code
+   * ignoreCase}, as {@code (?i:...)} folds them) at {@code at}, or {@code at} when there is none.
+   * The two-letter and three-letter forms differ in their first letter, so the patterns' different
+   * orders of these alternatives match the same text.
+   */
+  private static int contraction(String text, int at, boolean ignoreCase) {
+    int n = text.length();
+    if (at + 1 >= n || text.charAt(at) != '\'') {
+      return at;
+    }
+    char d = text.charAt(at + 1);
+    if (is(d, 's', ignoreCase)
+        || is(d, 't', ignoreCase)
+        || is(d, 'm', ignoreCase)
+        || is(d, 'd', ignoreCase)) {
+      return at + 2;
+    }
+    if (at + 2 < n) {
+      char e = text.charAt(at + 2);
+      if ((is(d, 'r', ignoreCase) && is(e, 'e', ignoreCase))
+          || (is(d, 'v', ignoreCase) && is(e, 'e', ignoreCase))
+          || (is(d, 'l', ignoreCase) && is(e, 'l', ignoreCase))) {
+        return at + 3;
+      }
+    }
+    return at;
+  }
+
+  private static boolean is(char c, char lower, boolean ignoreCase) {
+    return ignoreCase ? folds(c, lower) : c == lower;
+  }
+
   private static boolean folds(char c, char lower) {
     return (c | 0x20) == lower || (lower == 's' && c == '\u017f');
   }
