@@ -126,17 +126,17 @@ public final class ProxyAssembly implements AutoCloseable {
 
   /**
    * Starts consuming traces from Kafka into the running server's Ingest. When the group takes
-   * partitions away, the guardrail stage releases the roots it holds at once (their traces go on at
-   * another proxy), counted as {@code root_released} with reason {@code rebalance}: it has no
-   * per-partition state to release only theirs.
+   * partitions away, the guardrail stage releases at once the roots it holds of their traces (those
+   * go on at another proxy), counted as {@code root_released} with reason {@code rebalance}; roots
+   * of the partitions it keeps wait for their children as before.
    */
   private void startKafkaReceiver(SelfMetrics metrics) {
     GuardrailProcessor guardrails = stages.guardrails();
-    Runnable onRevoked =
+    KafkaReceiver.RevokedTraces onRevoked =
         guardrails == null
-            ? () -> {}
-            : () -> {
-              int released = guardrails.releaseHeld();
+            ? traceIds -> {}
+            : traceIds -> {
+              int released = guardrails.releaseHeld(traceIds);
               if (released > 0) {
                 logger.info(
                     "Kafka partitions were revoked: released {} held root spans early", released);

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Detects guardrails on every span (the Traccia SDK's tiers A, B and C) and writes a summary of the
@@ -277,16 +278,17 @@ public final class GuardrailProcessor implements SpanBatchProcessor {
   }
 
   /**
-   * Releases every held root at once, with the summary of what has been seen so far, into the
-   * stages after this one, and goes on holding roots that arrive later. For when the rest of the
-   * held traces will be processed elsewhere: a Kafka consumer whose partitions were revoked in a
-   * rebalance hands their traces to another proxy, so waiting longer for their children here would
-   * only delay the roots. Counted as {@link GuardrailListener.Release#REBALANCE}. Thread-safe.
+   * Releases the held roots of the traces {@code traceIds} selects at once, with the summary of
+   * what has been seen so far, into the stages after this one, and goes on holding the others and
+   * roots that arrive later. For when those traces will be processed elsewhere: a Kafka consumer
+   * whose partitions were revoked in a rebalance hands their traces to another proxy, so waiting
+   * longer for their children here would only delay the roots. Counted as {@link
+   * GuardrailListener.Release#REBALANCE}. Thread-safe.
    *
    * @return the number of roots released
    */
-  public int releaseHeld() {
-    return held.releaseAll(GuardrailListener.Release.REBALANCE);
+  public int releaseHeld(Predicate<ByteString> traceIds) {
+    return held.releaseIf(traceIds, GuardrailListener.Release.REBALANCE);
   }
 
   /**

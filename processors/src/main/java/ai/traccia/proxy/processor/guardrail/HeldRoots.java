@@ -8,7 +8,9 @@ import ai.traccia.proxy.codec.SpanWriter;
 import ai.traccia.proxy.pipeline.Handoff;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanConsumer;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -25,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Root spans waiting for their trace's children, and their release into the rest of the pipeline.
@@ -201,21 +204,35 @@ final class HeldRoots {
    * are held as before. Returns how many were released.
    */
   int releaseAll(GuardrailListener.Release reason) {
-    List<Root> all;
+    return releaseIf(traceId -> true, reason);
+  }
+
+  /**
+   * Releases now, with what is known of their traces, the held roots whose trace id {@code traces}
+   * selects, for {@code reason}; the others and later roots are held as before. Returns how many
+   * were released.
+   */
+  int releaseIf(Predicate<ByteString> traces, GuardrailListener.Release reason) {
+    List<Root> chosen = new ArrayList<>();
     synchronized (lock) {
-      all = new ArrayList<>(held.keySet());
-      for (Root r : all) {
-        r.state.heldRoots.remove(r);
+      Iterator<Root> it = held.keySet().iterator();
+      while (it.hasNext()) {
+        Root r = it.next();
+        if (traces.test(r.traceId)) {
+          it.remove();
+          r.state.heldRoots.remove(r);
+          bytes -= r.bytes;
+          chosen.add(r);
+        }
       }
-      held.clear();
-      bytes = 0;
-      if (timer != null) {
+      // A timer set for a root released here finds the next one and sets itself again.
+      if (held.isEmpty() && timer != null) {
         timer.cancel(false);
         timer = null;
       }
     }
-    emit(all, reason);
-    return all.size();
+    emit(chosen, reason);
+    return chosen.size();
   }
 
   /** The number of root spans held now. */
@@ -315,6 +332,7 @@ final class HeldRoots {
   /** A root span waiting for its trace's children. Identity equality: each hold is distinct. */
   static final class Root {
     final TraceState state;
+    final ByteString traceId;
     // Kept encoded: a decoded span with its attributes takes several times its encoded size, and
     // thousands of roots wait at once at high rates. Decoded only when a summary key must be
     // replaced.
@@ -338,6 +356,8 @@ final class HeldRoots {
      */
     Root(TraceState state, SpanBatch batch, int i, boolean summaryKeyPresent) {
       this.state = state;
+      // A copy: the batch's id is a view of its whole request, which must not stay with the root.
+      this.traceId = UnsafeByteOperations.unsafeWrap(batch.traceId(i).toByteArray());
       this.spanBytes = batch.editedSpanBytes(i);
       this.summaryKeyPresent = summaryKeyPresent;
       this.resource = batch.resource(i);

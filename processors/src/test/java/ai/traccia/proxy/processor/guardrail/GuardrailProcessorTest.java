@@ -650,8 +650,8 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
     processor.process(batch("svc", span(TRACE, ROOT, null)));
     processor.process(batch("svc", span(OTHER_TRACE, ROOT, null)));
 
-    assertThat(processor.releaseHeld()).isEqualTo(2);
-    assertThat(processor.releaseHeld()).isZero();
+    assertThat(processor.releaseHeld(traceId -> true)).isEqualTo(2);
+    assertThat(processor.releaseHeld(traceId -> true)).isZero();
 
     assertThat(released).hasSize(2);
     assertThat(listener.releases)
@@ -665,6 +665,28 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
     scheduler.advance(Duration.ofSeconds(10));
     assertThat(released).hasSize(3);
     assertThat(listener.releases.get(2)).isEqualTo(GuardrailListener.Release.WAIT_ELAPSED);
+  }
+
+  @Test
+  void releaseHeld_releasesOnlyTheSelectedTracesRoots() {
+    GuardrailProcessor processor = builder().build();
+    processor.process(batch("svc", span(TRACE, ROOT, null)));
+    processor.process(batch("svc", span(OTHER_TRACE, ROOT, null)));
+    ByteString other = ByteString.fromHex(OTHER_TRACE);
+
+    assertThat(processor.releaseHeld(other::equals)).isEqualTo(1);
+
+    assertThat(released).hasSize(1);
+    assertThat(released.get(0).getResourceSpans(0).getScopeSpans(0).getSpans(0).getTraceId())
+        .isEqualTo(other);
+    assertThat(listener.releases).containsExactly(GuardrailListener.Release.REBALANCE);
+    // The other trace's root waits for its children as before, and leaves when its wait ends.
+    assertThat(processor.heldCount()).isEqualTo(1);
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(released).hasSize(2);
+    assertThat(released.get(1).getResourceSpans(0).getScopeSpans(0).getSpans(0).getTraceId())
+        .isEqualTo(ByteString.fromHex(TRACE));
+    assertThat(listener.releases.get(1)).isEqualTo(GuardrailListener.Release.WAIT_ELAPSED);
   }
 
   @Test

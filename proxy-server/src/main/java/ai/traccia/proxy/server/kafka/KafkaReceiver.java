@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.kafka;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.ingest.IngestResult;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -15,22 +16,27 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -55,9 +61,12 @@ import org.slf4j.LoggerFactory;
  *       paused, which keeps the group membership alive and reads nothing: at most one poll ({@code
  *       kafka.max_poll_records}) is held in memory, never more.
  *   <li>When partitions are revoked in a rebalance, what was accepted is committed first, then
- *       {@code onRevoked} runs: the proxy releases held root spans there, since their traces' later
- *       spans now go to another consumer. Lost partitions (the group moved on without us) cannot be
- *       committed; the new owner reads from the last commit.
+ *       {@code onRevoked} is given the traces of those partitions: the proxy releases their held
+ *       root spans, since their later spans now go to another consumer, and goes on holding the
+ *       others. A trace's partition is computed from its id as producers key and partition its
+ *       messages ({@link TraceSplitter#partition}); once a record without such a key was read, the
+ *       mapping says nothing and every trace counts as revoked. Lost partitions (the group moved on
+ *       without us) cannot be committed; the new owner reads from the last commit.
  *   <li>A record whose value is not an OTLP trace request is counted ({@code
  *       traccia_proxy_kafka_malformed_records_total}), logged at most a few times a minute, and
  *       skipped: one bad record never stops a partition.
@@ -76,7 +85,22 @@ public final class KafkaReceiver implements AutoCloseable {
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
   // While paused, polls are short so that the consumer resumes close to the asked delay.
   private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(50);
+
+  /** How long a rebalance waits for the topic's partition count, which is normally known. */
+  private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(5);
+
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+
+  /** What the proxy does with the traces of partitions taken away in a rebalance. */
+  @FunctionalInterface
+  public interface RevokedTraces {
+    /**
+     * Called on the consumer's thread after partitions were revoked or lost.
+     *
+     * @param traceIds selects the ids of the traces those partitions carried
+     */
+    void release(Predicate<ByteString> traceIds);
+  }
 
   /** Where records go: {@code Ingest::traces}. */
   @FunctionalInterface
@@ -92,7 +116,7 @@ public final class KafkaReceiver implements AutoCloseable {
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final TraceIngest ingest;
-  private final Runnable onRevoked;
+  private final RevokedTraces onRevoked;
   private final Clock clock;
   private final Counter malformed;
   private final ThrottlingLogger warnings = ThrottlingLogger.create(logger, 6);
@@ -100,6 +124,8 @@ public final class KafkaReceiver implements AutoCloseable {
   // Owned by the polling thread.
   private final Map<TopicPartition, OffsetAndMetadata> accepted = new HashMap<>();
   private long resumeAtMillis = -1; // -1: not paused
+  // Whether a record was read whose key is not a trace's: then partitions say nothing of traces.
+  private boolean untracedKeys;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -110,7 +136,7 @@ public final class KafkaReceiver implements AutoCloseable {
       Consumer<String, byte[]> consumer,
       String topic,
       TraceIngest ingest,
-      Runnable onRevoked,
+      RevokedTraces onRevoked,
       PrometheusRegistry registry,
       Clock clock) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -128,11 +154,14 @@ public final class KafkaReceiver implements AutoCloseable {
   /**
    * A receiver for the {@code [kafka]} keys of {@code config}; call {@link #start}.
    *
-   * @param onRevoked runs on the consumer's thread after partitions were revoked or lost
+   * @param onRevoked given the traces of partitions revoked or lost, on the consumer's thread
    * @throws IllegalArgumentException when the brokers or a TLS setting cannot be used
    */
   public static KafkaReceiver fromConfig(
-      ProxyConfig config, TraceIngest ingest, Runnable onRevoked, PrometheusRegistry registry) {
+      ProxyConfig config,
+      TraceIngest ingest,
+      RevokedTraces onRevoked,
+      PrometheusRegistry registry) {
     Map<String, Object> props = KafkaClients.common(config);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.kafkaGroupId());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -143,6 +172,13 @@ public final class KafkaReceiver implements AutoCloseable {
     // A gateway that died keeps its partitions, and the traces in them wait, for this long.
     props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.kafkaSessionTimeoutMs());
     props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, config.kafkaSessionTimeoutMs() / 3);
+    // Cooperative rebalancing: a gateway gives up only the partitions that move, so it goes on
+    // consuming the others and keeps their traces' held roots. The client's default list starts
+    // with an eager assignor, which takes every partition from every member at each rebalance;
+    // it also names this one, so a rolling restart moves a running group over.
+    props.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
     KafkaConsumer<String, byte[]> consumer;
     try {
       consumer =
@@ -262,6 +298,15 @@ public final class KafkaReceiver implements AutoCloseable {
 
   /** Hands {@code record} to Ingest: null when it is done with, or the delay before a retry. */
   private Duration offer(ConsumerRecord<String, byte[]> record) {
+    if (!untracedKeys && !TraceSplitter.isTraceKey(record.key())) {
+      untracedKeys = true;
+      logger.info(
+          "Kafka record {}-{}@{} is not keyed by trace id: a rebalance now releases every held"
+              + " root, not only those of the revoked partitions",
+          record.topic(),
+          record.partition(),
+          record.offset());
+    }
     byte[] value = record.value();
     if (value == null) {
       skip(record, "it has no value");
@@ -348,11 +393,40 @@ public final class KafkaReceiver implements AutoCloseable {
         return;
       }
       try {
-        onRevoked.run();
+        onRevoked.release(tracesOf(partitions));
       } catch (RuntimeException e) {
         logger.warn("Releasing held spans after a rebalance failed", e);
       }
     }
+  }
+
+  /**
+   * The ids of the traces whose messages {@code partitions} of the topic carry; every trace when a
+   * record without a trace key was read or the topic's partition count is not known.
+   */
+  private Predicate<ByteString> tracesOf(Collection<TopicPartition> partitions) {
+    if (untracedKeys) {
+      return traceId -> true;
+    }
+    List<PartitionInfo> all;
+    try {
+      // The subscribed topic's metadata is at hand; the timeout only bounds the unexpected.
+      all = consumer.partitionsFor(topic, PARTITIONS_TIMEOUT);
+    } catch (KafkaException e) {
+      logger.warn("Partitions of {} unknown after a rebalance: {}", topic, e.toString());
+      return traceId -> true;
+    }
+    if (all == null || all.isEmpty()) {
+      return traceId -> true;
+    }
+    int count = all.size();
+    Set<Integer> revoked = new HashSet<>();
+    for (TopicPartition p : partitions) {
+      if (p.topic().equals(topic)) {
+        revoked.add(p.partition());
+      }
+    }
+    return traceId -> revoked.contains(TraceSplitter.partition(traceId, count));
   }
 
   /** Whether the consumer is paused, backing off from a refusal; for tests. */

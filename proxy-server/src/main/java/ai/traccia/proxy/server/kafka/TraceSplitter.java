@@ -11,10 +11,12 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Splits an encoded trace request into one request per trace, each keyed by its trace id as the
@@ -29,6 +31,35 @@ import java.util.Map;
 final class TraceSplitter {
 
   private TraceSplitter() {}
+
+  /** The key of a trace's messages: its id as 32 lowercase hex characters. */
+  static String key(ByteString traceId) {
+    return OtlpIds.hex(traceId);
+  }
+
+  /** Whether {@code key} has the form of a trace's key (32 lowercase hex characters). */
+  static boolean isTraceKey(String key) {
+    if (key == null || key.length() != 32) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The partition, of {@code partitions}, that Kafka's default partitioner gives the messages of
+   * the trace {@code traceId}: murmur2 of the key's bytes, as the Java producer and the Collector's
+   * exporter compute it.
+   */
+  static int partition(ByteString traceId, int partitions) {
+    byte[] key = key(traceId).getBytes(StandardCharsets.US_ASCII);
+    return Utils.toPositive(Utils.murmur2(key)) % partitions;
+  }
 
   /** One trace's share of a request: its key, its encoded request, and its span count. */
   static final class Part {
@@ -66,12 +97,12 @@ final class TraceSplitter {
     List<Part> parts = new ArrayList<>(traces.size());
     if (traces.size() == 1) {
       Map.Entry<ByteString, Builder> only = traces.entrySet().iterator().next();
-      parts.add(new Part(OtlpIds.hex(only.getKey()), encoded, total));
+      parts.add(new Part(key(only.getKey()), encoded, total));
       return parts;
     }
     for (Map.Entry<ByteString, Builder> e : traces.entrySet()) {
       Builder b = e.getValue();
-      parts.add(new Part(OtlpIds.hex(e.getKey()), b.build().toByteArray(), b.spans));
+      parts.add(new Part(key(e.getKey()), b.build().toByteArray(), b.spans));
     }
     return parts;
   }

@@ -9,9 +9,11 @@ import static ai.traccia.proxy.server.kafka.KafkaTestRequests.TRACE_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.server.ingest.IngestResult;
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +44,8 @@ class KafkaReceiverTest {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final MutableClock clock = new MutableClock();
   private final AtomicInteger revoked = new AtomicInteger();
+  // The traces the receiver said were revoked, at the last rebalance.
+  private Predicate<ByteString> revokedTraces;
   // What Ingest took, and whether it has room: null means accept.
   private final List<String> ingested = new ArrayList<>();
   private IngestResult answer;
@@ -63,7 +70,10 @@ class KafkaReceiverTest {
               ingested.add(name);
               return IngestResult.accepted();
             },
-            revoked::incrementAndGet,
+            traceIds -> {
+              revoked.incrementAndGet();
+              revokedTraces = traceIds;
+            },
             registry,
             clock);
     receiver.subscribe();
@@ -186,6 +196,60 @@ class KafkaReceiverTest {
     // A rebalance that takes nothing away releases nothing.
     consumer.rebalance(List.of(P1, P0));
     assertThat(revoked.get()).isEqualTo(1);
+  }
+
+  @Test
+  void rebalance_releasesTheTracesOfTheRevokedPartitionsOnly() {
+    consumer.updatePartitions(TOPIC, List.of(info(P0), info(P1)));
+    ByteString inP0 = traceIn(0);
+    ByteString inP1 = traceIn(1);
+    consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, TraceSplitter.key(inP0), request("a")));
+    receiver.pollOnce();
+
+    consumer.rebalance(List.of(P1));
+
+    assertThat(revoked.get()).isEqualTo(1);
+    assertThat(revokedTraces.test(inP0)).isTrue();
+    assertThat(revokedTraces.test(inP1)).isFalse();
+  }
+
+  @Test
+  void rebalance_afterARecordNotKeyedByTraceEveryTraceCountsAsRevoked() {
+    consumer.updatePartitions(TOPIC, List.of(info(P0), info(P1)));
+    consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, null, request("a")));
+    receiver.pollOnce();
+
+    consumer.rebalance(List.of(P1));
+
+    // Its spans may belong to any trace, so a partition says nothing of which traces moved.
+    assertThat(revokedTraces.test(traceIn(0))).isTrue();
+    assertThat(revokedTraces.test(traceIn(1))).isTrue();
+  }
+
+  @Test
+  void rebalance_withThePartitionCountUnknownEveryTraceCountsAsRevoked() {
+    add(P0, 0, "a");
+    receiver.pollOnce();
+
+    consumer.rebalance(List.of(P1));
+
+    assertThat(revokedTraces.test(traceIn(0))).isTrue();
+    assertThat(revokedTraces.test(traceIn(1))).isTrue();
+  }
+
+  private static PartitionInfo info(TopicPartition p) {
+    return new PartitionInfo(p.topic(), p.partition(), Node.noNode(), new Node[0], new Node[0]);
+  }
+
+  /** A trace id whose messages go to {@code partition} of two. */
+  private static ByteString traceIn(int partition) {
+    for (long n = 1; ; n++) {
+      ByteString id =
+          ByteString.copyFrom(ByteBuffer.allocate(16).putLong(n).putLong(n * 31).array());
+      if (TraceSplitter.partition(id, 2) == partition) {
+        return id;
+      }
+    }
   }
 
   @Test

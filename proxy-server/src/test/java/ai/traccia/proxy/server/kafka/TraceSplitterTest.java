@@ -16,8 +16,14 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class TraceSplitterTest {
@@ -106,5 +112,36 @@ class TraceSplitterTest {
                                             + "/"
                                             + s.getName())))
         .collect(Collectors.toList());
+  }
+
+  @Test
+  void partition_isWhereKafkasProducerSendsTheTracesMessages() {
+    int partitions = 6;
+    StringSerializer keys = new StringSerializer();
+    SplittableRandom random = new SplittableRandom(11);
+    Set<Integer> seen = new HashSet<>();
+    for (int n = 0; n < 200; n++) {
+      byte[] bytes = new byte[16];
+      random.nextBytes(bytes);
+      ByteString traceId = ByteString.copyFrom(bytes);
+      // What KafkaProducer does with a keyed record and no partitioner configured.
+      int chosen =
+          BuiltInPartitioner.partitionForKey(
+              keys.serialize("traces", TraceSplitter.key(traceId)), partitions);
+      assertThat(TraceSplitter.partition(traceId, partitions)).isEqualTo(chosen);
+      seen.add(chosen);
+    }
+    // The ids spread over every partition: the check is not of one partition only.
+    assertThat(seen).hasSize(partitions);
+  }
+
+  @Test
+  void isTraceKey_onlyThirtyTwoLowercaseHexCharacters() {
+    assertThat(TraceSplitter.isTraceKey(TRACE_A)).isTrue();
+    assertThat(TraceSplitter.isTraceKey(null)).isFalse();
+    assertThat(TraceSplitter.isTraceKey("")).isFalse();
+    assertThat(TraceSplitter.isTraceKey(TRACE_A.toUpperCase(Locale.ROOT))).isFalse();
+    assertThat(TraceSplitter.isTraceKey(TRACE_A.substring(1))).isFalse();
+    assertThat(TraceSplitter.isTraceKey(TRACE_A.substring(1) + "g")).isFalse();
   }
 }
