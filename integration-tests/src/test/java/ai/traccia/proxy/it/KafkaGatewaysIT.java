@@ -16,20 +16,33 @@ import static ai.traccia.proxy.it.TwoServiceTraces.written;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +58,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>The first test compares the gateways' output and summed derived metrics with one {@code role =
  * all} node given the same input. The second kills one gateway with {@code kill -9} in the middle
  * of the input: the group gives its partitions to the other two after the session timeout, they
- * read again what it had not committed, and no acknowledged span is lost.
+ * read again what it had not committed, and no acknowledged span is lost. The third starts a second
+ * gateway beside one that holds roots: the first gives up the newcomer's partitions and releases
+ * the roots of their traces at once, and only those.
  */
 @ExtendWith(KafkaBroker.IfAvailable.class)
 class KafkaGatewaysIT {
@@ -53,6 +68,7 @@ class KafkaGatewaysIT {
   private static final Duration WITHIN = Duration.ofSeconds(60);
   private static final int PARTITIONS = 6;
   private static final int GATEWAYS = 3;
+  private static final HexFormat HEX = HexFormat.of();
 
   private static KafkaBroker broker;
 
@@ -245,6 +261,106 @@ class KafkaGatewaysIT {
       assertThat(roots)
           .allSatisfy(root -> assertThat(attributes(root)).containsKey("guardrail.summary"));
     }
+  }
+
+  @Test
+  void gatewayJoins_theOtherReleasesOnlyTheRootsOfThePartitionsItGaveUp() throws Exception {
+    int traces = 40;
+    String topic = "spans_rebalance";
+    String group = "gateways-rebalance";
+    broker.createTopic(topic, PARTITIONS);
+    sink.start();
+    // Roots wait 50 s for children that never come: only a rebalance lets one go sooner.
+    Map<String, String> env = gatewayEnv(topic, group, sink);
+    env.remove("TRACCIA_DURABLE_QUEUE");
+    env.put("TRACCIA_GUARDRAIL_ROOT_SPAN_WAIT_MS", "50000");
+    ProxyProcess first = join(List.of(start("gateway-rebalance-0", "gateway", env))).get(0);
+    awaitGroup(group, 1);
+
+    // One root-only trace per message, keyed by trace id, through Kafka's own producer and
+    // partitioner: where each trace went is what the producer says.
+    Map<String, Integer> partitionOf = new TreeMap<>();
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", broker.bootstrap(), "acks", "all"),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      for (int t = 0; t < traces; t++) {
+        ExportTraceServiceRequest request = rootOnly(t);
+        ByteString traceId = request.getResourceSpans(0).getScopeSpans(0).getSpans(0).getTraceId();
+        String key = HEX.formatHex(traceId.toByteArray());
+        RecordMetadata sent =
+            producer.send(new ProducerRecord<>(topic, key, request.toByteArray())).get();
+        partitionOf.put(key, sent.partition());
+      }
+    }
+    await().atMost(WITHIN).until(() -> broker.committed(group, topic) == traces);
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                LoadSupport.counter(
+                        first.metrics(), "traccia_proxy_guardrail_events", "event=\"root_held\"")
+                    == traces);
+    assertThat(sink.spans()).isEmpty();
+
+    ProxyProcess second = join(List.of(start("gateway-rebalance-1", "gateway", env))).get(0);
+    awaitGroup(group, 2);
+    // The traces of each member's partitions. The first gateway gave up the newcomer's share,
+    // and releases those traces' roots, and only those.
+    List<Set<String>> shares = new ArrayList<>();
+    for (Set<TopicPartition> owned : broker.assignment(group).values()) {
+      Set<Integer> numbers =
+          owned.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+      shares.add(
+          partitionOf.entrySet().stream()
+              .filter(e -> numbers.contains(e.getValue()))
+              .map(Map.Entry::getKey)
+              .collect(Collectors.toCollection(TreeSet::new)));
+    }
+    assertThat(shares).hasSize(2).allSatisfy(share -> assertThat(share).isNotEmpty());
+
+    await()
+        .atMost(WITHIN)
+        .until(() -> shares.stream().anyMatch(share -> sink.spans().size() >= share.size()));
+    // A moment more: nothing else leaves, as the other roots wait for their children.
+    Thread.sleep(2_000);
+    Set<String> released =
+        sink.spans().values().stream()
+            .peek(root -> assertThat(attributes(root)).containsKey("guardrail.summary"))
+            .map(root -> HEX.formatHex(root.getTraceId().toByteArray()))
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(shares).contains(released);
+    assertThat(
+            LoadSupport.counter(
+                first.metrics(), "traccia_proxy_guardrail_events", "reason=\"rebalance\""))
+        .isEqualTo(released.size());
+    assertThat(second.isAlive()).isTrue();
+  }
+
+  /** A request of one root span, of trace {@code t}, whose children never come. */
+  private static ExportTraceServiceRequest rootOnly(int t) {
+    ByteBuffer traceId = ByteBuffer.allocate(16).putLong(0x5eed_0000L + t).putLong(t * 7919L + 1);
+    long now = System.currentTimeMillis() * 1_000_000L;
+    Span root =
+        Span.newBuilder()
+            .setTraceId(ByteString.copyFrom(traceId.array()))
+            .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(t + 1L).array()))
+            .setName("agent.run")
+            .setStartTimeUnixNano(now - 1_000_000L)
+            .setEndTimeUnixNano(now)
+            .build();
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(
+                    Resource.newBuilder()
+                        .addAttributes(
+                            KeyValue.newBuilder()
+                                .setKey("service.name")
+                                .setValue(AnyValue.newBuilder().setStringValue("frontend"))))
+                .addScopeSpans(ScopeSpans.newBuilder().addSpans(root)))
+        .build();
   }
 
   // --- The processes --------------------------------------------------------------------------
