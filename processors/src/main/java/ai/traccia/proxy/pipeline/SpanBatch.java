@@ -52,8 +52,8 @@ public final class SpanBatch {
   private Map<String, AnyValue>[] edits;
   // Allocated on the first event edit: spans whose events a processor replaced whole.
   private List<Span.Event>[] eventEdits;
-  // A reader's view of each span (LlmSpan), shared by the processors, dropped when it is edited.
-  private Object[] views;
+  // A reader's view of each span (LlmSpan), shared by the processors, dropped by an edit it reads.
+  private View[] views;
   private RejectReason[] rejections;
   private int rejectedCount;
   private boolean sealed;
@@ -309,17 +309,29 @@ public final class SpanBatch {
   }
 
   /**
-   * The view of span {@code i} a reader stored with {@link #setView}, or null. Views are dropped
-   * when the span is edited, so a view always describes the span as it is now.
+   * A reader's read-only view of one span, kept in the batch for the processors after it, so that
+   * each span is read once rather than once per processor.
    */
-  public Object view(int i) {
+  public interface View {
+    /**
+     * Whether setting or removing attribute {@code key} may change this view. An edit of such a key
+     * drops the view; edits of other keys leave it. Replacing the span's events always drops it.
+     */
+    boolean readsEdited(String key);
+  }
+
+  /**
+   * The view of span {@code i} a reader stored with {@link #setView}, or null. A view is dropped by
+   * any edit it reads, so it always describes the span as it is now.
+   */
+  public View view(int i) {
     return views == null ? null : views[i];
   }
 
   /** Stores a read-only view of span {@code i} for later processors of this batch. */
-  public void setView(int i, Object view) {
+  public void setView(int i, View view) {
     if (views == null) {
-      views = new Object[size];
+      views = new View[size];
     }
     views[i] = view;
   }
@@ -343,7 +355,7 @@ public final class SpanBatch {
       edits[i] = new LinkedHashMap<>(4);
     }
     edits[i].put(key, value);
-    if (views != null) {
+    if (views != null && views[i] != null && views[i].readsEdited(key)) {
       views[i] = null;
     }
   }

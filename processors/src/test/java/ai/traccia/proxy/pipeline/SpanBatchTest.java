@@ -183,15 +183,32 @@ class SpanBatchTest {
   }
 
   @Test
-  void view_isDroppedWhenItsSpanIsEdited() {
+  void view_isDroppedByAnEditItReadsAndKeptByOthers() {
     SpanBatch batch = SpanBatch.of(request(), null);
-    batch.setView(0, "view of 0");
-    batch.setView(1, "view of 1");
+    SpanBatch.View readsK = key -> key.equals("k");
+    SpanBatch.View other = key -> key.equals("k");
+    batch.setView(0, readsK);
+    batch.setView(1, other);
+
+    batch.putAttribute(0, "unread", "changed");
+    batch.removeAttribute(1, "unread");
+    assertThat(batch.view(0)).isSameAs(readsK);
+    assertThat(batch.view(1)).isSameAs(other);
 
     batch.putAttribute(0, "k", "changed");
+    batch.removeAttribute(1, "k");
+    assertThat(batch.view(0)).isNull();
+    assertThat(batch.view(1)).isNull();
+  }
+
+  @Test
+  void view_isDroppedWhenItsSpansEventsAreReplaced() {
+    SpanBatch batch = SpanBatch.of(request(), null);
+    batch.setView(0, key -> false);
+
+    batch.setEvents(0, List.of(Span.Event.newBuilder().setName("e").build()));
 
     assertThat(batch.view(0)).isNull();
-    assertThat(batch.view(1)).isEqualTo("view of 1");
   }
 
   @Test

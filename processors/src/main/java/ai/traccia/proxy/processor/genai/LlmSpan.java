@@ -11,6 +11,7 @@ import ai.traccia.proxy.processor.genai.LlmAttributes.IndexedBinding;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,7 +24,7 @@ import java.util.Set;
  * LlmAttributes}. A result is confined to the thread that read it; it is a snapshot and does not
  * follow later edits of the batch.
  */
-public final class LlmSpan {
+public final class LlmSpan implements SpanBatch.View {
 
   /** The value of a count accessor when the span carries no such count. */
   public static final long ABSENT = -1;
@@ -45,6 +46,9 @@ public final class LlmSpan {
   // Only allocated for spans with indexed message keys.
   private MessageSlots promptSlots;
   private MessageSlots completionSlots;
+  // The messages, parsed at the first call: the token counter and the guardrails both ask.
+  private List<ChatMessage> promptMessages;
+  private List<ChatMessage> completionMessages;
 
   private LlmSpan() {
     Arrays.fill(ranks, Integer.MAX_VALUE);
@@ -61,13 +65,24 @@ public final class LlmSpan {
    */
   public static LlmSpan read(SpanBatch batch, int i) {
     // Every processor reads every span; the view is kept in the batch until the span is edited.
-    Object view = batch.view(i);
+    SpanBatch.View view = batch.view(i);
     if (view instanceof LlmSpan) {
       return (LlmSpan) view;
     }
     LlmSpan span = readNow(batch, i);
     batch.setView(i, span);
     return span;
+  }
+
+  /**
+   * Every field but the token counts is read as the span arrived; of the edits, only the counts the
+   * token counter writes where a side was missing are read. Other edits (cost, findings, redacted
+   * content) leave this view as it is.
+   */
+  @Override
+  public boolean readsEdited(String key) {
+    return key.equals(LlmAttributes.USAGE_PROMPT_TOKENS)
+        || key.equals(LlmAttributes.USAGE_COMPLETION_TOKENS);
   }
 
   private static LlmSpan readNow(SpanBatch batch, int i) {
@@ -481,10 +496,17 @@ public final class LlmSpan {
   /**
    * The prompt as structured messages, or an empty list: indexed message keys when present, else
    * {@code gen_ai.system_instructions} (as one {@code system} message) followed by {@code
-   * gen_ai.input.messages}, else the SDK's {@code llm.openai.messages}. JSON is parsed on each
-   * call; call it only when the messages are needed.
+   * gen_ai.input.messages}, else the SDK's {@code llm.openai.messages}. JSON is parsed at the first
+   * call; call it only when the messages are needed. The list cannot be changed.
    */
   public List<ChatMessage> promptMessages() {
+    if (promptMessages == null) {
+      promptMessages = Collections.unmodifiableList(readPromptMessages());
+    }
+    return promptMessages;
+  }
+
+  private List<ChatMessage> readPromptMessages() {
     if (promptSlots != null) {
       return promptSlots.toMessages();
     }
@@ -506,11 +528,15 @@ public final class LlmSpan {
 
   /** The completion as structured messages (indexed keys, else {@code gen_ai.output.messages}). */
   public List<ChatMessage> completionMessages() {
-    if (completionSlots != null) {
-      return completionSlots.toMessages();
+    if (completionMessages == null) {
+      String json = strings[Field.COMPLETION_MESSAGES_JSON.ordinal()];
+      completionMessages =
+          Collections.unmodifiableList(
+              completionSlots != null
+                  ? completionSlots.toMessages()
+                  : json == null ? List.of() : MessagesJson.messages(json));
     }
-    String json = strings[Field.COMPLETION_MESSAGES_JSON.ordinal()];
-    return json == null ? List.of() : MessagesJson.messages(json);
+    return completionMessages;
   }
 
   /** Whether the span carries any prompt text, plain or structured. */

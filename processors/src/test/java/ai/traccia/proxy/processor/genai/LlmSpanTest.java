@@ -10,6 +10,8 @@ import static ai.traccia.proxy.processor.TestSpans.llmSpan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.traccia.proxy.pipeline.SpanBatch;
+import ai.traccia.proxy.processor.TestSpans;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -471,5 +473,34 @@ class LlmSpanTest {
     assertThat(span.hasPrompt()).isFalse();
     assertThat(span.promptMessages()).isEmpty();
     assertThat(span.completionMessages()).isEmpty();
+  }
+
+  @Test
+  void read_isKeptAcrossEditsItDoesNotReadAndFollowsTheTokenCountersCounts() {
+    SpanBatch batch =
+        TestSpans.batch(
+            attributes(
+                "gen_ai.operation.name", "chat",
+                "gen_ai.request.model", "gpt-4o",
+                "gen_ai.output.messages",
+                    "[{\"role\": \"assistant\", \"parts\": [{\"type\": \"text\","
+                        + " \"content\": \"Paris\"}]}]"));
+    LlmSpan first = LlmSpan.read(batch, 0);
+    List<ChatMessage> completion = first.completionMessages();
+
+    // Cost, findings and redaction write keys this view does not read: it stays, messages parsed.
+    batch.putAttribute(0, "llm.cost.usd", AnyValue.newBuilder().setDoubleValue(0.5).build());
+    batch.putAttribute(0, "gen_ai.output.messages", "[]");
+    assertThat(LlmSpan.read(batch, 0)).isSameAs(first);
+    assertThat(LlmSpan.read(batch, 0).completionMessages()).isSameAs(completion);
+    assertThat(completion).extracting(ChatMessage::content).containsExactly("Paris");
+
+    // The token counter's counts are read from the edits: a new view has them.
+    batch.putAttribute(
+        0, LlmAttributes.USAGE_COMPLETION_TOKENS, AnyValue.newBuilder().setIntValue(1).build());
+    LlmSpan counted = LlmSpan.read(batch, 0);
+    assertThat(counted).isNotSameAs(first);
+    assertThat(counted.outputTokens()).isEqualTo(1);
+    assertThat(first.outputTokens()).isEqualTo(LlmSpan.ABSENT);
   }
 }
