@@ -322,6 +322,14 @@ final class GuardrailDetector {
       }
     }
     for (int k = 0, n = batch.attributeCount(i); k < n; k++) {
+      // Keys ruled out by length and first and last byte are not decoded: most are not these.
+      int length = batch.attributeKeyLength(i, k);
+      if (length < OPENLLMETRY_COMPLETION.length()
+          || batch.attributeKeyByte(i, k, 0) != OPENLLMETRY_COMPLETION.charAt(0)
+          || batch.attributeKeyByte(i, k, length - 1)
+              != OPENLLMETRY_FINISH.charAt(OPENLLMETRY_FINISH.length() - 1)) {
+        continue;
+      }
       String key = batch.attributeKey(i, k);
       if (key.startsWith(OPENLLMETRY_COMPLETION) && key.endsWith(OPENLLMETRY_FINISH)) {
         AnyValue value = batch.attributeValue(i, k);
