@@ -59,6 +59,9 @@ final class LiveTraces {
   private static final int MINUTES = 60;
   private static final String OTHER = "other";
 
+  /** Guardrail summaries remembered with what they say. */
+  private static final int RECENT_SUMMARIES = 8;
+
   /** Categories of each kind read from a guardrail summary at most. */
   private static final int MAX_CATEGORIES = 16;
 
@@ -78,10 +81,11 @@ final class LiveTraces {
   private int detailedThisSecond;
   private long spansSeen;
   private Pricing lastPricing;
-  // The last guardrail summary read and what it said: traces of one application mostly have the
-  // same summary, so most roots are read with one string comparison.
-  private String lastSummary;
-  private Guardrails lastGuardrails;
+  // The last guardrail summaries read and what they said, replaced in turn: the traces of an
+  // application have a few summaries between them, so most roots are read with a comparison.
+  private final String[] recentSummaries = new String[RECENT_SUMMARIES];
+  private final Guardrails[] recentGuardrails = new Guardrails[RECENT_SUMMARIES];
+  private int nextRecent;
 
   LiveTraces(int maxTraces, int maxSpans, Clock clock) {
     if (maxTraces < 1 || maxSpans < 0) {
@@ -274,13 +278,20 @@ final class LiveTraces {
     m.add("agent", agent, cost, tokens);
   }
 
-  /** What {@code summaryJson} says; the last summary read is remembered. */
+  /** What {@code summaryJson} says; the last few summaries read are remembered. */
   private Guardrails guardrails(String summaryJson) {
-    if (!summaryJson.equals(lastSummary)) {
-      lastGuardrails = readGuardrails(summaryJson);
-      lastSummary = summaryJson;
+    for (int k = 0; k < RECENT_SUMMARIES; k++) {
+      String recent = recentSummaries[k];
+      // Lengths first: summaries that differ mostly differ in length.
+      if (recent != null && recent.length() == summaryJson.length() && recent.equals(summaryJson)) {
+        return recentGuardrails[k];
+      }
     }
-    return lastGuardrails;
+    Guardrails read = readGuardrails(summaryJson);
+    recentSummaries[nextRecent] = summaryJson;
+    recentGuardrails[nextRecent] = read;
+    nextRecent = (nextRecent + 1) % RECENT_SUMMARIES;
+    return read;
   }
 
   /**

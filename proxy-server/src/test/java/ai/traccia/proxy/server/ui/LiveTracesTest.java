@@ -302,6 +302,40 @@ class LiveTracesTest {
     assertThat(((Map<?, ?>) traces.trace("c").get("guardrails")).get("known")).isEqualTo(false);
   }
 
+  @Test
+  void addAll_rootsTakingTurnsWithManySummariesEachGetTheirOwnBadges() {
+    LiveTraces traces = new LiveTraces(100, 0, clock);
+    for (int round = 0; round < 2; round++) {
+      for (int k = 0; k < 12; k++) {
+        SpanView root = new SpanView("r", "", "run", "svc", 1, 2, 0, List.of(), 0);
+        String summary = "{\"detected_categories\": [\"c" + k + "\"]}";
+        traces.addAll(
+            List.of(
+                new Facts(
+                    "t" + round + "-" + k,
+                    root,
+                    true,
+                    false,
+                    null,
+                    null,
+                    0,
+                    0,
+                    Double.NaN,
+                    false,
+                    null,
+                    summary)));
+      }
+    }
+
+    for (int round = 0; round < 2; round++) {
+      for (int k = 0; k < 12; k++) {
+        assertThat(
+                ((Map<?, ?>) traces.trace("t" + round + "-" + k).get("guardrails")).get("detected"))
+            .isEqualTo(List.of("c" + k));
+      }
+    }
+  }
+
   /**
    * The streaming read gives what reading the summary as a tree gave, on summaries as written and
    * on odd ones: repeated keys, objects for arrays, non-text values, too many categories, trailing
