@@ -30,7 +30,10 @@ import java.util.TreeSet;
  * goes first), at most {@code maxSpans} spans over all traces and {@value #MAX_SPANS_PER_TRACE} per
  * trace (the least recently updated traces lose their spans first, their summaries stay), and at
  * most {@value #MAX_VALUES_PER_MINUTE} models, services and agents each per minute, the rest
- * counted as {@code other}. Nothing of a request is kept but what {@link SpanView} holds.
+ * counted as {@code other}. Nothing of a request is kept but what {@link SpanView} holds, the span
+ * ids seen per trace (at most {@value #MAX_IDS_PER_TRACE}), and the last {@value #RECENT_SUMMARIES}
+ * guardrail summaries read, of {@value #MAX_RECENT_SUMMARY_CHARS} characters at most, to read a
+ * summary seen again with one comparison.
  *
  * <p>Thread-safe: spans are added from the receivers' threads and read from the admin server's;
  * every method holds the lock for a short copy only.
@@ -61,6 +64,9 @@ final class LiveTraces {
 
   /** Guardrail summaries remembered with what they say. */
   private static final int RECENT_SUMMARIES = 8;
+
+  /** Longer summaries are read every time, not remembered: the memory stays small. */
+  private static final int MAX_RECENT_SUMMARY_CHARS = 16 * 1024;
 
   /** Categories of each kind read from a guardrail summary at most. */
   private static final int MAX_CATEGORIES = 16;
@@ -288,6 +294,9 @@ final class LiveTraces {
       }
     }
     Guardrails read = readGuardrails(summaryJson);
+    if (summaryJson.length() > MAX_RECENT_SUMMARY_CHARS) {
+      return read;
+    }
     recentSummaries[nextRecent] = summaryJson;
     recentGuardrails[nextRecent] = read;
     nextRecent = (nextRecent + 1) % RECENT_SUMMARIES;
