@@ -33,6 +33,92 @@ record GuardrailSummary(
   private static final String OUTPUT_WHY = "Agent produces text output visible to users";
   private static final String TOOLS_WHY = "Agent uses tool/function calls";
 
+  /** The categories a trace's capabilities call for, in the order the SDK lists them missing. */
+  private static final Expected[] EXPECTED = {
+    new Expected(
+        "input_validation",
+        LLM_WHY,
+        GuardrailFinding.MEDIUM,
+        GuardrailDetector.CALLS_LLM | GuardrailDetector.HANDLES_USER_TEXT,
+        List.of("calls_llm", "handles_user_text")),
+    new Expected(
+        "prompt_injection",
+        LLM_WHY,
+        GuardrailFinding.MEDIUM,
+        GuardrailDetector.CALLS_LLM | GuardrailDetector.HANDLES_USER_TEXT,
+        List.of("calls_llm", "handles_user_text")),
+    new Expected(
+        "output_validation",
+        OUTPUT_WHY,
+        GuardrailFinding.MEDIUM,
+        GuardrailDetector.PRODUCES_USER_TEXT,
+        List.of("produces_user_text")),
+    new Expected(
+        "moderation",
+        OUTPUT_WHY,
+        GuardrailFinding.MEDIUM,
+        GuardrailDetector.PRODUCES_USER_TEXT,
+        List.of("produces_user_text")),
+    new Expected(
+        "tool_permission",
+        TOOLS_WHY,
+        GuardrailFinding.HIGH,
+        GuardrailDetector.USES_TOOLS,
+        List.of("uses_tools")),
+  };
+
+  private static final List<String> QUOTED_CAPABILITIES =
+      GuardrailDetector.CAPABILITY_NAMES.stream().map(PyJson::quoted).toList();
+  private static final String NO_CAPABILITIES =
+      PyJson.quoted("No LLM or tool spans observed; capability inference may be incomplete.");
+  private static final String NO_SIGNALS =
+      PyJson.quoted(
+          "No guardrail signals detected in trace; agent may have out-of-band guardrails not"
+              + " visible to tracing.");
+  private static final String HEURISTIC_ONLY =
+      PyJson.quoted("Some findings are heuristic-only (low confidence); verify independently.");
+  // After the count, inside its quotes; plain ASCII, nothing to escape.
+  private static final String MISSING_SINGULAR =
+      " expected guardrail category not detected in trace.";
+  private static final String MISSING_PLURAL =
+      " expected guardrail categories not detected in trace.";
+
+  /** The summary's keys, separators and brackets: what every summary has. */
+  private static final int FIXED_CHARS =
+      ("{\"detected_categories\": [], \"triggered_categories\": [], \"missing_categories\": [],"
+              + " \"coverage_confidence\": \"\", \"capabilities_observed\": [], \"limitations\":"
+              + " []}")
+          .length();
+
+  /**
+   * A category the SDK expects for some capabilities, and its MissingGuardrail object as JSON,
+   * written once.
+   */
+  private static final class Expected {
+    final String category;
+    final int capabilities;
+    final String json;
+
+    Expected(String category, String why, String confidence, int capabilities, List<String> keys) {
+      this.category = category;
+      this.capabilities = capabilities;
+      StringBuilder out = new StringBuilder(160);
+      out.append('{');
+      PyJson.key(out, "category", true);
+      PyJson.string(out, category);
+      PyJson.key(out, "why_required", false);
+      PyJson.string(out, why);
+      PyJson.key(out, "missing_confidence", false);
+      PyJson.string(out, confidence);
+      PyJson.key(out, "evidence_ref", false);
+      out.append('{');
+      PyJson.key(out, "attribute_keys", true);
+      PyJson.strings(out, keys);
+      out.append("}}");
+      this.json = out.toString();
+    }
+  }
+
   /**
    * Evaluates a trace.
    *
@@ -78,55 +164,19 @@ record GuardrailSummary(
       }
     }
 
-    StringBuilder missing = new StringBuilder();
-    List<String> missingCategories = new ArrayList<>(5);
+    // The expected categories this trace misses, as bits of EXPECTED.
+    int missingBits = 0;
     int missingCount = 0;
     boolean callsLlm = (capabilities & GuardrailDetector.CALLS_LLM) != 0;
     boolean usesTools = (capabilities & GuardrailDetector.USES_TOOLS) != 0;
-    if (callsLlm && (capabilities & GuardrailDetector.HANDLES_USER_TEXT) != 0) {
-      List<String> keys = List.of("calls_llm", "handles_user_text");
-      for (String category : new String[] {"input_validation", "prompt_injection"}) {
-        missingCount +=
-            missing(
-                missing,
-                missingCount,
-                category,
-                LLM_WHY,
-                "medium",
-                keys,
-                covered,
-                suppressed,
-                missingCategories);
+    for (int e = 0; e < EXPECTED.length; e++) {
+      Expected expected = EXPECTED[e];
+      if ((capabilities & expected.capabilities) == expected.capabilities
+          && !covered.contains(expected.category)
+          && !suppressed.contains(expected.category)) {
+        missingBits |= 1 << e;
+        missingCount++;
       }
-    }
-    if ((capabilities & GuardrailDetector.PRODUCES_USER_TEXT) != 0) {
-      List<String> keys = List.of("produces_user_text");
-      for (String category : new String[] {"output_validation", "moderation"}) {
-        missingCount +=
-            missing(
-                missing,
-                missingCount,
-                category,
-                OUTPUT_WHY,
-                "medium",
-                keys,
-                covered,
-                suppressed,
-                missingCategories);
-      }
-    }
-    if (usesTools) {
-      missingCount +=
-          missing(
-              missing,
-              missingCount,
-              "tool_permission",
-              TOOLS_WHY,
-              "high",
-              List.of("uses_tools"),
-              covered,
-              suppressed,
-              missingCategories);
     }
 
     String coverage;
@@ -140,56 +190,88 @@ record GuardrailSummary(
       coverage = GuardrailFinding.LOW;
     }
 
-    List<String> capabilityNames = new ArrayList<>(5);
-    for (int k = 0; k < GuardrailDetector.CAPABILITY_NAMES.size(); k++) {
-      if ((capabilities & (1 << k)) != 0) {
-        capabilityNames.add(GuardrailDetector.CAPABILITY_NAMES.get(k));
+    // Written straight into one builder of the right size, constants pre-quoted: summaries are
+    // written for every trace, on the thread that releases held roots.
+    int size = FIXED_CHARS + coverage.length() + categoryChars(detected) + categoryChars(triggered);
+    List<String> missingCategories = new ArrayList<>(missingCount);
+    for (int e = 0; e < EXPECTED.length; e++) {
+      if ((missingBits & (1 << e)) != 0) {
+        missingCategories.add(EXPECTED[e].category);
+        size += EXPECTED[e].json.length() + 2;
       }
     }
-    List<String> limitations = new ArrayList<>(4);
-    if (!callsLlm && !usesTools) {
-      limitations.add("No LLM or tool spans observed; capability inference may be incomplete.");
+    for (int k = 0; k < QUOTED_CAPABILITIES.size(); k++) {
+      if ((capabilities & (1 << k)) != 0) {
+        size += QUOTED_CAPABILITIES.get(k).length() + 2;
+      }
+    }
+    boolean noCapabilities = !callsLlm && !usesTools;
+    size += noCapabilities ? NO_CAPABILITIES.length() + 2 : 0;
+    size += byId.isEmpty() ? NO_SIGNALS.length() + 2 : 0;
+    size += heuristicSeen ? HEURISTIC_ONLY.length() + 2 : 0;
+    size += missingCount > 0 ? MISSING_PLURAL.length() + 16 : 0;
+
+    StringBuilder out = new StringBuilder(size);
+    out.append("{\"detected_categories\": ");
+    PyJson.strings(out, detected);
+    out.append(", \"triggered_categories\": ");
+    PyJson.strings(out, triggered);
+    out.append(", \"missing_categories\": [");
+    boolean first = true;
+    for (int e = 0; e < EXPECTED.length; e++) {
+      if ((missingBits & (1 << e)) != 0) {
+        out.append(first ? "" : ", ").append(EXPECTED[e].json);
+        first = false;
+      }
+    }
+    out.append("], \"coverage_confidence\": ");
+    PyJson.string(out, coverage);
+    out.append(", \"capabilities_observed\": [");
+    first = true;
+    for (int k = 0; k < QUOTED_CAPABILITIES.size(); k++) {
+      if ((capabilities & (1 << k)) != 0) {
+        out.append(first ? "" : ", ").append(QUOTED_CAPABILITIES.get(k));
+        first = false;
+      }
+    }
+    out.append("], \"limitations\": [");
+    first = true;
+    if (noCapabilities) {
+      out.append(NO_CAPABILITIES);
+      first = false;
     }
     if (byId.isEmpty()) {
-      limitations.add(
-          "No guardrail signals detected in trace; agent may have out-of-band guardrails not"
-              + " visible to tracing.");
+      out.append(first ? "" : ", ").append(NO_SIGNALS);
+      first = false;
     }
     if (heuristicSeen) {
-      limitations.add("Some findings are heuristic-only (low confidence); verify independently.");
+      out.append(first ? "" : ", ").append(HEURISTIC_ONLY);
+      first = false;
     }
     if (missingCount > 0) {
-      limitations.add(
-          missingCount
-              + (missingCount == 1
-                  ? " expected guardrail category not detected in trace."
-                  : " expected guardrail categories not detected in trace."));
+      out.append(first ? "" : ", ")
+          .append('"')
+          .append(missingCount)
+          .append(missingCount == 1 ? MISSING_SINGULAR : MISSING_PLURAL)
+          .append('"');
     }
-
-    List<String> detectedList = List.copyOf(detected);
-    List<String> triggeredList = List.copyOf(triggered);
-    StringBuilder out = new StringBuilder(256 + missing.length());
-    out.append('{');
-    PyJson.key(out, "detected_categories", true);
-    PyJson.strings(out, detectedList);
-    PyJson.key(out, "triggered_categories", false);
-    PyJson.strings(out, triggeredList);
-    PyJson.key(out, "missing_categories", false);
-    out.append('[').append(missing).append(']');
-    PyJson.key(out, "coverage_confidence", false);
-    PyJson.string(out, coverage);
-    PyJson.key(out, "capabilities_observed", false);
-    PyJson.strings(out, capabilityNames);
-    PyJson.key(out, "limitations", false);
-    PyJson.strings(out, limitations);
-    out.append('}');
+    out.append("]}");
     return new GuardrailSummary(
-        detectedList,
-        triggeredList,
+        List.copyOf(detected),
+        List.copyOf(triggered),
         List.copyOf(missingCategories),
         missingCount,
         coverage,
         out.toString());
+  }
+
+  /** Characters {@code categories} take in a JSON array, escapes aside. */
+  private static int categoryChars(Set<String> categories) {
+    int chars = 0;
+    for (String category : categories) {
+      chars += category.length() + 4;
+    }
+    return chars;
   }
 
   /**
@@ -203,8 +285,11 @@ record GuardrailSummary(
       TraceState state, Set<String> configured, boolean heuristics, Map<String, AnyValue> out) {
     synchronized (state) {
       state.summarized = true;
-      Set<String> suppressed = new LinkedHashSet<>(configured);
-      suppressed.addAll(state.suppressed);
+      Set<String> suppressed = configured;
+      if (!state.suppressed.isEmpty()) {
+        suppressed = new LinkedHashSet<>(configured);
+        suppressed.addAll(state.suppressed);
+      }
       GuardrailSummary summary =
           evaluate(state.findings, state.capabilities, suppressed, heuristics);
       out.put(GuardrailProcessor.SUMMARY, string(summary.json()));
@@ -245,38 +330,5 @@ record GuardrailSummary(
 
   private static AnyValue integer(long n) {
     return AnyValue.newBuilder().setIntValue(n).build();
-  }
-
-  /** Appends a MissingGuardrail unless the category is covered or suppressed; returns 1 or 0. */
-  private static int missing(
-      StringBuilder out,
-      int before,
-      String category,
-      String why,
-      String confidence,
-      List<String> keys,
-      Set<String> covered,
-      Collection<String> suppressed,
-      List<String> missingCategories) {
-    if (covered.contains(category) || suppressed.contains(category)) {
-      return 0;
-    }
-    if (before > 0) {
-      out.append(", ");
-    }
-    out.append('{');
-    PyJson.key(out, "category", true);
-    PyJson.string(out, category);
-    PyJson.key(out, "why_required", false);
-    PyJson.string(out, why);
-    PyJson.key(out, "missing_confidence", false);
-    PyJson.string(out, confidence);
-    PyJson.key(out, "evidence_ref", false);
-    out.append('{');
-    PyJson.key(out, "attribute_keys", true);
-    PyJson.strings(out, keys);
-    out.append("}}");
-    missingCategories.add(category);
-    return 1;
   }
 }

@@ -4,7 +4,7 @@
  */
 package ai.traccia.proxy.processor.guardrail;
 
-import java.util.List;
+import java.util.Collection;
 
 /**
  * Writes JSON the way Python's {@code json.dumps} does by default: separators {@code ", "} and
@@ -24,54 +24,71 @@ final class PyJson {
       return;
     }
     out.append('"');
+    // Runs of characters written as they are go in with one append each, not one per character.
+    int run = 0;
     for (int k = 0; k < s.length(); k++) {
       char c = s.charAt(k);
-      switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        case '\b':
-          out.append("\\b");
-          break;
-        case '\f':
-          out.append("\\f");
-          break;
-        default:
-          if (c < ' ' || c > '~') {
-            // Non-ASCII as UTF-16 units, which is also how Python escapes astral characters.
-            out.append("\\u")
-                .append(HEX[(c >> 12) & 0xf])
-                .append(HEX[(c >> 8) & 0xf])
-                .append(HEX[(c >> 4) & 0xf])
-                .append(HEX[c & 0xf]);
-          } else {
-            out.append(c);
-          }
+      if (c >= ' ' && c <= '~' && c != '"' && c != '\\') {
+        continue;
       }
+      out.append(s, run, k);
+      escape(out, c);
+      run = k + 1;
     }
+    out.append(s, run, s.length());
     out.append('"');
   }
 
-  /** Appends an array of strings. */
-  static void strings(StringBuilder out, List<String> values) {
+  /** {@code s} as a JSON string, or {@code null}; for constants written many times. */
+  static String quoted(String s) {
+    StringBuilder out = new StringBuilder(s == null ? 4 : s.length() + 2);
+    string(out, s);
+    return out.toString();
+  }
+
+  private static void escape(StringBuilder out, char c) {
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      default:
+        // Non-ASCII as UTF-16 units, which is also how Python escapes astral characters.
+        out.append("\\u")
+            .append(HEX[(c >> 12) & 0xf])
+            .append(HEX[(c >> 8) & 0xf])
+            .append(HEX[(c >> 4) & 0xf])
+            .append(HEX[c & 0xf]);
+    }
+  }
+
+  /** Appends an array of strings, in the collection's order. */
+  static void strings(StringBuilder out, Collection<String> values) {
     out.append('[');
-    for (int k = 0; k < values.size(); k++) {
-      if (k > 0) {
+    boolean first = true;
+    for (String value : values) {
+      if (!first) {
         out.append(", ");
       }
-      string(out, values.get(k));
+      first = false;
+      string(out, value);
     }
     out.append(']');
   }

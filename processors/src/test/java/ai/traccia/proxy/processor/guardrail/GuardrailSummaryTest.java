@@ -6,6 +6,7 @@ package ai.traccia.proxy.processor.guardrail;
 
 import static ai.traccia.proxy.processor.guardrail.GuardrailDetector.CALLS_LLM;
 import static ai.traccia.proxy.processor.guardrail.GuardrailDetector.HANDLES_USER_TEXT;
+import static ai.traccia.proxy.processor.guardrail.GuardrailDetector.HAS_EXTERNAL_ACTIONS;
 import static ai.traccia.proxy.processor.guardrail.GuardrailDetector.PRODUCES_USER_TEXT;
 import static ai.traccia.proxy.processor.guardrail.GuardrailDetector.USES_TOOLS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,6 +144,55 @@ class GuardrailSummaryTest {
     assertThat(s.json()).contains("{\"category\": \"output_validation\"");
     assertThat(s.detectedCategories()).containsExactly("tool_permission");
     assertThat(s.triggeredCategories()).containsExactly("tool_permission");
+  }
+
+  @Test
+  void evaluate_categoriesEscapedAndEveryLimitationInItsPlace() {
+    GuardrailSummary s =
+        GuardrailSummary.evaluate(
+            List.of(
+                finding("heuristic", "low", "caf\u00e9 \"x\"", "a", true),
+                finding("explicit", "medium", "b\\c", "b", false),
+                finding("explicit", "high", "pii", "c", null)),
+            PRODUCES_USER_TEXT | HAS_EXTERNAL_ACTIONS,
+            Set.of("moderation"),
+            true);
+
+    assertThat(s.json())
+        .isEqualTo(
+            "{\"detected_categories\": [\"b\\\\c\", \"caf\\u00e9 \\\"x\\\"\", \"pii\"],"
+                + " \"triggered_categories\": [\"caf\\u00e9 \\\"x\\\"\"], \"missing_categories\":"
+                + " [{\"category\": \"output_validation\", \"why_required\": \"Agent produces text"
+                + " output visible to users\", \"missing_confidence\": \"medium\", \"evidence_ref\":"
+                + " {\"attribute_keys\": [\"produces_user_text\"]}}], \"coverage_confidence\":"
+                + " \"medium\", \"capabilities_observed\": [\"produces_user_text\","
+                + " \"has_external_actions\"], \"limitations\": [\"No LLM or tool spans observed;"
+                + " capability inference may be incomplete.\", \"Some findings are heuristic-only"
+                + " (low confidence); verify independently.\", \"1 expected guardrail category not"
+                + " detected in trace.\"]}");
+    assertThat(s.detectedCategories()).containsExactly("b\\c", "caf\u00e9 \"x\"", "pii");
+    assertThat(s.missingCategories()).containsExactly("output_validation");
+  }
+
+  @Test
+  void evaluate_worksOutTheWorkedExample() {
+    GuardrailSummary s =
+        GuardrailSummary.evaluate(
+            List.of(
+                finding("heuristic", "low", "tool_permission", "t", true),
+                finding("explicit", "high", "unknown", "u", null)),
+            CALLS_LLM | HANDLES_USER_TEXT | PRODUCES_USER_TEXT | USES_TOOLS | HAS_EXTERNAL_ACTIONS,
+            Set.of(),
+            true);
+
+    assertThat(s.json()).isEqualTo(WORKED_EXAMPLE);
+    assertThat(s.missingCategories())
+        .containsExactly(
+            "input_validation",
+            "prompt_injection",
+            "output_validation",
+            "moderation",
+            "tool_permission");
   }
 
   private static GuardrailFinding finding(

@@ -9,11 +9,14 @@ import ai.traccia.proxy.pipeline.RejectReason;
 import ai.traccia.proxy.pipeline.SpanBatch;
 import ai.traccia.proxy.pipeline.SpanBatchProcessor;
 import ai.traccia.proxy.processor.genai.LlmSpan;
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,11 +84,12 @@ public final class LiveTap implements SpanBatchProcessor {
   private final LiveTraces traces;
   // Set at the first held root: until then no span can be a released one.
   private volatile boolean heldSeen;
-  // Edited keys of roots taken out of their batch, until the root comes back released; bounded.
-  private final Map<String, Set<String>> pendingRoots =
+  // Edited keys of roots taken out of their batch, by span id, until the root comes back
+  // released; bounded. The ids are copies, not views of their request's bytes.
+  private final Map<ByteString, List<String>> pendingRoots =
       new LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ByteString, List<String>> eldest) {
           return size() > MAX_PENDING_ROOTS;
         }
       };
@@ -101,39 +105,61 @@ public final class LiveTap implements SpanBatchProcessor {
 
   @Override
   public void process(SpanBatch batch) {
-    List<LiveTraces.SpanFacts> facts = new ArrayList<>(batch.size());
+    List<TapSpan> facts = new ArrayList<>(batch.size());
     Boolean releasedRoots = null; // whether this is a batch of released roots, once asked
+    // Batches are mostly runs of spans of one trace, under one resource: their hex id and the
+    // resource's values are made once per run.
+    ByteString runTraceId = null;
+    String runTraceHex = null;
+    Resource runResource = null;
+    ResourceFacts resource = null;
     for (int i = 0; i < batch.size(); i++) {
-      boolean root = batch.parentSpanId(i).isEmpty();
+      ByteString parent = batch.parentSpanId(i);
+      boolean root = parent.isEmpty();
       if (batch.isRejected(i)) {
         if (batch.rejectReason(i) == RejectReason.HELD) {
           // A held root: what the proxy added to it so far is marked when it returns.
           heldSeen = true;
+          ByteString id = ByteString.copyFrom(batch.spanId(i).toByteArray());
+          List<String> edited = List.copyOf(batch.editedAttributeKeys(i));
           synchronized (pendingRoots) {
-            pendingRoots.put(
-                OtlpIds.hex(batch.spanId(i)), Set.copyOf(batch.editedAttributeKeys(i)));
+            pendingRoots.put(id, edited);
           }
         }
         continue;
       }
-      Set<String> held = null;
-      if (root && heldSeen) {
+      // Read once: another thread may set it between two reads.
+      boolean holding = heldSeen;
+      List<String> held = null;
+      if (root && holding) {
         // A root released by the guardrail stage comes through here like any span, in a batch of
         // released roots, with its trace's summary appended to it.
         synchronized (pendingRoots) {
-          held = pendingRoots.isEmpty() ? null : pendingRoots.remove(OtlpIds.hex(batch.spanId(i)));
+          held = pendingRoots.isEmpty() ? null : pendingRoots.remove(batch.spanId(i));
         }
       }
-      Set<String> edited = Set.copyOf(batch.editedAttributeKeys(i));
-      if (held != null) {
-        Set<String> both = new HashSet<>(held);
-        both.addAll(edited);
-        edited = both;
-      }
-      if (held == null && heldSeen && releasedRoots == null) {
+      if (held == null && holding && releasedRoots == null) {
         releasedRoots = isReleased(batch);
       }
-      facts.add(read(batch, i, edited, held != null || (heldSeen && releasedRoots)));
+      ByteString traceId = batch.traceId(i);
+      if (!traceId.equals(runTraceId)) {
+        runTraceId = traceId;
+        runTraceHex = OtlpIds.hex(traceId);
+      }
+      Resource r = batch.resource(i);
+      if (r != runResource) {
+        runResource = r;
+        resource = new ResourceFacts(r);
+      }
+      facts.add(
+          new TapSpan(
+              batch,
+              i,
+              runTraceHex,
+              parent,
+              resource,
+              held,
+              held != null || (holding && releasedRoots)));
     }
     traces.addAll(facts);
   }
@@ -154,87 +180,255 @@ public final class LiveTap implements SpanBatchProcessor {
     return batch.size() > 0;
   }
 
-  private static LiveTraces.SpanFacts read(
-      SpanBatch batch, int i, Set<String> edited, boolean released) {
-    String service = text(batch.resourceAttribute(i, "service.name"));
-    SpanView view =
-        new SpanView(
-            OtlpIds.hex(batch.spanId(i)),
-            OtlpIds.hex(batch.parentSpanId(i)),
-            cut(batch.name(i)),
-            service,
-            batch.startTimeUnixNano(i),
-            batch.endTimeUnixNano(i),
-            batch.statusCode(i),
-            List.of(),
-            0);
-    LlmSpan llm = LlmSpan.read(batch, i);
-    boolean inference = llm.isInference();
-    boolean root = batch.parentSpanId(i).isEmpty();
-    double cost = Double.NaN;
-    boolean unpriced = false;
-    LiveTraces.Pricing pricing = null;
-    if (inference) {
-      // Only inference spans are priced; the other lookups are not worth their time.
-      cost = number(batch.attribute(i, "llm.cost.usd"));
-      unpriced = "unpriced".equals(text(batch.attribute(i, "traccia.pricing.status")));
-      String source = text(batch.attribute(i, "llm.pricing.source"));
-      if (source != null) {
-        AnyValue age = batch.attribute(i, "llm.pricing.age_days");
-        pricing =
-            new LiveTraces.Pricing(
-                source,
-                text(batch.attribute(i, "llm.pricing.generated_at")),
-                age != null && age.hasIntValue() ? age.getIntValue() : -1,
-                text(batch.attribute(i, "llm.pricing.snapshot_version")));
+  /** What one resource says, read once per run of its spans; its agent only when asked for. */
+  private static final class ResourceFacts {
+    final Resource resource;
+    final String service;
+    private boolean agentsRead;
+    private String genAiAgent;
+    private String agent;
+
+    ResourceFacts(Resource resource) {
+      this.resource = resource;
+      this.service = text(find(resource, "service.name"));
+    }
+
+    /** The resource's {@code gen_ai.agent.name}, shortened, or null when it has none. */
+    String genAiAgent() {
+      readAgents();
+      return genAiAgent;
+    }
+
+    /** The resource's {@code agent.name}, shortened, or null when it has none. */
+    String agent() {
+      readAgents();
+      return agent;
+    }
+
+    private void readAgents() {
+      if (!agentsRead) {
+        agentsRead = true;
+        genAiAgent = named(text(find(resource, "gen_ai.agent.name")));
+        agent = named(text(find(resource, "agent.name")));
       }
     }
-    return new LiveTraces.SpanFacts(
-        OtlpIds.hex(batch.traceId(i)),
-        view,
-        () -> withAttributes(view, batch, i, edited, released),
-        root,
-        inference,
-        llm.model() == null ? null : cut(llm.model()),
-        agent(batch, i),
-        llm.inputTokens(),
-        llm.outputTokens(),
-        cost,
-        unpriced,
-        pricing,
-        root ? text(batch.attribute(i, "guardrail.summary")) : null);
+
+    private static AnyValue find(Resource resource, String key) {
+      for (KeyValue kv : resource.getAttributesList()) {
+        if (kv.getKey().equals(key)) {
+          return kv.getValue();
+        }
+      }
+      return null;
+    }
   }
 
   /**
-   * {@code view} with span {@code i}'s attributes as they are now, after the processors' edits:
-   * shortened, credentials redacted, the proxy's own marked. Only for spans kept for a tree.
+   * One accepted span of the batch being processed, read as {@link LiveTraces} asks: its LLM
+   * reading up front, strings and attribute lookups only when asked for. Valid during the {@code
+   * addAll} call of the {@link #process} call that made it, the batch being confined to it.
    */
-  private static SpanView withAttributes(
-      SpanView view, SpanBatch batch, int i, Set<String> edited, boolean released) {
-    List<SpanView.Attribute> attributes = new ArrayList<>();
-    int count = batch.attributeCount(i);
-    Set<String> seen = new HashSet<>();
-    for (int k = 0; k < count; k++) {
-      String key = batch.attributeKey(i, k);
-      if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
-        attributes.add(attribute(key, batch.attribute(i, key), isProxyKey(key, edited, released)));
-      }
+  private static final class TapSpan implements LiveTraces.SpanFacts {
+    private final SpanBatch batch;
+    private final int i;
+    private final String traceId;
+    private final ByteString parentSpanId;
+    private final ResourceFacts resource;
+    private final List<String> held;
+    private final boolean released;
+    private final boolean inference;
+    private final String model;
+    private final long inputTokens;
+    private final long outputTokens;
+    private final double costUsd;
+    private final boolean unpriced;
+    private boolean agentRead;
+    private String agent;
+
+    TapSpan(
+        SpanBatch batch,
+        int i,
+        String traceId,
+        ByteString parentSpanId,
+        ResourceFacts resource,
+        List<String> held,
+        boolean released) {
+      this.batch = batch;
+      this.i = i;
+      this.traceId = traceId;
+      this.parentSpanId = parentSpanId;
+      this.resource = resource;
+      this.held = held;
+      this.released = released;
+      LlmSpan llm = LlmSpan.read(batch, i);
+      this.inference = llm.isInference();
+      this.model = llm.model() == null ? null : cut(llm.model());
+      this.inputTokens = llm.inputTokens();
+      this.outputTokens = llm.outputTokens();
+      // Only inference spans are priced; the other spans' lookups are not worth their time.
+      this.costUsd = inference ? number(batch.attribute(i, "llm.cost.usd")) : Double.NaN;
+      this.unpriced =
+          inference && "unpriced".equals(text(batch.attribute(i, "traccia.pricing.status")));
     }
-    for (String key : edited) {
-      if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
-        attributes.add(attribute(key, batch.attribute(i, key), true));
-      }
+
+    @Override
+    public String traceId() {
+      return traceId;
     }
-    return new SpanView(
-        view.spanId(),
-        view.parentSpanId(),
-        view.name(),
-        view.service(),
-        view.startNanos(),
-        view.endNanos(),
-        view.statusCode(),
-        List.copyOf(attributes),
-        Math.max(0, seen.size() - attributes.size()));
+
+    @Override
+    public ByteString spanId() {
+      return batch.spanId(i);
+    }
+
+    @Override
+    public boolean root() {
+      return parentSpanId.isEmpty();
+    }
+
+    @Override
+    public String name() {
+      return cut(batch.name(i));
+    }
+
+    @Override
+    public String service() {
+      return resource.service;
+    }
+
+    @Override
+    public long startNanos() {
+      return batch.startTimeUnixNano(i);
+    }
+
+    @Override
+    public long endNanos() {
+      return batch.endTimeUnixNano(i);
+    }
+
+    @Override
+    public int statusCode() {
+      return batch.statusCode(i);
+    }
+
+    @Override
+    public boolean inference() {
+      return inference;
+    }
+
+    @Override
+    public String model() {
+      return model;
+    }
+
+    @Override
+    public long inputTokens() {
+      return inputTokens;
+    }
+
+    @Override
+    public long outputTokens() {
+      return outputTokens;
+    }
+
+    @Override
+    public double costUsd() {
+      return costUsd;
+    }
+
+    @Override
+    public boolean unpriced() {
+      return unpriced;
+    }
+
+    @Override
+    public LiveTraces.Pricing pricing() {
+      if (!inference) {
+        return null;
+      }
+      String source = text(batch.attribute(i, "llm.pricing.source"));
+      if (source == null) {
+        return null;
+      }
+      AnyValue age = batch.attribute(i, "llm.pricing.age_days");
+      return new LiveTraces.Pricing(
+          source,
+          text(batch.attribute(i, "llm.pricing.generated_at")),
+          age != null && age.hasIntValue() ? age.getIntValue() : -1,
+          text(batch.attribute(i, "llm.pricing.snapshot_version")));
+    }
+
+    /**
+     * The span's agent, else its resource's: {@code gen_ai.agent.name} first, then the older key.
+     */
+    @Override
+    public String agent() {
+      if (!agentRead) {
+        agentRead = true;
+        agent = named(text(batch.attribute(i, "gen_ai.agent.name")));
+        if (agent == null) {
+          agent = resource.genAiAgent();
+        }
+        if (agent == null) {
+          agent = named(text(batch.attribute(i, "agent.name")));
+        }
+        if (agent == null) {
+          agent = resource.agent();
+        }
+      }
+      return agent;
+    }
+
+    @Override
+    public String guardrailSummary() {
+      return root() ? text(batch.attribute(i, "guardrail.summary")) : null;
+    }
+
+    /**
+     * The span with its attributes as they are now, after the processors' edits: shortened,
+     * credentials redacted, the proxy's own marked.
+     */
+    @Override
+    public SpanView detail() {
+      List<String> editedKeys = batch.editedAttributeKeys(i);
+      Set<String> edited;
+      if (held != null) {
+        edited = new LinkedHashSet<>(held);
+        edited.addAll(editedKeys);
+      } else {
+        edited = editedKeys.isEmpty() ? Set.of() : new LinkedHashSet<>(editedKeys);
+      }
+      List<SpanView.Attribute> attributes = new ArrayList<>();
+      int count = batch.attributeCount(i);
+      Set<String> seen = new HashSet<>();
+      for (int k = 0; k < count; k++) {
+        String key = batch.attributeKey(i, k);
+        if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
+          attributes.add(
+              attribute(key, batch.attribute(i, key), isProxyKey(key, edited, released)));
+        }
+      }
+      for (String key : edited) {
+        if (seen.add(key) && attributes.size() < MAX_ATTRIBUTES) {
+          attributes.add(attribute(key, batch.attribute(i, key), true));
+        }
+      }
+      return new SpanView(
+          OtlpIds.hex(batch.spanId(i)),
+          OtlpIds.hex(parentSpanId),
+          name(),
+          resource.service,
+          startNanos(),
+          endNanos(),
+          statusCode(),
+          List.copyOf(attributes),
+          Math.max(0, seen.size() - attributes.size()));
+    }
+  }
+
+  /** {@code name}, shortened, or null when it is null or empty. */
+  private static String named(String name) {
+    return name == null || name.isEmpty() ? null : cut(name);
   }
 
   private static boolean isProxyKey(String key, Set<String> edited, boolean released) {
@@ -249,20 +443,6 @@ public final class LiveTap implements SpanBatchProcessor {
       }
     }
     return false;
-  }
-
-  private static String agent(SpanBatch batch, int i) {
-    for (String key : new String[] {"gen_ai.agent.name", "agent.name"}) {
-      String name = text(batch.attribute(i, key));
-      if (name != null && !name.isEmpty()) {
-        return cut(name);
-      }
-      name = text(batch.resourceAttribute(i, key));
-      if (name != null && !name.isEmpty()) {
-        return cut(name);
-      }
-    }
-    return null;
   }
 
   private static SpanView.Attribute attribute(String key, AnyValue value, boolean proxy) {

@@ -4,8 +4,11 @@
  */
 package ai.traccia.proxy.server.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 
 /**
  * The live page's memory: a ring of the last traces' summaries, the spans of the newest of them for
@@ -28,7 +30,10 @@ import java.util.function.Supplier;
  * goes first), at most {@code maxSpans} spans over all traces and {@value #MAX_SPANS_PER_TRACE} per
  * trace (the least recently updated traces lose their spans first, their summaries stay), and at
  * most {@value #MAX_VALUES_PER_MINUTE} models, services and agents each per minute, the rest
- * counted as {@code other}. Nothing of a request is kept but what {@link SpanView} holds.
+ * counted as {@code other}. Nothing of a request is kept but what {@link SpanView} holds, the span
+ * ids seen per trace (at most {@value #MAX_IDS_PER_TRACE}), and the last {@value #RECENT_SUMMARIES}
+ * guardrail summaries read, of {@value #MAX_RECENT_SUMMARY_CHARS} characters at most, to read a
+ * summary seen again with one comparison.
  *
  * <p>Thread-safe: spans are added from the receivers' threads and read from the admin server's;
  * every method holds the lock for a short copy only.
@@ -56,7 +61,17 @@ final class LiveTraces {
 
   private static final int MINUTES = 60;
   private static final String OTHER = "other";
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Guardrail summaries remembered with what they say. */
+  private static final int RECENT_SUMMARIES = 8;
+
+  /** Longer summaries are read every time, not remembered: the memory stays small. */
+  private static final int MAX_RECENT_SUMMARY_CHARS = 16 * 1024;
+
+  /** Categories of each kind read from a guardrail summary at most. */
+  private static final int MAX_CATEGORIES = 16;
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final int maxTraces;
   private final int maxSpans;
@@ -72,6 +87,11 @@ final class LiveTraces {
   private int detailedThisSecond;
   private long spansSeen;
   private Pricing lastPricing;
+  // The last guardrail summaries read and what they said, replaced in turn: the traces of an
+  // application have a few summaries between them, so most roots are read with a comparison.
+  private final String[] recentSummaries = new String[RECENT_SUMMARIES];
+  private final Guardrails[] recentGuardrails = new Guardrails[RECENT_SUMMARIES];
+  private int nextRecent;
 
   LiveTraces(int maxTraces, int maxSpans, Clock clock) {
     if (maxTraces < 1 || maxSpans < 0) {
@@ -83,21 +103,62 @@ final class LiveTraces {
     this.clock = clock;
   }
 
-  /** What the tap read from one accepted span. */
-  record SpanFacts(
-      String traceId,
-      SpanView view,
-      Supplier<SpanView> detail,
-      boolean root,
-      boolean inference,
-      String model,
-      String agent,
-      long inputTokens,
-      long outputTokens,
-      double costUsd,
-      boolean unpriced,
-      Pricing pricing,
-      String guardrailSummary) {}
+  /**
+   * What the tap read from one accepted span. Parts that cost a lookup or a string ({@link #name},
+   * {@link #agent}, {@link #pricing}, {@link #guardrailSummary}, {@link #detail}) are asked for
+   * only where they can matter, within the {@link #addAll} call that is given the span.
+   */
+  interface SpanFacts {
+
+    /** The trace id in hex. */
+    String traceId();
+
+    /** The span id as it arrived; 8 bytes unless the sender broke the rule. */
+    ByteString spanId();
+
+    boolean root();
+
+    /** The span's name, shortened; asked for roots only. */
+    String name();
+
+    String service();
+
+    long startNanos();
+
+    long endNanos();
+
+    int statusCode();
+
+    boolean inference();
+
+    String model();
+
+    long inputTokens();
+
+    long outputTokens();
+
+    double costUsd();
+
+    boolean unpriced();
+
+    /** The agent the span or its resource names, or null. */
+    String agent();
+
+    /** The pricing the span was priced with, or null. */
+    Pricing pricing();
+
+    /** The root's guardrail summary as JSON, or null; asked for roots only. */
+    String guardrailSummary();
+
+    /** The span as kept for its trace's tree, with its attributes; for kept spans only. */
+    SpanView detail();
+  }
+
+  /** What a guardrail summary says, for the badges; unknown when it could not be read. */
+  record Guardrails(
+      boolean known, List<String> detected, List<String> triggered, List<String> missing) {
+    static final Guardrails UNREADABLE = new Guardrails(false, List.of(), List.of(), List.of());
+  }
 
   /** The pricing a priced span was computed with. */
   record Pricing(String source, String generatedAt, long ageDays, String snapshotVersion) {}
@@ -106,7 +167,7 @@ final class LiveTraces {
    * Adds accepted spans, under one lock. A span id already seen in its trace (a request the client
    * sent again) replaces the kept copy and is not counted again.
    */
-  synchronized void addAll(List<SpanFacts> spans) {
+  synchronized void addAll(List<? extends SpanFacts> spans) {
     // Roots first: their agent then stands for the spans under them that name none.
     for (SpanFacts s : spans) {
       if (s.root()) {
@@ -117,6 +178,21 @@ final class LiveTraces {
       if (!s.root()) {
         add(s);
       }
+    }
+    // Only the last pricing in that order is kept: look for it from the end, not on every span.
+    Pricing pricing = null;
+    for (int k = spans.size() - 1; k >= 0 && pricing == null; k--) {
+      if (!spans.get(k).root()) {
+        pricing = spans.get(k).pricing();
+      }
+    }
+    for (int k = spans.size() - 1; k >= 0 && pricing == null; k--) {
+      if (spans.get(k).root()) {
+        pricing = spans.get(k).pricing();
+      }
+    }
+    if (pricing != null) {
+      lastPricing = pricing;
     }
   }
 
@@ -133,11 +209,12 @@ final class LiveTraces {
       t.detailed = maxSpans > 0 && detailedThisSecond++ < DETAILED_TRACES_PER_SECOND;
     }
     traces.put(s.traceId(), t);
-    boolean repeated = !t.ids.add(s.view().spanId()) && !s.view().spanId().isEmpty();
+    boolean repeated = t.ids.seen(s.spanId());
     if (t.ids.size() > MAX_IDS_PER_TRACE) {
       t.ids.clear(); // keeps memory bounded; a very late retry may then count twice
     }
-    t.update(s, repeated, clock.millis());
+    String summary = s.root() ? s.guardrailSummary() : null;
+    t.update(s, repeated, clock.millis(), summary == null ? null : guardrails(summary));
     if (!repeated) {
       addToMinute(s, s.agent() != null ? s.agent() : t.agent);
       if (s.unpriced() && s.model() != null) {
@@ -145,9 +222,6 @@ final class LiveTraces {
           unpricedModels.merge(s.model(), 1L, Long::sum);
         }
       }
-    }
-    if (s.pricing() != null) {
-      lastPricing = s.pricing();
     }
     keepSpan(t, s, repeated);
     while (traces.size() > maxTraces) {
@@ -160,10 +234,12 @@ final class LiveTraces {
   }
 
   private void keepSpan(Trace t, SpanFacts s, boolean repeated) {
-    if (repeated) {
+    SpanView detail = null;
+    if (repeated && !t.spans.isEmpty()) {
+      detail = s.detail();
       for (int k = 0; k < t.spans.size(); k++) {
-        if (t.spans.get(k).spanId().equals(s.view().spanId())) {
-          t.spans.set(k, s.detail().get());
+        if (t.spans.get(k).spanId().equals(detail.spanId())) {
+          t.spans.set(k, detail);
           return;
         }
       }
@@ -172,7 +248,7 @@ final class LiveTraces {
       t.spansLeftOut++;
       return;
     }
-    t.spans.add(s.detail().get());
+    t.spans.add(detail != null ? detail : s.detail());
     spansKept++;
     withSpans.remove(t.traceId);
     withSpans.put(t.traceId, t);
@@ -204,8 +280,123 @@ final class LiveTraces {
     double cost = Double.isNaN(s.costUsd()) ? 0 : s.costUsd();
     long tokens = Math.max(0, s.inputTokens()) + Math.max(0, s.outputTokens());
     m.add("model", s.model(), cost, tokens);
-    m.add("service", s.view().service(), cost, tokens);
+    m.add("service", s.service(), cost, tokens);
     m.add("agent", agent, cost, tokens);
+  }
+
+  /** What {@code summaryJson} says; the last few summaries read are remembered. */
+  private Guardrails guardrails(String summaryJson) {
+    for (int k = 0; k < RECENT_SUMMARIES; k++) {
+      String recent = recentSummaries[k];
+      // Lengths first: summaries that differ mostly differ in length.
+      if (recent != null && recent.length() == summaryJson.length() && recent.equals(summaryJson)) {
+        return recentGuardrails[k];
+      }
+    }
+    Guardrails read = readGuardrails(summaryJson);
+    if (summaryJson.length() > MAX_RECENT_SUMMARY_CHARS) {
+      return read;
+    }
+    recentSummaries[nextRecent] = summaryJson;
+    recentGuardrails[nextRecent] = read;
+    nextRecent = (nextRecent + 1) % RECENT_SUMMARIES;
+    return read;
+  }
+
+  /**
+   * Reads the three lists of categories out of a guardrail summary, at most {@value
+   * #MAX_CATEGORIES} each, with a streaming parser: the rest of the summary is skipped, not built.
+   * Reads what Jackson's tree model would: the value of the last of duplicate keys; the values of
+   * an object where an array is expected; text only, other values passed over; and a summary is
+   * unreadable only when its first JSON value is not well-formed (what follows it is not read).
+   */
+  static Guardrails readGuardrails(String summaryJson) {
+    try (JsonParser p = JSON.createParser(summaryJson)) {
+      List<String> detected = List.of();
+      List<String> triggered = List.of();
+      List<String> missing = List.of();
+      JsonToken first = p.nextToken();
+      if (first == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          switch (field) {
+            case "detected_categories" -> detected = categories(p, value, false);
+            case "triggered_categories" -> triggered = categories(p, value, false);
+            case "missing_categories" -> missing = categories(p, value, true);
+            default -> p.skipChildren();
+          }
+        }
+      } else if (first != null) {
+        p.skipChildren();
+      }
+      return new Guardrails(true, detected, triggered, missing);
+    } catch (IOException | RuntimeException e) {
+      // Not ours to judge here: the summary stays on the span; the badges are left out.
+      return Guardrails.UNREADABLE;
+    }
+  }
+
+  /**
+   * The categories in the value at {@code p}, which starts with {@code token}: its text elements,
+   * or with {@code inCategory} the text {@code category} field of its object elements.
+   */
+  private static List<String> categories(JsonParser p, JsonToken token, boolean inCategory)
+      throws IOException {
+    if (token == JsonToken.START_ARRAY) {
+      List<String> out = new ArrayList<>(4);
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        String category = category(p, t, inCategory);
+        if (category != null && out.size() < MAX_CATEGORIES) {
+          out.add(category);
+        }
+      }
+      return List.copyOf(out);
+    }
+    if (token == JsonToken.START_OBJECT) {
+      // Not what a summary holds; read as the tree model iterates an object: its values, in the
+      // order of their keys' first appearance, the last value of a repeated key.
+      Map<String, String> values = new LinkedHashMap<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        values.put(key, category(p, p.nextToken(), inCategory));
+      }
+      List<String> out = new ArrayList<>();
+      for (String category : values.values()) {
+        if (category != null && out.size() < MAX_CATEGORIES) {
+          out.add(category);
+        }
+      }
+      return List.copyOf(out);
+    }
+    p.skipChildren();
+    return List.of();
+  }
+
+  /** One element's category, or null; leaves {@code p} at the element's last token. */
+  private static String category(JsonParser p, JsonToken token, boolean inCategory)
+      throws IOException {
+    if (!inCategory) {
+      if (token == JsonToken.VALUE_STRING) {
+        return p.getText();
+      }
+      p.skipChildren();
+      return null;
+    }
+    if (token != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    String category = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      boolean isCategory = p.currentName().equals("category");
+      JsonToken value = p.nextToken();
+      if (isCategory) {
+        category = value == JsonToken.VALUE_STRING ? p.getText() : null;
+      }
+      p.skipChildren();
+    }
+    return category;
   }
 
   /** The kept traces, newest update first, that match every non-null filter; at most limit. */
@@ -417,7 +608,7 @@ final class LiveTraces {
   /** One trace's running summary and its kept spans. */
   private static final class Trace {
     final String traceId;
-    final Set<String> ids = new HashSet<>();
+    final SpanIds ids = new SpanIds();
     final List<SpanView> spans = new ArrayList<>();
     final Set<String> models = new TreeSet<>();
     boolean detailed;
@@ -446,34 +637,39 @@ final class LiveTraces {
       this.traceId = traceId;
     }
 
-    void update(SpanFacts s, boolean repeated, long nowMillis) {
-      SpanView v = s.view();
+    void update(SpanFacts s, boolean repeated, long nowMillis, Guardrails guardrails) {
       updatedMillis = nowMillis;
       if (s.root()) {
-        rootName = v.name();
-        rootStart = v.startNanos();
-        rootEnd = v.endNanos();
-        if (v.service() != null) {
-          service = v.service();
+        rootName = s.name();
+        rootStart = s.startNanos();
+        rootEnd = s.endNanos();
+        if (s.service() != null) {
+          service = s.service();
         }
-        if (s.agent() != null) {
-          agent = s.agent();
+        String named = s.agent();
+        if (named != null) {
+          agent = named;
         }
-        if (s.guardrailSummary() != null) {
-          readGuardrails(s.guardrailSummary());
+        if (guardrails != null) {
+          guardrailKnown = guardrails.known();
+          if (guardrails.known()) {
+            detected = guardrails.detected();
+            triggered = guardrails.triggered();
+            missing = guardrails.missing();
+          }
         }
       }
       if (service == null) {
-        service = v.service();
+        service = s.service();
       }
       if (agent == null) {
         agent = s.agent();
       }
-      if (v.startNanos() > 0) {
-        minStart = Math.min(minStart, v.startNanos());
+      if (s.startNanos() > 0) {
+        minStart = Math.min(minStart, s.startNanos());
       }
-      maxEnd = Math.max(maxEnd, v.endNanos());
-      error |= v.statusCode() == 2;
+      maxEnd = Math.max(maxEnd, s.endNanos());
+      error |= s.statusCode() == 2;
       if (repeated) {
         return;
       }
@@ -490,30 +686,6 @@ final class LiveTraces {
         }
         unpriced |= s.unpriced();
       }
-    }
-
-    private void readGuardrails(String summaryJson) {
-      try {
-        JsonNode summary = JSON.readTree(summaryJson);
-        detected = strings(summary.path("detected_categories"), null);
-        triggered = strings(summary.path("triggered_categories"), null);
-        missing = strings(summary.path("missing_categories"), "category");
-        guardrailKnown = true;
-      } catch (java.io.IOException | RuntimeException e) {
-        // Not ours to judge here: the summary stays on the span; the badges are left out.
-        guardrailKnown = false;
-      }
-    }
-
-    private static List<String> strings(JsonNode array, String field) {
-      List<String> out = new ArrayList<>();
-      for (JsonNode n : array) {
-        JsonNode value = field == null ? n : n.path(field);
-        if (value.isTextual() && out.size() < 16) {
-          out.add(value.asText());
-        }
-      }
-      return List.copyOf(out);
     }
 
     Map<String, Object> summary() {
@@ -543,6 +715,90 @@ final class LiveTraces {
       out.put("guardrails", guardrails);
       out.put("updatedMs", updatedMillis);
       return out;
+    }
+  }
+
+  /**
+   * The span ids one trace has seen, to count a span sent again once. Ids of 8 bytes, as OTLP has
+   * them, are kept as longs in an open-addressed table; others (empty, or the wrong length) as
+   * copies of their bytes. Not thread-safe: used under the ring's lock.
+   */
+  static final class SpanIds {
+    private static final int FIRST_CAPACITY = 16;
+
+    private long[] table = new long[FIRST_CAPACITY];
+    private int longs;
+    // Zero marks an empty slot; an all-zero id (invalid, but it can arrive) is kept aside.
+    private boolean zeroSeen;
+    private Set<ByteString> others;
+
+    /** Adds {@code id}; whether it was seen before. An empty id is never "seen before". */
+    boolean seen(ByteString id) {
+      if (id.size() != 8) {
+        if (others == null) {
+          others = new HashSet<>();
+        }
+        // A copy: the id may be a view of the whole request's bytes, which must not stay reachable.
+        return !others.add(ByteString.copyFrom(id.toByteArray())) && !id.isEmpty();
+      }
+      long key = 0;
+      for (int k = 0; k < 8; k++) {
+        key = key << 8 | (id.byteAt(k) & 0xff);
+      }
+      return !addLong(key);
+    }
+
+    private boolean addLong(long key) {
+      if (key == 0) {
+        boolean added = !zeroSeen;
+        zeroSeen = true;
+        return added;
+      }
+      int mask = table.length - 1;
+      for (int slot = mix(key) & mask; ; slot = (slot + 1) & mask) {
+        long present = table[slot];
+        if (present == key) {
+          return false;
+        }
+        if (present == 0) {
+          table[slot] = key;
+          if (++longs * 2 > table.length) {
+            grow();
+          }
+          return true;
+        }
+      }
+    }
+
+    private void grow() {
+      long[] old = table;
+      table = new long[old.length * 2];
+      int mask = table.length - 1;
+      for (long key : old) {
+        if (key != 0) {
+          int slot = mix(key) & mask;
+          while (table[slot] != 0) {
+            slot = (slot + 1) & mask;
+          }
+          table[slot] = key;
+        }
+      }
+    }
+
+    private static int mix(long key) {
+      long h = key * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32));
+    }
+
+    int size() {
+      return longs + (zeroSeen ? 1 : 0) + (others == null ? 0 : others.size());
+    }
+
+    void clear() {
+      table = new long[FIRST_CAPACITY];
+      longs = 0;
+      zeroSeen = false;
+      others = null;
     }
   }
 }

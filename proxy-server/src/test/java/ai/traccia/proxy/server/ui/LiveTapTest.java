@@ -19,6 +19,7 @@ import ai.traccia.proxy.server.metrics.SelfMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.HashMap;
@@ -138,6 +139,61 @@ class LiveTapTest extends SpanBatchProcessorContract {
       }
     }
     throw new AssertionError("no guardrail.summary on " + name + " of " + traceId);
+  }
+
+  @Test
+  void process_retriedRequestIsCountedOnceWhateverTheIdLength() throws Exception {
+    ByteString eight = LiveFixture.id(16, 21);
+    ByteString odd = LiveFixture.id(16, 22);
+    // Spans of two traces interleaved, so that every span starts a new run of its trace; the
+    // second trace's span ids are 16 and 4 bytes long, not the 8 that OTLP asks for (the receivers
+    // refuse them; the tap does not count on it).
+    ExportTraceServiceRequest request =
+        LiveFixture.request(
+            "svc",
+            LiveFixture.span(eight, 1, 0, "eight root", 1_000, 5).build(),
+            LiveFixture.span(odd, 1, 0, "odd root", 1_000, 5)
+                .setSpanId(LiveFixture.id(16, 3))
+                .build(),
+            LiveFixture.span(eight, 2, 1, "eight child", 2_000, 1).build(),
+            LiveFixture.span(odd, 1, 0, "odd child", 2_000, 1)
+                .setSpanId(LiveFixture.id(4, 4))
+                .setParentSpanId(LiveFixture.id(16, 3))
+                .build());
+    page.tap().process(SpanBatch.of(request, null));
+    page.tap().process(SpanBatch.of(request, null));
+
+    JsonNode first = new ObjectMapper().readTree(summary(OtlpIds.hex(eight)));
+    JsonNode second = new ObjectMapper().readTree(summary(OtlpIds.hex(odd)));
+    assertThat(first.path("spanCount").asInt()).isEqualTo(2);
+    assertThat(first.path("root").asText()).isEqualTo("eight root");
+    assertThat(first.path("spans")).hasSize(2);
+    assertThat(second.path("spanCount").asInt()).isEqualTo(2);
+    assertThat(second.path("root").asText()).isEqualTo("odd root");
+    assertThat(second.path("spans").get(0).path("spanId").asText())
+        .isEqualTo(OtlpIds.hex(LiveFixture.id(16, 3)));
+  }
+
+  @Test
+  void process_agentOfTheSpanComesBeforeItsResources() throws Exception {
+    ByteString named = LiveFixture.id(16, 31);
+    ByteString unnamed = LiveFixture.id(16, 32);
+    page.tap()
+        .process(
+            SpanBatch.parse(
+                LiveFixture.request(
+                        "svc",
+                        "resource-agent",
+                        LiveFixture.span(named, 1, 0, "run", 1, 1)
+                            .addAttributes(LiveFixture.attr("agent.name", "span-agent"))
+                            .build(),
+                        LiveFixture.span(unnamed, 2, 0, "run", 1, 1).build())
+                    .toByteArray()));
+
+    assertThat(new ObjectMapper().readTree(summary(OtlpIds.hex(named))).path("agent").asText())
+        .isEqualTo("span-agent");
+    assertThat(new ObjectMapper().readTree(summary(OtlpIds.hex(unnamed))).path("agent").asText())
+        .isEqualTo("resource-agent");
   }
 
   @Test
