@@ -44,6 +44,7 @@ class DeflateEncoderTest {
           .as("stream ended early")
           .isTrue();
       n += got;
+      assertThat(n).as("more bytes than went in").isLessThan(out.length);
     }
     assertThat(inflater.getRemaining()).as("bytes after the final block").isZero();
     inflater.end();
@@ -169,6 +170,100 @@ class DeflateEncoderTest {
         }
       }
       roundTrip(input);
+    }
+  }
+
+  @Test
+  void everyLengthAroundTheTailAndTheEightByteReads() throws Exception {
+    // The last seven bytes or so of a piece are literals; a match may end exactly at its end.
+    SplittableRandom random = new SplittableRandom(7);
+    byte[] text = otlpLike(random, 200);
+    for (int n = 0; n <= 80; n++) {
+      roundTrip(Arrays.copyOf(text, n));
+      byte[] doubled = new byte[2 * n];
+      System.arraycopy(text, 0, doubled, 0, n);
+      System.arraycopy(text, 0, doubled, n, n);
+      roundTrip(doubled);
+      roundTrip(random(random, n), doubled, new byte[n]);
+    }
+  }
+
+  @Test
+  void matchesOfEveryLengthEndingAtTheEndOfThePiece() throws Exception {
+    SplittableRandom random = new SplittableRandom(8);
+    for (int length = 1; length <= 300; length++) {
+      byte[] repeated = random(random, length);
+      for (int gap : new int[] {0, 1, 7, 8, 9, 100}) {
+        byte[] data = new byte[2 * length + gap];
+        System.arraycopy(repeated, 0, data, 0, length);
+        System.arraycopy(random(random, gap), 0, data, length, gap);
+        System.arraycopy(repeated, 0, data, length + gap, length);
+        roundTrip(data);
+      }
+    }
+  }
+
+  @Test
+  void longLiteralRunsBetweenMatches() throws Exception {
+    SplittableRandom random = new SplittableRandom(9);
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    byte[] text = otlpLike(random, 3_000);
+    for (int run = 1; run < 100_000; run = run * 3 + 1) {
+      data.writeBytes(random(random, run));
+      data.write(text, 0, 1 + random.nextInt(text.length));
+    }
+    data.writeBytes(random(random, 70_000));
+
+    roundTrip(data.toByteArray());
+  }
+
+  @Test
+  void piecesAroundTheBlockAndWindowSizes() throws Exception {
+    // A block holds 65,536 symbols: in random bytes, one per byte. The window is 32 KiB.
+    SplittableRandom random = new SplittableRandom(10);
+    for (int size : new int[] {32_767, 32_768, 32_769, 65_535, 65_536, 65_537, 131_072, 131_073}) {
+      byte[] noise = random(random, size);
+      roundTrip(noise);
+      roundTrip(otlpLike(random, size));
+      // Literals up to just before the block's end, then matches across it.
+      byte[] mixed = Arrays.copyOf(noise, size + 1_000);
+      System.arraycopy(noise, 0, mixed, size, 1_000);
+      roundTrip(mixed);
+      roundTrip(noise, mixed, Arrays.copyOf(noise, 9));
+    }
+  }
+
+  @Test
+  void blocksThatStartWithARareLongMatch() throws Exception {
+    // 65,536 random bytes fill a block with literals; the next block starts with a match of 258
+    // bytes at distance 32,768 (code 29, 13 extra bits), rare in its block so its codes are long,
+    // written after the block's header has left a varying number of bits pending.
+    for (int seed = 0; seed < 40; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      byte[] noise = random(random, 65_536);
+      byte[] rest = otlpLike(random, 60_000 + random.nextInt(40_000));
+      byte[] data = Arrays.copyOf(noise, noise.length + 258 + rest.length);
+      System.arraycopy(noise, 32_768, data, 65_536, 258);
+      System.arraycopy(rest, 0, data, 65_536 + 258, rest.length);
+      roundTrip(data);
+    }
+  }
+
+  @Test
+  void distanceCodeFollowsTheRfc() {
+    // RFC 1951, 3.2.5: the first distance of each code; the code's extra bits cover the rest.
+    int[] first = {
+      1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+      2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577
+    };
+    for (int distance = 1; distance <= 32_768; distance++) {
+      int code = 29;
+      while (first[code] > distance) {
+        code--;
+      }
+      assertThat(DeflateEncoder.distanceCode(distance - 1))
+          .as("distance %d", distance)
+          .isEqualTo(code);
     }
   }
 
