@@ -18,11 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -350,17 +346,7 @@ class KafkaGatewaysIT {
             .setStartTimeUnixNano(now - 1_000_000L)
             .setEndTimeUnixNano(now)
             .build();
-    return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(
-            ResourceSpans.newBuilder()
-                .setResource(
-                    Resource.newBuilder()
-                        .addAttributes(
-                            KeyValue.newBuilder()
-                                .setKey("service.name")
-                                .setValue(AnyValue.newBuilder().setStringValue("frontend"))))
-                .addScopeSpans(ScopeSpans.newBuilder().addSpans(root)))
-        .build();
+    return TwoServiceTraces.request("frontend", root);
   }
 
   // --- The processes --------------------------------------------------------------------------

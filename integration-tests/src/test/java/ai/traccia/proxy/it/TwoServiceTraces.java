@@ -158,7 +158,8 @@ final class TwoServiceTraces {
     return b.build();
   }
 
-  private static ExportTraceServiceRequest request(String service, Span... spans) {
+  /** A request of {@code spans} from {@code service}, under one resource and scope. */
+  static ExportTraceServiceRequest request(String service, Span... spans) {
     return ExportTraceServiceRequest.newBuilder()
         .addResourceSpans(
             ResourceSpans.newBuilder()
