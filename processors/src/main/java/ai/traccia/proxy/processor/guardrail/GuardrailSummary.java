@@ -39,32 +39,20 @@ record GuardrailSummary(
         "input_validation",
         LLM_WHY,
         GuardrailFinding.MEDIUM,
-        GuardrailDetector.CALLS_LLM | GuardrailDetector.HANDLES_USER_TEXT,
-        List.of("calls_llm", "handles_user_text")),
+        GuardrailDetector.CALLS_LLM | GuardrailDetector.HANDLES_USER_TEXT),
     new Expected(
         "prompt_injection",
         LLM_WHY,
         GuardrailFinding.MEDIUM,
-        GuardrailDetector.CALLS_LLM | GuardrailDetector.HANDLES_USER_TEXT,
-        List.of("calls_llm", "handles_user_text")),
+        GuardrailDetector.CALLS_LLM | GuardrailDetector.HANDLES_USER_TEXT),
     new Expected(
         "output_validation",
         OUTPUT_WHY,
         GuardrailFinding.MEDIUM,
-        GuardrailDetector.PRODUCES_USER_TEXT,
-        List.of("produces_user_text")),
+        GuardrailDetector.PRODUCES_USER_TEXT),
     new Expected(
-        "moderation",
-        OUTPUT_WHY,
-        GuardrailFinding.MEDIUM,
-        GuardrailDetector.PRODUCES_USER_TEXT,
-        List.of("produces_user_text")),
-    new Expected(
-        "tool_permission",
-        TOOLS_WHY,
-        GuardrailFinding.HIGH,
-        GuardrailDetector.USES_TOOLS,
-        List.of("uses_tools")),
+        "moderation", OUTPUT_WHY, GuardrailFinding.MEDIUM, GuardrailDetector.PRODUCES_USER_TEXT),
+    new Expected("tool_permission", TOOLS_WHY, GuardrailFinding.HIGH, GuardrailDetector.USES_TOOLS),
   };
 
   private static final List<String> QUOTED_CAPABILITIES =
@@ -99,9 +87,16 @@ record GuardrailSummary(
     final int capabilities;
     final String json;
 
-    Expected(String category, String why, String confidence, int capabilities, List<String> keys) {
+    Expected(String category, String why, String confidence, int capabilities) {
       this.category = category;
       this.capabilities = capabilities;
+      // The evidence: the names of the capabilities that call for the category.
+      List<String> keys = new ArrayList<>(2);
+      for (int k = 0; k < GuardrailDetector.CAPABILITY_NAMES.size(); k++) {
+        if ((capabilities & 1 << k) != 0) {
+          keys.add(GuardrailDetector.CAPABILITY_NAMES.get(k));
+        }
+      }
       StringBuilder out = new StringBuilder(160);
       out.append('{');
       PyJson.key(out, "category", true);
