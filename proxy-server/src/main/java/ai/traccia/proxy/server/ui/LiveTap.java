@@ -149,7 +149,7 @@ public final class LiveTap implements SpanBatchProcessor {
       Resource r = batch.resource(i);
       if (r != runResource) {
         runResource = r;
-        resource = new ResourceFacts(r);
+        resource = new ResourceFacts(batch, i);
       }
       facts.add(
           new TapSpan(
@@ -180,17 +180,22 @@ public final class LiveTap implements SpanBatchProcessor {
     return batch.size() > 0;
   }
 
-  /** What one resource says, read once per run of its spans; its agent only when asked for. */
+  /**
+   * What one resource says, read once per run of its spans (through the run's first span {@code
+   * i}); its agents only when asked for.
+   */
   private static final class ResourceFacts {
-    final Resource resource;
+    private final SpanBatch batch;
+    private final int i;
     final String service;
     private boolean agentsRead;
     private String genAiAgent;
     private String agent;
 
-    ResourceFacts(Resource resource) {
-      this.resource = resource;
-      this.service = text(find(resource, "service.name"));
+    ResourceFacts(SpanBatch batch, int i) {
+      this.batch = batch;
+      this.i = i;
+      this.service = text(batch.resourceAttribute(i, "service.name"));
     }
 
     /** The resource's {@code gen_ai.agent.name}, shortened, or null when it has none. */
@@ -208,18 +213,9 @@ public final class LiveTap implements SpanBatchProcessor {
     private void readAgents() {
       if (!agentsRead) {
         agentsRead = true;
-        genAiAgent = named(text(find(resource, "gen_ai.agent.name")));
-        agent = named(text(find(resource, "agent.name")));
+        genAiAgent = named(text(batch.resourceAttribute(i, "gen_ai.agent.name")));
+        agent = named(text(batch.resourceAttribute(i, "agent.name")));
       }
-    }
-
-    private static AnyValue find(Resource resource, String key) {
-      for (KeyValue kv : resource.getAttributesList()) {
-        if (kv.getKey().equals(key)) {
-          return kv.getValue();
-        }
-      }
-      return null;
     }
   }
 

@@ -288,8 +288,7 @@ final class LiveTraces {
   private Guardrails guardrails(String summaryJson) {
     for (int k = 0; k < RECENT_SUMMARIES; k++) {
       String recent = recentSummaries[k];
-      // Lengths first: summaries that differ mostly differ in length.
-      if (recent != null && recent.length() == summaryJson.length() && recent.equals(summaryJson)) {
+      if (summaryJson.equals(recent)) {
         return recentGuardrails[k];
       }
     }
@@ -720,85 +719,33 @@ final class LiveTraces {
 
   /**
    * The span ids one trace has seen, to count a span sent again once. Ids of 8 bytes, as OTLP has
-   * them, are kept as longs in an open-addressed table; others (empty, or the wrong length) as
-   * copies of their bytes. Not thread-safe: used under the ring's lock.
+   * them, are kept as longs; others (empty, or the wrong length) as copies of their bytes. Not
+   * thread-safe: used under the ring's lock.
    */
   static final class SpanIds {
-    private static final int FIRST_CAPACITY = 16;
-
-    private long[] table = new long[FIRST_CAPACITY];
-    private int longs;
-    // Zero marks an empty slot; an all-zero id (invalid, but it can arrive) is kept aside.
-    private boolean zeroSeen;
-    private Set<ByteString> others;
+    private final Set<Long> longs = new HashSet<>();
+    // A copy of each id: it may be a view of the whole request's bytes, which must not stay.
+    private final Set<ByteString> others = new HashSet<>();
 
     /** Adds {@code id}; whether it was seen before. An empty id is never "seen before". */
     boolean seen(ByteString id) {
       if (id.size() != 8) {
-        if (others == null) {
-          others = new HashSet<>();
-        }
-        // A copy: the id may be a view of the whole request's bytes, which must not stay reachable.
         return !others.add(ByteString.copyFrom(id.toByteArray())) && !id.isEmpty();
       }
       long key = 0;
       for (int k = 0; k < 8; k++) {
         key = key << 8 | (id.byteAt(k) & 0xff);
       }
-      return !addLong(key);
-    }
-
-    private boolean addLong(long key) {
-      if (key == 0) {
-        boolean added = !zeroSeen;
-        zeroSeen = true;
-        return added;
-      }
-      int mask = table.length - 1;
-      for (int slot = mix(key) & mask; ; slot = (slot + 1) & mask) {
-        long present = table[slot];
-        if (present == key) {
-          return false;
-        }
-        if (present == 0) {
-          table[slot] = key;
-          if (++longs * 2 > table.length) {
-            grow();
-          }
-          return true;
-        }
-      }
-    }
-
-    private void grow() {
-      long[] old = table;
-      table = new long[old.length * 2];
-      int mask = table.length - 1;
-      for (long key : old) {
-        if (key != 0) {
-          int slot = mix(key) & mask;
-          while (table[slot] != 0) {
-            slot = (slot + 1) & mask;
-          }
-          table[slot] = key;
-        }
-      }
-    }
-
-    private static int mix(long key) {
-      long h = key * 0x9E3779B97F4A7C15L;
-      return (int) (h ^ (h >>> 32));
+      return !longs.add(key);
     }
 
     int size() {
-      return longs + (zeroSeen ? 1 : 0) + (others == null ? 0 : others.size());
+      return longs.size() + others.size();
     }
 
     void clear() {
-      table = new long[FIRST_CAPACITY];
-      longs = 0;
-      zeroSeen = false;
-      others = null;
+      longs.clear();
+      others.clear();
     }
   }
 }
