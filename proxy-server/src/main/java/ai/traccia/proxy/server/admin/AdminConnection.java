@@ -64,9 +64,6 @@ final class AdminConnection {
   private ScheduledFuture<?> timer;
   // Whether bytes have come since the last complete request head.
   private boolean partial;
-  // Set when the channel has closed: the codec may still hand on what it held (its last, partial
-  // request), after the pending requests were released.
-  private boolean closedDown;
 
   AdminConnection(Shared shared) {
     this.shared = shared;
@@ -152,7 +149,6 @@ final class AdminConnection {
   }
 
   private void closed() {
-    closedDown = true;
     disarm();
     shared.limiter().closed(this);
     for (FullHttpRequest request : pending) {
@@ -164,7 +160,9 @@ final class AdminConnection {
   private final class Requests extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-      if (!(msg instanceof FullHttpRequest) || closedDown) {
+      // Once the channel has closed, the codec may still hand on what it held (its last request),
+      // after the pending requests were released: nothing would release it.
+      if (!(msg instanceof FullHttpRequest) || !context.channel().isOpen()) {
         ReferenceCountUtil.release(msg);
         return;
       }

@@ -99,10 +99,10 @@ class AdminConnectionTest {
   @Test
   void requestHandedOnAfterTheClose_isReleased() throws Exception {
     channel.writeInbound(get("/slow"));
+    ChannelHandlerContext ctx = channel.pipeline().context(connection.requests());
     channel.close();
     // What a codec still holds when the channel closes comes through after the close.
     FullHttpRequest late = get("/slow");
-    ChannelHandlerContext ctx = channel.pipeline().context(connection.requests());
 
     connection.requests().channelRead(ctx, late);
 
