@@ -50,13 +50,27 @@ public final class FastGzip {
 
   /** {@code body} gzip-compressed, for OTLP/HTTP (and the benchmarks). */
   public static byte[] compress(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, body.length / 4));
+    return compress(body.length, out -> out.write(body));
+  }
+
+  /**
+   * What {@code body} writes, about {@code size} bytes, gzip-compressed: for a body in several
+   * arrays, compressed as it is written rather than joined first.
+   */
+  public static byte[] compress(int size, Body body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, size / 4));
     try (OutputStream gzip = new GzipStream(out)) {
-      gzip.write(body);
+      body.writeTo(gzip);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // Writing to memory does not fail.
     }
     return out.toByteArray();
+  }
+
+  /** Writes a body to be compressed. */
+  @FunctionalInterface
+  public interface Body {
+    void writeTo(OutputStream out) throws IOException;
   }
 
   /** A gzip member (RFC 1952) written to {@code out} as the data arrives. */

@@ -41,6 +41,28 @@ class FastGzipTest {
   }
 
   @Test
+  void compress_ofABodyWrittenInParts_isTheirJoinedBytes() throws Exception {
+    byte[] a = otlpLike();
+    byte[] b = "a short part".getBytes(StandardCharsets.UTF_8);
+
+    byte[] compressed =
+        FastGzip.compress(
+            a.length * 2 + b.length,
+            out -> {
+              out.write(a);
+              out.write(b);
+              out.write(a);
+            });
+
+    ByteArrayOutputStream joined = new ByteArrayOutputStream();
+    joined.write(a);
+    joined.write(b);
+    joined.write(a);
+    assertThat(new GZIPInputStream(new ByteArrayInputStream(compressed)).readAllBytes())
+        .isEqualTo(joined.toByteArray());
+  }
+
+  @Test
   void compress_isAboutAsSmallAsZlibsFastestLevel() throws Exception {
     byte[] body = otlpLike();
     ByteArrayOutputStream level1 = new ByteArrayOutputStream();

@@ -51,7 +51,7 @@ import javax.net.ssl.TrustManager;
  */
 public final class OtlpGrpcExporter implements Exporter {
 
-  private static final Map<Signal, MethodDescriptor<byte[], byte[]>> METHODS = methods();
+  private static final Map<Signal, MethodDescriptor<ExportRequest, byte[]>> METHODS = methods();
   private static final Metadata.Key<com.google.rpc.Status> STATUS_DETAILS =
       Metadata.Key.of(
           "grpc-status-details-bin",
@@ -135,7 +135,7 @@ public final class OtlpGrpcExporter implements Exporter {
               name + " exporter to " + endpoint + " is shut down; the request was not sent"));
     }
     CompletableFuture<ExportResult> result = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call = null;
+    ClientCall<ExportRequest, byte[]> call = null;
     try {
       CallOptions options =
           CallOptions.DEFAULT.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -148,7 +148,7 @@ public final class OtlpGrpcExporter implements Exporter {
       callHeaders.merge(headers);
       call.start(new ResponseListener(request, result), callHeaders);
       call.request(1);
-      call.sendMessage(request.body());
+      call.sendMessage(request);
       call.halfClose();
     } catch (RuntimeException e) {
       if (call != null) {
@@ -359,15 +359,15 @@ public final class OtlpGrpcExporter implements Exporter {
     return false;
   }
 
-  private static Map<Signal, MethodDescriptor<byte[], byte[]>> methods() {
-    Map<Signal, MethodDescriptor<byte[], byte[]>> methods = new EnumMap<>(Signal.class);
+  private static Map<Signal, MethodDescriptor<ExportRequest, byte[]>> methods() {
+    Map<Signal, MethodDescriptor<ExportRequest, byte[]>> methods = new EnumMap<>(Signal.class);
     for (Signal signal : Signal.values()) {
       methods.put(
           signal,
-          MethodDescriptor.<byte[], byte[]>newBuilder()
+          MethodDescriptor.<ExportRequest, byte[]>newBuilder()
               .setType(MethodDescriptor.MethodType.UNARY)
               .setFullMethodName(signal.grpcExportMethod())
-              .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+              .setRequestMarshaller(new ExportRequestMarshaller(signal))
               .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
               .build());
     }

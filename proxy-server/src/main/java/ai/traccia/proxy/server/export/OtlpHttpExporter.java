@@ -148,7 +148,7 @@ public final class OtlpHttpExporter implements Exporter {
     }
     CompletableFuture<ExportResult> result;
     try {
-      byte[] body = gzip ? FastGzip.compress(request.body()) : request.body();
+      byte[] body = gzip ? FastGzip.compress(request.size(), request::writeTo) : request.body();
       HttpRequest httpRequest =
           HttpRequest.newBuilder(url)
               .version(
@@ -265,7 +265,7 @@ public final class OtlpHttpExporter implements Exporter {
         return ExportResult.permanent(
             prefix
                 + ": the request of "
-                + request.body().length
+                + request.size()
                 + " bytes is too large for the backend; lower the export batch size"
                 + detail);
       case 415:

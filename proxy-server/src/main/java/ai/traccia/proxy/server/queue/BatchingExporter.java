@@ -241,7 +241,7 @@ public final class BatchingExporter {
     }
     if (budget != null) {
       // Released when the export of the request's batch has finished.
-      budget.acquire(request.body().length);
+      budget.acquire(request.size());
     }
     queue.add(request);
   }
@@ -396,7 +396,7 @@ public final class BatchingExporter {
     OpenBatch b = open.get(request.signal());
     if (b != null
         && (b.items + request.itemCount() > maxBatchItems
-            || b.bytes + request.body().length > maxBatchBytes)) {
+            || b.bytes + request.size() > maxBatchBytes)) {
       open.remove(request.signal());
       send(b);
       b = null;
@@ -577,20 +577,11 @@ public final class BatchingExporter {
         entries.add(queued.entry);
       }
       items += request.itemCount();
-      bytes += request.body().length;
+      bytes += request.size();
     }
 
     ExportRequest toRequest() {
-      if (requests.size() == 1) {
-        return requests.get(0);
-      }
-      byte[] body = new byte[bytes];
-      int offset = 0;
-      for (ExportRequest r : requests) {
-        System.arraycopy(r.body(), 0, body, offset, r.body().length);
-        offset += r.body().length;
-      }
-      return ExportRequest.of(signal, body, items);
+      return ExportRequest.join(signal, requests);
     }
   }
 

@@ -203,7 +203,12 @@ class OtlpHttpExporterTest extends ExporterContract {
   void export_gzip() throws Exception {
     HttpTestServer server = server();
     OtlpHttpExporter exporter = exporter(allSignals(server).setCompression("gzip"));
-    ExportRequest request = TestRequests.traceRequest("compressed", 50);
+    // A batch joined from requests is compressed part by part, without joining them first.
+    ExportRequest request =
+        ExportRequest.join(
+            Signal.TRACES,
+            List.of(
+                TestRequests.traceRequest("compressed", 50), TestRequests.traceRequest("more", 5)));
 
     assertThat(export(exporter, request)).isSameAs(ExportResult.success());
 

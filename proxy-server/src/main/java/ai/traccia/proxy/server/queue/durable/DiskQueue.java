@@ -172,7 +172,7 @@ public final class DiskQueue implements AutoCloseable {
 
   /** The bytes a record of {@code request} takes on disk, as {@link #tryReserve} counts them. */
   public static long recordBytes(ExportRequest request) {
-    return RECORD_OVERHEAD + PAYLOAD_PREFIX + (long) request.body().length;
+    return RECORD_OVERHEAD + PAYLOAD_PREFIX + (long) request.size();
   }
 
   /** The directory of this queue. */
