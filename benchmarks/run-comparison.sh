@@ -2,7 +2,8 @@
 # Runs the end-to-end comparison: the same OTLP/gRPC load against Traccia Proxy (pass-through, and
 # with enrichment on an all-LLM load and on the mixed load) and the OpenTelemetry Collector, side by
 # side, at 1,000 and 10,000 spans/s and at the maximum, plus protobuf-java's bare decode and encode
-# as the limit. Builds what it needs, stops by itself (20 to 40 minutes), and writes
+# as the limit. Builds what it needs, stops by itself (1 to 3 hours: each JVM target is warmed up
+# until its JIT compiler settles, up to 10 minutes), and writes
 # benchmarks/results/results.md. Not part of the default test run.
 #
 #   run-comparison.sh [SECONDS] [extra Comparison options, e.g. --cases 10000 --only collector]
