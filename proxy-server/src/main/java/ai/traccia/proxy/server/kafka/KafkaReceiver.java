@@ -146,6 +146,7 @@ public final class KafkaReceiver implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.malformed =
         Counter.builder()
+            .withoutExemplars()
             .name("traccia_proxy_kafka_malformed_records")
             .help("Kafka records skipped because their value is not an OTLP trace request.")
             .register(registry);

@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.traccia.proxy.server.export.Signal;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,29 @@ class SelfMetricsTest {
     assertThat(text.length()).isLessThan(4096);
     assertThat(metrics.counterValue("traccia_proxy_unpriced_spans", "model", "a" + "m".repeat(15)))
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void recordings_scheduleNoExemplarSampling() throws Exception {
+    // The Prometheus client's exemplar sampler schedules a task on its own thread after each
+    // sampled recording; with exemplars off that thread never starts. Nothing else in this
+    // module's tests makes Prometheus metrics with exemplars.
+    SelfMetrics metrics = new SelfMetrics();
+
+    for (int k = 0; k < 50; k++) {
+      metrics.received(Signal.TRACES, "grpc", 10);
+      metrics.accepted(Signal.TRACES, "grpc", 10);
+      metrics.exported(Signal.TRACES, "otlp", 10);
+      metrics.exportDuration(Signal.TRACES, "otlp", 0.01);
+      metrics.durableFsync("otlp", 1_000_000);
+      metrics.guardrailEvent("root_held", "");
+      Thread.sleep(2);
+    }
+
+    assertThat(Thread.getAllStackTraces().keySet())
+        .extracting(Thread::getName)
+        .noneMatch(name -> name.startsWith("prometheus-metrics-scheduler-"));
+    assertThat(text(metrics)).doesNotContain("trace_id");
   }
 
   @Test
