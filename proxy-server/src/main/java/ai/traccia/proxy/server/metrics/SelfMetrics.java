@@ -132,8 +132,7 @@ public final class SelfMetrics {
     }
     this.maxLabelLength = maxLabelLength;
     received =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_received_items")
             .help(
                 "Spans, metric points and log records received, by signal and transport (grpc,"
@@ -141,31 +140,27 @@ public final class SelfMetrics {
             .labelNames("signal", "transport")
             .register(registry);
     accepted =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_accepted_items")
             .help("Received items accepted and queued for export.")
             .labelNames("signal", "transport")
             .register(registry);
     refusedItems =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_refused_items")
             .help(
                 "Received items refused, by reason; the client was told (partial_success or an error status).")
             .labelNames("signal", "transport", "reason")
             .register(registry);
     refusedRequests =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_refused_requests")
             .help(
                 "Requests refused, by reason, including those refused before their items could be counted.")
             .labelNames("signal", "transport", "reason")
             .register(registry);
     closedConnections =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_closed_connections")
             .help(
                 "Connections a receiver closed to bound what a client holds, by reason"
@@ -174,38 +169,33 @@ public final class SelfMetrics {
             .labelNames("transport", "reason")
             .register(registry);
     exported =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_exported_items")
             .help("Items the exporter's destination acknowledged.")
             .labelNames("signal", "exporter")
             .register(registry);
     exportFailed =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_export_failed_items")
             .help(
                 "Items that could not be delivered, by exporter and reason (permanent, gave_up, rejected_by_backend, shutdown).")
             .labelNames("signal", "exporter", "reason")
             .register(registry);
     exportRetries =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_export_retries")
             .help("Export attempts that were retried.")
             .labelNames("exporter")
             .register(registry);
     redactions =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_redactions")
             .help(
                 "Content values or pattern matches redacted, by rule (a pattern, or the mode's name) and mode; never what was redacted.")
             .labelNames("rule", "mode")
             .register(registry);
     guardrailEvents =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_guardrail_events")
             .help(
                 "Trace-level guardrail bookkeeping: roots held and released (by reason), late"
@@ -213,8 +203,7 @@ public final class SelfMetrics {
             .labelNames("event", "reason")
             .register(registry);
     released =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_released_spans")
             .help(
                 "Root spans the guardrails held for their children, then released to the export"
@@ -224,14 +213,12 @@ public final class SelfMetrics {
             .labelNames("outcome")
             .register(registry);
     guardrailTraces =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_guardrail_summaries")
             .help("Traces whose guardrail summary was written on their root span.")
             .register(registry);
     guardrailCategories =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_guardrail_categories")
             .help(
                 "Guardrail categories in the traces' summaries: state detected (a finding),"
@@ -239,23 +226,20 @@ public final class SelfMetrics {
             .labelNames("category", "state")
             .register(registry);
     unpriced =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_unpriced_spans")
             .help(
                 "Inference spans left without a cost because their model is not in the price table.")
             .labelNames("model")
             .register(registry);
     processorErrors =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_processor_errors")
             .help("Batches on which a processor threw; the pipeline carried on without it.")
             .labelNames("processor")
             .register(registry);
     exportDuration =
-        Histogram.builder()
-            .withoutExemplars()
+        histogram()
             .name("traccia_proxy_export_duration_seconds")
             .help(
                 "Time from handing a batch to an exporter until its final outcome, retries included.")
@@ -265,15 +249,13 @@ public final class SelfMetrics {
             .labelNames("signal", "exporter")
             .register(registry);
     fsyncs =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_durable_queue_fsyncs")
             .help("Fsyncs of a durable queue; each covers every record written before it.")
             .labelNames("exporter")
             .register(registry);
     fsyncDuration =
-        Histogram.builder()
-            .withoutExemplars()
+        histogram()
             .name("traccia_proxy_durable_queue_fsync_duration_seconds")
             .help("Duration of one fsync of a durable queue.")
             .unit(Unit.SECONDS)
@@ -282,8 +264,7 @@ public final class SelfMetrics {
             .labelNames("exporter")
             .register(registry);
     replayed =
-        Counter.builder()
-            .withoutExemplars()
+        counter()
             .name("traccia_proxy_durable_queue_replayed_items")
             .help("Items found in a durable queue at start-up and queued again for export.")
             .labelNames("exporter")
@@ -330,6 +311,15 @@ public final class SelfMetrics {
               }
             })
         .register(registry);
+  }
+
+  // No exemplars (see the class comment).
+  private static Counter.Builder counter() {
+    return Counter.builder().withoutExemplars();
+  }
+
+  private static Histogram.Builder histogram() {
+    return Histogram.builder().withoutExemplars();
   }
 
   public void received(Signal signal, String transport, long items) {
