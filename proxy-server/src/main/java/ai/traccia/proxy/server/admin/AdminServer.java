@@ -6,6 +6,7 @@ package ai.traccia.proxy.server.admin;
 
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.server.metrics.SelfMetrics;
+import ai.traccia.proxy.server.receiver.NettyTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -13,9 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -240,7 +239,7 @@ public final class AdminServer {
       // parses heads and writes answers.
       EventLoopGroup group =
           new MultiThreadIoEventLoopGroup(
-              1, new DefaultThreadFactory("traccia-admin-io", true), NioIoHandler.newFactory());
+              1, new DefaultThreadFactory("traccia-admin-io", true), NettyTransport.ioHandlers());
       ExecutorService renderer =
           new ThreadPoolExecutor(
               1,
@@ -261,7 +260,7 @@ public final class AdminServer {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
               .group(group)
-              .channel(NioServerSocketChannel.class)
+              .channel(NettyTransport.serverChannelType())
               .option(ChannelOption.SO_BACKLOG, 128)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childHandler(

@@ -17,6 +17,7 @@ import ai.traccia.proxy.pipeline.SpanPipeline;
 import ai.traccia.proxy.server.Exporters;
 import ai.traccia.proxy.server.ProxyAssembly;
 import ai.traccia.proxy.server.ProxyServer;
+import ai.traccia.proxy.server.receiver.NettyTransport;
 import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -159,6 +160,12 @@ public final class ServeCommand implements Callable<Integer> {
         proxy.pipeline().processors().isEmpty()
             ? "none (pass-through)"
             : processorNames(proxy.pipeline()));
+    Throwable noEpoll = NettyTransport.epollUnavailabilityCause();
+    logger.info(
+        "Network transport: {}",
+        noEpoll == null
+            ? NettyTransport.name()
+            : NettyTransport.name() + " (no epoll: " + noEpoll + ")");
   }
 
   private static String processorNames(SpanPipeline pipeline) {

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,7 +42,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
    */
   ChannelFactory<ServerChannel> serverChannels() {
     return () -> {
-      NioServerSocketChannel channel = new NioServerSocketChannel();
+      ServerChannel channel = NettyTransport.newServerChannel();
       channel.pipeline().addLast(this);
       return channel;
     };

@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
@@ -56,7 +55,7 @@ public final class HttpReceiver {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(shared.boss, shared.workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(NettyTransport.serverChannelType())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .handler(connectionLimit)
             .childOption(ChannelOption.TCP_NODELAY, true)

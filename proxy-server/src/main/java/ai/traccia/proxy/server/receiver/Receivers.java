@@ -9,7 +9,6 @@ import ai.traccia.proxy.server.metrics.SelfMetrics;
 import ai.traccia.proxy.server.queue.MemoryBudget;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -17,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the OTLP/gRPC and OTLP/HTTP receivers share: one set of Netty event loops for both ports
- * (one thread accepts, the workers read and write), the ingest they hand requests to, the memory
- * budget request bytes are taken from, the limits, TLS and authentication.
+ * (one thread accepts, the workers read and write; epoll on Linux, see {@link NettyTransport}), the
+ * ingest they hand requests to, the memory budget request bytes are taken from, the limits, TLS and
+ * authentication.
  *
  * <p>The gRPC receiver runs on the same Netty as the HTTP one (grpc-java's unshaded transport), so
  * the two ports cost one set of I/O threads, not two. The admin port keeps event loops of its own,
@@ -64,8 +64,8 @@ public final class Receivers {
     this.budget = Objects.requireNonNull(budget, "budget");
     this.tls = tls;
     this.auth = Objects.requireNonNull(auth, "auth");
-    this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    this.boss = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlers());
+    this.workers = new MultiThreadIoEventLoopGroup(NettyTransport.ioHandlers());
   }
 
   /**
