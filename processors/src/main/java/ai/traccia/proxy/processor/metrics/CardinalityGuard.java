@@ -5,7 +5,7 @@
 package ai.traccia.proxy.processor.metrics;
 
 import io.opentelemetry.api.common.Attributes;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,6 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * overflows. Routing here makes every reader see the same series and lets overflows be counted. The
  * sets admitted are remembered for the life of the process.
  *
+ * <p>An admitted set is given back as the instance first admitted, so that each set reaches the SDK
+ * as one instance: the readers' storages find it by a cached hash code and an identity check,
+ * instead of comparing every key and value of a new, equal instance at each recording.
+ *
  * <p>Thread-safe; a lookup is one concurrent-map read, new sets take a lock.
  */
 final class CardinalityGuard {
@@ -26,7 +30,8 @@ final class CardinalityGuard {
   static final Attributes OVERFLOW_SET = Attributes.of(GenAiMetrics.OVERFLOW, true);
 
   private final int maxSets;
-  private final Set<Attributes> admitted = ConcurrentHashMap.newKeySet();
+  // Each admitted set mapped to itself: the instance that first came.
+  private final Map<Attributes, Attributes> admitted = new ConcurrentHashMap<>();
   private final Object lock = new Object();
 
   CardinalityGuard(int limit) {
@@ -34,19 +39,24 @@ final class CardinalityGuard {
     this.maxSets = limit - 1;
   }
 
-  /** {@code attributes} when admitted, else {@link #OVERFLOW_SET}. */
+  /**
+   * The admitted set equal to {@code attributes} (the first instance admitted; {@code attributes}
+   * itself when new), else {@link #OVERFLOW_SET}.
+   */
   Attributes admit(Attributes attributes) {
-    if (admitted.contains(attributes)) {
-      return attributes;
+    Attributes known = admitted.get(attributes);
+    if (known != null) {
+      return known;
     }
     synchronized (lock) {
-      if (admitted.contains(attributes)) {
-        return attributes;
+      known = admitted.get(attributes);
+      if (known != null) {
+        return known;
       }
       if (admitted.size() >= maxSets) {
         return OVERFLOW_SET;
       }
-      admitted.add(attributes);
+      admitted.put(attributes, attributes);
       return attributes;
     }
   }

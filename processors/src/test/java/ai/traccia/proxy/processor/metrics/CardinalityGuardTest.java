@@ -29,6 +29,19 @@ class CardinalityGuardTest {
   }
 
   @Test
+  void admit_givesBackTheInstanceFirstAdmitted() {
+    CardinalityGuard guard = new CardinalityGuard(10);
+    Attributes first = model("a");
+
+    assertThat(guard.admit(first)).isSameAs(first);
+    Attributes equal = model("a");
+    assertThat(equal).isNotSameAs(first);
+    // The SDK's storages then find the series by identity, not by comparing every value.
+    assertThat(guard.admit(equal)).isSameAs(first);
+    assertThat(guard.admit(model("b"))).isNotSameAs(first).isEqualTo(model("b"));
+  }
+
+  @Test
   void admit_limitOneSendsEverythingToOverflow() {
     CardinalityGuard guard = new CardinalityGuard(1);
 
