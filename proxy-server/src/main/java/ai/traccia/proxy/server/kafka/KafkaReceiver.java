@@ -7,6 +7,7 @@ package ai.traccia.proxy.server.kafka;
 import ai.traccia.proxy.config.ProxyConfig;
 import ai.traccia.proxy.server.export.ThrottlingLogger;
 import ai.traccia.proxy.server.ingest.IngestResult;
+import ai.traccia.proxy.server.metrics.SelfMetrics;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -145,8 +146,7 @@ public final class KafkaReceiver implements AutoCloseable {
     this.onRevoked = Objects.requireNonNull(onRevoked, "onRevoked");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.malformed =
-        Counter.builder()
-            .withoutExemplars()
+        SelfMetrics.counter()
             .name("traccia_proxy_kafka_malformed_records")
             .help("Kafka records skipped because their value is not an OTLP trace request.")
             .register(registry);

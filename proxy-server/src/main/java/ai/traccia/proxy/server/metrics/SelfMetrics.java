@@ -313,8 +313,11 @@ public final class SelfMetrics {
         .register(registry);
   }
 
-  // No exemplars (see the class comment).
-  private static Counter.Builder counter() {
+  /**
+   * A counter builder without exemplars (see the class comment); every Prometheus counter of the
+   * proxy, in this class or beside it, starts here.
+   */
+  public static Counter.Builder counter() {
     return Counter.builder().withoutExemplars();
   }
 
