@@ -23,8 +23,9 @@ import java.util.Map;
 
 /**
  * Writes spans already encoded into new protobuf bytes without decoding them: attributes appended
- * to a span, a span wrapped in an export request of its own. For a span kept back from its request
- * and forwarded later by itself (a trace's root waiting for its children).
+ * to a span, spans wrapped in an export request with their resources and scopes. For spans kept
+ * back from their requests and forwarded later by themselves (traces' roots waiting for their
+ * children).
  */
 public final class SpanWriter {
 
@@ -57,52 +58,134 @@ public final class SpanWriter {
   }
 
   /**
-   * An export request of the one encoded span {@code span}, with the resource and scope it arrived
-   * with; a schema URL of "" is left out, as protobuf-java leaves out an empty string.
+   * An encoded span with the resource and scope it arrived with, as {@link #request} writes it.
+   *
+   * @param resourceSchemaUrl {@code ResourceSpans.schema_url}, or ""
+   * @param scopeSchemaUrl {@code ScopeSpans.schema_url}, or ""
    */
-  public static byte[] request(
+  public record ScopedSpan(
       Resource resource,
       String resourceSchemaUrl,
       InstrumentationScope scope,
       String scopeSchemaUrl,
       byte[] span) {
-    int scopeSpans =
-        CodedOutputStream.computeMessageSize(ScopeSpans.SCOPE_FIELD_NUMBER, scope)
-            + CodedOutputStream.computeByteArraySize(ScopeSpans.SPANS_FIELD_NUMBER, span)
-            + stringSize(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, scopeSchemaUrl);
-    int resourceSpans =
-        CodedOutputStream.computeMessageSize(ResourceSpans.RESOURCE_FIELD_NUMBER, resource)
-            + CodedOutputStream.computeTagSize(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt32SizeNoTag(scopeSpans)
-            + scopeSpans
-            + stringSize(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, resourceSchemaUrl);
-    int total =
-        CodedOutputStream.computeTagSize(ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt32SizeNoTag(resourceSpans)
-            + resourceSpans;
+
+    /** Whether {@code other} goes in the same {@code ResourceSpans}. */
+    boolean sameResource(ScopedSpan other) {
+      return resource.equals(other.resource) && resourceSchemaUrl.equals(other.resourceSchemaUrl);
+    }
+
+    /** Whether {@code other}, of the same resource, goes in the same {@code ScopeSpans}. */
+    boolean sameScope(ScopedSpan other) {
+      return scope.equals(other.scope) && scopeSchemaUrl.equals(other.scopeSchemaUrl);
+    }
+  }
+
+  /**
+   * An export request of {@code spans}, in their order, written in one array. Neighbours with an
+   * equal resource share one {@code ResourceSpans}, and within it neighbours with an equal scope
+   * one {@code ScopeSpans}: the resource and scope are written once per run, and read once per run
+   * by whoever decodes the request. A schema URL of "" is left out, as protobuf-java leaves out an
+   * empty string.
+   *
+   * @throws IllegalArgumentException when {@code spans} is empty
+   */
+  public static byte[] request(List<ScopedSpan> spans) {
+    if (spans.isEmpty()) {
+      throw new IllegalArgumentException("no spans");
+    }
+    // The first pass sizes each run's ScopeSpans and ResourceSpans; the second writes them, finding
+    // the same runs again.
+    int[] scopeSizes = new int[spans.size()]; // at each scope run's first span
+    int[] resourceSizes = new int[spans.size()]; // at each resource run's first span
+    int total = 0;
+    for (int r = 0; r < spans.size(); ) {
+      int resourceEnd = resourceRunEnd(spans, r);
+      ScopedSpan head = spans.get(r);
+      int resourceSpans =
+          CodedOutputStream.computeMessageSize(ResourceSpans.RESOURCE_FIELD_NUMBER, head.resource)
+              + stringSize(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, head.resourceSchemaUrl);
+      for (int s = r; s < resourceEnd; ) {
+        int scopeEnd = scopeRunEnd(spans, s, resourceEnd);
+        ScopedSpan first = spans.get(s);
+        int scopeSpans =
+            CodedOutputStream.computeMessageSize(ScopeSpans.SCOPE_FIELD_NUMBER, first.scope)
+                + stringSize(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, first.scopeSchemaUrl);
+        for (int k = s; k < scopeEnd; k++) {
+          scopeSpans +=
+              CodedOutputStream.computeByteArraySize(
+                  ScopeSpans.SPANS_FIELD_NUMBER, spans.get(k).span);
+        }
+        scopeSizes[s] = scopeSpans;
+        resourceSpans += delimitedSize(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, scopeSpans);
+        s = scopeEnd;
+      }
+      resourceSizes[r] = resourceSpans;
+      total += delimitedSize(ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER, resourceSpans);
+      r = resourceEnd;
+    }
     byte[] out = new byte[total];
     CodedOutputStream cos = CodedOutputStream.newInstance(out);
     try {
-      cos.writeTag(
-          ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER,
-          WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(resourceSpans);
-      cos.writeMessage(ResourceSpans.RESOURCE_FIELD_NUMBER, resource);
-      cos.writeTag(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(scopeSpans);
-      cos.writeMessage(ScopeSpans.SCOPE_FIELD_NUMBER, scope);
-      cos.writeByteArray(ScopeSpans.SPANS_FIELD_NUMBER, span);
-      if (!scopeSchemaUrl.isEmpty()) {
-        cos.writeString(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, scopeSchemaUrl);
-      }
-      if (!resourceSchemaUrl.isEmpty()) {
-        cos.writeString(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, resourceSchemaUrl);
+      for (int r = 0; r < spans.size(); ) {
+        int resourceEnd = resourceRunEnd(spans, r);
+        ScopedSpan head = spans.get(r);
+        writeDelimitedTag(
+            cos, ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER, resourceSizes[r]);
+        cos.writeMessage(ResourceSpans.RESOURCE_FIELD_NUMBER, head.resource);
+        for (int s = r; s < resourceEnd; ) {
+          int scopeEnd = scopeRunEnd(spans, s, resourceEnd);
+          ScopedSpan first = spans.get(s);
+          writeDelimitedTag(cos, ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, scopeSizes[s]);
+          cos.writeMessage(ScopeSpans.SCOPE_FIELD_NUMBER, first.scope);
+          for (int k = s; k < scopeEnd; k++) {
+            cos.writeByteArray(ScopeSpans.SPANS_FIELD_NUMBER, spans.get(k).span);
+          }
+          if (!first.scopeSchemaUrl.isEmpty()) {
+            cos.writeString(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, first.scopeSchemaUrl);
+          }
+          s = scopeEnd;
+        }
+        if (!head.resourceSchemaUrl.isEmpty()) {
+          cos.writeString(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, head.resourceSchemaUrl);
+        }
+        r = resourceEnd;
       }
       cos.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing into an array of the computed size
     }
     return out;
+  }
+
+  /** The end of the run of spans from {@code from} that share its resource. */
+  private static int resourceRunEnd(List<ScopedSpan> spans, int from) {
+    int end = from + 1;
+    while (end < spans.size() && spans.get(from).sameResource(spans.get(end))) {
+      end++;
+    }
+    return end;
+  }
+
+  /** The end of the run of spans from {@code from}, before {@code limit}, that share its scope. */
+  private static int scopeRunEnd(List<ScopedSpan> spans, int from, int limit) {
+    int end = from + 1;
+    while (end < limit && spans.get(from).sameScope(spans.get(end))) {
+      end++;
+    }
+    return end;
+  }
+
+  private static int delimitedSize(int field, int length) {
+    return CodedOutputStream.computeTagSize(field)
+        + CodedOutputStream.computeUInt32SizeNoTag(length)
+        + length;
+  }
+
+  private static void writeDelimitedTag(CodedOutputStream cos, int field, int length)
+      throws IOException {
+    cos.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    cos.writeUInt32NoTag(length);
   }
 
   private static int stringSize(int field, String value) {

@@ -251,36 +251,23 @@ final class HeldRoots {
 
   /**
    * Adds the summary to roots no longer held and hands them on, up to {@link
-   * #MAX_ROOTS_PER_REQUEST} in one request. An export request is a sequence of resource-spans
-   * fields, so the requests of single roots, one after the other, are one request of them all.
+   * #MAX_ROOTS_PER_REQUEST} in one request, written in one pass: roots that arrived in one request
+   * are neighbours here and share their resource and scope in it.
    */
   private void emit(List<Root> roots, GuardrailListener.Release reason) {
     for (int from = 0; from < roots.size(); from += MAX_ROOTS_PER_REQUEST) {
       List<Root> group = roots.subList(from, Math.min(roots.size(), from + MAX_ROOTS_PER_REQUEST));
-      List<byte[]> requests = new ArrayList<>(group.size());
-      int length = 0;
+      List<SpanWriter.ScopedSpan> spans = new ArrayList<>(group.size());
       for (Root root : group) {
         try {
-          byte[] request = root.requestWith(summarizer.apply(root.state));
-          requests.add(request);
-          length += request.length;
+          spans.add(root.withSummary(summarizer.apply(root.state)));
         } catch (RuntimeException e) {
           listener.onReleaseFailed(e);
         }
       }
-      if (requests.isEmpty()) {
-        continue;
+      if (!spans.isEmpty()) {
+        handOn(SpanWriter.request(spans), spans.size(), reason);
       }
-      byte[] request = requests.get(0);
-      if (requests.size() > 1) {
-        request = new byte[length];
-        int at = 0;
-        for (byte[] one : requests) {
-          System.arraycopy(one, 0, request, at, one.length);
-          at += one.length;
-        }
-      }
-      handOn(request, requests.size(), reason);
     }
   }
 
@@ -372,8 +359,8 @@ final class HeldRoots {
               + scopeSchemaUrl.length();
     }
 
-    /** An export request of this one span with {@code summary} added, resource and scope kept. */
-    byte[] requestWith(Map<String, AnyValue> summary) {
+    /** This span with {@code summary} added, with its resource and scope. */
+    SpanWriter.ScopedSpan withSummary(Map<String, AnyValue> summary) {
       byte[] span;
       try {
         span =
@@ -384,7 +371,7 @@ final class HeldRoots {
         // The bytes were written in this process, from a request the wire check accepted.
         throw new IllegalStateException(e);
       }
-      return SpanWriter.request(resource, resourceSchemaUrl, scope, scopeSchemaUrl, span);
+      return new SpanWriter.ScopedSpan(resource, resourceSchemaUrl, scope, scopeSchemaUrl, span);
     }
   }
 }

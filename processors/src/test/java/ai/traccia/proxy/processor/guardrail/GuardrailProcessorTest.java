@@ -42,11 +42,13 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
 
   private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String OTHER_TRACE = "0af7651916cd43dd8448eb211c80319c";
+  private static final String THIRD_TRACE = "5b8efff798038103d269b633813fc60c";
   private static final String ROOT = "1000000000000001";
 
   private final FakeScheduler scheduler = new FakeScheduler();
   private final List<ExportTraceServiceRequest> released = new CopyOnWriteArrayList<>();
   private final AtomicInteger handOffs = new AtomicInteger();
+  private final List<ExportTraceServiceRequest> handedOn = new CopyOnWriteArrayList<>();
   private final RecordingListener listener = new RecordingListener();
 
   @Override
@@ -71,11 +73,23 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
         .setNanoClock(scheduler.clock())
         .setNext(
             roots -> {
-              // Roots released together come in one request, one resource-spans each; the tests
-              // look at them one by one.
+              // Roots released together come in one request, sharing resource-spans and
+              // scope-spans where they share a resource and scope; the tests look at them one by
+              // one, each in a request of its own with its resource and scope.
               handOffs.incrementAndGet();
+              handedOn.add(roots.toRequest());
               for (ResourceSpans rs : roots.toRequest().getResourceSpansList()) {
-                released.add(ExportTraceServiceRequest.newBuilder().addResourceSpans(rs).build());
+                for (ScopeSpans ss : rs.getScopeSpansList()) {
+                  for (Span span : ss.getSpansList()) {
+                    released.add(
+                        ExportTraceServiceRequest.newBuilder()
+                            .addResourceSpans(
+                                rs.toBuilder()
+                                    .clearScopeSpans()
+                                    .addScopeSpans(ss.toBuilder().clearSpans().addSpans(span)))
+                            .build());
+                  }
+                }
               }
               return Handoff.taken();
             })
@@ -687,6 +701,27 @@ class GuardrailProcessorTest extends SpanBatchProcessorContract {
     assertThat(released.get(1).getResourceSpans(0).getScopeSpans(0).getSpans(0).getTraceId())
         .isEqualTo(ByteString.fromHex(TRACE));
     assertThat(listener.releases.get(1)).isEqualTo(GuardrailListener.Release.WAIT_ELAPSED);
+  }
+
+  @Test
+  void release_rootsOfOneResourceShareItsResourceSpansInTheirRequest() {
+    GuardrailProcessor processor = builder().build();
+    processor.process(batch("svc", span(TRACE, ROOT, null), span(OTHER_TRACE, ROOT, null)));
+    processor.process(batch("other", span(THIRD_TRACE, ROOT, null)));
+
+    scheduler.advance(Duration.ofSeconds(10));
+
+    // One request: the two roots of "svc" under one resource and scope, then "other"'s.
+    assertThat(handedOn).hasSize(1);
+    ExportTraceServiceRequest request = handedOn.get(0);
+    assertThat(request.getResourceSpansList())
+        .extracting(ResourceSpans::getResource)
+        .containsExactly(resource("svc"), resource("other"));
+    assertThat(request.getResourceSpans(0).getScopeSpansCount()).isEqualTo(1);
+    assertThat(request.getResourceSpans(0).getScopeSpans(0).getSpansList())
+        .extracting(Span::getTraceId)
+        .containsExactly(ByteString.fromHex(TRACE), ByteString.fromHex(OTHER_TRACE));
+    assertThat(listener.releases).hasSize(3);
   }
 
   @Test
