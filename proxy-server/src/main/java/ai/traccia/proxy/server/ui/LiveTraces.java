@@ -80,6 +80,10 @@ final class LiveTraces {
   private final LinkedHashMap<String, Trace> traces = new LinkedHashMap<>();
   // The traces that still keep spans, in the same order: where the span budget takes from first.
   private final LinkedHashMap<String, Trace> withSpans = new LinkedHashMap<>();
+  // The last entry of each map, or null. Batches are mostly runs of one trace's spans, and a trace
+  // that is already the last entry needs no re-insertion: one comparison instead of two hashings.
+  private Trace newest;
+  private Trace newestWithSpans;
   private final Minute[] minutes = new Minute[MINUTES];
   private final Map<String, Long> unpricedModels = new TreeMap<>();
   private int spansKept;
@@ -198,17 +202,21 @@ final class LiveTraces {
 
   private void add(SpanFacts s) {
     spansSeen++;
-    Trace t = traces.remove(s.traceId());
-    if (t == null) {
-      t = new Trace(s.traceId());
-      long second = clock.millis() / 1000;
-      if (second != detailSecond) {
-        detailSecond = second;
-        detailedThisSecond = 0;
+    Trace t = newest;
+    if (t == null || !t.traceId.equals(s.traceId())) {
+      t = traces.remove(s.traceId());
+      if (t == null) {
+        t = new Trace(s.traceId());
+        long second = clock.millis() / 1000;
+        if (second != detailSecond) {
+          detailSecond = second;
+          detailedThisSecond = 0;
+        }
+        t.detailed = maxSpans > 0 && detailedThisSecond++ < DETAILED_TRACES_PER_SECOND;
       }
-      t.detailed = maxSpans > 0 && detailedThisSecond++ < DETAILED_TRACES_PER_SECOND;
+      traces.put(s.traceId(), t);
+      newest = t;
     }
-    traces.put(s.traceId(), t);
     boolean repeated = t.ids.seen(s.spanId());
     if (t.ids.size() > MAX_IDS_PER_TRACE) {
       t.ids.clear(); // keeps memory bounded; a very late retry may then count twice
@@ -228,7 +236,12 @@ final class LiveTraces {
       Iterator<Trace> oldest = traces.values().iterator();
       Trace evicted = oldest.next();
       spansKept -= evicted.spans.size();
-      withSpans.remove(evicted.traceId);
+      if (withSpans.remove(evicted.traceId) == newestWithSpans) {
+        newestWithSpans = null;
+      }
+      if (evicted == newest) {
+        newest = null;
+      }
       oldest.remove();
     }
   }
@@ -250,8 +263,11 @@ final class LiveTraces {
     }
     t.spans.add(detail != null ? detail : s.detail());
     spansKept++;
-    withSpans.remove(t.traceId);
-    withSpans.put(t.traceId, t);
+    if (t != newestWithSpans) {
+      withSpans.remove(t.traceId);
+      withSpans.put(t.traceId, t);
+      newestWithSpans = t;
+    }
     // Over budget: the stalest traces give up their spans, never the one being written.
     Iterator<Trace> it = withSpans.values().iterator();
     while (spansKept > maxSpans && it.hasNext()) {

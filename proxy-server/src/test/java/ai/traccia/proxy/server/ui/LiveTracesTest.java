@@ -99,6 +99,29 @@ class LiveTracesTest {
   }
 
   @Test
+  void addAll_aTraceBackAfterAnotherIsTheNewestAgain_forTheRingAndTheSpanBudget() {
+    LiveTraces traces = new LiveTraces(2, 3, clock);
+    traces.addAll(List.of(llm("a", "a0", "", "m", null, 0), llm("a", "a1", "a0", "m", null, 0)));
+    traces.addAll(List.of(llm("b", "b0", "", "m", null, 0)));
+    // a is the newest again: past the budget of 3 spans, b (now the stalest) gives up its span.
+    traces.addAll(List.of(llm("a", "a2", "a0", "m", null, 0)));
+
+    assertThat(traces.spansKept()).isEqualTo(3);
+    assertThat(traces.trace("b").get("spans")).asList().isEmpty();
+    assertThat(traces.trace("a").get("spans")).asList().hasSize(3);
+
+    // c pushes the stalest trace, b, out of the ring of 2.
+    traces.addAll(List.of(llm("c", "c0", "", "m", null, 0)));
+
+    assertThat(traces.traces(null, null, null, 10))
+        .extracting(t -> t.get("traceId"))
+        .containsExactly("c", "a");
+    // Over budget again, a (the stalest with spans) gives up its spans, not c.
+    assertThat(traces.trace("c").get("spans")).asList().hasSize(1);
+    assertThat(traces.spansKept()).isLessThanOrEqualTo(3);
+  }
+
+  @Test
   void addAll_spanBudgetTakesSpansFromTheStalestTraces() {
     LiveTraces traces = new LiveTraces(100, 10, clock);
     for (int t = 0; t < 5; t++) {
