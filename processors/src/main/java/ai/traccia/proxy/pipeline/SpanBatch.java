@@ -52,7 +52,7 @@ public final class SpanBatch {
   private Map<String, AnyValue>[] edits;
   // Allocated on the first event edit: spans whose events a processor replaced whole.
   private List<Span.Event>[] eventEdits;
-  // A reader's view of each span (LlmSpan), shared by the processors, dropped by an edit it reads.
+  // A reader's view of each span (LlmSpan), shared by the processors, renewed by its edits.
   private View[] views;
   private RejectReason[] rejections;
   private int rejectedCount;
@@ -314,15 +314,17 @@ public final class SpanBatch {
    */
   public interface View {
     /**
-     * Whether setting or removing attribute {@code key} may change this view. An edit of such a key
-     * drops the view; edits of other keys leave it. Replacing the span's events always drops it.
+     * This view after attribute {@code key} of span {@code i} of {@code batch}, the span it views,
+     * was set or removed (the edit is made when this is called): this view when the edit cannot
+     * change it, a new view that takes the edit in, or null to have the view dropped. Replacing the
+     * span's events always drops it.
      */
-    boolean readsEdited(String key);
+    View edited(SpanBatch batch, int i, String key);
   }
 
   /**
-   * The view of span {@code i} a reader stored with {@link #setView}, or null. A view is dropped by
-   * any edit it reads, so it always describes the span as it is now.
+   * The view of span {@code i} a reader stored with {@link #setView}, or null. An edit replaces the
+   * view with what {@link View#edited} makes of it, so it always describes the span as it is now.
    */
   public View view(int i) {
     return views == null ? null : views[i];
@@ -355,8 +357,8 @@ public final class SpanBatch {
       edits[i] = new LinkedHashMap<>(4);
     }
     edits[i].put(key, value);
-    if (views != null && views[i] != null && views[i].readsEdited(key)) {
-      views[i] = null;
+    if (views != null && views[i] != null) {
+      views[i] = views[i].edited(this, i, key);
     }
   }
 

@@ -182,11 +182,31 @@ class SpanBatchTest {
     }
   }
 
+  /** A view that reads attribute "k": dropped by an edit of it, kept by others. */
+  private static final class ReadsK implements SpanBatch.View {
+    @Override
+    public SpanBatch.View edited(SpanBatch batch, int i, String key) {
+      return key.equals("k") ? null : this;
+    }
+  }
+
+  /** A view of attribute "k" that takes its edits in: a new view with the value as edited. */
+  private record SeesK(String value) implements SpanBatch.View {
+    @Override
+    public SpanBatch.View edited(SpanBatch batch, int i, String key) {
+      if (!key.equals("k")) {
+        return this;
+      }
+      AnyValue now = batch.attribute(i, "k");
+      return new SeesK(now == null ? null : now.getStringValue());
+    }
+  }
+
   @Test
   void view_isDroppedByAnEditItReadsAndKeptByOthers() {
     SpanBatch batch = SpanBatch.of(request(), null);
-    SpanBatch.View readsK = key -> key.equals("k");
-    SpanBatch.View other = key -> key.equals("k");
+    SpanBatch.View readsK = new ReadsK();
+    SpanBatch.View other = new ReadsK();
     batch.setView(0, readsK);
     batch.setView(1, other);
 
@@ -202,9 +222,21 @@ class SpanBatchTest {
   }
 
   @Test
+  void view_isReplacedByWhatItMakesOfAnEdit_madeBeforeItIsAsked() {
+    SpanBatch batch = SpanBatch.of(request(), null);
+    batch.setView(0, new SeesK("as arrived"));
+
+    batch.putAttribute(0, "k", "changed");
+    assertThat(batch.view(0)).isEqualTo(new SeesK("changed"));
+
+    batch.removeAttribute(0, "k");
+    assertThat(batch.view(0)).isEqualTo(new SeesK(null));
+  }
+
+  @Test
   void view_isDroppedWhenItsSpansEventsAreReplaced() {
     SpanBatch batch = SpanBatch.of(request(), null);
-    batch.setView(0, key -> false);
+    batch.setView(0, new SeesK("as arrived"));
 
     batch.setEvents(0, List.of(Span.Event.newBuilder().setName("e").build()));
 

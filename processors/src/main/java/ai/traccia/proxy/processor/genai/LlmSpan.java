@@ -41,18 +41,35 @@ public final class LlmSpan implements SpanBatch.View {
   private final String[] strings = new String[FIELDS.length];
   private final long[] counts = new long[FIELDS.length];
   private double cost = Double.NaN;
+  // Bits by Field.ordinal(): the counts taken from the token counter's edits, not from the span.
+  private int countsFromEdits;
   // The instrumentation scope; read only for spans with cache counts, the only ones it decides.
   private String scopeName;
   // Only allocated for spans with indexed message keys.
   private MessageSlots promptSlots;
   private MessageSlots completionSlots;
-  // The messages, parsed at the first call: the token counter and the guardrails both ask.
-  private List<ChatMessage> promptMessages;
-  private List<ChatMessage> completionMessages;
+  // The messages, parsed at the first call: the token counter and the guardrails both ask. Shared
+  // with the copies edited() makes, which view the same messages.
+  private final ParsedMessages parsed;
 
   private LlmSpan() {
+    parsed = new ParsedMessages();
     Arrays.fill(ranks, Integer.MAX_VALUE);
     Arrays.fill(counts, ABSENT);
+  }
+
+  /** A copy of {@code read}, sharing what does not change once read: strings and messages. */
+  private LlmSpan(LlmSpan read) {
+    System.arraycopy(read.ranks, 0, ranks, 0, ranks.length);
+    System.arraycopy(read.dialects, 0, dialects, 0, dialects.length);
+    System.arraycopy(read.strings, 0, strings, 0, strings.length);
+    System.arraycopy(read.counts, 0, counts, 0, counts.length);
+    cost = read.cost;
+    countsFromEdits = read.countsFromEdits;
+    scopeName = read.scopeName;
+    promptSlots = read.promptSlots;
+    completionSlots = read.completionSlots;
+    parsed = read.parsed;
   }
 
   /**
@@ -77,12 +94,31 @@ public final class LlmSpan implements SpanBatch.View {
   /**
    * Every field but the token counts is read as the span arrived; of the edits, only the counts the
    * token counter writes where a side was missing are read. Other edits (cost, findings, redacted
-   * content) leave this view as it is.
+   * content) leave this view as it is. A count written for a missing side gives a copy with it,
+   * which keeps the messages already parsed: the token counter parses them, and the guardrails ask
+   * for them after it has written its counts.
    */
   @Override
-  public boolean readsEdited(String key) {
-    return key.equals(LlmAttributes.USAGE_PROMPT_TOKENS)
-        || key.equals(LlmAttributes.USAGE_COMPLETION_TOKENS);
+  public SpanBatch.View edited(SpanBatch batch, int i, String key) {
+    Field side =
+        key.equals(LlmAttributes.USAGE_PROMPT_TOKENS)
+            ? Field.INPUT_TOKENS
+            : key.equals(LlmAttributes.USAGE_COMPLETION_TOKENS) ? Field.OUTPUT_TOKENS : null;
+    if (side == null) {
+      return this;
+    }
+    int f = side.ordinal();
+    int bit = 1 << f;
+    if (counts[f] != ABSENT && (countsFromEdits & bit) == 0) {
+      return this; // the side arrived with the span; edits of it are not read
+    }
+    LlmSpan copy = new LlmSpan(this);
+    copy.counts[f] = ABSENT;
+    copy.ranks[f] = Integer.MAX_VALUE;
+    copy.dialects[f] = null;
+    copy.countsFromEdits &= ~bit;
+    copy.acceptEdited(batch, i, key);
+    return copy;
   }
 
   private static LlmSpan readNow(SpanBatch batch, int i) {
@@ -111,7 +147,12 @@ public final class LlmSpan implements SpanBatch.View {
     if (value != null) {
       Binding binding = LlmAttributes.binding(key);
       if (binding != null) {
+        int f = binding.field().ordinal();
+        long before = counts[f];
         acceptBinding(binding, value);
+        if (counts[f] != before) {
+          countsFromEdits |= 1 << f;
+        }
       }
     }
   }
@@ -500,10 +541,10 @@ public final class LlmSpan implements SpanBatch.View {
    * call; call it only when the messages are needed. The list cannot be changed.
    */
   public List<ChatMessage> promptMessages() {
-    if (promptMessages == null) {
-      promptMessages = Collections.unmodifiableList(readPromptMessages());
+    if (parsed.prompt == null) {
+      parsed.prompt = Collections.unmodifiableList(readPromptMessages());
     }
-    return promptMessages;
+    return parsed.prompt;
   }
 
   private List<ChatMessage> readPromptMessages() {
@@ -528,15 +569,15 @@ public final class LlmSpan implements SpanBatch.View {
 
   /** The completion as structured messages (indexed keys, else {@code gen_ai.output.messages}). */
   public List<ChatMessage> completionMessages() {
-    if (completionMessages == null) {
+    if (parsed.completion == null) {
       String json = strings[Field.COMPLETION_MESSAGES_JSON.ordinal()];
-      completionMessages =
+      parsed.completion =
           Collections.unmodifiableList(
               completionSlots != null
                   ? completionSlots.toMessages()
                   : json == null ? List.of() : MessagesJson.messages(json));
     }
-    return completionMessages;
+    return parsed.completion;
   }
 
   /** Whether the span carries any prompt text, plain or structured. */
@@ -644,5 +685,11 @@ public final class LlmSpan implements SpanBatch.View {
       }
       return out;
     }
+  }
+
+  /** The messages of one span, parsed when first asked for; null until then. */
+  private static final class ParsedMessages {
+    List<ChatMessage> prompt;
+    List<ChatMessage> completion;
   }
 }

@@ -502,5 +502,70 @@ class LlmSpanTest {
     assertThat(counted).isNotSameAs(first);
     assertThat(counted.outputTokens()).isEqualTo(1);
     assertThat(first.outputTokens()).isEqualTo(LlmSpan.ABSENT);
+    // The messages are those the span arrived with, parsed once for both views.
+    assertThat(counted.completionMessages()).isSameAs(completion);
+  }
+
+  @Test
+  void read_afterTheTokenCountersEdits_isWhatAFreshReadSees_withMessagesParsedOnce() {
+    SpanBatch batch =
+        TestSpans.batch(
+            attributes(
+                "gen_ai.operation.name",
+                "chat",
+                "gen_ai.request.model",
+                "gpt-4o",
+                "gen_ai.usage.output_tokens",
+                7L,
+                "gen_ai.input.messages",
+                "[{\"role\": \"user\", \"parts\": [{\"type\": \"text\","
+                    + " \"content\": \"Capital of France?\"}]}]",
+                "gen_ai.output.messages",
+                "[{\"role\": \"assistant\", \"parts\": [{\"type\": \"text\","
+                    + " \"content\": \"Paris\"}]}]"));
+    LlmSpan first = LlmSpan.read(batch, 0);
+    List<ChatMessage> prompt = first.promptMessages();
+
+    // The token counter writes the missing side; a count for the side that arrived is not read.
+    batch.putAttribute(
+        0, LlmAttributes.USAGE_PROMPT_TOKENS, AnyValue.newBuilder().setIntValue(5).build());
+    LlmSpan afterPrompt = LlmSpan.read(batch, 0);
+    List<ChatMessage> completion = first.completionMessages(); // asked of the first view, later
+    batch.putAttribute(
+        0, LlmAttributes.USAGE_COMPLETION_TOKENS, AnyValue.newBuilder().setIntValue(99).build());
+    LlmSpan afterBoth = LlmSpan.read(batch, 0);
+
+    assertThat(afterBoth).isSameAs(afterPrompt);
+    assertThat(afterBoth.inputTokens()).isEqualTo(5);
+    assertThat(afterBoth.outputTokens()).isEqualTo(7);
+    assertThat(afterBoth.promptMessages()).isSameAs(prompt);
+    assertThat(afterBoth.completionMessages()).isSameAs(completion);
+    assertSameAsFreshRead(batch, afterBoth);
+
+    // A count written and then removed is missing again, as a fresh read finds it.
+    batch.removeAttribute(0, LlmAttributes.USAGE_PROMPT_TOKENS);
+    LlmSpan removed = LlmSpan.read(batch, 0);
+    assertThat(removed.inputTokens()).isEqualTo(LlmSpan.ABSENT);
+    assertSameAsFreshRead(batch, removed);
+    // Written again, it is read again.
+    batch.putAttribute(
+        0, LlmAttributes.USAGE_PROMPT_TOKENS, AnyValue.newBuilder().setIntValue(6).build());
+    assertThat(LlmSpan.read(batch, 0).inputTokens()).isEqualTo(6);
+    assertSameAsFreshRead(batch, LlmSpan.read(batch, 0));
+  }
+
+  /** {@code view} reads as the span does when read anew, with no view kept. */
+  private static void assertSameAsFreshRead(SpanBatch batch, LlmSpan view) {
+    batch.setView(0, null);
+    LlmSpan fresh = LlmSpan.read(batch, 0);
+    batch.setView(0, view);
+    assertThat(view.inputTokens()).isEqualTo(fresh.inputTokens());
+    assertThat(view.outputTokens()).isEqualTo(fresh.outputTokens());
+    assertThat(view.inputTokensDialect()).isEqualTo(fresh.inputTokensDialect());
+    assertThat(view.outputTokensDialect()).isEqualTo(fresh.outputTokensDialect());
+    assertThat(view.consumedInputTokens()).isEqualTo(fresh.consumedInputTokens());
+    assertThat(view.model()).isEqualTo(fresh.model());
+    assertThat(view.promptMessages()).isEqualTo(fresh.promptMessages());
+    assertThat(view.completionMessages()).isEqualTo(fresh.completionMessages());
   }
 }
