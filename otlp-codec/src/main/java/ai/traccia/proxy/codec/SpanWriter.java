@@ -94,12 +94,15 @@ public final class SpanWriter {
     if (spans.isEmpty()) {
       throw new IllegalArgumentException("no spans");
     }
-    // The first pass sizes each run's ScopeSpans and ResourceSpans; the second writes them, finding
-    // the same runs again.
-    int[] scopeSizes = new int[spans.size()]; // at each scope run's first span
-    int[] resourceSizes = new int[spans.size()]; // at each resource run's first span
+    // The first pass finds the runs and sizes each run's ScopeSpans and ResourceSpans, kept at the
+    // run's first span; the second writes them.
+    int n = spans.size();
+    int[] scopeEnds = new int[n];
+    int[] scopeSizes = new int[n];
+    int[] resourceEnds = new int[n];
+    int[] resourceSizes = new int[n];
     int total = 0;
-    for (int r = 0; r < spans.size(); ) {
+    for (int r = 0; r < n; ) {
       int resourceEnd = resourceRunEnd(spans, r);
       ScopedSpan head = spans.get(r);
       int resourceSpans =
@@ -116,10 +119,12 @@ public final class SpanWriter {
               CodedOutputStream.computeByteArraySize(
                   ScopeSpans.SPANS_FIELD_NUMBER, spans.get(k).span);
         }
+        scopeEnds[s] = scopeEnd;
         scopeSizes[s] = scopeSpans;
         resourceSpans += delimitedSize(ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, scopeSpans);
         s = scopeEnd;
       }
+      resourceEnds[r] = resourceEnd;
       resourceSizes[r] = resourceSpans;
       total += delimitedSize(ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER, resourceSpans);
       r = resourceEnd;
@@ -127,29 +132,25 @@ public final class SpanWriter {
     byte[] out = new byte[total];
     CodedOutputStream cos = CodedOutputStream.newInstance(out);
     try {
-      for (int r = 0; r < spans.size(); ) {
-        int resourceEnd = resourceRunEnd(spans, r);
+      for (int r = 0; r < n; r = resourceEnds[r]) {
         ScopedSpan head = spans.get(r);
         writeDelimitedTag(
             cos, ExportTraceServiceRequest.RESOURCE_SPANS_FIELD_NUMBER, resourceSizes[r]);
         cos.writeMessage(ResourceSpans.RESOURCE_FIELD_NUMBER, head.resource);
-        for (int s = r; s < resourceEnd; ) {
-          int scopeEnd = scopeRunEnd(spans, s, resourceEnd);
+        for (int s = r; s < resourceEnds[r]; s = scopeEnds[s]) {
           ScopedSpan first = spans.get(s);
           writeDelimitedTag(cos, ResourceSpans.SCOPE_SPANS_FIELD_NUMBER, scopeSizes[s]);
           cos.writeMessage(ScopeSpans.SCOPE_FIELD_NUMBER, first.scope);
-          for (int k = s; k < scopeEnd; k++) {
+          for (int k = s; k < scopeEnds[s]; k++) {
             cos.writeByteArray(ScopeSpans.SPANS_FIELD_NUMBER, spans.get(k).span);
           }
           if (!first.scopeSchemaUrl.isEmpty()) {
             cos.writeString(ScopeSpans.SCHEMA_URL_FIELD_NUMBER, first.scopeSchemaUrl);
           }
-          s = scopeEnd;
         }
         if (!head.resourceSchemaUrl.isEmpty()) {
           cos.writeString(ResourceSpans.SCHEMA_URL_FIELD_NUMBER, head.resourceSchemaUrl);
         }
-        r = resourceEnd;
       }
       cos.checkNoSpaceLeft();
     } catch (IOException e) {
