@@ -35,6 +35,10 @@ public final class LlmSpan implements SpanBatch.View {
 
   private static final Field[] FIELDS = Field.values();
 
+  /** The keys of the counts the token counter writes, the only edits this view reads. */
+  private static final List<String> COUNTS_WRITTEN =
+      List.of(LlmAttributes.USAGE_PROMPT_TOKENS, LlmAttributes.USAGE_COMPLETION_TOKENS);
+
   // Indexed by Field.ordinal(): the winning row's rank and dialect, and its value.
   private final int[] ranks = new int[FIELDS.length];
   private final GenAiDialect[] dialects = new GenAiDialect[FIELDS.length];
@@ -100,10 +104,7 @@ public final class LlmSpan implements SpanBatch.View {
    */
   @Override
   public SpanBatch.View edited(SpanBatch batch, int i, String key) {
-    Field side =
-        key.equals(LlmAttributes.USAGE_PROMPT_TOKENS)
-            ? Field.INPUT_TOKENS
-            : key.equals(LlmAttributes.USAGE_COMPLETION_TOKENS) ? Field.OUTPUT_TOKENS : null;
+    Field side = countWrittenAs(key);
     if (side == null) {
       return this;
     }
@@ -128,11 +129,10 @@ public final class LlmSpan implements SpanBatch.View {
     }
     if (batch.isModified()) {
       // The token counter writes a side only where it was missing; look for its edits there only.
-      if (span.counts[Field.INPUT_TOKENS.ordinal()] == ABSENT) {
-        span.acceptEdited(batch, i, LlmAttributes.USAGE_PROMPT_TOKENS);
-      }
-      if (span.counts[Field.OUTPUT_TOKENS.ordinal()] == ABSENT) {
-        span.acceptEdited(batch, i, LlmAttributes.USAGE_COMPLETION_TOKENS);
+      for (String key : COUNTS_WRITTEN) {
+        if (span.counts[countWrittenAs(key).ordinal()] == ABSENT) {
+          span.acceptEdited(batch, i, key);
+        }
       }
     }
     if (span.counts[Field.CACHE_READ_TOKENS.ordinal()] > 0
@@ -142,17 +142,21 @@ public final class LlmSpan implements SpanBatch.View {
     return span;
   }
 
+  /** The count the token counter writes as {@code key}, or null when it writes no count so. */
+  private static Field countWrittenAs(String key) {
+    return key.equals(LlmAttributes.USAGE_PROMPT_TOKENS)
+        ? Field.INPUT_TOKENS
+        : key.equals(LlmAttributes.USAGE_COMPLETION_TOKENS) ? Field.OUTPUT_TOKENS : null;
+  }
+
+  /** Takes the edited count {@code key} of a side that has none ({@link #countWrittenAs}). */
   private void acceptEdited(SpanBatch batch, int i, String key) {
     AnyValue value = batch.attribute(i, key);
     if (value != null) {
-      Binding binding = LlmAttributes.binding(key);
-      if (binding != null) {
-        int f = binding.field().ordinal();
-        long before = counts[f];
-        acceptBinding(binding, value);
-        if (counts[f] != before) {
-          countsFromEdits |= 1 << f;
-        }
+      acceptBinding(LlmAttributes.binding(key), value);
+      int f = countWrittenAs(key).ordinal();
+      if (counts[f] != ABSENT) {
+        countsFromEdits |= 1 << f;
       }
     }
   }
