@@ -21,7 +21,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The proxy's fat jar run as a child process, the way users run it, on free loopback ports.
@@ -29,11 +34,18 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #start} waits until {@code /readyz} answers 200. Output goes to {@code proxy.log} in
  * the working directory given, which is kept for reading after a failure. {@link #stop()} sends
  * SIGTERM, as a container runtime does, and waits for the process to drain and exit; {@link
- * #kill()} is {@code kill -9}.
+ * #kill()} is {@code kill -9}. When a test fails while a proxy it started is still open, {@link
+ * LogOnFailure} prints that proxy's log and refusal counts beside the failure.
  */
 final class ProxyProcess implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  // Started and not yet closed, for LogOnFailure.
+  private static final Set<ProxyProcess> OPEN = ConcurrentHashMap.newKeySet();
+
+  // How much of a failed test's proxy log is printed: its end, where the failure is.
+  private static final int LOG_TAIL_CHARS = 20_000;
 
   private final Path workDir;
   private final List<String> launcher;
@@ -96,6 +108,7 @@ final class ProxyProcess implements AutoCloseable {
   static ProxyProcess start(Path workDir, Map<String, String> env, String... args) {
     ProxyProcess proxy = new ProxyProcess(workDir, List.of(), List.of(args), env);
     proxy.launchOnFreePorts();
+    OPEN.add(proxy);
     return proxy;
   }
 
@@ -124,6 +137,7 @@ final class ProxyProcess implements AutoCloseable {
   static ProxyProcess startUnderNohup(Path workDir, Map<String, String> env, String... args) {
     ProxyProcess proxy = new ProxyProcess(workDir, List.of("nohup"), List.of(args), env);
     proxy.launchOnFreePorts();
+    OPEN.add(proxy);
     return proxy;
   }
 
@@ -250,8 +264,62 @@ final class ProxyProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    OPEN.remove(this);
     if (process != null && process.isAlive()) {
       stop();
+    }
+  }
+
+  /**
+   * What a failed test's proxies said: the end of each open proxy's log and, if it still runs, the
+   * counts of what it received and refused and why. Printed to standard error before the test's
+   * {@code @AfterEach} closes them and its temporary directory, with the log, is deleted.
+   */
+  String diagnosis() {
+    StringBuilder out = new StringBuilder();
+    out.append("---- proxy ").append(String.join(" ", command)).append('\n');
+    String log = output();
+    if (log.length() > LOG_TAIL_CHARS) {
+      out.append("(the last ").append(LOG_TAIL_CHARS).append(" characters of its log)\n");
+      log = log.substring(log.length() - LOG_TAIL_CHARS);
+    }
+    out.append(log);
+    if (process != null && process.isAlive()) {
+      out.append("---- its counts of received and refused items\n");
+      try {
+        for (String line : metrics().split("\n")) {
+          if (line.startsWith("traccia_proxy_received_")
+              || line.startsWith("traccia_proxy_refused_")
+              || line.startsWith("traccia_proxy_queue_size")) {
+            out.append(line).append('\n');
+          }
+        }
+      } catch (Exception e) {
+        out.append("(could not read /metrics: ").append(e).append(")\n");
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Prints {@link #diagnosis} of every open proxy when a test fails. Registered for every test
+   * class of this module through {@code META-INF/services}.
+   */
+  public static final class LogOnFailure implements AfterTestExecutionCallback {
+    @Override
+    public void afterTestExecution(ExtensionContext context) {
+      Throwable failure = context.getExecutionException().orElse(null);
+      if (failure == null || failure instanceof TestAbortedException) {
+        return;
+      }
+      for (ProxyProcess proxy : OPEN) {
+        if (!Files.exists(proxy.log())) {
+          // Left open by an earlier test class whose directory is gone.
+          continue;
+        }
+        System.err.println(
+            "==== " + context.getDisplayName() + " failed; its proxy said:\n" + proxy.diagnosis());
+      }
     }
   }
 
