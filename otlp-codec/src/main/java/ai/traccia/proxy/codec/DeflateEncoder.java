@@ -293,55 +293,29 @@ final class DeflateEncoder {
     return 2 * log + ((distanceMinusOne >>> Math.max(log - 1, 0)) & 1);
   }
 
-  /** Writes the pending symbols, which encode {@code in[from, to)}, as the cheapest block. */
+  /**
+   * Writes the pending symbols, which encode {@code in[from, to)}, as the cheapest block.
+   *
+   * <p>Every loop is in a method of its own, and so is each kind of block: this method runs once a
+   * block, and the JIT compiles it, and each part, as a small unit. As one method with its loops
+   * inlined, its optimizing compilation was the largest of the process (its scratch memory took 45
+   * MiB at once and set the sidecar's peak RSS), and each loop it reached was compiled again for
+   * on-stack replacement.
+   */
   private void flushBlock(byte[] in, int from, int to) {
-    System.arraycopy(symbolFreq, 0, literalFreq, 0, 256);
-    Arrays.fill(literalFreq, 256, LITERAL_CODES, 0);
-    literalFreq[END_OF_BLOCK] = 1;
-    for (int i = 0; i < 256; i++) {
-      literalFreq[LENGTH_CODE[i]] += symbolFreq[256 + i];
-    }
-    Arrays.fill(symbolFreq, 0);
+    literalFrequencies();
     huffman.lengths(literalFreq, LITERAL_CODES, MAX_BITS, literalLengths);
     huffman.lengths(distanceFreq, DISTANCE_CODES, MAX_BITS, distanceLengths);
-    int literalCount = LITERAL_CODES;
-    while (literalCount > 257 && literalLengths[literalCount - 1] == 0) {
-      literalCount--;
-    }
-    int distanceCount = DISTANCE_CODES;
-    while (distanceCount > 1 && distanceLengths[distanceCount - 1] == 0) {
-      distanceCount--;
-    }
+    int literalCount = usedCodes(literalLengths, LITERAL_CODES, 257);
+    int distanceCount = usedCodes(distanceLengths, DISTANCE_CODES, 1);
     int runs = lengthRuns(literalCount, distanceCount);
     huffman.lengths(lengthFreq, LENGTH_CODES, MAX_LENGTH_BITS, lengthLengths);
-    int lengthCount = LENGTH_CODES;
-    while (lengthCount > 4 && lengthLengths[LENGTH_ORDER[lengthCount - 1]] == 0) {
-      lengthCount--;
-    }
+    int lengthCount = lengthCodeCount();
 
-    long dynamicBits = 3 + 5 + 5 + 4 + 3L * lengthCount;
-    for (int i = 0; i < LENGTH_CODES; i++) {
-      dynamicBits += (long) lengthFreq[i] * (lengthLengths[i] + (i == 16 ? 2 : i == 17 ? 3 : 0));
-      if (i == 18) {
-        dynamicBits += 7L * lengthFreq[i];
-      }
-    }
-    long fixedBits = 3;
-    long extraBits = 0;
-    for (int i = 0; i < LITERAL_CODES; i++) {
-      dynamicBits += (long) literalFreq[i] * literalLengths[i];
-      fixedBits += (long) literalFreq[i] * FIXED_LITERAL_LENGTHS[i];
-      if (i > 257 + 7 && i < 285) {
-        extraBits += (long) literalFreq[i] * ((i - 261) / 4);
-      }
-    }
-    for (int i = 0; i < DISTANCE_CODES; i++) {
-      dynamicBits += (long) distanceFreq[i] * distanceLengths[i];
-      fixedBits += 5L * distanceFreq[i];
-      extraBits += (long) distanceFreq[i] * DISTANCE_EXTRA_BITS[i];
-    }
-    dynamicBits += extraBits;
-    fixedBits += extraBits;
+    long extraBits = extraBits();
+    long dynamicBits =
+        headerBits(lengthCount) + codedBits(literalLengths, distanceLengths) + extraBits;
+    long fixedBits = 3 + codedBits(FIXED_LITERAL_LENGTHS, FIXED_DISTANCE_LENGTHS) + extraBits;
     int storedBlocks = Math.max(1, (to - from + MAX_STORED - 1) / MAX_STORED);
     long storedBits = (to - from) * 8L + storedBlocks * (3 + 7 + 32L);
 
@@ -354,22 +328,7 @@ final class DeflateEncoder {
           FIXED_LITERAL_CODES, FIXED_LITERAL_LENGTHS, FIXED_DISTANCE_CODES, FIXED_DISTANCE_LENGTHS);
     } else {
       ensure((int) (dynamicBits >>> 3) + 16);
-      putBits(2 << 1, 3); // not final, dynamic codes
-      putBits(literalCount - 257, 5);
-      putBits(distanceCount - 1, 5);
-      putBits(lengthCount - 4, 4);
-      canonicalCodes(lengthLengths, lengthCodes, LENGTH_CODES);
-      for (int i = 0; i < lengthCount; i++) {
-        putBits(lengthLengths[LENGTH_ORDER[i]], 3);
-      }
-      for (int i = 0; i < runs; i++) {
-        int run = lengthRuns[i];
-        int symbol = run & 0x1f;
-        putBits(lengthCodes[symbol], lengthLengths[symbol]);
-        if (symbol >= 16) {
-          putBits(run >>> 5, symbol == 16 ? 2 : symbol == 17 ? 3 : 7);
-        }
-      }
+      writeDynamicHeader(literalCount, distanceCount, lengthCount, runs);
       canonicalCodes(literalLengths, literalCodes, LITERAL_CODES);
       canonicalCodes(distanceLengths, distanceCodes, DISTANCE_CODES);
       writeSymbols(literalCodes, literalLengths, distanceCodes, distanceLengths);
@@ -377,6 +336,92 @@ final class DeflateEncoder {
     Arrays.fill(literalFreq, 0);
     Arrays.fill(distanceFreq, 0);
     symbolCount = 0;
+  }
+
+  /** Folds the pending symbols' counts into the literal/length alphabet's; clears the former. */
+  private void literalFrequencies() {
+    System.arraycopy(symbolFreq, 0, literalFreq, 0, 256);
+    Arrays.fill(literalFreq, 256, LITERAL_CODES, 0);
+    literalFreq[END_OF_BLOCK] = 1;
+    for (int i = 0; i < 256; i++) {
+      literalFreq[LENGTH_CODE[i]] += symbolFreq[256 + i];
+    }
+    Arrays.fill(symbolFreq, 0);
+  }
+
+  /**
+   * How many of {@code n} codes a dynamic header lists: up to the last used, at least {@code min}.
+   */
+  private static int usedCodes(byte[] lengths, int n, int min) {
+    while (n > min && lengths[n - 1] == 0) {
+      n--;
+    }
+    return n;
+  }
+
+  /** How many code length codes the header lists, in their transmission order; at least 4. */
+  private int lengthCodeCount() {
+    int n = LENGTH_CODES;
+    while (n > 4 && lengthLengths[LENGTH_ORDER[n - 1]] == 0) {
+      n--;
+    }
+    return n;
+  }
+
+  /** Bits of a dynamic block's header, with {@code lengthCount} code length codes. */
+  private long headerBits(int lengthCount) {
+    long bits = 3 + 5 + 5 + 4 + 3L * lengthCount;
+    for (int i = 0; i < LENGTH_CODES; i++) {
+      bits += (long) lengthFreq[i] * (lengthLengths[i] + (i == 16 ? 2 : i == 17 ? 3 : 0));
+      if (i == 18) {
+        bits += 7L * lengthFreq[i];
+      }
+    }
+    return bits;
+  }
+
+  /** Bits of the pending symbols' codes with these code lengths, without their extra bits. */
+  private long codedBits(byte[] literalLengths, byte[] distanceLengths) {
+    long bits = 0;
+    for (int i = 0; i < LITERAL_CODES; i++) {
+      bits += (long) literalFreq[i] * literalLengths[i];
+    }
+    for (int i = 0; i < DISTANCE_CODES; i++) {
+      bits += (long) distanceFreq[i] * distanceLengths[i];
+    }
+    return bits;
+  }
+
+  /** The pending symbols' extra bits, the same with any codes. */
+  private long extraBits() {
+    long bits = 0;
+    for (int i = 257 + 8; i < 285; i++) {
+      bits += (long) literalFreq[i] * ((i - 261) / 4);
+    }
+    for (int i = 0; i < DISTANCE_CODES; i++) {
+      bits += (long) distanceFreq[i] * DISTANCE_EXTRA_BITS[i];
+    }
+    return bits;
+  }
+
+  /** A dynamic block's header: its counts, the code length code, then the run-length codes. */
+  private void writeDynamicHeader(int literalCount, int distanceCount, int lengthCount, int runs) {
+    putBits(2 << 1, 3); // not final, dynamic codes
+    putBits(literalCount - 257, 5);
+    putBits(distanceCount - 1, 5);
+    putBits(lengthCount - 4, 4);
+    canonicalCodes(lengthLengths, lengthCodes, LENGTH_CODES);
+    for (int i = 0; i < lengthCount; i++) {
+      putBits(lengthLengths[LENGTH_ORDER[i]], 3);
+    }
+    for (int i = 0; i < runs; i++) {
+      int run = lengthRuns[i];
+      int symbol = run & 0x1f;
+      putBits(lengthCodes[symbol], lengthLengths[symbol]);
+      if (symbol >= 16) {
+        putBits(run >>> 5, symbol == 16 ? 2 : symbol == 17 ? 3 : 7);
+      }
+    }
   }
 
   private void writeSymbols(
