@@ -32,10 +32,10 @@ import org.opentest4j.TestAbortedException;
  * The proxy's fat jar run as a child process, the way users run it, on free loopback ports.
  *
  * <p>{@link #start} waits until {@code /readyz} answers 200. Output goes to {@code proxy.log} in
- * the working directory given, which is kept for reading after a failure. {@link #stop()} sends
- * SIGTERM, as a container runtime does, and waits for the process to drain and exit; {@link
- * #kill()} is {@code kill -9}. When a test fails while a proxy it started is still open, {@link
- * LogOnFailure} prints that proxy's log and refusal counts beside the failure.
+ * the working directory given. {@link #stop()} sends SIGTERM, as a container runtime does, and
+ * waits for the process to drain and exit; {@link #kill()} is {@code kill -9}. When a test fails
+ * while a proxy it started is still open, {@link LogOnFailure} prints that proxy's log and refusal
+ * counts beside the failure.
  */
 final class ProxyProcess implements AutoCloseable {
 
