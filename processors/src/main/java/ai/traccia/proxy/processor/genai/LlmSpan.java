@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,9 +36,11 @@ public final class LlmSpan implements SpanBatch.View {
 
   private static final Field[] FIELDS = Field.values();
 
-  /** The keys of the counts the token counter writes, the only edits this view reads. */
-  private static final List<String> COUNTS_WRITTEN =
-      List.of(LlmAttributes.USAGE_PROMPT_TOKENS, LlmAttributes.USAGE_COMPLETION_TOKENS);
+  /** The counts the token counter writes, by key: the only edits this view reads. */
+  private static final Map<String, Field> COUNTS_WRITTEN =
+      Map.of(
+          LlmAttributes.USAGE_PROMPT_TOKENS, Field.INPUT_TOKENS,
+          LlmAttributes.USAGE_COMPLETION_TOKENS, Field.OUTPUT_TOKENS);
 
   // Indexed by Field.ordinal(): the winning row's rank and dialect, and its value.
   private final int[] ranks = new int[FIELDS.length];
@@ -104,7 +107,7 @@ public final class LlmSpan implements SpanBatch.View {
    */
   @Override
   public SpanBatch.View edited(SpanBatch batch, int i, String key) {
-    Field side = countWrittenAs(key);
+    Field side = COUNTS_WRITTEN.get(key);
     if (side == null) {
       return this;
     }
@@ -118,7 +121,7 @@ public final class LlmSpan implements SpanBatch.View {
     copy.ranks[f] = Integer.MAX_VALUE;
     copy.dialects[f] = null;
     copy.countsFromEdits &= ~bit;
-    copy.acceptEdited(batch, i, key);
+    copy.acceptEdited(batch, i, key, side);
     return copy;
   }
 
@@ -129,9 +132,9 @@ public final class LlmSpan implements SpanBatch.View {
     }
     if (batch.isModified()) {
       // The token counter writes a side only where it was missing; look for its edits there only.
-      for (String key : COUNTS_WRITTEN) {
-        if (span.counts[countWrittenAs(key).ordinal()] == ABSENT) {
-          span.acceptEdited(batch, i, key);
+      for (Map.Entry<String, Field> written : COUNTS_WRITTEN.entrySet()) {
+        if (span.counts[written.getValue().ordinal()] == ABSENT) {
+          span.acceptEdited(batch, i, written.getKey(), written.getValue());
         }
       }
     }
@@ -142,19 +145,15 @@ public final class LlmSpan implements SpanBatch.View {
     return span;
   }
 
-  /** The count the token counter writes as {@code key}, or null when it writes no count so. */
-  private static Field countWrittenAs(String key) {
-    return key.equals(LlmAttributes.USAGE_PROMPT_TOKENS)
-        ? Field.INPUT_TOKENS
-        : key.equals(LlmAttributes.USAGE_COMPLETION_TOKENS) ? Field.OUTPUT_TOKENS : null;
-  }
-
-  /** Takes the edited count {@code key} of a side that has none ({@link #countWrittenAs}). */
-  private void acceptEdited(SpanBatch batch, int i, String key) {
+  /**
+   * Takes the edited count {@code key}, which the token counter writes for {@code side}, of a side
+   * that has none ({@link #COUNTS_WRITTEN}).
+   */
+  private void acceptEdited(SpanBatch batch, int i, String key, Field side) {
     AnyValue value = batch.attribute(i, key);
     if (value != null) {
       acceptBinding(LlmAttributes.binding(key), value);
-      int f = countWrittenAs(key).ordinal();
+      int f = side.ordinal();
       if (counts[f] != ABSENT) {
         countsFromEdits |= 1 << f;
       }
