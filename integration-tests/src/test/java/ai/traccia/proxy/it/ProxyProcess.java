@@ -47,8 +47,12 @@ final class ProxyProcess implements AutoCloseable {
   // How much of a failed test's proxy log is printed: its end, where the failure is.
   private static final int LOG_TAIL_CHARS = 20_000;
 
+  // The heap of every proxy a test starts without JVM options of its own.
+  private static final String DEFAULT_HEAP = "-Xmx256m";
+
   private final Path workDir;
   private final List<String> launcher;
+  private final List<String> jvmOptions;
   private final List<String> args;
   private final Map<String, String> env;
   private List<String> command;
@@ -58,9 +62,14 @@ final class ProxyProcess implements AutoCloseable {
   private Process process;
 
   private ProxyProcess(
-      Path workDir, List<String> launcher, List<String> args, Map<String, String> env) {
+      Path workDir,
+      List<String> launcher,
+      List<String> jvmOptions,
+      List<String> args,
+      Map<String, String> env) {
     this.workDir = workDir;
     this.launcher = launcher;
+    this.jvmOptions = jvmOptions;
     this.args = args;
     this.env = env;
     choosePorts();
@@ -74,7 +83,7 @@ final class ProxyProcess implements AutoCloseable {
     this.adminPort = ports[2];
     List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.add("serve");
@@ -106,7 +115,16 @@ final class ProxyProcess implements AutoCloseable {
    * variables; returns once it is ready.
    */
   static ProxyProcess start(Path workDir, Map<String, String> env, String... args) {
-    ProxyProcess proxy = new ProxyProcess(workDir, List.of(), List.of(args), env);
+    return startWithJvmOptions(workDir, List.of(DEFAULT_HEAP), env, args);
+  }
+
+  /**
+   * Starts the proxy as {@link #start} does, with {@code jvmOptions} in place of the default {@code
+   * -Xmx256m}.
+   */
+  static ProxyProcess startWithJvmOptions(
+      Path workDir, List<String> jvmOptions, Map<String, String> env, String... args) {
+    ProxyProcess proxy = new ProxyProcess(workDir, List.of(), jvmOptions, List.of(args), env);
     proxy.launchOnFreePorts();
     OPEN.add(proxy);
     return proxy;
@@ -135,7 +153,8 @@ final class ProxyProcess implements AutoCloseable {
    * in the JVM it starts.
    */
   static ProxyProcess startUnderNohup(Path workDir, Map<String, String> env, String... args) {
-    ProxyProcess proxy = new ProxyProcess(workDir, List.of("nohup"), List.of(args), env);
+    ProxyProcess proxy =
+        new ProxyProcess(workDir, List.of("nohup"), List.of(DEFAULT_HEAP), List.of(args), env);
     proxy.launchOnFreePorts();
     OPEN.add(proxy);
     return proxy;
