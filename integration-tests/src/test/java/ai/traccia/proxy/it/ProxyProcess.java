@@ -124,7 +124,19 @@ final class ProxyProcess implements AutoCloseable {
    */
   static ProxyProcess startWithJvmOptions(
       Path workDir, List<String> jvmOptions, Map<String, String> env, String... args) {
-    ProxyProcess proxy = new ProxyProcess(workDir, List.of(), jvmOptions, List.of(args), env);
+    return startVia(List.of(), workDir, jvmOptions, env, args);
+  }
+
+  /**
+   * Launches {@code java} through {@code launcher} (none, or a wrapper command) and registers it.
+   */
+  private static ProxyProcess startVia(
+      List<String> launcher,
+      Path workDir,
+      List<String> jvmOptions,
+      Map<String, String> env,
+      String... args) {
+    ProxyProcess proxy = new ProxyProcess(workDir, launcher, jvmOptions, List.of(args), env);
     proxy.launchOnFreePorts();
     OPEN.add(proxy);
     return proxy;
@@ -153,11 +165,7 @@ final class ProxyProcess implements AutoCloseable {
    * in the JVM it starts.
    */
   static ProxyProcess startUnderNohup(Path workDir, Map<String, String> env, String... args) {
-    ProxyProcess proxy =
-        new ProxyProcess(workDir, List.of("nohup"), List.of(DEFAULT_HEAP), List.of(args), env);
-    proxy.launchOnFreePorts();
-    OPEN.add(proxy);
-    return proxy;
+    return startVia(List.of("nohup"), workDir, List.of(DEFAULT_HEAP), env, args);
   }
 
   /** Whether the process is still running. */

@@ -14,7 +14,6 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -118,12 +117,9 @@ class SidecarProfileIT {
             .collect(Collectors.toList());
     assertThat(large).hasSize(2 * LARGE_SPANS);
     for (io.opentelemetry.proto.trace.v1.Span span : large) {
-      KeyValue payload =
-          span.getAttributesList().stream()
-              .filter(kv -> kv.getKey().equals(PAYLOAD.getKey()))
-              .findFirst()
-              .orElseThrow();
-      assertThat(payload.getValue().getStringValue()).isEqualTo(largeValue(span.getName()));
+      assertThat(OtlpAttributes.attributes(span).get(PAYLOAD.getKey()))
+          .as("%s of %s", PAYLOAD, span.getName())
+          .isEqualTo(largeValue(span.getName()));
     }
     // HotSpot prints "OpenJDK 64-Bit Server VM warning: ..." for an option it ignores, has
     // deprecated or cannot honour; the profile must have none on the JVM the image runs.
